@@ -1,0 +1,43 @@
+# Shared by the README's commands: progress messages and installing what is missing.
+# Sourced, not run.
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# Installs the Debian packages among "$@" that are not installed yet, running
+# `apt-get update` first, once, and only if something is missing.
+ensure_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "Debian packages: all ${#} present"
+    return 0
+  fi
+  say "Installing missing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+}
+
+# What every build needs.
+BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
+  libusrsctp-dev libopus-dev libvpx-dev catch2 libbenchmark-dev)
+# What the sanitizer and fuzz stages add.
+FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
+
+# configure_build DIR [meson options...]: sets up DIR the first time; later runs keep the
+# build (no rebuild from scratch) and only re-apply the options, so that whichever command
+# configured DIR first, it ends up with the same settings.
+configure_build() {
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" "$@" > /dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Enforces the two structural rules of ../shared/DESIGN.md on lib/:
+#   §1 sans-IO: outside lib/net, nothing creates a socket, a thread or a mutex, or reads
+#      a clock;
+#   §2 layering: a module includes only the modules it stands on (no sideways includes
+#      between sdp, dtls, srtp, sctp and media; only the runtime uses lib/net).
+# Usage: check_boundary.sh SOURCE_ROOT    check the tree, exit 1 on any violation
+#        check_boundary.sh --self-test    prove the checker catches planted violations
+set -euo pipefail
+
+declare -A allowed=(
+  [base]="base"
+  [stun]="base stun"
+  [sdp]="base sdp"
+  [ice]="base stun ice"
+  [dtls]="base dtls"
+  [srtp]="base srtp"
+  [sctp]="base sctp"
+  [media]="base media"
+  [pc]="base stun sdp ice dtls srtp sctp media pc"
+  [net]="base stun sdp ice dtls srtp sctp media pc net"
+)
+forbidden_io='<(thread|mutex|shared_mutex|condition_variable|future|sys/socket\.h|sys/epoll\.h)>|std::(jthread|thread|mutex|shared_mutex|recursive_mutex|timed_mutex|condition_variable|async)\b|\bpthread_[a-z_]+\(|\b(socket|clock_gettime|gettimeofday|timespec_get)\(|std::chrono::(steady_clock|system_clock|high_resolution_clock)|\btime\((NULL|nullptr|0)?\)'
+
+check_tree() {
+  local root=$1 violations=0 module file line included
+  for dir in "$root"/lib/*/; do
+    module=$(basename "$dir")
+    [ -n "${allowed[$module]+set}" ] || { echo "unknown module lib/$module"; violations=$((violations + 1)); continue; }
+    while IFS= read -r -d '' file; do
+      if [ "$module" != net ]; then
+        while IFS= read -r line; do
+          echo "sans-IO violation (DESIGN.md §1): ${file#"$root"/}:$line"
+          violations=$((violations + 1))
+        done < <(grep -nE "$forbidden_io" "$file" || true)
+      fi
+      while IFS= read -r line; do
+        included=$(sed -E 's/^[0-9]+:#include "([a-z]+)\/.*/\1/' <<<"$line")
+        if [[ " ${allowed[$module]} " != *" $included "* ]]; then
+          echo "layering violation (DESIGN.md §2): ${file#"$root"/}:${line%%:*} lib/$module includes lib/$included"
+          violations=$((violations + 1))
+        fi
+      done < <(grep -nE '^#include "[a-z]+/' "$file" || true)
+    done < <(find "$dir" -type f \( -name '*.h' -o -name '*.cpp' \) -print0)
+  done
+  if [ "$violations" -gt 0 ]; then
+    echo "$violations violation(s)"
+    return 1
+  fi
+  echo "lib/ keeps the sans-IO boundary and the layer order"
+}
+
+self_test() {
+  local tmp
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  mkdir -p "$tmp/lib/base" "$tmp/lib/dtls" "$tmp/lib/net"
+  printf '#include "base/bytes.h"\nint f();\n' > "$tmp/lib/dtls/ok.cpp"
+  printf '#include <mutex>\nstd::thread t;\n' > "$tmp/lib/net/io.cpp"  # allowed in net
+  check_tree "$tmp" > /dev/null || { echo "self-test: a clean tree was rejected"; return 1; }
+  local planted
+  for planted in '#include "srtp/session.h"' 'std::mutex m;' '#include <thread>' \
+                 'auto t = std::chrono::steady_clock::now();' 'int s = socket(2, 2, 0);' \
+                 '#include "net/runtime.h"'; do
+    printf '%s\n' "$planted" > "$tmp/lib/dtls/bad.cpp"
+    if check_tree "$tmp" > /dev/null; then
+      echo "self-test: missed a planted violation: $planted"
+      return 1
+    fi
+  done
+  echo "self-test: the checker catches every planted violation"
+}
+
+if [ "${1:-}" = "--self-test" ]; then self_test; else check_tree "${1:?usage: $0 SOURCE_ROOT | --self-test}"; fi

@@ -1,0 +1,20 @@
+// A program outside the source tree, built only from what `meson install` put in a
+// prefix and what rtcstack.pc says: proof that the installed library is usable.
+#include <rtcstack/base/base64.h>
+#include <rtcstack/base/crc32.h>
+#include <rtcstack/base/random.h>
+
+#include <cstdio>
+
+int main() {
+  using namespace rtcstack::base;
+  if (crc32(as_bytes("123456789")) != 0xCBF43926u) return 1;
+  if (crc32c(as_bytes("123456789")) != 0xE3069283u) return 1;
+  CryptoRandom random;  // links OpenSSL through rtcstack.pc's Requires
+  std::uint8_t key[16];
+  random.fill(key);
+  const auto decoded = base64_decode(base64_encode(key));
+  if (!decoded.ok() || !bytes_equal(*decoded, key)) return 1;
+  std::puts("consumer: built against the installed rtcstack.pc and ran correctly");
+  return 0;
+}

@@ -1,0 +1,239 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "sim_network.h"
+
+using rtcstack::base::ByteView;
+using rtcstack::base::Duration;
+using rtcstack::base::Instant;
+using rtcstack::base::IpAddress;
+using rtcstack::base::SocketAddress;
+using rtcstack::testing::LinkConditions;
+using rtcstack::testing::SimEndpoint;
+using rtcstack::testing::SimNetwork;
+using rtcstack::testing::TraceEvent;
+
+namespace {
+
+const SocketAddress kAlice = *SocketAddress::parse("192.0.2.1:4000");
+const SocketAddress kBob = *SocketAddress::parse("198.51.100.1:5000");
+
+std::uint32_t sequence_of(ByteView datagram) {
+  std::uint32_t sequence = 0;
+  std::memcpy(&sequence, datagram.data(), sizeof sequence);
+  return sequence;
+}
+
+// Sends `count` numbered datagrams to a peer, one every `interval`, driven by timeouts.
+class Sender : public SimEndpoint {
+ public:
+  Sender(SimNetwork& network, SocketAddress local, SocketAddress remote, int count,
+         Duration interval, std::size_t size = 100)
+      : network_(network), local_(local), remote_(remote), remaining_(count),
+        interval_(interval), payload_(size, 0), next_send_(network.now()) {
+    network_.attach(local.ip(), *this);
+  }
+
+  void on_datagram(Instant now, const SocketAddress&, const SocketAddress&,
+                   ByteView datagram) override {
+    echo_times.push_back(now - sent_at.at(sequence_of(datagram)));
+  }
+  Instant next_timeout() const override { return remaining_ > 0 ? next_send_ : Instant::max(); }
+  void on_timeout(Instant now) override {
+    const std::uint32_t sequence = static_cast<std::uint32_t>(sent_at.size());
+    std::memcpy(payload_.data(), &sequence, sizeof sequence);
+    sent_at.push_back(now);
+    network_.send(local_, remote_, payload_);
+    --remaining_;
+    next_send_ = now + interval_;
+  }
+
+  std::vector<Instant> sent_at;
+  std::vector<Duration> echo_times;
+
+ private:
+  SimNetwork& network_;
+  SocketAddress local_;
+  SocketAddress remote_;
+  int remaining_;
+  Duration interval_;
+  std::vector<std::uint8_t> payload_;
+  Instant next_send_;
+};
+
+// Records what arrives and, optionally, sends each datagram straight back.
+class Receiver : public SimEndpoint {
+ public:
+  Receiver(SimNetwork& network, SocketAddress local, bool echo = false)
+      : network_(network), echo_(echo) {
+    network_.attach(local.ip(), *this);
+  }
+  void on_datagram(Instant now, const SocketAddress& local, const SocketAddress& remote,
+                   ByteView datagram) override {
+    arrivals.push_back({now, sequence_of(datagram)});
+    if (echo_) network_.send(local, remote, datagram);
+  }
+  Instant next_timeout() const override { return Instant::max(); }
+  void on_timeout(Instant) override {}
+
+  struct Arrival {
+    Instant at;
+    std::uint32_t sequence;
+  };
+  std::vector<Arrival> arrivals;
+
+  int out_of_order() const {
+    int count = 0;
+    std::uint32_t highest = 0;
+    for (std::size_t i = 0; i < arrivals.size(); ++i) {
+      if (i > 0 && arrivals[i].sequence < highest) ++count;
+      highest = std::max(highest, arrivals[i].sequence);
+    }
+    return count;
+  }
+
+ private:
+  SimNetwork& network_;
+  bool echo_;
+};
+
+constexpr int kPackets = 10'000;
+
+}  // namespace
+
+TEST_CASE("datagrams arrive after the link delay, timeouts fire when asked", "[sim]") {
+  SimNetwork network(1);
+  network.set_link_both_ways(kAlice.ip(), kBob.ip(), {.delay = Duration::milliseconds(30)});
+  Sender alice(network, kAlice, kBob, 5, Duration::milliseconds(20));
+  Receiver bob(network, kBob, /*echo=*/true);
+
+  network.run_for(Duration::seconds(1));
+  REQUIRE(alice.sent_at.size() == 5);
+  for (std::size_t i = 0; i < alice.sent_at.size(); ++i) {
+    CHECK(alice.sent_at[i] - Instant{} == Duration::milliseconds(20) * static_cast<std::int64_t>(i));
+  }
+  REQUIRE(bob.arrivals.size() == 5);
+  CHECK(bob.arrivals[0].at - Instant{} == Duration::milliseconds(30));
+  REQUIRE(alice.echo_times.size() == 5);
+  for (Duration rtt : alice.echo_times) CHECK(rtt == Duration::milliseconds(60));
+  CHECK(network.now() - Instant{} == Duration::seconds(1));
+  CHECK(network.stats().sent == 10);
+  CHECK(network.stats().delivered == 10);
+}
+
+TEST_CASE("jitter varies the delay but keeps datagrams in order", "[sim]") {
+  SimNetwork network(2);
+  network.set_link(kAlice.ip(), kBob.ip(),
+                   {.delay = Duration::milliseconds(10), .jitter = Duration::milliseconds(40)});
+  Sender alice(network, kAlice, kBob, 2'000, Duration::milliseconds(1));
+  Receiver bob(network, kBob);
+  network.run_for(Duration::seconds(5));
+  REQUIRE(bob.arrivals.size() == 2'000);
+  CHECK(bob.out_of_order() == 0);
+  Duration shortest = Duration::max();
+  Duration longest = Duration::zero();
+  for (const auto& arrival : bob.arrivals) {
+    const Duration delay = arrival.at - alice.sent_at[arrival.sequence];
+    shortest = std::min(shortest, delay);
+    longest = std::max(longest, delay);
+  }
+  CHECK(shortest >= Duration::milliseconds(10));
+  CHECK(longest > Duration::milliseconds(40));  // jitter really applied
+}
+
+TEST_CASE("loss rate over 10000 datagrams is within tolerance", "[sim]") {
+  SimNetwork network(3);
+  network.set_link(kAlice.ip(), kBob.ip(), {.delay = Duration::milliseconds(5), .loss = 0.10});
+  Sender alice(network, kAlice, kBob, kPackets, Duration::microseconds(100));
+  Receiver bob(network, kBob);
+  network.run_for(Duration::seconds(2));
+  // 10% of 10000: mean 1000, standard deviation 30; allow four of them.
+  const auto lost = static_cast<int>(network.stats().lost);
+  CHECK(lost > 880);
+  CHECK(lost < 1120);
+  CHECK(bob.arrivals.size() == static_cast<std::size_t>(kPackets - lost));
+  CHECK(bob.out_of_order() == 0);
+}
+
+TEST_CASE("duplication delivers extra copies at the configured rate", "[sim]") {
+  SimNetwork network(4);
+  network.set_link(kAlice.ip(), kBob.ip(), {.delay = Duration::milliseconds(5), .duplicate = 0.05});
+  Sender alice(network, kAlice, kBob, kPackets, Duration::microseconds(100));
+  Receiver bob(network, kBob);
+  network.run_for(Duration::seconds(2));
+  const auto duplicated = static_cast<int>(network.stats().duplicated);
+  CHECK(duplicated > 400);  // mean 500, standard deviation ~22
+  CHECK(duplicated < 600);
+  CHECK(bob.arrivals.size() == static_cast<std::size_t>(kPackets + duplicated));
+}
+
+TEST_CASE("reordering lets later datagrams overtake held-back ones", "[sim]") {
+  SimNetwork network(5);
+  network.set_link(kAlice.ip(), kBob.ip(),
+                   {.delay = Duration::milliseconds(5), .reorder = 0.02,
+                    .reorder_delay = Duration::milliseconds(3)});
+  Sender alice(network, kAlice, kBob, kPackets, Duration::microseconds(500));
+  Receiver bob(network, kBob);
+  network.run_for(Duration::seconds(10));
+  REQUIRE(bob.arrivals.size() == kPackets);
+  // Each held-back datagram is passed by the ~6 sent during its extra 3 ms, so it alone
+  // arrives out of order: about 2% of 10000.
+  CHECK(bob.out_of_order() > 140);
+  CHECK(bob.out_of_order() < 260);
+}
+
+TEST_CASE("oversized datagrams are dropped and strangers are unroutable", "[sim]") {
+  SimNetwork network(6);
+  network.set_default_link({.delay = Duration::milliseconds(1), .mtu = 1200});
+  Receiver bob(network, kBob);
+  const std::vector<std::uint8_t> small(1200, 0);
+  const std::vector<std::uint8_t> big(1201, 0);
+  network.send(kAlice, kBob, small);
+  network.send(kAlice, kBob, big);
+  network.send(kBob, *SocketAddress::parse("203.0.113.50:9"), small);
+  network.run_for(Duration::milliseconds(10));
+  CHECK(bob.arrivals.size() == 1);
+  CHECK(network.stats().too_big == 1);
+  CHECK(network.stats().unroutable == 1);
+}
+
+TEST_CASE("same seed, same trace; another seed, another trace", "[sim]") {
+  auto run = [](std::uint64_t seed) {
+    SimNetwork network(seed);
+    network.set_link_both_ways(kAlice.ip(), kBob.ip(),
+                               {.delay = Duration::milliseconds(20),
+                                .jitter = Duration::milliseconds(15),
+                                .loss = 0.05,
+                                .duplicate = 0.02,
+                                .reorder = 0.05});
+    Sender alice(network, kAlice, kBob, 500, Duration::milliseconds(2));
+    Receiver bob(network, kBob, /*echo=*/true);
+    network.run_for(Duration::seconds(3));
+    return network.trace();
+  };
+  const std::vector<TraceEvent> first = run(99);
+  const std::vector<TraceEvent> second = run(99);
+  const std::vector<TraceEvent> other = run(100);
+  REQUIRE(first.size() > 1000);
+  CHECK(first == second);
+  CHECK(first != other);
+  CHECK(first.front().to_string().find("sent 192.0.2.1:4000 -> 198.51.100.1:5000 100B") !=
+        std::string::npos);
+}
+
+TEST_CASE("run_until with a condition stops at the event that satisfies it", "[sim]") {
+  SimNetwork network(7);
+  network.set_default_link({.delay = Duration::milliseconds(50)});
+  Sender alice(network, kAlice, kBob, 100, Duration::milliseconds(10));
+  Receiver bob(network, kBob);
+  const bool reached = network.run_until([&] { return bob.arrivals.size() == 3; },
+                                         Instant{} + Duration::seconds(10));
+  CHECK(reached);
+  CHECK(network.now() - Instant{} == Duration::milliseconds(70));  // third sent at 20 ms
+  const bool impossible = network.run_until([&] { return bob.arrivals.size() == 1000; },
+                                            network.now() + Duration::seconds(1));
+  CHECK_FALSE(impossible);
+  CHECK(network.now() - Instant{} == Duration::milliseconds(1070));
+}
