@@ -20,14 +20,11 @@ std::string json_string(const std::string& text) {
 }  // namespace
 
 bool JsonLinesReporter::ReportContext(const Context& context) {
-  std::printf("{\"context\":{\"cpus\":%d,\"mhz_per_cpu\":%.0f,\"build\":%s}}\n",
+  // RTCSTACK_BUILDTYPE comes from bench/meson.build: figures from a debug build are not
+  // comparable with a release one, so every run says which it was.
+  std::printf("{\"context\":{\"cpus\":%d,\"mhz_per_cpu\":%.0f,\"buildtype\":\"%s\"}}\n",
               context.cpu_info.num_cpus, context.cpu_info.cycles_per_second / 1e6,
-#ifdef NDEBUG
-              "\"release\""
-#else
-              "\"debug\""
-#endif
-  );
+              RTCSTACK_BUILDTYPE);
   return true;
 }
 

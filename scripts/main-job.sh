@@ -2,22 +2,30 @@
 # The README's first command: the most end-to-end thing rtcstack can do today.
 #
 # rtcstack has no PeerConnection yet (issue 8 brings the loopback call). Until then this
-# builds the library and shows the two things that already work end to end:
-#   1. the simulated network: two simulated hosts exchanging thousands of datagrams over
-#      links with delay, jitter, loss, duplication and reordering, deterministically;
-#   2. the installed library: `meson install` into a temporary prefix, then an outside
-#      program built from rtcstack.pc alone, run.
+# builds the library and shows what already works end to end:
+#   1. lib/stun against a real TURN server (Debian's coturn on 127.0.0.1): Binding, an
+#      Allocate with long-term credentials, permissions, Send/Data indications,
+#      ChannelBind and ChannelData both ways, deallocation;
+#   2. lib/stun on real traffic: every STUN message captured between Chromium, aiortc and
+#      Pion parses, and its MESSAGE-INTEGRITY verifies with the passwords from the SDP;
+#   3. STUN transactions retransmitting across a simulated network that loses 40%;
+#   4. the installed library: `meson install` into a temporary prefix, then an outside
+#      program built from rtcstack.pc alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${INTEROP_PACKAGES[@]}"
 say "Configuring and building build/gcc"
 configure_build build/gcc -Dwerror=true -Dbuildtype=debugoptimized
 ninja -C build/gcc
 
-say "Simulated network: two hosts, lossy and reordering links, same seed => same trace"
-build/gcc/tests/test_support --reporter compact
-say "Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
+say "1. STUN/TURN with coturn over loopback"
+tests/interop/with_coturn.sh build/gcc/tests/test_interop_coturn --durations yes
+say "2. STUN from real Chromium/aiortc/Pion captures: parse, FINGERPRINT, MESSAGE-INTEGRITY"
+build/gcc/tests/test_stun "[capture]" --durations yes
+say "3. STUN binding transactions over a simulated network with 40% loss each way"
+build/gcc/tests/test_stun "[sim]" --durations yes
+say "4. Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
 tests/install/consumer_test.sh "$PWD" tests/install/consumer.cpp
-say "Done: the simulated network and the installed library work. No call yet: rtcstack has no PeerConnection (issue 8)."
+say "Done. STUN and TURN messages work against coturn and real browser traffic. No call yet: rtcstack has no PeerConnection (issue 8)."

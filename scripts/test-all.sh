@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" || exit 1
+ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" "${INTEROP_PACKAGES[@]}" || exit 1
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -41,9 +41,18 @@ stage() {
   rm -f "$dir/meson-logs/testlog.json"
   # shellcheck disable=SC2086  # test_args is a list of meson test options
   meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" $test_args
-  [ -f "$dir/meson-logs/testlog.json" ] && logs+=("$dir/meson-logs/testlog.json")
-  python3 scripts/count_results.py --show "$dir/meson-logs/testlog.json" 2>/dev/null
-  read -r p f s < <(python3 scripts/count_results.py "$dir/meson-logs/testlog.json" 2>/dev/null || echo "0 1 0")
+  # Keep this stage's results apart, so nothing run later in $dir can change the total.
+  local results="build/results-$name.json"
+  if [ -f "$dir/meson-logs/testlog.json" ]; then
+    cp "$dir/meson-logs/testlog.json" "$results"
+    logs+=("$results")
+  else
+    echo "stage $name: meson test left no results"
+    build_failures=$((build_failures + 1))
+    return
+  fi
+  python3 scripts/count_results.py --show "$results"
+  read -r p f s < <(python3 scripts/count_results.py "$results")
   local line="stage $name: $p passed, $f failed"
   [ "$s" -gt 0 ] && line+=", $s skipped"
   echo "$line"

@@ -20,6 +20,8 @@ namespace rtcstack::stun {
 
 /// The magic cookie every RFC 5389/8489 message carries at offset 4.
 inline constexpr std::uint32_t kMagicCookie = 0x2112A442;
+/// FINGERPRINT is the CRC-32 of the message up to it, XORed with this ("STUN").
+inline constexpr std::uint32_t kFingerprintXor = 0x5354554e;
 
 /// ERROR-CODE (RFC 8489 §14.8): a code from 300 to 699 and a UTF-8 reason phrase.
 struct ErrorCodeValue {

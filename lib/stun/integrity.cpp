@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace rtcstack::stun {
 
@@ -40,19 +41,34 @@ class HmacContext {
 
   void compute(base::ByteView key, base::ByteView first, base::ByteView second,
                std::uint8_t* out, std::size_t out_size) {
+    // Re-keying costs two digest blocks; ICE checks and TURN refreshes use the same key
+    // again and again, and initialising with a null key reuses the one already set.
+    const bool same_key = key_size_ == key.size() && key.size() <= sizeof key_ &&
+                          std::memcmp(key_, key.data(), key.size()) == 0 && keyed_;
     // HMAC accepts an empty key, but OpenSSL wants a non-null pointer for it.
     static const std::uint8_t kEmpty = 0;
+    const std::uint8_t* new_key = same_key ? nullptr : (key.empty() ? &kEmpty : key.data());
     std::size_t written = 0;
-    if (EVP_MAC_init(context_, key.empty() ? &kEmpty : key.data(), key.size(), nullptr) != 1 ||
+    if (EVP_MAC_init(context_, new_key, same_key ? 0 : key.size(), nullptr) != 1 ||
         EVP_MAC_update(context_, first.data(), first.size()) != 1 ||
         EVP_MAC_update(context_, second.data(), second.size()) != 1 ||
         EVP_MAC_final(context_, out, &written, out_size) != 1 || written != out_size) {
       openssl_failed("HMAC");
     }
+    keyed_ = key.size() <= sizeof key_;
+    if (keyed_ && !same_key) {
+      if (!key.empty()) std::memcpy(key_, key.data(), key.size());
+      key_size_ = key.size();
+    }
   }
 
  private:
   EVP_MAC_CTX* context_ = nullptr;
+  // The key the context holds (remembered only when short enough: STUN keys are 16-32
+  // bytes for long-term and ICE passwords are at most 256 characters).
+  std::uint8_t key_[256];
+  std::size_t key_size_ = 0;
+  bool keyed_ = false;
 };
 
 void digest(const char* name, std::initializer_list<std::string_view> parts, std::uint8_t* out,

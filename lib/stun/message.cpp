@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "base/crc32.h"
 #include "base/endian.h"
@@ -16,8 +17,6 @@ using base::load_be16;
 using base::load_be32;
 
 namespace {
-
-constexpr std::uint32_t kFingerprintXor = 0x5354554e;  // "STUN"
 
 base::Error malformed(std::string why) {
   return base::make_error(ErrorCode::kMalformed, "STUN: " + std::move(why));
@@ -126,6 +125,14 @@ bool StunMessage::counts(AttributeType type, std::size_t offset) const {
   return known_offsets_[static_cast<std::size_t>(index)] == offset;
 }
 
+template <class Decode>
+auto StunMessage::decoded(AttributeType type, Decode decode) const
+    -> std::optional<std::invoke_result_t<Decode, ByteView>> {
+  const auto value = find(type);
+  if (!value) return std::nullopt;
+  return decode(*value);
+}
+
 RawAttribute StunMessage::AttributeIterator::operator*() const {
   const std::uint8_t* at = message_->bytes_.data() + offset_;
   return {static_cast<AttributeType>(load_be16(at)), message_->bytes_.subspan(offset_ + 4, load_be16(at + 2)),
@@ -160,45 +167,31 @@ std::optional<ByteView> StunMessage::find(AttributeType type) const {
 }
 
 std::optional<std::string_view> StunMessage::text(AttributeType type) const {
-  const auto value = find(type);
-  if (!value) return std::nullopt;
-  return base::as_string_view(*value);
+  return decoded(type, base::as_string_view);
 }
 
 std::optional<std::uint32_t> StunMessage::u32(AttributeType type) const {
-  const auto value = find(type);
-  if (!value) return std::nullopt;
-  return load_be32(value->data());
+  return decoded(type, [](ByteView v) { return load_be32(v.data()); });
 }
 
 std::optional<std::uint64_t> StunMessage::u64(AttributeType type) const {
-  const auto value = find(type);
-  if (!value) return std::nullopt;
-  return base::load_be64(value->data());
+  return decoded(type, [](ByteView v) { return base::load_be64(v.data()); });
 }
 
 std::optional<base::SocketAddress> StunMessage::xor_address(AttributeType type) const {
-  const auto value = find(type);
-  if (!value) return std::nullopt;
-  return decode_xor_address(*value, transaction_id_);
+  return decoded(type, [this](ByteView v) { return decode_xor_address(v, transaction_id_); });
 }
 
 std::optional<base::SocketAddress> StunMessage::mapped_address() const {
-  const auto value = find(AttributeType::kMappedAddress);
-  if (!value) return std::nullopt;
-  return decode_address(*value);
+  return decoded(AttributeType::kMappedAddress, decode_address);
 }
 
 std::optional<base::SocketAddress> StunMessage::alternate_server() const {
-  const auto value = find(AttributeType::kAlternateServer);
-  if (!value) return std::nullopt;
-  return decode_address(*value);
+  return decoded(AttributeType::kAlternateServer, decode_address);
 }
 
 std::optional<ErrorCodeValue> StunMessage::error_code() const {
-  const auto value = find(AttributeType::kErrorCode);
-  if (!value) return std::nullopt;
-  return decode_error_code(*value);
+  return decoded(AttributeType::kErrorCode, decode_error_code);
 }
 
 UnknownAttributesView StunMessage::unknown_attributes() const {
@@ -210,51 +203,35 @@ PasswordAlgorithmsView StunMessage::password_algorithms() const {
 }
 
 std::optional<PasswordAlgorithmEntry> StunMessage::password_algorithm() const {
-  const auto value = find(AttributeType::kPasswordAlgorithm);
-  if (!value) return std::nullopt;
-  return decode_password_algorithm(*value);
+  return decoded(AttributeType::kPasswordAlgorithm, decode_password_algorithm);
 }
 
 std::optional<std::uint16_t> StunMessage::channel_number() const {
-  const auto value = find(AttributeType::kChannelNumber);
-  if (!value) return std::nullopt;
-  return load_be16(value->data());
+  return decoded(AttributeType::kChannelNumber, [](ByteView v) -> std::uint16_t { return load_be16(v.data()); });
 }
 
 std::optional<base::AddressFamily> StunMessage::requested_address_family() const {
-  const auto value = find(AttributeType::kRequestedAddressFamily);
-  if (!value) return std::nullopt;
-  return decode_address_family(*value);
+  return decoded(AttributeType::kRequestedAddressFamily, decode_address_family);
 }
 
 std::optional<base::AddressFamily> StunMessage::additional_address_family() const {
-  const auto value = find(AttributeType::kAdditionalAddressFamily);
-  if (!value) return std::nullopt;
-  return decode_address_family(*value);
+  return decoded(AttributeType::kAdditionalAddressFamily, decode_address_family);
 }
 
 std::optional<bool> StunMessage::even_port() const {
-  const auto value = find(AttributeType::kEvenPort);
-  if (!value) return std::nullopt;
-  return ((*value)[0] & 0x80) != 0;
+  return decoded(AttributeType::kEvenPort, [](ByteView v) -> bool { return (v[0] & 0x80) != 0; });
 }
 
 std::optional<std::uint8_t> StunMessage::requested_transport() const {
-  const auto value = find(AttributeType::kRequestedTransport);
-  if (!value) return std::nullopt;
-  return (*value)[0];
+  return decoded(AttributeType::kRequestedTransport, [](ByteView v) -> std::uint8_t { return v[0]; });
 }
 
 std::optional<AddressErrorCodeValue> StunMessage::address_error_code() const {
-  const auto value = find(AttributeType::kAddressErrorCode);
-  if (!value) return std::nullopt;
-  return decode_address_error_code(*value);
+  return decoded(AttributeType::kAddressErrorCode, decode_address_error_code);
 }
 
 std::optional<IcmpValue> StunMessage::icmp() const {
-  const auto value = find(AttributeType::kIcmp);
-  if (!value) return std::nullopt;
-  return decode_icmp(*value);
+  return decoded(AttributeType::kIcmp, decode_icmp);
 }
 
 base::Result<void> StunMessage::verify_hmac(AttributeType type, HmacAlgorithm algorithm,

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -147,6 +148,10 @@ class StunMessage {
   std::optional<std::uint32_t> u32(AttributeType type) const;
   std::optional<std::uint64_t> u64(AttributeType type) const;
   std::optional<base::SocketAddress> xor_address(AttributeType type) const;
+  // The first counted value of `type` passed through `decode`, or nullopt when absent.
+  template <class Decode>
+  auto decoded(AttributeType type, Decode decode) const
+      -> std::optional<std::invoke_result_t<Decode, base::ByteView>>;
   base::Result<void> verify_hmac(AttributeType type, HmacAlgorithm algorithm,
                                  base::ByteView key) const;
   bool counts(AttributeType type, std::size_t offset) const;

@@ -14,7 +14,6 @@ using base::ErrorCode;
 
 namespace {
 
-constexpr std::uint32_t kFingerprintXor = 0x5354554e;
 constexpr std::size_t kMaxReasonLength = 763;  // RFC 8489 §14.8
 
 std::uint8_t family_byte(base::AddressFamily family) {

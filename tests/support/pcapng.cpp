@@ -60,6 +60,24 @@ void take_udp(ByteView frame, base::Instant at, std::vector<CapturedDatagram>& o
                  base::Buffer(udp.subspan(8, length - 8))});
 }
 
+// Nanoseconds per timestamp unit from an interface's options (if_tsresol, code 9):
+// microseconds unless it says otherwise; only the decimal form reaching nanoseconds or
+// coarser is supported, which covers what capture tools write.
+std::int64_t timestamp_resolution(ByteView options) {
+  while (options.size() >= 4) {
+    const std::uint16_t code = static_cast<std::uint16_t>(options[0] | options[1] << 8);
+    const std::uint16_t length = static_cast<std::uint16_t>(options[2] | options[3] << 8);
+    if (code == 0 || 4u + length > options.size()) break;
+    if (code == 9 && length >= 1 && (options[4] & 0x80) == 0 && options[4] <= 9) {
+      std::int64_t nanoseconds = 1;
+      for (int digits = options[4]; digits < 9; ++digits) nanoseconds *= 10;
+      return nanoseconds;
+    }
+    options = options.subspan(4 + ((length + 3u) & ~3u));
+  }
+  return 1000;
+}
+
 }  // namespace
 
 base::Result<std::vector<CapturedDatagram>> read_pcapng_udp(const std::string& path) {
@@ -68,6 +86,7 @@ base::Result<std::vector<CapturedDatagram>> read_pcapng_udp(const std::string& p
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(file)),
                                         std::istreambuf_iterator<char>());
   std::vector<std::uint16_t> link_types;
+  std::vector<std::int64_t> resolutions;  // nanoseconds per timestamp unit, per interface
   std::vector<CapturedDatagram> datagrams;
   std::size_t offset = 0;
   while (offset + 12 <= bytes.size()) {
@@ -82,17 +101,19 @@ base::Result<std::vector<CapturedDatagram>> read_pcapng_udp(const std::string& p
         return bad("only little-endian sections are supported");
       }
       link_types.clear();
-    } else if (type == kInterfaceDescription && body.size() >= 2) {
+      resolutions.clear();
+    } else if (type == kInterfaceDescription && body.size() >= 8) {
       link_types.push_back(static_cast<std::uint16_t>(body[0] | body[1] << 8));
+      resolutions.push_back(timestamp_resolution(body.subspan(8)));
     } else if (type == kEnhancedPacket && body.size() >= 20) {
       const std::uint32_t interface = load_le32(body.data());
       const std::uint64_t timestamp =
           std::uint64_t{load_le32(body.data() + 4)} << 32 | load_le32(body.data() + 8);
       const std::uint32_t captured = load_le32(body.data() + 12);
       if (captured > body.size() - 20) return bad("packet overruns its block");
-      // Default pcapng resolution: microseconds.
-      const auto at = base::Instant::from_nanoseconds(static_cast<std::int64_t>(timestamp) * 1000);
       if (interface < link_types.size() && link_types[interface] == kLinkEthernet) {
+        const auto at = base::Instant::from_nanoseconds(
+            static_cast<std::int64_t>(timestamp) * resolutions[interface]);
         take_udp(body.subspan(20, captured), at, datagrams);
       }
     }
