@@ -16,7 +16,8 @@ import sys
 SUMMARY = re.compile(r"rtcstack-summary: passed=(\d+) failed=(\d+)")
 # Lines that show what a test actually did (fuzz runs, sanitizer canaries, script tests).
 EVIDENCE = re.compile(r"(Done \d+ runs in \d+ second.*|rtcstack-summary: .*|consumer: .*|"
-                      r"self-test: .*|lib/ keeps .*|[a-z]+ sanitizer caught the canary: .*)")
+                      r"self-test: .*|lib/ keeps .*|[a-z]+ sanitizer caught the canary: .*|"
+                      r"rtc-sdp: .*)")
 
 
 def show(path):

@@ -72,6 +72,7 @@ const Facts kFacts[] = {
     {"chromium-answer-1.sdp", "application", "0", "0", "OoHD", 1, 2, 5000, 262144, ""},
     {"chromium-answer-2.sdp", "video,audio", "0,1", "0 1", "Q/1/", 2, 2, 0, 0, "0:96 VP8/90000;1:111 opus/48000/2"},
     {"chromium-answer-3.sdp", "application", "0", "0", "vGfw", 1, 2, 5000, 262144, ""},
+    {"chromium-offer-av-data.sdp", "audio,video,application", "0,1,2", "0 1 2", "UJBJ", 3, 12, 5000, 262144, "0:111 opus/48000/2;1:96 VP8/90000"},
     {"chromium-offer-0.sdp", "application", "0", "0", "fH9m", 1, 4, 5000, 262144, ""},
     {"chromium-offer-1.sdp", "application", "0", "0", "/7cu", 1, 4, 5000, 262144, ""},
     {"chromium-offer-2.sdp", "video,audio", "0,1", "0 1", "5cmS", 2, 4, 0, 0, "0:96 VP8/90000;1:111 opus/48000/2"},
