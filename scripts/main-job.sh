@@ -9,7 +9,9 @@
 #   2. lib/stun on real traffic: every STUN message captured between Chromium, aiortc and
 #      Pion parses, and its MESSAGE-INTEGRITY verifies with the passwords from the SDP;
 #   3. STUN transactions retransmitting across a simulated network that loses 40%;
-#   4. the installed library: `meson install` into a temporary prefix, then an outside
+#   4. lib/sdp on the real offers and answers of Chromium, aiortc, Pion and werift, through
+#      tools/rtc-sdp;
+#   5. the installed library: `meson install` into a temporary prefix, then an outside
 #      program built from rtcstack.pc alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,10 @@ say "2. STUN from real Chromium/aiortc/Pion captures: parse, FINGERPRINT, MESSAG
 build/gcc/tests/test_stun "[capture]" --durations yes
 say "3. STUN binding transactions over a simulated network with 40% loss each way"
 build/gcc/tests/test_stun "[sim]" --durations yes
-say "4. Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
+say "4. SDP from Chromium, aiortc, Pion and werift through tools/rtc-sdp"
+for file in tests/data/sdp/*.sdp; do build/gcc/tools/rtc-sdp/rtc-sdp check "$file"; done
+build/gcc/tools/rtc-sdp/rtc-sdp json tests/data/sdp/chromium-offer-av-data.sdp |
+  /usr/bin/python3 -c 'import json, sys; m = json.load(sys.stdin)["media"]; print("chromium-offer-av-data.sdp as JSON:", ", ".join(s["media"] + " mid " + s["mid"] for s in m))'
+say "5. Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
 tests/install/consumer_test.sh "$PWD" tests/install/consumer.cpp
-say "Done. STUN and TURN messages work against coturn and real browser traffic. No call yet: rtcstack has no PeerConnection (issue 8)."
+say "Done. STUN/TURN work against coturn and real browser traffic, SDP from four real stacks parses and round-trips. No call yet: rtcstack has no PeerConnection (issue 8)."

@@ -218,18 +218,30 @@ std::optional<std::string_view> Section::trimmed(std::string_view name) const {
 }
 
 std::optional<Connection> Section::connection() const {
-  for (const Line& line : lines_) {
-    if (line.type == 'c') return Connection::parse(line.value).value();
-  }
-  return std::nullopt;
+  const auto value = line_value('c');
+  if (!value) return std::nullopt;
+  return Connection::parse(*value).value();
 }
 
 std::vector<Bandwidth> Section::bandwidths() const {
   std::vector<Bandwidth> bandwidths;
-  for (const Line& line : lines_) {
-    if (line.type == 'b') bandwidths.push_back(Bandwidth::parse(line.value).value());
-  }
+  for (std::string_view value : line_values('b')) bandwidths.push_back(Bandwidth::parse(value).value());
   return bandwidths;
+}
+
+std::optional<std::string_view> Section::line_value(char type) const {
+  for (const Line& line : lines_) {
+    if (line.type == type) return line.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> Section::line_values(char type) const {
+  std::vector<std::string_view> values;
+  for (const Line& line : lines_) {
+    if (line.type == type) values.push_back(line.value);
+  }
+  return values;
 }
 
 std::optional<Setup> Section::setup() const {

@@ -93,6 +93,13 @@ class Section {
 
   std::optional<Connection> connection() const;
   std::vector<Bandwidth> bandwidths() const;
+  /// The value of the first line of `type` (e.g. 'i' for the information line).
+  std::optional<std::string_view> line_value(char type) const;
+  /// The values of every line of `type`, in order.
+  std::vector<std::string_view> line_values(char type) const;
+  /// i= (session or media title) and k= (the obsolete encryption key line).
+  std::optional<std::string_view> information() const { return line_value('i'); }
+  std::optional<std::string_view> encryption_key() const { return line_value('k'); }
 
   // Attributes that may stand at session level or in a media section (RFC 8839, 8842, 8285).
   std::optional<std::string_view> ice_ufrag() const { return trimmed("ice-ufrag"); }

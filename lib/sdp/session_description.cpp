@@ -85,6 +85,15 @@ std::optional<std::uint64_t> MediaDescription::max_message_size() const {
   return *parse_number(*value);
 }
 
+std::vector<Timing> SessionDescription::timings() const {
+  std::vector<Timing> timings;
+  for (std::string_view value : line_values('t')) {
+    const auto words = split_words(value);  // validated: two numbers
+    timings.push_back({*parse_number(words[0]), *parse_number(words[1])});
+  }
+  return timings;
+}
+
 std::optional<Group> SessionDescription::bundle_group() const {
   for (Group& group : groups()) {
     if (group.semantics == "BUNDLE") return std::move(group);

@@ -41,6 +41,12 @@ struct MediaLine {
   std::string to_string() const;
 };
 
+/// t=<start> <stop>, NTP seconds (0 0: unbounded, as WebRTC always sends).
+struct Timing {
+  std::uint64_t start = 0;
+  std::uint64_t stop = 0;
+};
+
 class MediaDescription : public Section {
  public:
   MediaLine media_line;
@@ -75,6 +81,14 @@ class SessionDescription : public Section {
   Origin origin;
   std::string session_name = "-";
   std::vector<MediaDescription> media;
+
+  // The session-only lines (RFC 8866 §5): u=, e=, p=, t=, r=, z=.
+  std::optional<std::string_view> uri() const { return line_value('u'); }
+  std::vector<std::string_view> emails() const { return line_values('e'); }
+  std::vector<std::string_view> phones() const { return line_values('p'); }
+  std::vector<Timing> timings() const;
+  std::vector<std::string_view> repeat_times() const { return line_values('r'); }
+  std::optional<std::string_view> time_zones() const { return line_value('z'); }
 
   std::vector<Group> groups() const { return all<Group>(); }
   /// The first a=group:BUNDLE, if any.

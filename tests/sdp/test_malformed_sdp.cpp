@@ -144,3 +144,43 @@ TEST_CASE("sections are edited through validated calls", "[sdp][malformed]") {
   REQUIRE(again.ok());
   CHECK(again->to_string() == session.to_string());
 }
+
+TEST_CASE("every RFC 8866 session line is kept and readable", "[sdp][malformed]") {
+  const std::string text =
+      "v=0\r\n"
+      "o=jdoe 3724394400 3724394405 IN IP4 198.51.100.1\r\n"
+      "s=Call to John Smith\r\n"
+      "i=SDP Offer #1\r\n"
+      "u=http://www.jdoe.example.com/home.html\r\n"
+      "e=Jane Doe <jane@jdoe.example.com>\r\n"
+      "p=+1 617 555-6011\r\n"
+      "c=IN IP4 198.51.100.1\r\n"
+      "b=CT:128\r\n"
+      "t=3724394400 3724398000\r\n"
+      "r=7d 1h 0 25h\r\n"
+      "z=3730928400 -1h 3749680800 0\r\n"
+      "k=prompt\r\n"
+      "a=recvonly\r\n"
+      "m=audio 49170 RTP/AVP 0\r\n"
+      "i=the audio\r\n"
+      "m=video 51372/2 RTP/AVP 99\r\n"
+      "a=rtpmap:99 h263-1998/90000\r\n";
+  const auto session = SessionDescription::parse(text);
+  REQUIRE(session.ok());
+  CHECK(session->to_string() == text);
+  CHECK(session->origin.username == "jdoe");
+  CHECK(session->session_name == "Call to John Smith");
+  CHECK(session->information() == "SDP Offer #1");
+  CHECK(session->uri() == "http://www.jdoe.example.com/home.html");
+  CHECK(session->emails().at(0) == "Jane Doe <jane@jdoe.example.com>");
+  CHECK(session->phones().at(0) == "+1 617 555-6011");
+  CHECK(session->connection()->address == "198.51.100.1");
+  CHECK(session->bandwidths().at(0).value == 128);
+  CHECK(session->timings().at(0).stop == 3724398000u);
+  CHECK(session->repeat_times().at(0) == "7d 1h 0 25h");
+  CHECK(session->time_zones() == "3730928400 -1h 3749680800 0");
+  CHECK(session->encryption_key() == "prompt");
+  CHECK(session->direction() == Direction::kRecvOnly);
+  CHECK(session->media.at(0).information() == "the audio");
+  CHECK(session->media.at(1).media_line.port_count == 2);
+}
