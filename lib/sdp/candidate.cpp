@@ -8,11 +8,6 @@ namespace {
 
 constexpr std::string_view kName = "candidate";
 
-bool is_ice_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
-
 bool is_host_name(std::string_view text) {
   if (text.empty() || text.size() > 255) return false;
   for (char c : text) {
@@ -80,8 +75,8 @@ base::Result<Candidate> Candidate::parse(std::string_view text) {
   }
   Candidate candidate;
   if (words[0].size() > 32) return attribute_error(kName, "foundation is longer than 32 characters");
-  for (char c : words[0]) {
-    if (!is_ice_char(c)) return attribute_error(kName, "foundation \"" + std::string(words[0]) + "\" has a character outside ALPHA/DIGIT/+//");
+  if (!is_ice_chars(words[0])) {
+    return attribute_error(kName, "foundation \"" + std::string(words[0]) + "\" has a character outside ALPHA/DIGIT/+//");
   }
   candidate.foundation = std::string(words[0]);
   const auto component = parse_number(words[1], 256);

@@ -18,16 +18,6 @@ bool is_flag(std::string_view name) {
   return std::find(std::begin(kFlags), std::end(kFlags), name) != std::end(kFlags);
 }
 
-bool is_ice_chars(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '+' || c == '/')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 template <class T>
 base::Result<void> check(std::string_view value) {
   auto parsed = T::parse(value);

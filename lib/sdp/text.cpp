@@ -60,6 +60,16 @@ bool is_token(std::string_view text) {
   return true;
 }
 
+bool is_ice_chars(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+          c == '/')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 base::Error attribute_error(std::string_view name, std::string_view why) {
   std::string message(name);
   message += ": ";

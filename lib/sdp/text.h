@@ -28,6 +28,9 @@ std::optional<std::uint64_t> parse_number(std::string_view text, std::uint64_t m
 /// True for a non-empty RFC 8866 token (visible ASCII except the separators it excludes).
 bool is_token(std::string_view text);
 
+/// True when every character is an RFC 8839 ice-char: ALPHA / DIGIT / "+" / "/".
+bool is_ice_chars(std::string_view text);
+
 /// A kMalformed error for one attribute: "<name>: <why>".
 base::Error attribute_error(std::string_view name, std::string_view why);
 
