@@ -1,0 +1,209 @@
+// A sans-IO ICE agent (RFC 8445), DESIGN.md §1: it owns no socket, thread or clock.
+// The caller binds the UDP sockets, passes their addresses in the config, feeds every
+// datagram to handle_receive(), calls handle_timeout() at poll_timeout(), and drains
+// poll_output() (datagrams to send, events) after each input.
+//
+// What this agent does today: host candidates from the caller's sockets (IPv4 and IPv6),
+// trickle in both directions (remote candidates and credentials in any order, before or
+// during checks), pairing with pruning of redundant pairs, the frozen/waiting/in-progress/
+// succeeded/failed pair states with foundations, checks paced by Ta with a triggered-check
+// queue, retransmission on the RFC 8489 schedule, peer-reflexive candidates on both sides,
+// role conflicts (487 and tie-breakers), regular nomination by the controlling side and
+// acceptance of USE-CANDIDATE, pair selection, the W3C gathering and connection states,
+// and gatekeeping: application data is passed up only from the remote address of a
+// succeeded pair; bad credentials, integrity or fingerprint and unknown transactions are
+// dropped and counted. Server-reflexive and relayed gathering, consent freshness, ICE
+// restart and lite mode are not implemented yet (issue 5 stays open for them).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/random.h"
+#include "base/socket_address.h"
+#include "base/time.h"
+#include "ice/candidate.h"
+#include "ice/states.h"
+#include "stun/client_transaction.h"
+#include "stun/message.h"
+
+namespace rtcstack::ice {
+
+struct Credentials {
+  std::string ufrag;
+  std::string password;
+};
+
+struct AgentConfig {
+  Role role = Role::kControlling;
+  /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate.
+  std::vector<base::SocketAddress> host_addresses;
+  /// Local credentials; generated (4-character ufrag, 24-character password) when empty.
+  Credentials credentials;
+  /// Pacing interval between new checks (RFC 8445 §14.2 allows 5 ms and up; 50 ms is the
+  /// traditional value).
+  base::Duration ta = base::Duration::milliseconds(50);
+  /// Retransmission of each check (RFC 8445 §14.3 computes RTO from Ta and the number of
+  /// active pairs; this is its floor).
+  stun::TransactionConfig check_transaction = {base::Duration::milliseconds(500), 7, 2,
+                                               base::Duration::seconds(2)};
+  /// How long the controlling agent waits after the first valid pair for a better one
+  /// before it nominates the best pair it has.
+  base::Duration nomination_delay = base::Duration::milliseconds(200);
+  /// At most this many candidate pairs are kept (RFC 8445 §6.1.2.5).
+  std::size_t max_pairs = 100;
+};
+
+/// A datagram to send from the caller's socket `local` to `remote`.
+struct Transmit {
+  base::SocketAddress local;
+  base::SocketAddress remote;
+  base::Buffer bytes;
+};
+
+struct LocalCandidateEvent { Candidate candidate; };
+struct GatheringStateEvent { GatheringState state; };
+struct ConnectionStateEvent { ConnectionState state; };
+struct RoleChangeEvent { Role role; };
+struct SelectedPairEvent {
+  Candidate local;
+  Candidate remote;
+};
+using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionStateEvent,
+                           RoleChangeEvent, SelectedPairEvent>;
+
+/// Why the agent wants to wake up (for traces).
+enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination };
+struct Timeout {
+  base::Instant at;
+  TimerReason why;
+};
+using Output = std::variant<Transmit, Event, Timeout>;
+
+/// What handle_receive() did with a datagram.
+enum class Received : std::uint8_t {
+  kStun,             ///< an ICE message, consumed
+  kApplicationData,  ///< from a validated remote address: the caller passes it up (DTLS, ...)
+  kDropped,          ///< malformed, unauthenticated, unknown or from a stranger; counted
+};
+
+enum class PairState : std::uint8_t { kFrozen, kWaiting, kInProgress, kSucceeded, kFailed };
+
+struct CandidatePair {
+  std::size_t local;   ///< index into local_candidates()
+  std::size_t remote;  ///< index into remote_candidates()
+  std::uint64_t priority = 0;
+  PairState state = PairState::kFrozen;
+  bool nominated = false;          ///< both sides agree to use it
+  bool remote_nominated = false;   ///< the controlled side saw USE-CANDIDATE
+  bool nominating = false;         ///< the controlling side's next check carries USE-CANDIDATE
+  /// The peer sent an authenticated check on this pair: its address is proven.
+  bool peer_checked = false;
+  std::optional<stun::ClientTransaction> transaction;
+  bool transaction_nominates = false;
+};
+
+/// Counters of what arrived and what was done with it.
+struct AgentStats {
+  std::uint64_t checks_sent = 0;
+  std::uint64_t requests_received = 0;
+  std::uint64_t responses_received = 0;
+  std::uint64_t dropped_malformed = 0;
+  std::uint64_t dropped_bad_credentials = 0;
+  std::uint64_t dropped_unknown_transaction = 0;
+  std::uint64_t dropped_stranger = 0;
+  std::uint64_t role_conflicts = 0;
+};
+
+class Agent {
+ public:
+  Agent(AgentConfig config, base::Random& random);
+
+  const Credentials& local_credentials() const { return local_credentials_; }
+  Role role() const { return role_; }
+  std::uint64_t tie_breaker() const { return tie_breaker_; }
+  GatheringState gathering_state() const { return gathering_state_; }
+  ConnectionState connection_state() const { return connection_state_; }
+
+  /// Emits the host candidates (trickle) and completes gathering.
+  void start_gathering(base::Instant now);
+  /// The peer's ufrag and password; checks start once they and a remote candidate exist.
+  base::Result<void> set_remote_credentials(Credentials credentials, base::Instant now);
+  /// A remote candidate (trickled or from the SDP). kInvalidArgument for a component
+  /// other than 1 or a duplicate.
+  base::Result<void> add_remote_candidate(Candidate candidate, base::Instant now);
+  /// The peer will send no more candidates (a=end-of-candidates): pairs can now fail for good.
+  void set_remote_end_of_candidates(base::Instant now);
+
+  /// Feeds a datagram that arrived on the socket `local` from `remote`.
+  Received handle_receive(base::Instant now, const base::SocketAddress& local,
+                          const base::SocketAddress& remote, base::ByteView datagram);
+  void handle_timeout(base::Instant now);
+  /// Next output; a Timeout means nothing else is pending.
+  Output poll_output();
+
+  /// Stops checking; state closed. Nothing more is sent.
+  void close();
+
+  const std::vector<Candidate>& local_candidates() const { return local_candidates_; }
+  const std::vector<Candidate>& remote_candidates() const { return remote_candidates_; }
+  const std::vector<CandidatePair>& pairs() const { return pairs_; }
+  /// The pair application data uses, once one is selected.
+  std::optional<SelectedPairEvent> selected_pair() const;
+  const AgentStats& stats() const { return stats_; }
+
+ private:
+  Received handle_request(const base::SocketAddress& local,
+                          const base::SocketAddress& remote, const stun::StunMessage& request);
+  Received handle_response(base::Instant now, const base::SocketAddress& local,
+                           const base::SocketAddress& remote, const stun::StunMessage& response);
+  void add_pairs_for_remote(std::size_t remote_index);
+  void add_pair(std::size_t local_index, std::size_t remote_index);
+  void recompute_priorities();
+  void send_check(base::Instant now, std::size_t pair_index);
+  void pace(base::Instant now);
+  void maybe_nominate(base::Instant now);
+  void on_pair_succeeded(base::Instant now, std::size_t pair_index);
+  void update_selection();
+  void update_connection_state();
+  void set_connection_state(ConnectionState state);
+  void enqueue_triggered(std::size_t pair_index);
+  std::uint32_t peer_reflexive_priority(std::size_t local_index) const;
+  std::optional<std::size_t> find_pair(const base::SocketAddress& local,
+                                       const base::SocketAddress& remote) const;
+  bool can_check() const;
+  std::string pair_foundation(const CandidatePair& pair) const;
+  void emit(Event event) { outputs_.emplace_back(std::move(event)); }
+  void transmit(const base::SocketAddress& local, const base::SocketAddress& remote,
+                base::ByteView bytes);
+
+  AgentConfig config_;
+  base::Random& random_;
+  Credentials local_credentials_;
+  std::optional<Credentials> remote_credentials_;
+  Role role_;
+  std::uint64_t tie_breaker_;
+  GatheringState gathering_state_ = GatheringState::kNew;
+  ConnectionState connection_state_ = ConnectionState::kNew;
+  bool remote_end_of_candidates_ = false;
+  bool closed_ = false;
+
+  std::vector<Candidate> local_candidates_;
+  std::vector<Candidate> remote_candidates_;
+  std::vector<CandidatePair> pairs_;
+  std::deque<std::size_t> triggered_;
+  std::optional<std::size_t> selected_;
+  std::optional<base::Instant> first_valid_at_;
+  base::Instant next_check_at_ = base::Instant::max();
+  base::Instant now_;
+  std::uint64_t next_remote_foundation_ = 0;
+  std::deque<Output> outputs_;
+  AgentStats stats_;
+};
+
+}  // namespace rtcstack::ice

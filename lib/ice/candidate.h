@@ -1,0 +1,48 @@
+// ICE candidates as the agent sees them (RFC 8445 §5.1): a transport address, its base,
+// a priority and a foundation. lib/pc converts them to and from SDP candidate lines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/socket_address.h"
+
+namespace rtcstack::ice {
+
+enum class CandidateType : std::uint8_t { kHost, kServerReflexive, kPeerReflexive, kRelayed };
+
+/// "host", "srflx", "prflx", "relay" (the SDP names).
+std::string_view to_string(CandidateType type);
+
+struct Candidate {
+  CandidateType type = CandidateType::kHost;
+  base::SocketAddress address;  ///< where peers send to
+  base::SocketAddress base;     ///< where the agent sends from (equal to address for host)
+  std::uint32_t priority = 0;
+  std::string foundation;
+  std::uint16_t component = 1;
+  std::optional<base::SocketAddress> related_address;  ///< raddr/rport for non-host types
+
+  /// "host 192.0.2.1:5000 prio 2130706431"
+  std::string to_string() const;
+  friend bool operator==(const Candidate&, const Candidate&) = default;
+};
+
+/// RFC 8445 §5.1.2.2 type preferences.
+std::uint32_t type_preference(CandidateType type);
+
+/// priority = 2^24 type preference + 2^8 local preference + (256 - component).
+std::uint32_t candidate_priority(CandidateType type, std::uint16_t local_preference,
+                                 std::uint16_t component);
+
+/// A foundation shared by candidates of the same type, base IP and STUN/TURN server
+/// (RFC 8445 §5.1.1.3), as a short token of ice-chars.
+std::string candidate_foundation(CandidateType type, const base::IpAddress& base,
+                                 const std::optional<base::SocketAddress>& server);
+
+/// Pair priority (RFC 8445 §6.1.2.3) from the controlling (G) and controlled (D)
+/// candidates' priorities.
+std::uint64_t pair_priority(std::uint32_t controlling, std::uint32_t controlled);
+
+}  // namespace rtcstack::ice

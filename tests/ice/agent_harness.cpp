@@ -1,0 +1,73 @@
+#include "agent_harness.h"
+
+namespace rtcstack::testing {
+
+AgentEndpoint::AgentEndpoint(SimNetwork& network, std::string name, ice::AgentConfig config,
+                             std::uint64_t seed)
+    : network_(network), name_(std::move(name)), random_(seed), agent_(config, random_) {
+  for (const base::SocketAddress& address : config.host_addresses) network_.attach(address.ip(), *this);
+}
+
+void AgentEndpoint::on_datagram(base::Instant now, const base::SocketAddress& local,
+                                const base::SocketAddress& remote, base::ByteView datagram) {
+  switch (agent_.handle_receive(now, local, remote, datagram)) {
+    case ice::Received::kApplicationData: ++application_data; break;
+    case ice::Received::kDropped: ++dropped; break;
+    case ice::Received::kStun: break;
+  }
+  drain();
+}
+
+void AgentEndpoint::on_timeout(base::Instant now) {
+  agent_.handle_timeout(now);
+  drain();
+}
+
+void AgentEndpoint::drain() {
+  while (true) {
+    ice::Output output = agent_.poll_output();
+    if (auto* timeout = std::get_if<ice::Timeout>(&output)) {
+      next_timeout_ = timeout->at;
+      return;
+    }
+    if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
+      network_.send(transmit->local, transmit->remote, transmit->bytes);
+      continue;
+    }
+    const ice::Event& event = std::get<ice::Event>(output);
+    if (auto* candidate = std::get_if<ice::LocalCandidateEvent>(&event)) {
+      announced.push_back(candidate->candidate);
+      events.push_back("candidate:" + candidate->candidate.to_string());
+    } else if (auto* gathering = std::get_if<ice::GatheringStateEvent>(&event)) {
+      events.push_back("gathering:" + std::string(ice::to_string(gathering->state)));
+    } else if (auto* connection = std::get_if<ice::ConnectionStateEvent>(&event)) {
+      events.push_back("connection:" + std::string(ice::to_string(connection->state)));
+    } else if (auto* role = std::get_if<ice::RoleChangeEvent>(&event)) {
+      events.push_back("role:" + std::string(ice::to_string(role->role)));
+    } else if (auto* selected = std::get_if<ice::SelectedPairEvent>(&event)) {
+      events.push_back("selected:" + selected->local.address.to_string() + "->" + selected->remote.address.to_string());
+    }
+  }
+}
+
+std::vector<std::string> AgentEndpoint::connection_states() const {
+  std::vector<std::string> states;
+  for (const std::string& event : events) {
+    if (event.starts_with("connection:")) states.push_back(event.substr(11));
+  }
+  return states;
+}
+
+bool AgentEndpoint::connected() const {
+  const auto state = agent_.connection_state();
+  return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
+}
+
+void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool end_of_candidates) {
+  (void)to.agent().set_remote_credentials(from.agent().local_credentials(), now);
+  for (const ice::Candidate& candidate : from.announced) (void)to.agent().add_remote_candidate(candidate, now);
+  if (end_of_candidates) to.agent().set_remote_end_of_candidates(now);
+  to.drain();
+}
+
+}  // namespace rtcstack::testing

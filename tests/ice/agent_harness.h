@@ -1,0 +1,52 @@
+// Runs ice::Agent instances as endpoints of the simulated network, with a signaling
+// channel between them that the test controls (what is trickled, and when).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ice/agent.h"
+#include "sim_network.h"
+
+namespace rtcstack::testing {
+
+class AgentEndpoint : public SimEndpoint {
+ public:
+  AgentEndpoint(SimNetwork& network, std::string name, ice::AgentConfig config, std::uint64_t seed);
+
+  ice::Agent& agent() { return agent_; }
+  const std::string& name() const { return name_; }
+
+  // SimEndpoint
+  void on_datagram(base::Instant now, const base::SocketAddress& local,
+                   const base::SocketAddress& remote, base::ByteView datagram) override;
+  base::Instant next_timeout() const override { return next_timeout_; }
+  void on_timeout(base::Instant now) override;
+
+  /// Drains the agent's outputs: datagrams go to the network, events are recorded.
+  void drain();
+
+  /// Local candidates the agent has announced so far (trickle).
+  std::vector<ice::Candidate> announced;
+  /// Every event, as "gathering:complete", "connection:checking", "selected:...", "role:...".
+  std::vector<std::string> events;
+  /// Application datagrams handed up, and those dropped.
+  int application_data = 0;
+  int dropped = 0;
+
+  std::vector<std::string> connection_states() const;
+  bool connected() const;
+
+ private:
+  SimNetwork& network_;
+  std::string name_;
+  base::SeededRandom random_;
+  ice::Agent agent_;
+  base::Instant next_timeout_ = base::Instant::max();
+};
+
+/// Gives `to` the credentials and every candidate `from` has announced, then end-of-candidates.
+void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool end_of_candidates = true);
+
+}  // namespace rtcstack::testing
