@@ -287,9 +287,13 @@ void Agent::update_selection() {
       best = i;
     }
   }
-  if (best && best != selected_) {
+  // A selected pair that failed (its path broke) gives way to the next nominated one, or
+  // to none: the connection is then disconnected until another pair is nominated.
+  if (best != selected_) {
     selected_ = best;
-    emit(SelectedPairEvent{local_candidates_[pairs_[*best].local], remote_candidates_[pairs_[*best].remote]});
+    if (best) {
+      emit(SelectedPairEvent{local_candidates_[pairs_[*best].local], remote_candidates_[pairs_[*best].remote]});
+    }
   }
   update_connection_state();
 }
@@ -324,8 +328,14 @@ void Agent::update_connection_state() {
   const bool all_failed = std::all_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {
     return p.state == PairState::kFailed;
   });
-  set_connection_state(all_failed && !any_pending && remote_end_of_candidates_ ? ConnectionState::kFailed
-                                                                               : ConnectionState::kChecking);
+  if (all_failed && !any_pending && remote_end_of_candidates_) {
+    set_connection_state(ConnectionState::kFailed);
+  } else if (connection_state_ == ConnectionState::kConnected || connection_state_ == ConnectionState::kCompleted ||
+             connection_state_ == ConnectionState::kDisconnected) {
+    set_connection_state(ConnectionState::kDisconnected);
+  } else {
+    set_connection_state(ConnectionState::kChecking);
+  }
 }
 
 Received Agent::handle_receive(Instant now, const SocketAddress& local, const SocketAddress& remote,
@@ -460,7 +470,7 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
   // Responses must come back on the path the request took (RFC 8445 §7.2.5.2.1).
   if (remote != remote_candidates_[pair.remote].address || local != local_candidate.base) {
     pair.state = PairState::kFailed;
-    update_connection_state();
+    update_selection();
     return Received::kStun;
   }
   if (response.cls() == stun::StunClass::kErrorResponse) {
@@ -474,13 +484,13 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
     } else {
       pair.state = PairState::kFailed;
     }
-    update_connection_state();
+    update_selection();
     return Received::kStun;
   }
   const auto mapped = response.xor_mapped_address();
   if (!mapped) {
     pair.state = PairState::kFailed;
-    update_connection_state();
+    update_selection();
     return Received::kStun;
   }
   const bool known = std::any_of(local_candidates_.begin(), local_candidates_.end(),
@@ -524,7 +534,7 @@ void Agent::handle_timeout(Instant now) {
   }
   if (now >= next_check_at_ && can_check()) pace(now);
   maybe_nominate(now);
-  update_connection_state();
+  update_selection();
 }
 
 Output Agent::poll_output() {
