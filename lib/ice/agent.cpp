@@ -110,6 +110,7 @@ void Agent::close() {
   if (closed_) return;
   closed_ = true;
   for (CandidatePair& pair : pairs_) pair.transaction.reset();
+  consent_transaction_.reset();
   triggered_.clear();
   next_check_at_ = Instant::max();
   set_connection_state(ConnectionState::kClosed);
@@ -291,11 +292,63 @@ void Agent::update_selection() {
   // to none: the connection is then disconnected until another pair is nominated.
   if (best != selected_) {
     selected_ = best;
+    consent_transaction_.reset();
     if (best) {
+      // The check that made the pair valid is the first proof of consent.
+      last_consent_at_ = now_;
+      next_consent_at_ = now_ + jittered_consent_interval();
       emit(SelectedPairEvent{local_candidates_[pairs_[*best].local], remote_candidates_[pairs_[*best].remote]});
+    } else {
+      next_consent_at_ = Instant::max();
     }
   }
   update_connection_state();
+}
+
+base::Duration Agent::jittered_consent_interval() {
+  // RFC 7675 §5.1: uniformly in [0.8, 1.2] times the interval.
+  const std::int64_t base = config_.consent_interval.as_nanoseconds();
+  return base::Duration::nanoseconds(base * 8 / 10 +
+                                     static_cast<std::int64_t>(random_.uniform(static_cast<std::uint64_t>(base * 4 / 10) + 1)));
+}
+
+void Agent::send_consent_check(Instant now) {
+  const CandidatePair& pair = pairs_[*selected_];
+  std::uint8_t buffer[kMaxCheckSize];
+  const auto request = build_check_request(
+      buffer, stun::TransactionId::random(random_),
+      {remote_credentials_->ufrag, local_credentials_.ufrag, remote_credentials_->password,
+       peer_reflexive_priority(pair.local), role_, tie_breaker_, false});
+  // One transmission per consent check; the next check comes at the next interval.
+  stun::TransactionConfig once{config_.check_transaction.rto, 1, 2, config_.check_transaction.rto};
+  consent_transaction_.emplace(stun::ClientTransaction::start(*request, once, now).value());
+  while (auto datagram = consent_transaction_->poll_transmit()) {
+    transmit(local_candidates_[pair.local].base, remote_candidates_[pair.remote].address, *datagram);
+  }
+}
+
+void Agent::check_consent(Instant now) {
+  if (!selected_) return;
+  if (consent_transaction_) {
+    consent_transaction_->handle_timeout(now);
+    if (consent_transaction_->state() != stun::TransactionState::kWaiting) consent_transaction_.reset();
+  }
+  if (now - last_consent_at_ >= config_.consent_expiry) {
+    // Consent expired: this pair must not carry data any more (RFC 7675 §5.1).
+    RTC_LOG(kInfo, "ice") << "consent expired on " << remote_candidates_[pairs_[*selected_].remote].to_string();
+    pairs_[*selected_].state = PairState::kFailed;
+    pairs_[*selected_].nominated = false;
+    update_selection();
+    if (!selected_) {
+      consent_expired_ = true;
+      update_connection_state();
+    }
+    return;
+  }
+  if (now >= next_consent_at_) {
+    send_consent_check(now);
+    next_consent_at_ = now + jittered_consent_interval();
+  }
 }
 
 std::optional<SelectedPairEvent> Agent::selected_pair() const {
@@ -320,8 +373,17 @@ void Agent::update_connection_state() {
     return is_pending(p.state);
   });
   if (selected_) {
+    if (now_ - last_consent_at_ >= config_.disconnected_after) {
+      set_connection_state(ConnectionState::kDisconnected);
+      return;
+    }
     const bool done = !any_pending && remote_end_of_candidates_ && gathering_state_ == GatheringState::kComplete;
     set_connection_state(done ? ConnectionState::kCompleted : ConnectionState::kConnected);
+    return;
+  }
+  if (consent_expired_) {
+    // Failed for good: without an ICE restart no pair may carry data again.
+    set_connection_state(ConnectionState::kFailed);
     return;
   }
   if (!can_check() || gathering_state_ == GatheringState::kNew) return;
@@ -450,6 +512,21 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
 Received Agent::handle_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
                                 const stun::StunMessage& response) {
   ++stats_.responses_received;
+  if (consent_transaction_ && consent_transaction_->id() == response.transaction_id()) {
+    const CandidatePair& pair = pairs_[*selected_];
+    if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
+        !consent_transaction_->handle_response(now, response)) {
+      ++stats_.dropped_bad_credentials;
+      return Received::kDropped;
+    }
+    consent_transaction_.reset();
+    if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
+        local == local_candidates_[pair.local].base) {
+      last_consent_at_ = now;
+      update_connection_state();
+    }
+    return Received::kStun;
+  }
   std::optional<std::size_t> pair_index;
   for (std::size_t i = 0; i < pairs_.size(); ++i) {
     if (pairs_[i].transaction && pairs_[i].transaction->id() == response.transaction_id()) pair_index = i;
@@ -535,6 +612,8 @@ void Agent::handle_timeout(Instant now) {
   if (now >= next_check_at_ && can_check()) pace(now);
   maybe_nominate(now);
   update_selection();
+  check_consent(now);
+  update_connection_state();
 }
 
 Output Agent::poll_output() {
@@ -550,6 +629,14 @@ Output Agent::poll_output() {
     if (pair.transaction && pair.transaction->poll_timeout() < timeout.at) {
       timeout = {pair.transaction->poll_timeout(), TimerReason::kRetransmission};
     }
+  }
+  if (selected_) {
+    Instant consent = std::min(next_consent_at_, last_consent_at_ + config_.consent_expiry);
+    if (connection_state_ != ConnectionState::kDisconnected) {
+      consent = std::min(consent, last_consent_at_ + config_.disconnected_after);
+    }
+    if (consent_transaction_) consent = std::min(consent, consent_transaction_->poll_timeout());
+    if (consent < timeout.at) timeout = {consent, TimerReason::kConsent};
   }
   if (role_ == Role::kControlling && first_valid_at_ && !selected_) {
     const bool nominating = std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {

@@ -57,6 +57,14 @@ struct AgentConfig {
   base::Duration nomination_delay = base::Duration::milliseconds(200);
   /// At most this many candidate pairs are kept (RFC 8445 §6.1.2.5).
   std::size_t max_pairs = 100;
+  /// Consent freshness (RFC 7675) on the selected pair: a check every interval, randomised
+  /// by ±20%; they double as keepalives.
+  base::Duration consent_interval = base::Duration::seconds(5);
+  /// Without a consent response for this long the connection is "disconnected"...
+  base::Duration disconnected_after = base::Duration::seconds(8);
+  /// ...and after this long consent has expired: the pair may no longer carry data and,
+  /// with no other nominated pair, the connection has "failed".
+  base::Duration consent_expiry = base::Duration::seconds(30);
 };
 
 /// A datagram to send from the caller's socket `local` to `remote`.
@@ -78,7 +86,7 @@ using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionS
                            RoleChangeEvent, SelectedPairEvent>;
 
 /// Why the agent wants to wake up (for traces).
-enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination };
+enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent };
 struct Timeout {
   base::Instant at;
   TimerReason why;
@@ -155,6 +163,9 @@ class Agent {
   const std::vector<CandidatePair>& pairs() const { return pairs_; }
   /// The pair application data uses, once one is selected.
   std::optional<SelectedPairEvent> selected_pair() const;
+  /// Whether application data may be sent now: a pair is selected and the peer's consent
+  /// (RFC 7675) has not expired.
+  bool can_send() const { return selected_.has_value(); }
   const AgentStats& stats() const { return stats_; }
 
  private:
@@ -173,6 +184,9 @@ class Agent {
   void update_connection_state();
   void set_connection_state(ConnectionState state);
   void enqueue_triggered(std::size_t pair_index);
+  void send_consent_check(base::Instant now);
+  void check_consent(base::Instant now);
+  base::Duration jittered_consent_interval();
   std::uint32_t peer_reflexive_priority(std::size_t local_index) const;
   std::optional<std::size_t> find_pair(const base::SocketAddress& local,
                                        const base::SocketAddress& remote) const;
@@ -202,6 +216,11 @@ class Agent {
   base::Instant next_check_at_ = base::Instant::max();
   base::Instant now_;
   std::uint64_t next_remote_foundation_ = 0;
+  // Consent freshness on the selected pair.
+  std::optional<stun::ClientTransaction> consent_transaction_;
+  base::Instant next_consent_at_ = base::Instant::max();
+  base::Instant last_consent_at_;
+  bool consent_expired_ = false;
   std::deque<Output> outputs_;
   AgentStats stats_;
 };

@@ -42,6 +42,7 @@ void AgentEndpoint::drain() {
       events.push_back("gathering:" + std::string(ice::to_string(gathering->state)));
     } else if (auto* connection = std::get_if<ice::ConnectionStateEvent>(&event)) {
       events.push_back("connection:" + std::string(ice::to_string(connection->state)));
+      state_times.emplace_back(network_.now(), connection->state);
     } else if (auto* role = std::get_if<ice::RoleChangeEvent>(&event)) {
       events.push_back("role:" + std::string(ice::to_string(role->role)));
     } else if (auto* selected = std::get_if<ice::SelectedPairEvent>(&event)) {

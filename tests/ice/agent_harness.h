@@ -35,6 +35,9 @@ class AgentEndpoint : public SimEndpoint {
   int application_data = 0;
   int dropped = 0;
 
+  /// When each connection state was entered.
+  std::vector<std::pair<base::Instant, ice::ConnectionState>> state_times;
+
   std::vector<std::string> connection_states() const;
   bool connected() const;
 

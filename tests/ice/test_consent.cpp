@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include "agent_harness.h"
+
+using namespace rtcstack;
+using base::Duration;
+using base::Instant;
+using base::SocketAddress;
+using ice::ConnectionState;
+using testing::AgentEndpoint;
+using testing::SimNetwork;
+
+namespace {
+
+const SocketAddress kA = *SocketAddress::parse("192.0.2.1:40000");
+const SocketAddress kB = *SocketAddress::parse("198.51.100.1:50000");
+
+ice::AgentConfig config(ice::Role role, SocketAddress address) {
+  ice::AgentConfig c;
+  c.role = role;
+  c.host_addresses = {address};
+  return c;
+}
+
+struct Call {
+  explicit Call(std::uint64_t seed)
+      : network(seed),
+        a(network, "a", config(ice::Role::kControlling, kA), seed * 2),
+        b(network, "b", config(ice::Role::kControlled, kB), seed * 2 + 1) {
+    network.set_default_link({.delay = Duration::milliseconds(20)});
+    a.agent().start_gathering(network.now());
+    b.agent().start_gathering(network.now());
+    a.drain();
+    b.drain();
+    testing::signal_all(a, b, network.now());
+    testing::signal_all(b, a, network.now());
+    network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10));
+  }
+  std::optional<Instant> entered(const AgentEndpoint& endpoint, ConnectionState state, Instant after) const {
+    for (const auto& [at, entered_state] : endpoint.state_times) {
+      if (entered_state == state && at >= after) return at;
+    }
+    return std::nullopt;
+  }
+  SimNetwork network;
+  AgentEndpoint a;
+  AgentEndpoint b;
+};
+
+}  // namespace
+
+TEST_CASE("consent checks keep a healthy connection completed", "[ice][consent]") {
+  Call call(1);
+  REQUIRE(call.a.connected());
+  const auto requests_before = call.b.agent().stats().requests_received;
+  call.network.run_for(Duration::seconds(120));
+  CHECK(call.a.agent().connection_state() == ConnectionState::kCompleted);
+  CHECK(call.b.agent().connection_state() == ConnectionState::kCompleted);
+  // One consent check every 4-6 s: 20 to 30 in two minutes.
+  const auto consent_checks = call.b.agent().stats().requests_received - requests_before;
+  CHECK(consent_checks >= 20);
+  CHECK(consent_checks <= 30);
+  CHECK(call.a.connection_states() == std::vector<std::string>{"checking", "connected", "completed"});
+}
+
+TEST_CASE("consent loss: disconnected, then failed 30 s after the last response", "[ice][consent]") {
+  Call call(2);
+  REQUIRE(call.a.connected());
+  call.network.run_for(Duration::seconds(20));
+  const Instant cut = call.network.now();
+  call.network.set_default_link({.loss = 1.0});
+  call.network.run_for(Duration::seconds(40));
+  for (AgentEndpoint* endpoint : {&call.a, &call.b}) {
+    INFO(endpoint->name());
+    const auto disconnected = call.entered(*endpoint, ConnectionState::kDisconnected, cut);
+    const auto failed = call.entered(*endpoint, ConnectionState::kFailed, cut);
+    REQUIRE(disconnected.has_value());
+    REQUIRE(failed.has_value());
+    // The last response came at most one consent interval (<= 6 s) before the cut.
+    CHECK(*disconnected - cut >= Duration::seconds(2));
+    CHECK(*disconnected - cut <= Duration::seconds(8));
+    CHECK(*failed - *disconnected == Duration::seconds(22));  // 30 s - 8 s after the same last response
+    CHECK_FALSE(endpoint->agent().can_send());
+    CHECK_FALSE(endpoint->agent().selected_pair().has_value());
+    CHECK(endpoint->agent().connection_state() == ConnectionState::kFailed);
+  }
+}
+
+TEST_CASE("a connection that comes back before consent expires is connected again", "[ice][consent]") {
+  Call call(3);
+  REQUIRE(call.a.connected());
+  call.network.run_for(Duration::seconds(10));
+  const Instant cut = call.network.now();
+  call.network.set_default_link({.loss = 1.0});
+  call.network.run_for(Duration::seconds(15));
+  CHECK(call.a.agent().connection_state() == ConnectionState::kDisconnected);
+  call.network.set_default_link({.delay = Duration::milliseconds(20)});
+  call.network.run_for(Duration::seconds(10));
+  CHECK(call.a.connected());
+  CHECK(call.b.connected());
+  CHECK(call.a.agent().can_send());
+  CHECK_FALSE(call.entered(call.a, ConnectionState::kFailed, cut).has_value());
+}
