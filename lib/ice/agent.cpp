@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "ice/check_messages.h"
 #include "stun/demux.h"
+#include "stun/message_builder.h"
 
 namespace rtcstack::ice {
 
@@ -58,10 +59,60 @@ void Agent::start_gathering(Instant now) {
     emit(LocalCandidateEvent{candidate});
     for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
   }
-  gathering_state_ = GatheringState::kComplete;
-  emit(GatheringStateEvent{gathering_state_});
+  for (std::size_t host = 0; host < local_candidates_.size(); ++host) {
+    for (const SocketAddress& server : config_.stun_servers) {
+      if (server.family() != local_candidates_[host].address.family()) continue;
+      std::uint8_t buffer[64];
+      stun::MessageBuilder builder(buffer, {stun::StunMethod::kBinding, stun::StunClass::kRequest},
+                                   stun::TransactionId::random(random_));
+      builder.add_fingerprint();
+      auto transaction = stun::ClientTransaction::start(*builder.finish(), config_.gathering_transaction, now);
+      server_queries_.push_back({host, server, std::move(transaction).value()});
+      while (auto datagram = server_queries_.back().transaction.poll_transmit()) {
+        transmit(local_candidates_[host].base, server, *datagram);
+      }
+    }
+  }
+  finish_gathering_if_done();
   if (can_check()) next_check_at_ = std::min(next_check_at_, now);
   update_connection_state();
+}
+
+void Agent::finish_gathering_if_done() {
+  if (gathering_state_ != GatheringState::kGathering || !server_queries_.empty()) return;
+  gathering_state_ = GatheringState::kComplete;
+  emit(GatheringStateEvent{gathering_state_});
+}
+
+bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::StunMessage& response,
+                                      Instant now) {
+  const auto query = std::find_if(server_queries_.begin(), server_queries_.end(), [&](const ServerQuery& q) {
+    return q.transaction.id() == response.transaction_id();
+  });
+  if (query == server_queries_.end() || remote != query->server) return false;
+  if (!query->transaction.handle_response(now, response)) return false;
+  const std::size_t host = query->host;
+  const SocketAddress server = query->server;
+  server_queries_.erase(query);
+  const auto mapped = response.xor_mapped_address();
+  const bool is_new = mapped && std::none_of(local_candidates_.begin(), local_candidates_.end(),
+                                             [&](const Candidate& c) { return c.address == *mapped; });
+  if (response.cls() == stun::StunClass::kSuccessResponse && is_new) {
+    const Candidate& base = local_candidates_[host];
+    Candidate candidate;
+    candidate.type = CandidateType::kServerReflexive;
+    candidate.address = *mapped;
+    candidate.base = base.base;
+    candidate.priority = candidate_priority(CandidateType::kServerReflexive,
+                                            static_cast<std::uint16_t>((base.priority >> 8) & 0xffff), 1);
+    candidate.foundation = candidate_foundation(CandidateType::kServerReflexive, base.base.ip(), server);
+    candidate.related_address = base.base;
+    local_candidates_.push_back(candidate);
+    emit(LocalCandidateEvent{std::move(candidate)});
+  }
+  finish_gathering_if_done();
+  update_connection_state();
+  return true;
 }
 
 base::Result<void> Agent::set_remote_credentials(Credentials credentials, Instant now) {
@@ -111,6 +162,7 @@ void Agent::close() {
   closed_ = true;
   for (CandidatePair& pair : pairs_) pair.transaction.reset();
   consent_transaction_.reset();
+  server_queries_.clear();
   triggered_.clear();
   next_check_at_ = Instant::max();
   set_connection_state(ConnectionState::kClosed);
@@ -512,6 +564,7 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
 Received Agent::handle_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
                                 const stun::StunMessage& response) {
   ++stats_.responses_received;
+  if (handle_gathering_response(remote, response, now)) return Received::kStun;
   if (consent_transaction_ && consent_transaction_->id() == response.transaction_id()) {
     const CandidatePair& pair = pairs_[*selected_];
     if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
@@ -593,6 +646,19 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
 void Agent::handle_timeout(Instant now) {
   now_ = now;
   if (closed_) return;
+  for (auto query = server_queries_.begin(); query != server_queries_.end();) {
+    query->transaction.handle_timeout(now);
+    if (query->transaction.state() == stun::TransactionState::kTimedOut) {
+      RTC_LOG(kInfo, "ice") << "STUN server " << query->server << " did not answer";
+      query = server_queries_.erase(query);
+      continue;
+    }
+    while (auto datagram = query->transaction.poll_transmit()) {
+      transmit(local_candidates_[query->host].base, query->server, *datagram);
+    }
+    ++query;
+  }
+  finish_gathering_if_done();
   for (CandidatePair& pair : pairs_) {
     if (!pair.transaction) continue;
     pair.transaction->handle_timeout(now);
@@ -628,6 +694,11 @@ Output Agent::poll_output() {
   for (const CandidatePair& pair : pairs_) {
     if (pair.transaction && pair.transaction->poll_timeout() < timeout.at) {
       timeout = {pair.transaction->poll_timeout(), TimerReason::kRetransmission};
+    }
+  }
+  for (const ServerQuery& query : server_queries_) {
+    if (query.transaction.poll_timeout() < timeout.at) {
+      timeout = {query.transaction.poll_timeout(), TimerReason::kGathering};
     }
   }
   if (selected_) {

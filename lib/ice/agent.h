@@ -4,6 +4,7 @@
 // poll_output() (datagrams to send, events) after each input.
 //
 // What this agent does today: host candidates from the caller's sockets (IPv4 and IPv6),
+// server-reflexive candidates through STUN servers,
 // trickle in both directions (remote candidates and credentials in any order, before or
 // during checks), pairing with pruning of redundant pairs, the frozen/waiting/in-progress/
 // succeeded/failed pair states with foundations, checks paced by Ta with a triggered-check
@@ -12,8 +13,9 @@
 // acceptance of USE-CANDIDATE, pair selection, the W3C gathering and connection states,
 // and gatekeeping: application data is passed up only from the remote address of a
 // succeeded pair; bad credentials, integrity or fingerprint and unknown transactions are
-// dropped and counted. Server-reflexive and relayed gathering, consent freshness, ICE
-// restart and lite mode are not implemented yet (issue 5 stays open for them).
+// dropped and counted; consent freshness (RFC 7675) on the selected pair. Relayed
+// candidates (TURN), ICE restart and lite mode are not implemented yet (issue 5 stays
+// open for them).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +45,12 @@ struct AgentConfig {
   Role role = Role::kControlling;
   /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate.
   std::vector<base::SocketAddress> host_addresses;
+  /// STUN servers asked, from every host candidate of the same family, for the address
+  /// the outside sees: server-reflexive candidates.
+  std::vector<base::SocketAddress> stun_servers;
+  /// Retransmission of those requests: gathering gives up on a server after ~3.5 s.
+  stun::TransactionConfig gathering_transaction = {base::Duration::milliseconds(500), 3, 4,
+                                                   base::Duration::seconds(2)};
   /// Local credentials; generated (4-character ufrag, 24-character password) when empty.
   Credentials credentials;
   /// Pacing interval between new checks (RFC 8445 §14.2 allows 5 ms and up; 50 ms is the
@@ -86,7 +94,7 @@ using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionS
                            RoleChangeEvent, SelectedPairEvent>;
 
 /// Why the agent wants to wake up (for traces).
-enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent };
+enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent, kGathering };
 struct Timeout {
   base::Instant at;
   TimerReason why;
@@ -185,6 +193,9 @@ class Agent {
   void set_connection_state(ConnectionState state);
   void enqueue_triggered(std::size_t pair_index);
   void send_consent_check(base::Instant now);
+  bool handle_gathering_response(const base::SocketAddress& remote, const stun::StunMessage& response,
+                                 base::Instant now);
+  void finish_gathering_if_done();
   void check_consent(base::Instant now);
   base::Duration jittered_consent_interval();
   std::uint32_t peer_reflexive_priority(std::size_t local_index) const;
@@ -216,6 +227,13 @@ class Agent {
   base::Instant next_check_at_ = base::Instant::max();
   base::Instant now_;
   std::uint64_t next_remote_foundation_ = 0;
+  // Server-reflexive gathering: one Binding transaction per host candidate and server.
+  struct ServerQuery {
+    std::size_t host;
+    base::SocketAddress server;
+    stun::ClientTransaction transaction;
+  };
+  std::vector<ServerQuery> server_queries_;
   // Consent freshness on the selected pair.
   std::optional<stun::ClientTransaction> consent_transaction_;
   base::Instant next_consent_at_ = base::Instant::max();

@@ -16,6 +16,7 @@ class AgentEndpoint : public SimEndpoint {
   AgentEndpoint(SimNetwork& network, std::string name, ice::AgentConfig config, std::uint64_t seed);
 
   ice::Agent& agent() { return agent_; }
+  const ice::Agent& agent() const { return agent_; }
   const std::string& name() const { return name_; }
 
   // SimEndpoint

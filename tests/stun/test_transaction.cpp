@@ -4,6 +4,7 @@
 
 #include "base/random.h"
 #include "sim_network.h"
+#include "stun_server.h"
 #include "stun/client_transaction.h"
 #include "stun/message_builder.h"
 
@@ -179,27 +180,6 @@ class BindingClient : public testing::SimEndpoint {
   std::optional<ClientTransaction> transaction_;
 };
 
-// Answers binding requests with the address it saw them come from.
-class BindingServer : public testing::SimEndpoint {
- public:
-  BindingServer(testing::SimNetwork& network, base::SocketAddress local) : network_(network) {
-    network_.attach(local.ip(), *this);
-  }
-  void on_datagram(Instant, const base::SocketAddress& local, const base::SocketAddress& remote,
-                   base::ByteView datagram) override {
-    const auto request = StunMessage::parse(datagram);
-    if (!request || request->cls() != StunClass::kRequest) return;
-    ++requests;
-    network_.send(local, remote, binding_response(*request, remote));
-  }
-  Instant next_timeout() const override { return Instant::max(); }
-  void on_timeout(Instant) override {}
-  int requests = 0;
-
- private:
-  testing::SimNetwork& network_;
-};
-
 }  // namespace
 
 TEST_CASE("a binding transaction completes over a lossy simulated network", "[stun][transaction][sim]") {
@@ -212,7 +192,7 @@ TEST_CASE("a binding transaction completes over a lossy simulated network", "[st
     network.set_link_both_ways(client_address.ip(), server_address.ip(),
                                {.delay = Duration::milliseconds(40), .loss = 0.4});
     BindingClient client(network, client_address, server_address);
-    BindingServer server(network, server_address);
+    testing::StunServerEndpoint server(network, server_address);
     client.start(network.now());
     network.run_until([&] { return client.transaction().state() != TransactionState::kWaiting; },
                       network.now() + Duration::seconds(60));

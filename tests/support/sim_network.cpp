@@ -22,6 +22,7 @@ std::string_view kind_name(TraceEvent::Kind kind) {
     case TraceEvent::Kind::kDuplicated: return "duplicated";
     case TraceEvent::Kind::kTooBig: return "too-big";
     case TraceEvent::Kind::kUnroutable: return "unroutable";
+    case TraceEvent::Kind::kFiltered: return "filtered";
   }
   return "?";
 }
@@ -81,11 +82,86 @@ void SimNetwork::record(TraceEvent::Kind kind, const base::SocketAddress& from,
   trace_.push_back({now_, kind, from, to, datagram.size(), base::crc32(datagram)});
 }
 
-void SimNetwork::send(const base::SocketAddress& from, const base::SocketAddress& to,
+void SimNetwork::add_nat(NatConfig config) {
+  const std::uint16_t first = config.first_port;
+  nats_.push_back({std::move(config), {}, first});
+}
+
+SimNetwork::Nat* SimNetwork::nat_inside(const base::IpAddress& ip) {
+  for (Nat& nat : nats_) {
+    if (std::find(nat.config.inside.begin(), nat.config.inside.end(), ip) != nat.config.inside.end()) return &nat;
+  }
+  return nullptr;
+}
+
+SimNetwork::Nat* SimNetwork::nat_with_public(const base::IpAddress& ip) {
+  for (Nat& nat : nats_) {
+    if (nat.config.public_ip == ip) return &nat;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// The part of a destination a NAT behaviour distinguishes.
+base::SocketAddress key_for(NatBehavior behavior, const base::SocketAddress& destination) {
+  switch (behavior) {
+    case NatBehavior::kEndpointIndependent: return {};
+    case NatBehavior::kAddressDependent: return {destination.ip(), 0};
+    case NatBehavior::kAddressAndPortDependent: return destination;
+  }
+  return destination;
+}
+
+}  // namespace
+
+bool SimNetwork::translate(base::SocketAddress& from, base::SocketAddress& to) {
+  Nat* source_nat = nat_inside(from.ip());
+  Nat* destination_inside = nat_inside(to.ip());
+  if (source_nat != nullptr && source_nat == destination_inside) return true;  // same LAN
+  if (destination_inside != nullptr) return false;  // a private address behind another NAT
+  if (source_nat != nullptr) {
+    const base::SocketAddress key = key_for(source_nat->config.mapping, to);
+    auto mapping = std::find_if(source_nat->mappings.begin(), source_nat->mappings.end(), [&](const auto& m) {
+      return m.inside == from && m.destination == key;
+    });
+    if (mapping == source_nat->mappings.end()) {
+      source_nat->mappings.push_back({from, key, source_nat->next_port++, {}});
+      mapping = source_nat->mappings.end() - 1;
+    }
+    if (std::find(mapping->contacted.begin(), mapping->contacted.end(), to) == mapping->contacted.end()) {
+      mapping->contacted.push_back(to);
+    }
+    from = base::SocketAddress(source_nat->config.public_ip, mapping->public_port);
+  }
+  if (Nat* destination_nat = nat_with_public(to.ip())) {
+    for (const auto& mapping : destination_nat->mappings) {
+      if (mapping.public_port != to.port()) continue;
+      const NatBehavior filtering = destination_nat->config.filtering;
+      const bool allowed = std::any_of(mapping.contacted.begin(), mapping.contacted.end(), [&](const auto& c) {
+        return key_for(filtering, c) == key_for(filtering, from);
+      });
+      if (!allowed) return false;
+      to = mapping.inside;
+      return true;
+    }
+    return false;  // no mapping for that port
+  }
+  return true;
+}
+
+void SimNetwork::send(const base::SocketAddress& original_from, const base::SocketAddress& original_to,
                       base::ByteView datagram) {
   ++stats_.sent;
-  record(TraceEvent::Kind::kSent, from, to, datagram);
-  const LinkKey link{from.ip(), to.ip()};
+  record(TraceEvent::Kind::kSent, original_from, original_to, datagram);
+  base::SocketAddress from = original_from;
+  base::SocketAddress to = original_to;
+  if (!translate(from, to)) {
+    ++stats_.filtered;
+    record(TraceEvent::Kind::kFiltered, original_from, original_to, datagram);
+    return;
+  }
+  const LinkKey link{original_from.ip(), original_to.ip()};
   const LinkConditions& conditions = conditions_for(link);
   if (conditions.mtu != 0 && datagram.size() > conditions.mtu) {
     ++stats_.too_big;

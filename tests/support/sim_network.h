@@ -40,6 +40,25 @@ struct LinkConditions {
   std::size_t mtu = 0;
 };
 
+/// NAT behaviour as RFC 4787 classifies it. Mapping: which outgoing flows share a public
+/// port. Filtering: which inbound packets a mapping lets through.
+enum class NatBehavior : std::uint8_t {
+  kEndpointIndependent,       ///< one mapping per inside address / any sender allowed
+  kAddressDependent,          ///< per destination IP / senders the host sent to
+  kAddressAndPortDependent,   ///< per destination IP and port / exactly those IP:ports
+};
+
+/// A NAT between some hosts (inside) and everyone else. Inside addresses are reachable
+/// only from the same inside; from outside only the public address is, through the
+/// mappings inside hosts created by sending. No hairpinning.
+struct NatConfig {
+  base::IpAddress public_ip;
+  std::vector<base::IpAddress> inside;
+  NatBehavior mapping = NatBehavior::kEndpointIndependent;
+  NatBehavior filtering = NatBehavior::kEndpointIndependent;
+  std::uint16_t first_port = 40000;
+};
+
 /// What a host runs: typically an adapter around a sans-IO core.
 class SimEndpoint {
  public:
@@ -54,7 +73,7 @@ class SimEndpoint {
 
 /// One line of the network's trace: what happened to a datagram, and when.
 struct TraceEvent {
-  enum class Kind : std::uint8_t { kSent, kDelivered, kLost, kDuplicated, kTooBig, kUnroutable };
+  enum class Kind : std::uint8_t { kSent, kDelivered, kLost, kDuplicated, kTooBig, kUnroutable, kFiltered };
 
   base::Instant at;
   Kind kind;
@@ -76,6 +95,7 @@ struct NetworkStats {
   std::uint64_t duplicated = 0;
   std::uint64_t too_big = 0;
   std::uint64_t unroutable = 0;
+  std::uint64_t filtered = 0;  ///< dropped by a NAT (no mapping, or not allowed in)
 };
 
 class SimNetwork {
@@ -93,6 +113,9 @@ class SimNetwork {
   /// The same conditions in both directions.
   void set_link_both_ways(const base::IpAddress& a, const base::IpAddress& b,
                           LinkConditions conditions);
+  /// Puts `config.inside` behind a NAT with the given behaviour.
+  void add_nat(NatConfig config);
+
   /// Conditions for every pair without its own.
   void set_default_link(LinkConditions conditions) { default_link_ = conditions; }
 
@@ -131,7 +154,22 @@ class SimNetwork {
   };
   using LinkKey = std::pair<base::IpAddress, base::IpAddress>;
 
+  struct Nat {
+    NatConfig config;
+    struct Mapping {
+      base::SocketAddress inside;
+      base::SocketAddress destination;  // what the mapping key uses, per behaviour
+      std::uint16_t public_port;
+      std::vector<base::SocketAddress> contacted;  // for filtering
+    };
+    std::vector<Mapping> mappings;
+    std::uint16_t next_port;
+  };
   const LinkConditions& conditions_for(const LinkKey& link) const;
+  Nat* nat_inside(const base::IpAddress& ip);
+  Nat* nat_with_public(const base::IpAddress& ip);
+  // Applies NATs to a datagram about to cross the network; false when it is dropped.
+  bool translate(base::SocketAddress& from, base::SocketAddress& to);
   void schedule(const LinkKey& link, const LinkConditions& conditions,
                 const base::SocketAddress& from, const base::SocketAddress& to,
                 base::ByteView datagram);
@@ -147,6 +185,7 @@ class SimNetwork {
   std::vector<SimEndpoint*> endpoints_;  // attach order, for deterministic timeout order
   std::map<LinkKey, LinkConditions> links_;
   std::map<LinkKey, base::Instant> last_in_order_arrival_;
+  std::vector<Nat> nats_;
   LinkConditions default_link_;
   std::vector<TraceEvent> trace_;
   bool tracing_ = true;

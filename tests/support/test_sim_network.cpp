@@ -237,3 +237,54 @@ TEST_CASE("run_until with a condition stops at the event that satisfies it", "[s
   CHECK_FALSE(impossible);
   CHECK(network.now() - Instant{} == Duration::milliseconds(1070));
 }
+
+TEST_CASE("NAT mapping and filtering behave as RFC 4787 classifies them", "[sim][nat]") {
+  const SocketAddress inside = *SocketAddress::parse("192.0.2.10:1000");
+  const SocketAddress server1 = *SocketAddress::parse("203.0.113.10:3478");
+  const SocketAddress server1_other_port = *SocketAddress::parse("203.0.113.10:3479");
+  const SocketAddress server2 = *SocketAddress::parse("203.0.113.20:3478");
+  const auto public_ip = rtcstack::base::IpAddress::v4(203, 0, 113, 1);
+
+  auto run = [&](rtcstack::testing::NatBehavior mapping, rtcstack::testing::NatBehavior filtering) {
+    SimNetwork network(9);
+    network.add_nat({public_ip, {inside.ip()}, mapping, filtering});
+    Receiver host(network, inside);
+    Receiver s1(network, server1);
+    Receiver s2(network, server2);
+    const std::vector<std::uint8_t> payload(8, 0);
+    network.send(inside, server1, payload);
+    network.send(inside, server2, payload);
+    network.run_for(Duration::milliseconds(1));
+    // Replies to the mapped address as each server saw it, plus unsolicited ones.
+    std::vector<SocketAddress> seen;
+    for (const auto& event : network.trace()) {
+      if (event.kind == TraceEvent::Kind::kDelivered && event.to.ip() != inside.ip()) seen.push_back(event.from);
+    }
+    REQUIRE(seen.size() == 2);
+    network.send(server1, seen[0], payload);             // the contacted address and port
+    network.send(server1_other_port, seen[0], payload);  // same address, other port
+    network.send(server2, seen[0], payload);             // another address, mapping made for server1
+    network.run_for(Duration::milliseconds(1));
+    return std::make_pair(seen, host.arrivals.size());
+  };
+
+  {
+    const auto [seen, arrived] = run(rtcstack::testing::NatBehavior::kEndpointIndependent, rtcstack::testing::NatBehavior::kEndpointIndependent);
+    CHECK(seen[0] == seen[1]);  // one mapping for every destination
+    CHECK(seen[0].ip() == public_ip);
+    CHECK(arrived == 3);        // anyone may send to it
+  }
+  {
+    const auto [seen, arrived] = run(rtcstack::testing::NatBehavior::kEndpointIndependent, rtcstack::testing::NatBehavior::kAddressDependent);
+    CHECK(arrived == 3);        // server2 was contacted through the same mapping, so it passes too
+  }
+  {
+    const auto [seen, arrived] = run(rtcstack::testing::NatBehavior::kEndpointIndependent, rtcstack::testing::NatBehavior::kAddressAndPortDependent);
+    CHECK(arrived == 2);        // the other port of server1 is filtered
+  }
+  {
+    const auto [seen, arrived] = run(rtcstack::testing::NatBehavior::kAddressAndPortDependent, rtcstack::testing::NatBehavior::kAddressAndPortDependent);
+    CHECK(seen[0] != seen[1]);  // a mapping per destination
+    CHECK(arrived == 1);        // only server1, on its own mapping
+  }
+}
