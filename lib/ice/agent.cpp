@@ -34,7 +34,7 @@ Agent::Agent(AgentConfig config, base::Random& random)
     : config_(std::move(config)),
       random_(random),
       local_credentials_(config_.credentials),
-      role_(config_.role),
+      role_(config_.mode == Mode::kLite ? Role::kControlled : config_.role),
       tie_breaker_(random.next_u64()) {
   if (local_credentials_.ufrag.empty()) local_credentials_.ufrag = random_ice_string(random_, 4);
   if (local_credentials_.password.empty()) local_credentials_.password = random_ice_string(random_, 24);
@@ -59,7 +59,9 @@ void Agent::start_gathering(Instant now) {
     emit(LocalCandidateEvent{candidate});
     for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
   }
-  for (std::size_t host = 0; host < local_candidates_.size(); ++host) {
+  // A lite agent has host candidates only (RFC 8445 §5.1.1).
+  const std::size_t hosts = config_.mode == Mode::kLite ? 0 : local_candidates_.size();
+  for (std::size_t host = 0; host < hosts; ++host) {
     for (const SocketAddress& server : config_.stun_servers) {
       if (server.family() != local_candidates_[host].address.family()) continue;
       std::uint8_t buffer[64];
@@ -169,7 +171,7 @@ void Agent::close() {
 }
 
 bool Agent::can_check() const {
-  return !closed_ && remote_credentials_.has_value() && !pairs_.empty();
+  return !closed_ && config_.mode == Mode::kFull && remote_credentials_.has_value() && !pairs_.empty();
 }
 
 std::string Agent::pair_foundation(const CandidatePair& pair) const {
@@ -348,7 +350,8 @@ void Agent::update_selection() {
     if (best) {
       // The check that made the pair valid is the first proof of consent.
       last_consent_at_ = now_;
-      next_consent_at_ = now_ + jittered_consent_interval();
+      // A lite agent sends no checks; the full peer's consent checks refresh it instead.
+      next_consent_at_ = config_.mode == Mode::kFull ? now_ + jittered_consent_interval() : Instant::max();
       emit(SelectedPairEvent{local_candidates_[pairs_[*best].local], remote_candidates_[pairs_[*best].remote]});
     } else {
       next_consent_at_ = Instant::max();
@@ -429,13 +432,25 @@ void Agent::update_connection_state() {
       set_connection_state(ConnectionState::kDisconnected);
       return;
     }
-    const bool done = !any_pending && remote_end_of_candidates_ && gathering_state_ == GatheringState::kComplete;
+    // A lite agent checks nothing itself: the nominated pair is all there is to complete.
+    const bool done = config_.mode == Mode::kLite ||
+                      (!any_pending && remote_end_of_candidates_ && gathering_state_ == GatheringState::kComplete);
     set_connection_state(done ? ConnectionState::kCompleted : ConnectionState::kConnected);
     return;
   }
   if (consent_expired_) {
     // Failed for good: without an ICE restart no pair may carry data again.
     set_connection_state(ConnectionState::kFailed);
+    return;
+  }
+  if (config_.mode == Mode::kLite) {
+    const bool checked = std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) { return p.peer_checked; });
+    if (connection_state_ == ConnectionState::kConnected || connection_state_ == ConnectionState::kCompleted ||
+        connection_state_ == ConnectionState::kDisconnected) {
+      set_connection_state(ConnectionState::kDisconnected);
+    } else if (checked) {
+      set_connection_state(ConnectionState::kChecking);
+    }
     return;
   }
   if (!can_check() || gathering_state_ == GatheringState::kNew) return;
@@ -503,9 +518,10 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   }
 
   std::uint8_t buffer[kMaxCheckSize];
-  // Role conflict (RFC 8445 §7.3.1.1): the larger tie-breaker keeps or takes control.
+  // Role conflict (RFC 8445 §7.3.1.1): the larger tie-breaker keeps or takes control. A
+  // lite agent is controlled whatever happens; its full peer must adapt.
   const auto their_controlling = request.ice_controlling();
-  const auto their_controlled = request.ice_controlled();
+  const auto their_controlled = config_.mode == Mode::kLite ? std::nullopt : request.ice_controlled();
   if (role_ == Role::kControlling && their_controlling) {
     ++stats_.role_conflicts;
     if (tie_breaker_ >= *their_controlling) {
@@ -548,6 +564,18 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   CandidatePair& pair = pairs_[*pair_index];
   pair.peer_checked = true;
   if (request.use_candidate() && role_ == Role::kControlled) pair.remote_nominated = true;
+  if (config_.mode == Mode::kLite) {
+    // RFC 8445 §7.3.1.5: a check that arrives is the lite agent's proof of the pair; the
+    // peer's later checks on the selected pair are its consent.
+    if (selected_ && *selected_ == *pair_index) last_consent_at_ = now_;
+    if (pair.remote_nominated) {
+      pair.state = PairState::kSucceeded;
+      pair.nominated = true;
+      update_selection();
+    }
+    update_connection_state();
+    return Received::kStun;
+  }
   if (pair.state == PairState::kSucceeded) {
     if (pair.remote_nominated && !pair.nominated) {
       pair.nominated = true;

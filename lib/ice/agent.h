@@ -13,9 +13,10 @@
 // acceptance of USE-CANDIDATE, pair selection, the W3C gathering and connection states,
 // and gatekeeping: application data is passed up only from the remote address of a
 // succeeded pair; bad credentials, integrity or fingerprint and unknown transactions are
-// dropped and counted; consent freshness (RFC 7675) on the selected pair. Relayed
-// candidates (TURN), ICE restart and lite mode are not implemented yet (issue 5 stays
-// open for them).
+// dropped and counted; consent freshness (RFC 7675) on the selected pair; ICE-lite mode
+// (RFC 8445 §2.5: host candidates only, no checks of its own, the pair the full peer
+// nominates is selected, the peer's consent checks keep it alive). Relayed candidates
+// (TURN) and ICE restart are not implemented yet (issue 5 stays open for them).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,9 @@ struct Credentials {
 };
 
 struct AgentConfig {
+  /// A lite agent (servers with a public address) is always controlled; its peer must be a
+  /// full agent, which the caller makes controlling.
+  Mode mode = Mode::kFull;
   Role role = Role::kControlling;
   /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate.
   std::vector<base::SocketAddress> host_addresses;

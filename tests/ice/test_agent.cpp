@@ -266,3 +266,25 @@ TEST_CASE("candidate priorities, foundations and pair priorities follow RFC 8445
   CHECK(ice::pair_priority(10, 20) == (10ull << 32) + 40);
   CHECK(ice::pair_priority(20, 10) == (10ull << 32) + 41);
 }
+
+TEST_CASE("ICE-lite and full agents interoperate; the lite side never checks", "[ice][lite]") {
+  SimNetwork network(12);
+  network.set_default_link({.delay = Duration::milliseconds(15), .loss = 0.05});
+  ice::AgentConfig lite_config = config(Role::kControlling, {kB});  // asked for controlling...
+  lite_config.mode = ice::Mode::kLite;
+  AgentEndpoint full(network, "full", config(Role::kControlling, {kA, kA6}), 121);
+  AgentEndpoint lite(network, "lite", lite_config, 122);
+  CHECK(lite.agent().role() == Role::kControlled);  // ...but a lite agent is always controlled
+  REQUIRE(connect(network, full, lite));
+  check_same_pair(full, lite);
+  CHECK(lite.agent().stats().checks_sent == 0);
+  network.run_for(Duration::seconds(60));
+  // The full side's consent checks keep both alive.
+  CHECK(full.agent().connection_state() == ConnectionState::kCompleted);
+  CHECK(lite.agent().connection_state() == ConnectionState::kCompleted);
+  CHECK(lite.connection_states() == std::vector<std::string>{"checking", "connected", "completed"});
+  // When the full side goes away, the lite side notices through missing consent checks.
+  full.agent().close();
+  network.run_for(Duration::seconds(40));
+  CHECK(lite.agent().connection_state() == ConnectionState::kFailed);
+}
