@@ -159,6 +159,30 @@ void Agent::set_remote_end_of_candidates(Instant now) {
   update_connection_state();
 }
 
+void Agent::restart(Instant now, Credentials credentials) {
+  now_ = now;
+  if (closed_) return;
+  if (auto current = selected_pair()) previous_pair_ = std::move(current);
+  local_credentials_ = std::move(credentials);
+  if (local_credentials_.ufrag.empty()) local_credentials_.ufrag = random_ice_string(random_, 4);
+  if (local_credentials_.password.empty()) local_credentials_.password = random_ice_string(random_, 24);
+  remote_credentials_.reset();
+  remote_end_of_candidates_ = false;
+  pairs_.clear();
+  triggered_.clear();
+  remote_candidates_.clear();
+  local_candidates_.clear();
+  server_queries_.clear();
+  selected_.reset();
+  consent_transaction_.reset();
+  consent_expired_ = false;
+  first_valid_at_.reset();
+  next_check_at_ = Instant::max();
+  next_consent_at_ = Instant::max();
+  gathering_state_ = GatheringState::kNew;
+  start_gathering(now);
+}
+
 void Agent::close() {
   if (closed_) return;
   closed_ = true;
@@ -348,6 +372,7 @@ void Agent::update_selection() {
     selected_ = best;
     consent_transaction_.reset();
     if (best) {
+      previous_pair_.reset();  // a restart, if any, is over
       // The check that made the pair valid is the first proof of consent.
       last_consent_at_ = now_;
       // A lite agent sends no checks; the full peer's consent checks refresh it instead.
@@ -407,7 +432,7 @@ void Agent::check_consent(Instant now) {
 }
 
 std::optional<SelectedPairEvent> Agent::selected_pair() const {
-  if (!selected_) return std::nullopt;
+  if (!selected_) return previous_pair_;
   return SelectedPairEvent{local_candidates_[pairs_[*selected_].local], remote_candidates_[pairs_[*selected_].remote]};
 }
 
@@ -424,6 +449,7 @@ void Agent::set_connection_state(ConnectionState state) {
 
 void Agent::update_connection_state() {
   if (closed_) return;
+  if (!selected_ && previous_pair_) return;  // restarting: the old pair still works
   const bool any_pending = !triggered_.empty() || std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {
     return is_pending(p.state);
   });
@@ -472,6 +498,9 @@ Received Agent::handle_receive(Instant now, const SocketAddress& local, const So
   now_ = now;
   if (closed_) return Received::kDropped;
   if (!stun::looks_like_stun(datagram)) {
+    if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
+      return Received::kApplicationData;
+    }
     for (const CandidatePair& pair : pairs_) {
       if ((pair.state == PairState::kSucceeded || pair.peer_checked) &&
           local_candidates_[pair.local].base == local && remote_candidates_[pair.remote].address == remote) {

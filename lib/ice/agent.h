@@ -16,7 +16,7 @@
 // dropped and counted; consent freshness (RFC 7675) on the selected pair; ICE-lite mode
 // (RFC 8445 §2.5: host candidates only, no checks of its own, the pair the full peer
 // nominates is selected, the peer's consent checks keep it alive). Relayed candidates
-// (TURN) and ICE restart are not implemented yet (issue 5 stays open for them).
+// (TURN) are not implemented yet (issue 5 stays open for them); ICE restart is.
 #pragma once
 
 #include <cstdint>
@@ -167,6 +167,13 @@ class Agent {
   /// Next output; a Timeout means nothing else is pending.
   Output poll_output();
 
+  /// ICE restart (RFC 8445 §9): new local credentials (generated unless given), the
+  /// remote credentials and candidates forgotten, gathering from scratch. The pair in use
+  /// keeps carrying data - selected_pair(), can_send() and incoming data - and the state
+  /// stays as it was, until checks with the new credentials select a pair. Consent checks
+  /// pause meanwhile (the peer's old password is gone).
+  void restart(base::Instant now, Credentials credentials = {});
+
   /// Stops checking; state closed. Nothing more is sent.
   void close();
 
@@ -177,7 +184,7 @@ class Agent {
   std::optional<SelectedPairEvent> selected_pair() const;
   /// Whether application data may be sent now: a pair is selected and the peer's consent
   /// (RFC 7675) has not expired.
-  bool can_send() const { return selected_.has_value(); }
+  bool can_send() const { return selected_.has_value() || previous_pair_.has_value(); }
   const AgentStats& stats() const { return stats_; }
 
  private:
@@ -227,6 +234,8 @@ class Agent {
   std::vector<CandidatePair> pairs_;
   std::deque<std::size_t> triggered_;
   std::optional<std::size_t> selected_;
+  // During a restart, the pair that was selected before it.
+  std::optional<SelectedPairEvent> previous_pair_;
   std::optional<base::Instant> first_valid_at_;
   base::Instant next_check_at_ = base::Instant::max();
   base::Instant now_;

@@ -51,6 +51,14 @@ void AgentEndpoint::drain() {
   }
 }
 
+bool AgentEndpoint::send_data() {
+  const auto pair = agent_.selected_pair();
+  if (!agent_.can_send() || !pair) return false;
+  static constexpr std::uint8_t kRtpLike[] = {0x80, 0x60, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1};
+  network_.send(pair->local.base, pair->remote.address, kRtpLike);
+  return true;
+}
+
 std::vector<std::string> AgentEndpoint::connection_states() const {
   std::vector<std::string> states;
   for (const std::string& event : events) {

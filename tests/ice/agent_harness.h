@@ -27,6 +27,8 @@ class AgentEndpoint : public SimEndpoint {
 
   /// Drains the agent's outputs: datagrams go to the network, events are recorded.
   void drain();
+  /// Sends one application datagram (not STUN) on the selected pair; false if none.
+  bool send_data();
 
   /// Local candidates the agent has announced so far (trickle).
   std::vector<ice::Candidate> announced;
