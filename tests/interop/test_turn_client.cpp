@@ -118,7 +118,8 @@ TEST_CASE("TURN client: a stale nonce is renewed transparently", "[interop][turn
   std::vector<Received> received;
   client.start(now());
   REQUIRE(drive(client, socket, [&] { return client.state() == TurnState::kAllocated; }, received));
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the server's nonces last 3 s
+  // The server's nonces last 3 s; coturn's clock ticks in whole seconds, so wait a little more.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5000));
   UdpSocket peer;
   REQUIRE(client.add_peer(now(), peer.local()).ok());
   REQUIRE(drive(client, socket, [&] { return client.has_channel(peer.local()); }, received));
