@@ -56,11 +56,13 @@ void Agent::start_gathering(Instant now) {
     candidate.priority = candidate_priority(CandidateType::kHost, local_preference, 1);
     candidate.foundation = candidate_foundation(CandidateType::kHost, address.ip(), std::nullopt);
     local_candidates_.push_back(candidate);
+    if (!pairs_with(candidate)) continue;  // relay-only: the host stays private
     emit(LocalCandidateEvent{candidate});
     for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
   }
-  // A lite agent has host candidates only (RFC 8445 §5.1.1).
-  const std::size_t hosts = config_.mode == Mode::kLite ? 0 : local_candidates_.size();
+  // A lite agent has host candidates only (RFC 8445 §5.1.1); relay-only asks no STUN server.
+  const bool lite = config_.mode == Mode::kLite;
+  const std::size_t hosts = lite || config_.policy == AgentConfig::TransportPolicy::kRelay ? 0 : local_candidates_.size();
   for (std::size_t host = 0; host < hosts; ++host) {
     for (const SocketAddress& server : config_.stun_servers) {
       if (server.family() != local_candidates_[host].address.family()) continue;
@@ -75,13 +77,102 @@ void Agent::start_gathering(Instant now) {
       }
     }
   }
+  for (std::size_t host = 0; host < local_candidates_.size() && !lite; ++host) {
+    for (const TurnServer& server : config_.turn_servers) {
+      const SocketAddress& base = local_candidates_[host].base;
+      if (server.address.family() != base.family()) continue;
+      // After a restart the allocation is kept: it may carry the old pair's data.
+      const bool exists = std::any_of(relays_.begin(), relays_.end(), [&](const Relay& r) {
+        return r.client.local() == base && r.client.server().address == server.address;
+      });
+      if (exists) continue;
+      relays_.push_back({TurnClient(base, server, random_, config_.check_transaction), std::nullopt});
+      relays_.back().client.start(now);
+    }
+  }
+  poll_relays(now);
   finish_gathering_if_done();
   if (can_check()) next_check_at_ = std::min(next_check_at_, now);
   update_connection_state();
 }
 
+bool Agent::pairs_with(const Candidate& local) const {
+  if (local.type == CandidateType::kRelayed) return true;
+  return local.type == CandidateType::kHost && config_.policy == AgentConfig::TransportPolicy::kAll;
+}
+
+void Agent::poll_relays(Instant now) {
+  for (Relay& relay : relays_) {
+    while (auto datagram = relay.client.poll_transmit()) {
+      outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(*datagram)});
+    }
+    if (relay.client.state() == TurnState::kFailed && !relay.failure_reported && relay.client.error()) {
+      relay.failure_reported = true;
+      emit(TurnErrorEvent{relay.client.server().address, *relay.client.error()});
+    }
+    if (relay.candidate || relay.client.state() != TurnState::kAllocated || gathering_state_ == GatheringState::kNew) {
+      continue;
+    }
+    const auto host = std::find_if(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) {
+      return c.type == CandidateType::kHost && c.base == relay.client.local();
+    });
+    if (host == local_candidates_.end()) continue;
+    const auto local_preference = static_cast<std::uint16_t>((host->priority >> 8) & 0xffff);
+    const SocketAddress server = relay.client.server().address;
+    const SocketAddress host_base = host->base;
+    // The allocation's mapped address is a server-reflexive candidate for free.
+    const auto mapped = relay.client.mapped_address();
+    if (mapped && *mapped != host_base && config_.policy == AgentConfig::TransportPolicy::kAll &&
+        std::none_of(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) { return c.address == *mapped; })) {
+      Candidate srflx;
+      srflx.type = CandidateType::kServerReflexive;
+      srflx.address = *mapped;
+      srflx.base = host_base;
+      srflx.priority = candidate_priority(CandidateType::kServerReflexive, local_preference, 1);
+      srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
+      srflx.related_address = host_base;
+      local_candidates_.push_back(srflx);
+      emit(LocalCandidateEvent{std::move(srflx)});
+    }
+    Candidate relayed;
+    relayed.type = CandidateType::kRelayed;
+    relayed.address = *relay.client.relayed_address();
+    relayed.base = relayed.address;  // a relayed candidate is its own base (RFC 8445 §5.1.1.2)
+    relayed.priority = candidate_priority(CandidateType::kRelayed, local_preference, 1);
+    relayed.foundation = candidate_foundation(CandidateType::kRelayed, host_base.ip(), server);
+    relayed.related_address = mapped;
+    local_candidates_.push_back(relayed);
+    relay.candidate = local_candidates_.size() - 1;
+    emit(LocalCandidateEvent{relayed});
+    for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(*relay.candidate, r);
+    if (can_check()) next_check_at_ = std::min(next_check_at_, now);
+  }
+  finish_gathering_if_done();
+}
+
+ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, base::ByteView datagram) {
+  auto data = relays_[relay_index].client.handle_receive(now, datagram);
+  poll_relays(now);
+  if (!data) return {Received::kStun, {}};
+  const auto relayed = relays_[relay_index].client.relayed_address();
+  // What the peer sent to our relayed address, as if it had arrived there directly.
+  return handle_receive(now, *relayed, data->peer, data->data);
+}
+
+base::Result<void> Agent::send(base::ByteView data) {
+  const auto pair = selected_pair();
+  if (!can_send() || !pair) {
+    return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
+  }
+  transmit(pair->local.base, pair->remote.address, data);
+  return {};
+}
+
 void Agent::finish_gathering_if_done() {
-  if (gathering_state_ != GatheringState::kGathering || !server_queries_.empty()) return;
+  const bool relays_pending = std::any_of(relays_.begin(), relays_.end(), [](const Relay& r) {
+    return r.client.state() == TurnState::kNew || r.client.state() == TurnState::kAllocating;
+  });
+  if (gathering_state_ != GatheringState::kGathering || !server_queries_.empty() || relays_pending) return;
   gathering_state_ = GatheringState::kComplete;
   emit(GatheringStateEvent{gathering_state_});
 }
@@ -172,6 +263,7 @@ void Agent::restart(Instant now, Credentials credentials) {
   triggered_.clear();
   remote_candidates_.clear();
   local_candidates_.clear();
+  for (Relay& relay : relays_) relay.candidate.reset();  // re-announced by start_gathering
   server_queries_.clear();
   selected_.reset();
   consent_transaction_.reset();
@@ -191,6 +283,9 @@ void Agent::close() {
   server_queries_.clear();
   triggered_.clear();
   next_check_at_ = Instant::max();
+  // Free the allocations (Refresh with LIFETIME 0); their answers are not awaited.
+  for (Relay& relay : relays_) relay.client.close(now_);
+  poll_relays(now_);
   set_connection_state(ConnectionState::kClosed);
 }
 
@@ -204,7 +299,7 @@ std::string Agent::pair_foundation(const CandidatePair& pair) const {
 
 void Agent::add_pairs_for_remote(std::size_t remote_index) {
   for (std::size_t l = 0; l < local_candidates_.size(); ++l) {
-    if (local_candidates_[l].type == CandidateType::kHost) add_pair(l, remote_index);
+    if (pairs_with(local_candidates_[l])) add_pair(l, remote_index);
   }
 }
 
@@ -269,6 +364,19 @@ std::uint32_t Agent::peer_reflexive_priority(std::size_t local_index) const {
 }
 
 void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::ByteView bytes) {
+  for (Relay& relay : relays_) {
+    if (relay.client.relayed_address() != local) continue;
+    // From a relayed candidate: through the TURN server, binding a channel on first use.
+    if (!relay.client.has_channel(remote)) (void)relay.client.add_peer(now_, remote);
+    base::Buffer wrapped(bytes.size() + 64);
+    const auto framed = relay.client.wrap(remote, bytes, wrapped.mutable_view());
+    if (framed) {
+      wrapped.resize(framed->size());
+      outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(wrapped)});
+    }
+    poll_relays(now_);
+    return;
+  }
   outputs_.emplace_back(Transmit{local, remote, base::Buffer(bytes)});
 }
 
@@ -493,35 +601,48 @@ void Agent::update_connection_state() {
   }
 }
 
-Received Agent::handle_receive(Instant now, const SocketAddress& local, const SocketAddress& remote,
-                               base::ByteView datagram) {
+ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, const SocketAddress& remote,
+                                    base::ByteView datagram) {
   now_ = now;
-  if (closed_) return Received::kDropped;
-  if (!stun::looks_like_stun(datagram)) {
+  if (closed_) return {Received::kDropped, {}};
+  const bool stun = stun::looks_like_stun(datagram);
+  for (std::size_t i = 0; i < relays_.size(); ++i) {
+    if (relays_[i].client.local() != local || relays_[i].client.server().address != remote) continue;
+    // The TURN server may double as our STUN server: its Binding answers are gathering's.
+    if (stun) {
+      const auto message = stun::StunMessage::parse(datagram);
+      if (message && message->method() == stun::StunMethod::kBinding &&
+          handle_gathering_response(remote, *message, now)) {
+        return {Received::kStun, {}};
+      }
+    }
+    return handle_from_turn(now, i, datagram);
+  }
+  if (!stun) {
     if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
-      return Received::kApplicationData;
+      return {Received::kApplicationData, datagram};
     }
     for (const CandidatePair& pair : pairs_) {
       if ((pair.state == PairState::kSucceeded || pair.peer_checked) &&
           local_candidates_[pair.local].base == local && remote_candidates_[pair.remote].address == remote) {
-        return Received::kApplicationData;
+        return {Received::kApplicationData, datagram};
       }
     }
     ++stats_.dropped_stranger;
-    return Received::kDropped;
+    return {Received::kDropped, {}};
   }
   const auto message = stun::StunMessage::parse(datagram);
   if (!message || message->method() != stun::StunMethod::kBinding) {
     ++stats_.dropped_malformed;
-    return Received::kDropped;
+    return {Received::kDropped, {}};
   }
   switch (message->cls()) {
-    case stun::StunClass::kRequest: return handle_request(local, remote, *message);
+    case stun::StunClass::kRequest: return {handle_request(local, remote, *message), {}};
     case stun::StunClass::kSuccessResponse:
-    case stun::StunClass::kErrorResponse: return handle_response(now, local, remote, *message);
-    case stun::StunClass::kIndication: return Received::kStun;  // keepalive: nothing to do
+    case stun::StunClass::kErrorResponse: return {handle_response(now, local, remote, *message), {}};
+    case stun::StunClass::kIndication: return {Received::kStun, {}};  // keepalive: nothing to do
   }
-  return Received::kDropped;
+  return {Received::kDropped, {}};
 }
 
 Received Agent::handle_request(const SocketAddress& local, const SocketAddress& remote,
@@ -537,7 +658,7 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   }
   const auto local_index = [&]() -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < local_candidates_.size(); ++i) {
-      if (local_candidates_[i].type == CandidateType::kHost && local_candidates_[i].base == local) return i;
+      if (pairs_with(local_candidates_[i]) && local_candidates_[i].base == local) return i;
     }
     return std::nullopt;
   }();
@@ -715,6 +836,8 @@ void Agent::handle_timeout(Instant now) {
     }
     ++query;
   }
+  for (Relay& relay : relays_) relay.client.handle_timeout(now);
+  poll_relays(now);
   finish_gathering_if_done();
   for (CandidatePair& pair : pairs_) {
     if (!pair.transaction) continue;
@@ -752,6 +875,9 @@ Output Agent::poll_output() {
     if (pair.transaction && pair.transaction->poll_timeout() < timeout.at) {
       timeout = {pair.transaction->poll_timeout(), TimerReason::kRetransmission};
     }
+  }
+  for (const Relay& relay : relays_) {
+    if (relay.client.poll_timeout() < timeout.at) timeout = {relay.client.poll_timeout(), TimerReason::kTurn};
   }
   for (const ServerQuery& query : server_queries_) {
     if (query.transaction.poll_timeout() < timeout.at) {

@@ -16,7 +16,7 @@
 // dropped and counted; consent freshness (RFC 7675) on the selected pair; ICE-lite mode
 // (RFC 8445 §2.5: host candidates only, no checks of its own, the pair the full peer
 // nominates is selected, the peer's consent checks keep it alive). Relayed candidates
-// (TURN) are not implemented yet (issue 5 stays open for them); ICE restart is.
+// through TURN servers (RFC 8656) with the relay-only policy; ICE restart.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,7 @@
 #include "base/time.h"
 #include "ice/candidate.h"
 #include "ice/states.h"
+#include "ice/turn_client.h"
 #include "stun/client_transaction.h"
 #include "stun/message.h"
 
@@ -52,6 +53,11 @@ struct AgentConfig {
   /// STUN servers asked, from every host candidate of the same family, for the address
   /// the outside sees: server-reflexive candidates.
   std::vector<base::SocketAddress> stun_servers;
+  /// TURN servers: from every host candidate of the same family, an allocation whose
+  /// relayed address becomes a relayed candidate.
+  std::vector<TurnServer> turn_servers;
+  /// kRelay: only relayed candidates are announced and checked (RTCIceTransportPolicy).
+  enum class TransportPolicy : std::uint8_t { kAll, kRelay } policy = TransportPolicy::kAll;
   /// Retransmission of those requests: gathering gives up on a server after ~3.5 s.
   stun::TransactionConfig gathering_transaction = {base::Duration::milliseconds(500), 3, 4,
                                                    base::Duration::seconds(2)};
@@ -94,11 +100,17 @@ struct SelectedPairEvent {
   Candidate local;
   Candidate remote;
 };
+/// A TURN server refused or never answered (401 with wrong credentials, 486 Allocation
+/// Quota Reached, 508 Insufficient Capacity, ...): no relayed candidate from it.
+struct TurnErrorEvent {
+  base::SocketAddress server;
+  TurnError error;
+};
 using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionStateEvent,
-                           RoleChangeEvent, SelectedPairEvent>;
+                           RoleChangeEvent, SelectedPairEvent, TurnErrorEvent>;
 
 /// Why the agent wants to wake up (for traces).
-enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent, kGathering };
+enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent, kGathering, kTurn };
 struct Timeout {
   base::Instant at;
   TimerReason why;
@@ -107,9 +119,17 @@ using Output = std::variant<Transmit, Event, Timeout>;
 
 /// What handle_receive() did with a datagram.
 enum class Received : std::uint8_t {
-  kStun,             ///< an ICE message, consumed
-  kApplicationData,  ///< from a validated remote address: the caller passes it up (DTLS, ...)
+  kStun,             ///< an ICE or TURN message, consumed
+  kApplicationData,  ///< from a validated remote address: the caller passes `payload` up (DTLS, ...)
   kDropped,          ///< malformed, unauthenticated, unknown or from a stranger; counted
+};
+
+struct ReceiveResult {
+  Received what;
+  /// For kApplicationData: the application's bytes - the datagram itself, or what a TURN
+  /// server relayed, unwrapped (a view into the datagram either way).
+  base::ByteView payload;
+  friend bool operator==(const ReceiveResult& result, Received what) { return result.what == what; }
 };
 
 enum class PairState : std::uint8_t { kFrozen, kWaiting, kInProgress, kSucceeded, kFailed };
@@ -161,8 +181,11 @@ class Agent {
   void set_remote_end_of_candidates(base::Instant now);
 
   /// Feeds a datagram that arrived on the socket `local` from `remote`.
-  Received handle_receive(base::Instant now, const base::SocketAddress& local,
-                          const base::SocketAddress& remote, base::ByteView datagram);
+  ReceiveResult handle_receive(base::Instant now, const base::SocketAddress& local,
+                               const base::SocketAddress& remote, base::ByteView datagram);
+  /// Queues application data on the selected pair (wrapped for the TURN server when the
+  /// pair is relayed). kWrongState when nothing may be sent (see can_send()).
+  base::Result<void> send(base::ByteView data);
   void handle_timeout(base::Instant now);
   /// Next output; a Timeout means nothing else is pending.
   Output poll_output();
@@ -206,6 +229,9 @@ class Agent {
   void send_consent_check(base::Instant now);
   bool handle_gathering_response(const base::SocketAddress& remote, const stun::StunMessage& response,
                                  base::Instant now);
+  ReceiveResult handle_from_turn(base::Instant now, std::size_t relay, base::ByteView datagram);
+  void poll_relays(base::Instant now);
+  bool pairs_with(const Candidate& local) const;
   void finish_gathering_if_done();
   void check_consent(base::Instant now);
   base::Duration jittered_consent_interval();
@@ -247,6 +273,13 @@ class Agent {
     stun::ClientTransaction transaction;
   };
   std::vector<ServerQuery> server_queries_;
+  // TURN allocations, and the local candidate each one's relayed address became.
+  struct Relay {
+    TurnClient client;
+    std::optional<std::size_t> candidate;
+    bool failure_reported = false;
+  };
+  std::vector<Relay> relays_;
   // Consent freshness on the selected pair.
   std::optional<stun::ClientTransaction> consent_transaction_;
   base::Instant next_consent_at_ = base::Instant::max();

@@ -10,7 +10,7 @@ AgentEndpoint::AgentEndpoint(SimNetwork& network, std::string name, ice::AgentCo
 
 void AgentEndpoint::on_datagram(base::Instant now, const base::SocketAddress& local,
                                 const base::SocketAddress& remote, base::ByteView datagram) {
-  switch (agent_.handle_receive(now, local, remote, datagram)) {
+  switch (agent_.handle_receive(now, local, remote, datagram).what) {
     case ice::Received::kApplicationData: ++application_data; break;
     case ice::Received::kDropped: ++dropped; break;
     case ice::Received::kStun: break;
@@ -52,10 +52,9 @@ void AgentEndpoint::drain() {
 }
 
 bool AgentEndpoint::send_data() {
-  const auto pair = agent_.selected_pair();
-  if (!agent_.can_send() || !pair) return false;
   static constexpr std::uint8_t kRtpLike[] = {0x80, 0x60, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 1};
-  network_.send(pair->local.base, pair->remote.address, kRtpLike);
+  if (!agent_.send(kRtpLike).ok()) return false;
+  drain();
   return true;
 }
 
