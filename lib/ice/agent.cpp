@@ -47,6 +47,9 @@ void Agent::start_gathering(Instant now) {
   emit(GatheringStateEvent{gathering_state_});
   for (std::size_t i = 0; i < config_.host_addresses.size(); ++i) {
     const SocketAddress& address = config_.host_addresses[i];
+    const bool duplicate = std::any_of(local_candidates_.begin(), local_candidates_.end(),
+                                       [&](const Candidate& c) { return c.address == address; });
+    if (duplicate || (address.ip().is_loopback() && !config_.allow_loopback)) continue;
     // RFC 8421: prefer IPv6; every address gets its own local preference.
     const auto local_preference = static_cast<std::uint16_t>((address.ip().is_v6() ? 65535 : 32767) - i);
     Candidate candidate;

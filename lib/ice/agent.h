@@ -48,8 +48,10 @@ struct AgentConfig {
   /// full agent, which the caller makes controlling.
   Mode mode = Mode::kFull;
   Role role = Role::kControlling;
-  /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate.
+  /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate
+  /// (duplicates once; loopback addresses only when allow_loopback is set).
   std::vector<base::SocketAddress> host_addresses;
+  bool allow_loopback = false;
   /// STUN servers asked, from every host candidate of the same family, for the address
   /// the outside sees: server-reflexive candidates.
   std::vector<base::SocketAddress> stun_servers;

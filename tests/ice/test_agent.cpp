@@ -239,6 +239,19 @@ TEST_CASE("bad input is dropped, counted, and changes nothing", "[ice][agent]") 
   CHECK(b.agent().remote_candidates().size() == 1);  // no peer-reflexive candidate from forgeries
 }
 
+TEST_CASE("host candidates: duplicates once, loopback only when allowed", "[ice][agent]") {
+  base::SeededRandom random(11);
+  const auto loopback = *SocketAddress::parse("127.0.0.1:5000");
+  ice::AgentConfig c = config(Role::kControlling, {kA, kA, loopback, kA6});
+  ice::Agent agent(c, random);
+  agent.start_gathering(Instant{});
+  CHECK(agent.local_candidates().size() == 2);
+  c.allow_loopback = true;
+  ice::Agent with_loopback(c, random);
+  with_loopback.start_gathering(Instant{});
+  CHECK(with_loopback.local_candidates().size() == 3);
+}
+
 TEST_CASE("generated credentials follow RFC 8839", "[ice][agent]") {
   base::SeededRandom random(10);
   ice::Agent agent(config(Role::kControlling, {kA}), random);

@@ -38,6 +38,7 @@ struct Peer {
     ice::AgentConfig c;
     c.role = role;
     c.host_addresses = {socket.local()};
+    c.allow_loopback = true;  // the test's sockets are on 127.0.0.1
     c.turn_servers = {{turn_server(), "test", password}};
     c.policy = ice::AgentConfig::TransportPolicy::kRelay;
     return c;
