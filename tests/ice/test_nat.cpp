@@ -2,6 +2,7 @@
 
 #include "agent_harness.h"
 #include "stun_server.h"
+#include "turn_server.h"
 
 using namespace rtcstack;
 using base::Duration;
@@ -19,6 +20,8 @@ const SocketAddress kLanB = *SocketAddress::parse("198.51.100.10:50000");
 const base::IpAddress kPublicA = base::IpAddress::v4(203, 0, 113, 1);
 const base::IpAddress kPublicB = base::IpAddress::v4(203, 0, 113, 2);
 const SocketAddress kStunServer = *SocketAddress::parse("203.0.113.100:3478");
+const SocketAddress kTurnServer = *SocketAddress::parse("203.0.113.200:3478");
+const base::IpAddress kRelayIp = base::IpAddress::v4(203, 0, 113, 201);
 
 struct Nat {
   NatBehavior mapping;
@@ -29,28 +32,33 @@ constexpr Nat kRestricted{NatBehavior::kEndpointIndependent, NatBehavior::kAddre
 constexpr Nat kPortRestricted{NatBehavior::kEndpointIndependent, NatBehavior::kAddressAndPortDependent};
 constexpr Nat kSymmetric{NatBehavior::kAddressAndPortDependent, NatBehavior::kAddressAndPortDependent};
 
-ice::AgentConfig config(ice::Role role, SocketAddress lan) {
+ice::AgentConfig config(ice::Role role, SocketAddress lan, bool with_turn = false) {
   ice::AgentConfig c;
   c.role = role;
   c.host_addresses = {lan};
   c.stun_servers = {kStunServer};
+  if (with_turn) c.turn_servers = {{kTurnServer, "user", "password"}};
   return c;
 }
 
 struct Outcome {
-  bool connected;
+  bool connected = false;
   std::optional<CandidateType> a_remote_type;  // what a selected as b's candidate
   std::optional<CandidateType> b_remote_type;
+  std::optional<CandidateType> a_local_type;
+  std::optional<CandidateType> b_local_type;
+  std::uint64_t relayed = 0;
 };
 
-Outcome run(Nat nat_a, Nat nat_b, std::uint64_t seed) {
+Outcome run(Nat nat_a, Nat nat_b, std::uint64_t seed, bool with_turn = false) {
   SimNetwork network(seed);
   network.set_default_link({.delay = Duration::milliseconds(20)});
   network.add_nat({kPublicA, {kLanA.ip()}, nat_a.mapping, nat_a.filtering});
   network.add_nat({kPublicB, {kLanB.ip()}, nat_b.mapping, nat_b.filtering});
   testing::StunServerEndpoint server(network, kStunServer);
-  AgentEndpoint a(network, "a", config(ice::Role::kControlling, kLanA), seed * 2);
-  AgentEndpoint b(network, "b", config(ice::Role::kControlled, kLanB), seed * 2 + 1);
+  testing::TurnServerEndpoint turn(network, kTurnServer, kRelayIp);
+  AgentEndpoint a(network, "a", config(ice::Role::kControlling, kLanA, with_turn), seed * 2);
+  AgentEndpoint b(network, "b", config(ice::Role::kControlled, kLanB, with_turn), seed * 2 + 1);
   a.agent().start_gathering(network.now());
   b.agent().start_gathering(network.now());
   a.drain();
@@ -59,8 +67,12 @@ Outcome run(Nat nat_a, Nat nat_b, std::uint64_t seed) {
     return a.agent().gathering_state() == ice::GatheringState::kComplete &&
            b.agent().gathering_state() == ice::GatheringState::kComplete;
   }, network.now() + Duration::seconds(10));
-  REQUIRE(a.announced.size() == 2);  // host + server-reflexive
+  // host, server-reflexive, and with TURN a relayed one (plus, behind a symmetric NAT,
+  // a second server-reflexive address: the mapping towards the TURN server is another).
+  REQUIRE(a.announced.size() >= (with_turn ? 3u : 2u));
   CHECK(a.announced[1].type == CandidateType::kServerReflexive);
+  if (with_turn) CHECK(a.announced.back().type == CandidateType::kRelayed);
+  if (!with_turn) CHECK(a.announced.size() == 2);
   CHECK(a.announced[1].address.ip() == kPublicA);
   CHECK(a.announced[1].related_address == kLanA);
   testing::signal_all(a, b, network.now());
@@ -71,9 +83,27 @@ Outcome run(Nat nat_a, Nat nat_b, std::uint64_t seed) {
     };
     return done(a) && done(b);
   }, network.now() + Duration::seconds(60));
-  Outcome outcome{a.connected() && b.connected(), std::nullopt, std::nullopt};
-  if (auto pair = a.agent().selected_pair()) outcome.a_remote_type = pair->remote.type;
-  if (auto pair = b.agent().selected_pair()) outcome.b_remote_type = pair->remote.type;
+  Outcome outcome;
+  outcome.connected = a.connected() && b.connected();
+  if (auto pair = a.agent().selected_pair()) {
+    outcome.a_remote_type = pair->remote.type;
+    outcome.a_local_type = pair->local.type;
+  }
+  if (auto pair = b.agent().selected_pair()) {
+    outcome.b_remote_type = pair->remote.type;
+    outcome.b_local_type = pair->local.type;
+  }
+  // Data flows over the selected pair, through the relay when it is relayed.
+  if (outcome.connected) {
+    const int before = a.application_data + b.application_data;
+    for (int i = 0; i < 10; ++i) {
+      CHECK(a.send_data());
+      CHECK(b.send_data());
+    }
+    network.run_for(Duration::milliseconds(500));
+    CHECK(a.application_data + b.application_data - before == 20);
+  }
+  outcome.relayed = turn.relayed;
   if (!outcome.connected) {
     CHECK(a.agent().connection_state() == ConnectionState::kFailed);
     CHECK(b.agent().connection_state() == ConnectionState::kFailed);
@@ -126,4 +156,23 @@ TEST_CASE("gathering completes without server-reflexive candidates when the STUN
   CHECK(a.agent().gathering_state() == ice::GatheringState::kComplete);
   CHECK(network.now() - base::Instant{} == Duration::milliseconds(3500));  // 0, 0.5, 1.5 s, then 2 s
   CHECK(a.announced.size() == 1);
+}
+
+TEST_CASE("with a TURN server, even symmetric against symmetric connects, through the relay",
+          "[ice][nat][turn]") {
+  for (const auto& [nat_a, nat_b] : {std::pair{kSymmetric, kSymmetric}, std::pair{kSymmetric, kPortRestricted}}) {
+    const Outcome outcome = run(nat_a, nat_b, 40, /*with_turn=*/true);
+    CHECK(outcome.connected);
+    const bool via_relay = outcome.a_local_type == CandidateType::kRelayed ||
+                           outcome.b_local_type == CandidateType::kRelayed;
+    CHECK(via_relay);
+    CHECK(outcome.relayed > 20);  // checks and data went through the TURN server
+  }
+}
+
+TEST_CASE("with a TURN server available, open NATs still connect directly", "[ice][nat][turn]") {
+  const Outcome outcome = run(kFullCone, kFullCone, 41, /*with_turn=*/true);
+  CHECK(outcome.connected);
+  CHECK(outcome.a_local_type != CandidateType::kRelayed);
+  CHECK(outcome.b_local_type != CandidateType::kRelayed);
 }
