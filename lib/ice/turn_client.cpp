@@ -256,10 +256,12 @@ void TurnClient::handle_response(Instant now, const stun::StunMessage& response)
       break;
     case Purpose::kChannel:
       if (Peer* peer = find_peer(done.peer)) {
-        // A channel binding installs (and refreshes) the permission too.
+        // A channel binding installs (and refreshes) the permission too; the permission
+        // lasts 300 s against the channel's 600 s, so it keeps its own refresh timer.
         peer->channel = done.channel;
         peer->permitted = true;
         peer->channel_refresh_at = now + kChannelRefresh;
+        peer->permission_refresh_at = now + kPermissionRefresh;
       }
       break;
   }

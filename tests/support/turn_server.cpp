@@ -25,8 +25,9 @@ TurnServerEndpoint::Allocation* TurnServerEndpoint::by_client(const base::Socket
   return found == allocations_.end() ? nullptr : &*found;
 }
 
-void TurnServerEndpoint::on_datagram(base::Instant, const base::SocketAddress& local,
+void TurnServerEndpoint::on_datagram(base::Instant now, const base::SocketAddress& local,
                                      const base::SocketAddress& remote, base::ByteView datagram) {
+  now_ = now;
   if (local == listen_) {
     from_client(remote, datagram);
   } else if (local.ip() == relay_ip_) {
@@ -60,7 +61,15 @@ void TurnServerEndpoint::from_client(const base::SocketAddress& client, base::By
     return;
   }
   if (message->cls() != StunClass::kRequest) return;
+  ++requests[message->method()];
   std::uint8_t out[256];
+  if (message->method() == StunMethod::kAllocate && refuse_allocations) {
+    stun::MessageBuilder error(out, {StunMethod::kAllocate, StunClass::kErrorResponse}, message->transaction_id());
+    error.add_error_code(*refuse_allocations, *refuse_allocations == 486 ? "Allocation Quota Reached"
+                                                                         : "Insufficient Capacity");
+    network_.send(listen_, client, *error.add_fingerprint().finish());
+    return;
+  }
   stun::MessageBuilder response(out, {message->method(), StunClass::kSuccessResponse}, message->transaction_id());
   switch (message->method()) {
     case StunMethod::kAllocate:
@@ -83,6 +92,7 @@ void TurnServerEndpoint::from_client(const base::SocketAddress& client, base::By
       const auto peer = message->xor_peer_address();
       if (allocation == nullptr || !peer) return;
       allocation->permissions.push_back(peer->ip());
+      permission_refreshes.push_back(now_);
       if (message->method() == StunMethod::kChannelBind && message->channel_number()) {
         allocation->channels[*message->channel_number()] = *peer;
       }

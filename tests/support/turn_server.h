@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "sim_network.h"
+#include "stun/message_type.h"
 
 namespace rtcstack::testing {
 
@@ -22,6 +24,12 @@ class TurnServerEndpoint : public SimEndpoint {
 
   std::size_t allocations() const { return allocations_.size(); }
   std::uint64_t relayed = 0;  ///< datagrams carried between clients and peers
+  /// Requests answered, by method (Allocate, Refresh, CreatePermission, ChannelBind).
+  std::map<stun::StunMethod, int> requests;
+  /// When each permission was installed or refreshed (CreatePermission or ChannelBind).
+  std::vector<base::Instant> permission_refreshes;
+  /// When set, every Allocate is refused with this code (486, 508, ...).
+  std::optional<int> refuse_allocations;
 
  private:
   struct Allocation {
@@ -40,6 +48,7 @@ class TurnServerEndpoint : public SimEndpoint {
   base::IpAddress relay_ip_;
   std::uint16_t next_port_ = 49152;
   std::vector<Allocation> allocations_;
+  base::Instant now_;
 };
 
 }  // namespace rtcstack::testing

@@ -1,0 +1,154 @@
+#include <catch2/catch.hpp>
+
+#include "base/random.h"
+#include "ice/agent.h"
+#include "ice/turn_client.h"
+#include "sim_network.h"
+#include "turn_server.h"
+
+using namespace rtcstack;
+using base::Duration;
+using base::Instant;
+using base::SocketAddress;
+using ice::TurnClient;
+using ice::TurnState;
+
+namespace {
+
+const SocketAddress kClient = *SocketAddress::parse("192.0.2.10:40000");
+const SocketAddress kPeer = *SocketAddress::parse("198.51.100.20:5000");
+const SocketAddress kServer = *SocketAddress::parse("203.0.113.200:3478");
+const base::IpAddress kRelayIp = base::IpAddress::v4(203, 0, 113, 201);
+
+// A TurnClient on the simulated network, driven by its timeouts.
+class ClientEndpoint : public testing::SimEndpoint {
+ public:
+  ClientEndpoint(testing::SimNetwork& network, base::Random& random)
+      : network_(network), client(kClient, {kServer, "u", "p"}, random) {
+    network_.attach(kClient.ip(), *this);
+  }
+  void on_datagram(Instant now, const SocketAddress&, const SocketAddress&, base::ByteView datagram) override {
+    if (auto data = client.handle_receive(now, datagram)) received.emplace_back(base::as_string_view(data->data));
+    flush();
+  }
+  Instant next_timeout() const override { return client.poll_timeout(); }
+  void on_timeout(Instant now) override {
+    client.handle_timeout(now);
+    flush();
+  }
+  void flush() {
+    while (auto datagram = client.poll_transmit()) network_.send(kClient, kServer, *datagram);
+  }
+  testing::SimNetwork& network_;
+  TurnClient client;
+  std::vector<std::string> received;
+};
+
+// Collects what reaches the peer.
+class PeerEndpoint : public testing::SimEndpoint {
+ public:
+  explicit PeerEndpoint(testing::SimNetwork& network) { network.attach(kPeer.ip(), *this); }
+  void on_datagram(Instant, const SocketAddress&, const SocketAddress& remote, base::ByteView datagram) override {
+    senders.push_back(remote);
+    data.emplace_back(base::as_string_view(datagram));
+  }
+  Instant next_timeout() const override { return Instant::max(); }
+  void on_timeout(Instant) override {}
+  std::vector<SocketAddress> senders;
+  std::vector<std::string> data;
+};
+
+}  // namespace
+
+TEST_CASE("TURN allocation, permission and channel are refreshed before they expire", "[ice][turn]") {
+  testing::SimNetwork network(1);
+  network.set_default_link({.delay = Duration::milliseconds(25)});
+  testing::TurnServerEndpoint server(network, kServer, kRelayIp);
+  base::SeededRandom random(2);
+  ClientEndpoint endpoint(network, random);
+  PeerEndpoint peer(network);
+  endpoint.client.start(network.now());
+  endpoint.flush();
+  network.run_until([&] { return endpoint.client.state() == TurnState::kAllocated; }, network.now() + Duration::seconds(5));
+  REQUIRE(endpoint.client.state() == TurnState::kAllocated);
+  REQUIRE(endpoint.client.add_peer(network.now(), kPeer).ok());
+  endpoint.flush();
+  network.run_for(Duration::seconds(1));
+  REQUIRE(endpoint.client.has_channel(kPeer));
+
+  // An hour: the allocation (600 s) and the channel (600 s) are refreshed every 540 s;
+  // the permission (300 s) never goes 300 s without a CreatePermission or ChannelBind.
+  network.run_for(Duration::seconds(3600));
+  CHECK(server.requests[stun::StunMethod::kRefresh] == 6);
+  CHECK(server.requests[stun::StunMethod::kChannelBind] == 1 + 6);
+  REQUIRE(server.permission_refreshes.size() > 12);
+  for (std::size_t i = 1; i < server.permission_refreshes.size(); ++i) {
+    CHECK(server.permission_refreshes[i] - server.permission_refreshes[i - 1] < Duration::seconds(300));
+  }
+  CHECK(network.now() - server.permission_refreshes.back() < Duration::seconds(300));
+  CHECK(endpoint.client.state() == TurnState::kAllocated);
+
+  // Still relaying, by channel, both ways.
+  std::uint8_t out[256];
+  network.send(kClient, kServer, *endpoint.client.wrap(kPeer, base::as_bytes("after an hour"), out));
+  network.run_for(Duration::seconds(1));
+  REQUIRE(peer.data.size() == 1);
+  CHECK(peer.data[0] == "after an hour");
+  CHECK(peer.senders[0] == *endpoint.client.relayed_address());
+  network.send(kPeer, *endpoint.client.relayed_address(), base::as_bytes("back"));
+  network.run_for(Duration::seconds(1));
+  CHECK(endpoint.received == std::vector<std::string>{"back"});
+
+  endpoint.client.close(network.now());
+  endpoint.flush();
+  network.run_for(Duration::seconds(1));
+  CHECK(endpoint.client.state() == TurnState::kClosed);
+  CHECK(server.allocations() == 0);
+}
+
+TEST_CASE("a refused allocation (508, 486) surfaces as an agent event", "[ice][turn]") {
+  for (int code : {508, 486}) {
+    testing::SimNetwork network(3);
+    network.set_default_link({.delay = Duration::milliseconds(10)});
+    testing::TurnServerEndpoint server(network, kServer, kRelayIp);
+    server.refuse_allocations = code;
+    base::SeededRandom random(4);
+    ice::AgentConfig config;
+    config.host_addresses = {kClient};
+    config.turn_servers = {{kServer, "u", "p"}};
+    ice::Agent agent(config, random);
+    agent.start_gathering(network.now());
+    std::vector<ice::TurnErrorEvent> errors;
+    // Drive the agent by hand: its datagrams go to the server, the server's come back.
+    struct Adapter : testing::SimEndpoint {
+      ice::Agent& agent;
+      testing::SimNetwork& network;
+      std::vector<ice::TurnErrorEvent>& errors;
+      Instant timeout = Instant::max();
+      Adapter(ice::Agent& a, testing::SimNetwork& n, std::vector<ice::TurnErrorEvent>& e) : agent(a), network(n), errors(e) {
+        network.attach(kClient.ip(), *this);
+      }
+      void drain() {
+        while (true) {
+          ice::Output output = agent.poll_output();
+          if (auto* t = std::get_if<ice::Timeout>(&output)) { timeout = t->at; return; }
+          if (auto* x = std::get_if<ice::Transmit>(&output)) { network.send(x->local, x->remote, x->bytes); continue; }
+          if (auto* e = std::get_if<ice::TurnErrorEvent>(&std::get<ice::Event>(output))) errors.push_back(*e);
+        }
+      }
+      void on_datagram(Instant now, const SocketAddress& l, const SocketAddress& r, base::ByteView d) override {
+        (void)agent.handle_receive(now, l, r, d);
+        drain();
+      }
+      Instant next_timeout() const override { return timeout; }
+      void on_timeout(Instant now) override { agent.handle_timeout(now); drain(); }
+    } adapter(agent, network, errors);
+    adapter.drain();
+    network.run_until([&] { return agent.gathering_state() == ice::GatheringState::kComplete; },
+                      network.now() + Duration::seconds(5));
+    CHECK(agent.gathering_state() == ice::GatheringState::kComplete);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].server == kServer);
+    CHECK(errors[0].error.code == code);
+  }
+}
