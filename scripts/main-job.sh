@@ -3,6 +3,9 @@
 #
 # rtcstack has no PeerConnection yet (issue 8 brings the loopback call). Until then this
 # builds the library and shows what already works end to end:
+#   0. two ICE agents connecting through a real TURN server (coturn on 127.0.0.1) with the
+#      relay-only policy and exchanging data, and ICE agents across simulated NATs of every
+#      RFC 4787 kind (which combinations connect directly, which need the relay);
 #   1. lib/stun against a real TURN server (Debian's coturn on 127.0.0.1): Binding, an
 #      Allocate with long-term credentials, permissions, Send/Data indications,
 #      ChannelBind and ChannelData both ways, deallocation;
@@ -22,6 +25,9 @@ say "Configuring and building build/gcc"
 configure_build build/gcc -Dwerror=true -Dbuildtype=debugoptimized
 ninja -C build/gcc
 
+say "0. ICE: two agents through coturn (relay only), then across simulated NATs"
+tests/interop/with_coturn.sh build/gcc/tests/test_interop_ice_turn --durations yes
+build/gcc/tests/test_ice "[nat]" --durations yes
 say "1. STUN/TURN with coturn over loopback"
 tests/interop/with_coturn.sh build/gcc/tests/test_interop_coturn --durations yes
 say "2. STUN from real Chromium/aiortc/Pion captures: parse, FINGERPRINT, MESSAGE-INTEGRITY"
@@ -34,4 +40,4 @@ build/gcc/tools/rtc-sdp/rtc-sdp json tests/data/sdp/chromium-offer-av-data.sdp |
   /usr/bin/python3 -c 'import json, sys; m = json.load(sys.stdin)["media"]; print("chromium-offer-av-data.sdp as JSON:", ", ".join(s["media"] + " mid " + s["mid"] for s in m))'
 say "5. Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
 tests/install/consumer_test.sh "$PWD" tests/install/consumer.cpp
-say "Done. STUN/TURN work against coturn and real browser traffic, SDP from four real stacks parses and round-trips. No call yet: rtcstack has no PeerConnection (issue 8)."
+say "Done. ICE connects through NATs and TURN, STUN/TURN work against coturn and real browser traffic, SDP from four real stacks parses and round-trips. No call yet: rtcstack has no PeerConnection (issue 8)."
