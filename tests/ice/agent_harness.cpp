@@ -71,6 +71,13 @@ bool AgentEndpoint::connected() const {
   return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
 }
 
+ice::AgentConfig agent_config(ice::Role role, std::vector<base::SocketAddress> addresses) {
+  ice::AgentConfig config;
+  config.role = role;
+  config.host_addresses = std::move(addresses);
+  return config;
+}
+
 void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool end_of_candidates) {
   (void)to.agent().set_remote_credentials(from.agent().local_credentials(), now);
   for (const ice::Candidate& candidate : from.announced) (void)to.agent().add_remote_candidate(candidate, now);

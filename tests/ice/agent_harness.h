@@ -52,6 +52,9 @@ class AgentEndpoint : public SimEndpoint {
   base::Instant next_timeout_ = base::Instant::max();
 };
 
+/// A config with `role` and these host addresses, everything else default.
+ice::AgentConfig agent_config(ice::Role role, std::vector<base::SocketAddress> addresses);
+
 /// Gives `to` the credentials and every candidate `from` has announced, then end-of-candidates.
 void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool end_of_candidates = true);
 

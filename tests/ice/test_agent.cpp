@@ -23,10 +23,7 @@ const SocketAddress kB = *SocketAddress::parse("198.51.100.1:50000");
 const SocketAddress kB6 = *SocketAddress::parse("[2001:db8::2]:50002");
 
 ice::AgentConfig config(Role role, std::vector<SocketAddress> addresses) {
-  ice::AgentConfig c;
-  c.role = role;
-  c.host_addresses = std::move(addresses);
-  return c;
+  return testing::agent_config(role, std::move(addresses));
 }
 
 // Gathers on both, trickles everything both ways, and runs until both connect.

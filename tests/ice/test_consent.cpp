@@ -15,12 +15,7 @@ namespace {
 const SocketAddress kA = *SocketAddress::parse("192.0.2.1:40000");
 const SocketAddress kB = *SocketAddress::parse("198.51.100.1:50000");
 
-ice::AgentConfig config(ice::Role role, SocketAddress address) {
-  ice::AgentConfig c;
-  c.role = role;
-  c.host_addresses = {address};
-  return c;
-}
+ice::AgentConfig config(ice::Role role, SocketAddress address) { return testing::agent_config(role, {address}); }
 
 struct Call {
   explicit Call(std::uint64_t seed)

@@ -10,6 +10,7 @@
 
 #include "base/random.h"
 #include "ice/agent.h"
+#include "interop_env.h"
 #include "udp_socket.h"
 
 using namespace rtcstack;
@@ -19,17 +20,8 @@ using testing::UdpSocket;
 
 namespace {
 
-base::SocketAddress turn_server() {
-  const char* text = std::getenv("RTCSTACK_TURN_SERVER");
-  if (text == nullptr) FAIL("RTCSTACK_TURN_SERVER is not set: run through tests/interop/with_coturn.sh");
-  return *base::SocketAddress::parse(text);
-}
-
-Instant now() {
-  return Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now().time_since_epoch())
-                                       .count());
-}
+base::SocketAddress turn_server() { return testing::turn_server_address(); }
+Instant now() { return testing::wall_now(); }
 
 // One agent on one real UDP socket.
 struct Peer {
