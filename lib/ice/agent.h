@@ -282,6 +282,7 @@ class Agent {
     bool failure_reported = false;
   };
   std::vector<Relay> relays_;
+  void flush_relay(Relay& relay);
   // Consent freshness on the selected pair.
   std::optional<stun::ClientTransaction> consent_transaction_;
   base::Instant next_consent_at_ = base::Instant::max();

@@ -1,0 +1,212 @@
+// Candidate gathering (host, server-reflexive, relayed through TURN) and the datagram
+// path through relays.
+#include "ice/agent.h"
+
+#include <algorithm>
+#include <string>
+
+#include "base/log.h"
+#include "ice/check_messages.h"
+#include "stun/demux.h"
+#include "stun/message_builder.h"
+
+namespace rtcstack::ice {
+
+using base::Instant;
+using base::SocketAddress;
+
+void Agent::start_gathering(Instant now) {
+  now_ = now;
+  if (gathering_state_ != GatheringState::kNew || closed_) return;
+  gathering_state_ = GatheringState::kGathering;
+  emit(GatheringStateEvent{gathering_state_});
+  for (std::size_t i = 0; i < config_.host_addresses.size(); ++i) {
+    const SocketAddress& address = config_.host_addresses[i];
+    const bool duplicate = std::any_of(local_candidates_.begin(), local_candidates_.end(),
+                                       [&](const Candidate& c) { return c.address == address; });
+    if (duplicate || (address.ip().is_loopback() && !config_.allow_loopback)) continue;
+    // RFC 8421: prefer IPv6; every address gets its own local preference.
+    const auto local_preference = static_cast<std::uint16_t>((address.ip().is_v6() ? 65535 : 32767) - i);
+    Candidate candidate;
+    candidate.type = CandidateType::kHost;
+    candidate.address = address;
+    candidate.base = address;
+    candidate.priority = candidate_priority(CandidateType::kHost, local_preference, 1);
+    candidate.foundation = candidate_foundation(CandidateType::kHost, address.ip(), std::nullopt);
+    local_candidates_.push_back(candidate);
+    if (!pairs_with(candidate)) continue;  // relay-only: the host stays private
+    emit(LocalCandidateEvent{candidate});
+    for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
+  }
+  // A lite agent has host candidates only (RFC 8445 §5.1.1); relay-only asks no STUN server.
+  const bool lite = config_.mode == Mode::kLite;
+  const std::size_t hosts = lite || config_.policy == AgentConfig::TransportPolicy::kRelay ? 0 : local_candidates_.size();
+  for (std::size_t host = 0; host < hosts; ++host) {
+    for (const SocketAddress& server : config_.stun_servers) {
+      if (server.family() != local_candidates_[host].address.family()) continue;
+      std::uint8_t buffer[64];
+      stun::MessageBuilder builder(buffer, {stun::StunMethod::kBinding, stun::StunClass::kRequest},
+                                   stun::TransactionId::random(random_));
+      builder.add_fingerprint();
+      auto transaction = stun::ClientTransaction::start(*builder.finish(), config_.gathering_transaction, now);
+      server_queries_.push_back({host, server, std::move(transaction).value()});
+      while (auto datagram = server_queries_.back().transaction.poll_transmit()) {
+        transmit(local_candidates_[host].base, server, *datagram);
+      }
+    }
+  }
+  for (std::size_t host = 0; host < local_candidates_.size() && !lite; ++host) {
+    for (const TurnServer& server : config_.turn_servers) {
+      const SocketAddress& base = local_candidates_[host].base;
+      if (server.address.family() != base.family()) continue;
+      // After a restart the allocation is kept: it may carry the old pair's data.
+      const bool exists = std::any_of(relays_.begin(), relays_.end(), [&](const Relay& r) {
+        return r.client.local() == base && r.client.server().address == server.address;
+      });
+      if (exists) continue;
+      relays_.push_back({TurnClient(base, server, random_, config_.check_transaction), std::nullopt});
+      relays_.back().client.start(now);
+    }
+  }
+  poll_relays(now);
+  finish_gathering_if_done();
+  if (can_check()) next_check_at_ = std::min(next_check_at_, now);
+  update_connection_state();
+}
+
+bool Agent::pairs_with(const Candidate& local) const {
+  if (local.type == CandidateType::kRelayed) return true;
+  return local.type == CandidateType::kHost && config_.policy == AgentConfig::TransportPolicy::kAll;
+}
+
+void Agent::flush_relay(Relay& relay) {
+  while (auto datagram = relay.client.poll_transmit()) {
+    outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(*datagram)});
+  }
+}
+
+void Agent::poll_relays(Instant now) {
+  for (Relay& relay : relays_) {
+    flush_relay(relay);
+    if (relay.client.state() == TurnState::kFailed && !relay.failure_reported && relay.client.error()) {
+      relay.failure_reported = true;
+      emit(TurnErrorEvent{relay.client.server().address, *relay.client.error()});
+    }
+    if (relay.candidate || relay.client.state() != TurnState::kAllocated || gathering_state_ == GatheringState::kNew) {
+      continue;
+    }
+    const auto host = std::find_if(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) {
+      return c.type == CandidateType::kHost && c.base == relay.client.local();
+    });
+    if (host == local_candidates_.end()) continue;
+    const auto local_preference = static_cast<std::uint16_t>((host->priority >> 8) & 0xffff);
+    const SocketAddress server = relay.client.server().address;
+    const SocketAddress host_base = host->base;
+    // The allocation's mapped address is a server-reflexive candidate for free.
+    const auto mapped = relay.client.mapped_address();
+    if (mapped && *mapped != host_base && config_.policy == AgentConfig::TransportPolicy::kAll &&
+        std::none_of(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) { return c.address == *mapped; })) {
+      Candidate srflx;
+      srflx.type = CandidateType::kServerReflexive;
+      srflx.address = *mapped;
+      srflx.base = host_base;
+      srflx.priority = candidate_priority(CandidateType::kServerReflexive, local_preference, 1);
+      srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
+      srflx.related_address = host_base;
+      local_candidates_.push_back(srflx);
+      emit(LocalCandidateEvent{std::move(srflx)});
+    }
+    Candidate relayed;
+    relayed.type = CandidateType::kRelayed;
+    relayed.address = *relay.client.relayed_address();
+    relayed.base = relayed.address;  // a relayed candidate is its own base (RFC 8445 §5.1.1.2)
+    relayed.priority = candidate_priority(CandidateType::kRelayed, local_preference, 1);
+    relayed.foundation = candidate_foundation(CandidateType::kRelayed, host_base.ip(), server);
+    relayed.related_address = mapped;
+    local_candidates_.push_back(relayed);
+    relay.candidate = local_candidates_.size() - 1;
+    emit(LocalCandidateEvent{relayed});
+    for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(*relay.candidate, r);
+    if (can_check()) next_check_at_ = std::min(next_check_at_, now);
+  }
+  finish_gathering_if_done();
+}
+
+ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, base::ByteView datagram) {
+  auto data = relays_[relay_index].client.handle_receive(now, datagram);
+  poll_relays(now);
+  if (!data) return {Received::kStun, {}};
+  const auto relayed = relays_[relay_index].client.relayed_address();
+  // What the peer sent to our relayed address, as if it had arrived there directly.
+  return handle_receive(now, *relayed, data->peer, data->data);
+}
+
+base::Result<void> Agent::send(base::ByteView data) {
+  const auto pair = selected_pair();
+  if (!can_send() || !pair) {
+    return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
+  }
+  transmit(pair->local.base, pair->remote.address, data);
+  return {};
+}
+
+void Agent::finish_gathering_if_done() {
+  const bool relays_pending = std::any_of(relays_.begin(), relays_.end(), [](const Relay& r) {
+    return r.client.state() == TurnState::kNew || r.client.state() == TurnState::kAllocating;
+  });
+  if (gathering_state_ != GatheringState::kGathering || !server_queries_.empty() || relays_pending) return;
+  gathering_state_ = GatheringState::kComplete;
+  emit(GatheringStateEvent{gathering_state_});
+}
+
+bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::StunMessage& response,
+                                      Instant now) {
+  const auto query = std::find_if(server_queries_.begin(), server_queries_.end(), [&](const ServerQuery& q) {
+    return q.transaction.id() == response.transaction_id();
+  });
+  if (query == server_queries_.end() || remote != query->server) return false;
+  if (!query->transaction.handle_response(now, response)) return false;
+  const std::size_t host = query->host;
+  const SocketAddress server = query->server;
+  server_queries_.erase(query);
+  const auto mapped = response.xor_mapped_address();
+  const bool is_new = mapped && std::none_of(local_candidates_.begin(), local_candidates_.end(),
+                                             [&](const Candidate& c) { return c.address == *mapped; });
+  if (response.cls() == stun::StunClass::kSuccessResponse && is_new) {
+    const Candidate& base = local_candidates_[host];
+    Candidate candidate;
+    candidate.type = CandidateType::kServerReflexive;
+    candidate.address = *mapped;
+    candidate.base = base.base;
+    candidate.priority = candidate_priority(CandidateType::kServerReflexive,
+                                            static_cast<std::uint16_t>((base.priority >> 8) & 0xffff), 1);
+    candidate.foundation = candidate_foundation(CandidateType::kServerReflexive, base.base.ip(), server);
+    candidate.related_address = base.base;
+    local_candidates_.push_back(candidate);
+    emit(LocalCandidateEvent{std::move(candidate)});
+  }
+  finish_gathering_if_done();
+  update_connection_state();
+  return true;
+}
+
+void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::ByteView bytes) {
+  for (Relay& relay : relays_) {
+    if (relay.client.relayed_address() != local) continue;
+    // From a relayed candidate: through the TURN server, binding a channel on first use.
+    if (!relay.client.has_channel(remote)) (void)relay.client.add_peer(now_, remote);
+    base::Buffer wrapped(bytes.size() + 64);
+    const auto framed = relay.client.wrap(remote, bytes, wrapped.mutable_view());
+    // The ChannelBind goes first. Only the outbox is touched here: callers may hold
+    // references into the candidate and pair lists, which poll_relays() can grow.
+    flush_relay(relay);
+    if (framed) {
+      wrapped.resize(framed->size());
+      outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(wrapped)});
+    }
+    return;
+  }
+  outputs_.emplace_back(Transmit{local, remote, base::Buffer(bytes)});
+}
+
+}  // namespace rtcstack::ice
