@@ -1,0 +1,337 @@
+#include "dtls/endpoint.h"
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/log.h"
+
+namespace rtcstack::dtls {
+
+namespace {
+
+// The suites browsers negotiate for WebRTC, strongest first.
+constexpr const char* kCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// Datagrams held while the peer is not yet authenticated, at most.
+constexpr std::size_t kMaxInbox = 64;
+
+std::string openssl_errors() {
+  std::string text;
+  while (const unsigned long code = ERR_get_error()) {
+    char line[256];
+    ERR_error_string_n(code, line, sizeof line);
+    if (!text.empty()) text += "; ";
+    text += line;
+  }
+  return text.empty() ? "no OpenSSL error detail" : text;
+}
+
+const char* openssl_name(SrtpProfile profile) {
+  switch (profile) {
+    case SrtpProfile::kAes128CmSha1_80: return "SRTP_AES128_CM_SHA1_80";
+    case SrtpProfile::kAes128CmSha1_32: return "SRTP_AES128_CM_SHA1_32";
+    case SrtpProfile::kAeadAes128Gcm: return "SRTP_AEAD_AES_128_GCM";
+    case SrtpProfile::kAeadAes256Gcm: return "SRTP_AEAD_AES_256_GCM";
+  }
+  return "";
+}
+
+// SSLKEYLOGFILE (NSS key log format) so Wireshark can decrypt the session.
+void append_key_log(const SSL*, const char* line) {
+  const char* path = std::getenv("SSLKEYLOGFILE");
+  if (path == nullptr) return;
+  if (std::FILE* file = std::fopen(path, "a")) {
+    std::fprintf(file, "%s\n", line);
+    std::fclose(file);
+  }
+}
+
+}  // namespace
+
+// The BIO that connects OpenSSL to the endpoint's queues, one datagram per read or write.
+struct BioAccess {
+  static Endpoint* endpoint(BIO* bio) { return static_cast<Endpoint*>(BIO_get_data(bio)); }
+
+  static int write(BIO* bio, const char* data, int size) {
+    Endpoint* e = endpoint(bio);
+    e->outputs_.emplace_back(Datagram{base::Buffer(base::ByteView(reinterpret_cast<const std::uint8_t*>(data),
+                                                                  static_cast<std::size_t>(size)))});
+    return size;
+  }
+
+  static int read(BIO* bio, char* out, int size) {
+    Endpoint* e = endpoint(bio);
+    BIO_clear_retry_flags(bio);
+    if (e->inbox_.empty()) {
+      BIO_set_retry_read(bio);
+      return -1;
+    }
+    const base::Buffer datagram = std::move(e->inbox_.front());
+    e->inbox_.pop_front();
+    const std::size_t n = std::min(datagram.size(), static_cast<std::size_t>(size));
+    std::memcpy(out, datagram.data(), n);
+    return static_cast<int>(n);
+  }
+
+  static long control(BIO* bio, int command, long, void*) {
+    switch (command) {
+      case BIO_CTRL_FLUSH: return 1;
+      case BIO_CTRL_DGRAM_QUERY_MTU: return static_cast<long>(endpoint(bio)->config_.mtu);
+      case BIO_CTRL_PENDING: return endpoint(bio)->inbox_.empty() ? 0 : static_cast<long>(endpoint(bio)->inbox_.front().size());
+      default: return 0;
+    }
+  }
+
+  static int create(BIO* bio) {
+    BIO_set_init(bio, 1);
+    return 1;
+  }
+
+  static BIO_METHOD* method() {
+    static BIO_METHOD* const kMethod = [] {
+      BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "rtcstack datagram queue");
+      BIO_meth_set_write(m, write);
+      BIO_meth_set_read(m, read);
+      BIO_meth_set_ctrl(m, control);
+      BIO_meth_set_create(m, create);
+      return m;
+    }();
+    return kMethod;
+  }
+};
+
+std::string_view to_string(State state) {
+  switch (state) {
+    case State::kNew: return "new";
+    case State::kConnecting: return "connecting";
+    case State::kConnected: return "connected";
+    case State::kClosed: return "closed";
+    case State::kFailed: return "failed";
+  }
+  return "new";
+}
+
+std::string_view to_string(SrtpProfile profile) { return openssl_name(profile); }
+
+std::size_t srtp_key_size(SrtpProfile profile) { return profile == SrtpProfile::kAeadAes256Gcm ? 32 : 16; }
+
+std::size_t srtp_salt_size(SrtpProfile profile) {
+  return profile == SrtpProfile::kAeadAes128Gcm || profile == SrtpProfile::kAeadAes256Gcm ? 12 : 14;
+}
+
+Endpoint::Endpoint(Config config) : config_(std::move(config)) {
+  context_ = SSL_CTX_new(DTLS_method());
+  std::string profiles;
+  for (SrtpProfile profile : config_.srtp_profiles) {
+    if (!profiles.empty()) profiles += ':';
+    profiles += openssl_name(profile);
+  }
+  const bool ok = context_ != nullptr && config_.certificate != nullptr &&
+                  SSL_CTX_set_min_proto_version(context_, DTLS1_2_VERSION) == 1 &&
+                  SSL_CTX_set_max_proto_version(context_, DTLS1_2_VERSION) == 1 &&
+                  SSL_CTX_use_certificate(context_, config_.certificate->x509()) == 1 &&
+                  SSL_CTX_use_PrivateKey(context_, config_.certificate->key()) == 1 &&
+                  SSL_CTX_set_cipher_list(context_, kCiphers) == 1 &&
+                  (profiles.empty() || SSL_CTX_set_tlsext_use_srtp(context_, profiles.c_str()) == 0);
+  if (ok) {
+    // Any certificate is acceptable to OpenSSL: the fingerprint decides, after the handshake.
+    SSL_CTX_set_verify(context_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                       [](int, X509_STORE_CTX*) { return 1; });
+    SSL_CTX_set_read_ahead(context_, 1);
+    if (std::getenv("SSLKEYLOGFILE") != nullptr) SSL_CTX_set_keylog_callback(context_, append_key_log);
+    ssl_ = SSL_new(context_);
+  }
+  if (ssl_ == nullptr) {
+    fail("cannot set up OpenSSL: " + openssl_errors());
+    return;
+  }
+  BIO* bio = BIO_new(BioAccess::method());
+  BIO_set_data(bio, this);
+  BIO_up_ref(bio);  // SSL_set_bio takes one reference for reading and one for writing
+  SSL_set_bio(ssl_, bio, bio);
+  SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
+  SSL_set_mtu(ssl_, static_cast<long>(config_.mtu));
+  DTLS_set_timer_cb(ssl_, [](SSL*, unsigned int previous_us) -> unsigned int {
+    // RFC 6347 §4.2.4.1 doubling, from the half-second WebRTC stacks start with rather
+    // than OpenSSL's full second, capped at 8 s.
+    return previous_us == 0 ? 500'000 : std::min(previous_us * 2, 8'000'000u);
+  });
+  if (config_.role == Role::kClient) {
+    SSL_set_connect_state(ssl_);
+  } else {
+    SSL_set_accept_state(ssl_);
+  }
+}
+
+Endpoint::~Endpoint() {
+  SSL_free(ssl_);
+  SSL_CTX_free(context_);
+}
+
+void Endpoint::set_state(State state, std::string reason) {
+  if (state == state_) return;
+  state_ = state;
+  outputs_.emplace_back(Event{StateEvent{state, std::move(reason)}});
+}
+
+void Endpoint::fail(std::string reason) {
+  RTC_LOG(kWarning, "dtls") << reason;
+  retransmit_at_ = base::Instant::max();
+  inbox_.clear();
+  set_state(State::kFailed, std::move(reason));
+}
+
+void Endpoint::start(base::Instant now) {
+  if (state_ != State::kNew) return;
+  set_state(State::kConnecting);
+  pump(now);
+}
+
+void Endpoint::set_remote_fingerprint(base::Instant now, Fingerprint fingerprint) {
+  config_.remote_fingerprint = std::move(fingerprint);
+  if (handshake_done_ && state_ == State::kConnecting) {
+    after_handshake();
+    pump(now);
+  }
+}
+
+void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
+  if (state_ == State::kFailed || state_ == State::kClosed || ssl_ == nullptr) return;
+  if (inbox_.size() >= kMaxInbox) return;  // an unauthenticated flood: drop, never grow
+  inbox_.emplace_back(datagram);
+  if (state_ == State::kNew) set_state(State::kConnecting);  // a server learns of the client here
+  pump(now);
+}
+
+void Endpoint::update_timer(base::Instant now) {
+  // OpenSSL keeps the retransmission timer of DTLS on its own clock (gettimeofday); the
+  // remaining time is mapped onto the caller's. Under a real event loop both clocks run
+  // together; tests in simulated time move OpenSSL's clock with theirs
+  // (tests/support/openssl_clock.h).
+  timeval remaining{};
+  if (handshake_done_ || state_ != State::kConnecting || DTLSv1_get_timeout(ssl_, &remaining) != 1) {
+    retransmit_at_ = base::Instant::max();
+    return;
+  }
+  retransmit_at_ = now + base::Duration::seconds(remaining.tv_sec) + base::Duration::microseconds(remaining.tv_usec);
+}
+
+void Endpoint::pump(base::Instant now) {
+  if (ssl_ == nullptr) return;
+  if (!handshake_done_) {
+    const int result = SSL_do_handshake(ssl_);
+    if (result == 1) {
+      handshake_done_ = true;
+      retransmit_at_ = base::Instant::max();
+      after_handshake();
+    } else {
+      const int error = SSL_get_error(ssl_, result);
+      if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+        fail("DTLS handshake failed: " + openssl_errors());
+        return;
+      }
+    }
+  }
+  update_timer(now);
+  if (state_ != State::kConnected) return;
+  std::uint8_t buffer[16384];
+  while (true) {
+    const int n = SSL_read(ssl_, buffer, sizeof buffer);
+    if (n > 0) {
+      outputs_.emplace_back(Event{ApplicationDataEvent{base::Buffer(base::ByteView(buffer, static_cast<std::size_t>(n)))}});
+      continue;
+    }
+    const int error = SSL_get_error(ssl_, n);
+    if (error == SSL_ERROR_ZERO_RETURN) set_state(State::kClosed, "the peer sent close_notify");
+    if (error == SSL_ERROR_SSL) fail("DTLS record error: " + openssl_errors());
+    ERR_clear_error();
+    return;
+  }
+}
+
+void Endpoint::after_handshake() {
+  if (!config_.remote_fingerprint) return;  // wait for the SDP: nothing is released until then
+  X509* peer = SSL_get1_peer_certificate(ssl_);
+  if (peer == nullptr) {
+    fail("the peer presented no certificate");
+    return;
+  }
+  const auto actual = fingerprint_of(peer, config_.remote_fingerprint->algorithm);
+  X509_free(peer);
+  const base::Buffer& expected = config_.remote_fingerprint->digest;
+  if (!actual || actual->digest.size() != expected.size() ||
+      CRYPTO_memcmp(actual->digest.data(), expected.data(), expected.size()) != 0) {
+    fail("the peer's certificate does not match the fingerprint from the remote SDP");
+    return;
+  }
+  if (const SRTP_PROTECTION_PROFILE* selected = SSL_get_selected_srtp_profile(ssl_)) {
+    const auto profile = static_cast<SrtpProfile>(selected->id);
+    const std::size_t key = srtp_key_size(profile);
+    const std::size_t salt = srtp_salt_size(profile);
+    base::Buffer material(2 * (key + salt));
+    static constexpr char kLabel[] = "EXTRACTOR-dtls_srtp";
+    if (SSL_export_keying_material(ssl_, material.data(), material.size(), kLabel, sizeof kLabel - 1, nullptr, 0, 0) != 1) {
+      fail("exporting DTLS-SRTP keys failed: " + openssl_errors());
+      return;
+    }
+    // RFC 5764 §4.2: client key, server key, client salt, server salt.
+    const base::ByteView m = material;
+    const base::ByteView client_key = m.subspan(0, key), server_key = m.subspan(key, key);
+    const base::ByteView client_salt = m.subspan(2 * key, salt), server_salt = m.subspan(2 * key + salt, salt);
+    const bool client = config_.role == Role::kClient;
+    profile_ = profile;
+    outputs_.emplace_back(Event{SrtpKeysEvent{profile, base::Buffer(client ? client_key : server_key),
+                                              base::Buffer(client ? client_salt : server_salt),
+                                              base::Buffer(client ? server_key : client_key),
+                                              base::Buffer(client ? server_salt : client_salt)}});
+  }
+  set_state(State::kConnected);
+}
+
+void Endpoint::handle_timeout(base::Instant now) {
+  if (handshake_done_ || now < retransmit_at_ || state_ != State::kConnecting) return;
+  const int result = DTLSv1_handle_timeout(ssl_);
+  if (result < 0) {
+    fail("DTLS handshake timed out: " + openssl_errors());
+    return;
+  }
+  update_timer(now);
+}
+
+Output Endpoint::poll_output() {
+  if (!outputs_.empty()) {
+    Output output = std::move(outputs_.front());
+    outputs_.pop_front();
+    return output;
+  }
+  return Timeout{retransmit_at_};
+}
+
+base::Result<void> Endpoint::send(base::ByteView data) {
+  if (state_ != State::kConnected) {
+    return base::make_error(base::ErrorCode::kWrongState,
+                            "DTLS: cannot send application data in state " + std::string(to_string(state_)));
+  }
+  if (SSL_write(ssl_, data.data(), static_cast<int>(data.size())) <= 0) {
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "DTLS: " + std::to_string(data.size()) + " bytes not sent: " + openssl_errors());
+  }
+  return {};
+}
+
+void Endpoint::close() {
+  if (state_ == State::kConnected) SSL_shutdown(ssl_);  // close_notify
+  if (state_ != State::kFailed) set_state(State::kClosed, "closed locally");
+  retransmit_at_ = base::Instant::max();
+}
+
+}  // namespace rtcstack::dtls

@@ -1,0 +1,121 @@
+// A sans-IO DTLS 1.2 endpoint over OpenSSL (RFC 6347, RFC 5763/5764): datagrams and time
+// go in, datagrams, events and a timeout come out. OpenSSL only ever sees a BIO that
+// queues datagrams. One thing it keeps to itself is the retransmission timer, which runs
+// on OpenSSL's clock (gettimeofday): poll_output()'s timeout is that timer mapped onto
+// the caller's time, and handle_timeout() lets OpenSSL retransmit when it is due.
+//
+// The peer is authenticated by the fingerprint from the remote SDP, nothing else: until
+// the handshake is done *and* the expected fingerprint is known and matches, the endpoint
+// releases neither keys nor application data.
+#pragma once
+
+#include <openssl/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/time.h"
+#include "dtls/certificate.h"
+
+namespace rtcstack::dtls {
+
+enum class Role : std::uint8_t { kClient, kServer };
+enum class State : std::uint8_t { kNew, kConnecting, kConnected, kClosed, kFailed };
+std::string_view to_string(State state);
+
+/// DTLS-SRTP protection profiles (RFC 5764 §4.1.2, RFC 7714 §14.2), by their IANA values.
+enum class SrtpProfile : std::uint16_t {
+  kAes128CmSha1_80 = 0x0001,
+  kAes128CmSha1_32 = 0x0002,
+  kAeadAes128Gcm = 0x0007,
+  kAeadAes256Gcm = 0x0008,
+};
+std::string_view to_string(SrtpProfile profile);
+/// Master key and salt sizes of a profile, in bytes.
+std::size_t srtp_key_size(SrtpProfile profile);
+std::size_t srtp_salt_size(SrtpProfile profile);
+
+struct Config {
+  Role role = Role::kClient;
+  std::shared_ptr<const Certificate> certificate;
+  /// The peer's a=fingerprint; may also come later through set_remote_fingerprint().
+  std::optional<Fingerprint> remote_fingerprint;
+  /// Largest datagram produced; handshake messages are fragmented to fit.
+  std::size_t mtu = 1200;
+  /// Offered (client) or accepted (server) in this order of preference.
+  std::vector<SrtpProfile> srtp_profiles = {SrtpProfile::kAeadAes256Gcm, SrtpProfile::kAeadAes128Gcm,
+                                            SrtpProfile::kAes128CmSha1_80, SrtpProfile::kAes128CmSha1_32};
+};
+
+struct StateEvent {
+  State state;
+  std::string reason;  ///< why it failed or closed; empty otherwise
+};
+/// DTLS-SRTP keying material (RFC 5764 §4.2), split by role.
+struct SrtpKeysEvent {
+  SrtpProfile profile;
+  base::Buffer local_key, local_salt, remote_key, remote_salt;
+};
+struct ApplicationDataEvent {
+  base::Buffer data;
+};
+using Event = std::variant<StateEvent, SrtpKeysEvent, ApplicationDataEvent>;
+
+struct Datagram {
+  base::Buffer bytes;
+};
+struct Timeout {
+  base::Instant at;
+};
+using Output = std::variant<Datagram, Event, Timeout>;
+
+class Endpoint {
+ public:
+  explicit Endpoint(Config config);
+  ~Endpoint();
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  /// Begins the handshake (the client sends its ClientHello; the server waits).
+  void start(base::Instant now);
+  /// The fingerprint from the remote SDP, if it arrived after start().
+  void set_remote_fingerprint(base::Instant now, Fingerprint fingerprint);
+  void handle_receive(base::Instant now, base::ByteView datagram);
+  void handle_timeout(base::Instant now);
+  Output poll_output();
+
+  /// Sends application data (SCTP packets). kWrongState before kConnected.
+  base::Result<void> send(base::ByteView data);
+  /// Sends close_notify; state kClosed.
+  void close();
+
+  State state() const { return state_; }
+  std::optional<SrtpProfile> srtp_profile() const { return profile_; }
+
+ private:
+  friend struct BioAccess;
+  void pump(base::Instant now);
+  void after_handshake();
+  void fail(std::string reason);
+  void set_state(State state, std::string reason = {});
+  void update_timer(base::Instant now);
+
+  Config config_;
+  SSL_CTX* context_ = nullptr;
+  SSL* ssl_ = nullptr;
+  State state_ = State::kNew;
+  bool handshake_done_ = false;
+  std::optional<SrtpProfile> profile_;
+  std::deque<base::Buffer> inbox_;
+  std::deque<Output> outputs_;
+  base::Instant retransmit_at_ = base::Instant::max();
+};
+
+}  // namespace rtcstack::dtls
