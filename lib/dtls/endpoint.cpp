@@ -78,7 +78,7 @@ struct BioAccess {
     const base::Buffer datagram = std::move(e->inbox_.front());
     e->inbox_.pop_front();
     const std::size_t n = std::min(datagram.size(), static_cast<std::size_t>(size));
-    std::memcpy(out, datagram.data(), n);
+    if (n > 0) std::memcpy(out, datagram.data(), n);
     return static_cast<int>(n);
   }
 
@@ -156,8 +156,7 @@ Endpoint::Endpoint(Config config) : config_(std::move(config)) {
   }
   BIO* bio = BIO_new(BioAccess::method());
   BIO_set_data(bio, this);
-  BIO_up_ref(bio);  // SSL_set_bio takes one reference for reading and one for writing
-  SSL_set_bio(ssl_, bio, bio);
+  SSL_set_bio(ssl_, bio, bio);  // the same BIO both ways: SSL takes its one reference
   SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
   SSL_set_mtu(ssl_, static_cast<long>(config_.mtu));
   DTLS_set_timer_cb(ssl_, [](SSL*, unsigned int previous_us) -> unsigned int {
@@ -206,7 +205,8 @@ void Endpoint::set_remote_fingerprint(base::Instant now, Fingerprint fingerprint
 
 void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
   if (state_ == State::kFailed || state_ == State::kClosed || ssl_ == nullptr) return;
-  if (inbox_.size() >= kMaxInbox) return;  // an unauthenticated flood: drop, never grow
+  // An empty datagram carries no record (and would read as end of stream).
+  if (datagram.empty() || inbox_.size() >= kMaxInbox) return;  // a flood: drop, never grow
   inbox_.emplace_back(datagram);
   if (state_ == State::kNew) set_state(State::kConnecting);  // a server learns of the client here
   pump(now);
