@@ -1,5 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 #include <string>
 #include <vector>
 
@@ -238,4 +244,26 @@ TEST_CASE("every datagram fits the MTU, RSA certificates included", "[dtls]") {
     CHECK(pair.a.largest <= mtu);
     CHECK(pair.b.largest <= mtu);
   }
+}
+
+TEST_CASE("SSLKEYLOGFILE receives the session's secrets in NSS key log format", "[dtls]") {
+  char path_template[] = "/tmp/rtcstack-keylog-XXXXXX";
+  const int fd = mkstemp(path_template);
+  REQUIRE(fd >= 0);
+  close(fd);
+  setenv("SSLKEYLOGFILE", path_template, 1);
+  {
+    Pair pair(8, Role::kClient, {.delay = Duration::milliseconds(5)});
+    REQUIRE(pair.handshake());
+  }
+  unsetenv("SSLKEYLOGFILE");
+  std::ifstream file(path_template);
+  std::string line;
+  int lines = 0;
+  while (std::getline(file, line)) {
+    CHECK(line.starts_with("CLIENT_RANDOM "));  // DTLS 1.2: one master secret per side
+    ++lines;
+  }
+  CHECK(lines == 2);
+  std::remove(path_template);
 }
