@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dtls/endpoint.h"
+#include "srtp/session.h"
 #include "openssl_clock.h"
 #include "sim_network.h"
 
@@ -266,4 +267,24 @@ TEST_CASE("SSLKEYLOGFILE receives the session's secrets in NSS key log format", 
   }
   CHECK(lines == 2);
   std::remove(path_template);
+}
+
+TEST_CASE("keys exported by DTLS drive SRTP sessions that understand each other", "[dtls][srtp]") {
+  Pair pair(9, Role::kClient, {.delay = Duration::milliseconds(5)});
+  REQUIRE(pair.handshake());
+  const auto& a = *pair.a.keys;
+  const auto& b = *pair.b.keys;
+  const auto profile = static_cast<srtp::Profile>(a.profile);  // same IANA values
+  auto a_send = srtp::Session::create(profile, srtp::Direction::kSend, a.local_key, a.local_salt);
+  auto b_receive = srtp::Session::create(profile, srtp::Direction::kReceive, b.remote_key, b.remote_salt);
+  REQUIRE(a_send.ok());
+  REQUIRE(b_receive.ok());
+  std::vector<std::uint8_t> packet(12 + 20 + srtp::kMaxOverhead, 0x55);
+  packet[0] = 0x80;
+  packet[1] = 111;
+  const auto sealed = a_send->protect_rtp(packet, 32);
+  REQUIRE(sealed.ok());
+  const auto opened = b_receive->unprotect_rtp(base::MutableByteView(packet).first(*sealed));
+  REQUIRE(opened.ok());
+  CHECK(*opened == 32);
 }
