@@ -68,6 +68,10 @@ base::Result<Session> Session::create(Profile profile, Direction direction, base
                                 std::to_string(salt_size(profile)) + "-byte salt, got " + std::to_string(key.size()) +
                                 " and " + std::to_string(salt.size()));
   }
+  if (replay_window < 64 || replay_window > 0x7fff) {
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "SRTP: the replay window must be 64 to 32767 packets, not " + std::to_string(replay_window));
+  }
   if (!library_ready()) return base::make_error(base::ErrorCode::kInternal, "SRTP: srtp_init failed");
   srtp_policy_t policy;
   std::memset(&policy, 0, sizeof policy);

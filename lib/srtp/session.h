@@ -34,7 +34,7 @@ enum class Direction : std::uint8_t { kSend, kReceive };
 class Session {
  public:
   /// `key` and `salt` must have key_size()/salt_size() bytes for `profile`. The replay
-  /// window covers `replay_window` packets (WebRTC video wants 1024 or more).
+  /// window covers `replay_window` packets, 64 to 32767 (WebRTC video wants 1024 or more).
   static base::Result<Session> create(Profile profile, Direction direction, base::ByteView key,
                                       base::ByteView salt, std::size_t replay_window = 1024);
   Session(Session&& other) noexcept;

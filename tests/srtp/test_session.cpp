@@ -153,6 +153,8 @@ TEST_CASE("bad arguments are typed errors", "[srtp]") {
   const Keys keys = keys_for(Profile::kAes128CmSha1_80, 5);
   CHECK(Session::create(Profile::kAeadAes256Gcm, Direction::kSend, keys.key, keys.salt).error().code ==
         base::ErrorCode::kInvalidArgument);
+  CHECK(Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, keys.key, keys.salt, 1 << 15).error().code ==
+        base::ErrorCode::kInvalidArgument);
   Link link(Profile::kAes128CmSha1_80);
   std::vector<std::uint8_t> small(20);
   CHECK(link.sender.protect_rtp(small, 12).error().code == base::ErrorCode::kInvalidArgument);  // no room for the tag
