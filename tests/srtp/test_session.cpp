@@ -163,3 +163,34 @@ TEST_CASE("bad arguments are typed errors", "[srtp]") {
   CHECK(link.receiver.protect_rtp(tiny, 8).error().code == base::ErrorCode::kWrongState);
   CHECK(link.sender.unprotect_rtp(tiny).error().code == base::ErrorCode::kWrongState);
 }
+
+TEST_CASE("known answer: AES_CM_128_HMAC_SHA1_80 packet from libsrtp's validation vector", "[srtp]") {
+  // libsrtp's srtp_validate(): master key || salt, an RTP packet (SSRC 0xcafebabe,
+  // sequence 0x1234) and its protected form.
+  const std::uint8_t master[30] = {0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0, 0xd6, 0x4f,
+                                   0xa3, 0x2c, 0x06, 0xde, 0x41, 0x39, 0x0e, 0xc6, 0x75, 0xad,
+                                   0x49, 0x8a, 0xfe, 0xeb, 0xb6, 0x96, 0x0b, 0x3a, 0xab, 0xe6};
+  const std::uint8_t ciphertext[38] = {0x80, 0x0f, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0xca, 0xfe,
+                                       0xba, 0xbe, 0x4e, 0x55, 0xdc, 0x4c, 0xe7, 0x99, 0x78, 0xd8,
+                                       0x8c, 0xa4, 0xd2, 0x15, 0x94, 0x9d, 0x24, 0x02, 0xb7, 0x8d,
+                                       0x6a, 0xcc, 0x99, 0xea, 0x17, 0x9b, 0x8d, 0xbb};
+  std::vector<std::uint8_t> plain = {0x80, 0x0f, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0xca, 0xfe, 0xba, 0xbe};
+  plain.resize(28, 0xab);
+  const base::ByteView key(master, 16);
+  const base::ByteView salt(master + 16, 14);
+  auto sender = *Session::create(Profile::kAes128CmSha1_80, Direction::kSend, key, salt);
+  auto receiver = *Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, key, salt);
+
+  std::vector<std::uint8_t> buffer(plain);
+  buffer.resize(plain.size() + srtp::kMaxOverhead);
+  const auto sealed = sender.protect_rtp(buffer, plain.size());
+  REQUIRE(sealed.ok());
+  REQUIRE(*sealed == sizeof ciphertext);
+  CHECK(std::equal(std::begin(ciphertext), std::end(ciphertext), buffer.begin()));
+
+  std::vector<std::uint8_t> received(std::begin(ciphertext), std::end(ciphertext));
+  const auto opened = receiver.unprotect_rtp(received);
+  REQUIRE(opened.ok());
+  CHECK(*opened == plain.size());
+  CHECK(std::equal(plain.begin(), plain.end(), received.begin()));
+}
