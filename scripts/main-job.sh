@@ -3,7 +3,8 @@
 #
 # rtcstack has no PeerConnection yet (issue 8 brings the loopback call). Until then this
 # builds the library and shows what already works end to end:
-#   0. two ICE agents connecting through a real TURN server (coturn on 127.0.0.1) with the
+#   0. our DTLS endpoint against the openssl tool (s_server and s_client) in both roles;
+#      two ICE agents connecting through a real TURN server (coturn on 127.0.0.1) with the
 #      relay-only policy and exchanging data, and ICE agents across simulated NATs of every
 #      RFC 4787 kind (which combinations connect directly, which need the relay);
 #   1. lib/stun against a real TURN server (Debian's coturn on 127.0.0.1): Binding, an
@@ -25,7 +26,9 @@ say "Configuring and building build/gcc"
 configure_build build/gcc -Dwerror=true -Dbuildtype=debugoptimized
 ninja -C build/gcc
 
-say "0. ICE: two agents through coturn (relay only), then across simulated NATs"
+say "0a. DTLS: our endpoint against openssl s_server and s_client over loopback (DTLS-SRTP, data both ways)"
+build/gcc/tests/test_interop_openssl_dtls --durations yes
+say "0b. ICE: two agents through coturn (relay only), then across simulated NATs"
 tests/interop/with_coturn.sh build/gcc/tests/test_interop_ice_turn --durations yes
 build/gcc/tests/test_ice "[nat]" --durations yes
 say "1. STUN/TURN with coturn over loopback"
