@@ -28,8 +28,8 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
   libusrsctp-dev libopus-dev libvpx-dev catch2 libbenchmark-dev nlohmann-json3-dev)
 # What the sanitizer and fuzz stages add.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
-# Real peers and servers the interop tests run against.
-INTEROP_PACKAGES=(coturn)
+# Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS).
+INTEROP_PACKAGES=(coturn openssl)
 
 # configure_build DIR [meson options...]: sets up DIR the first time; later runs keep the
 # build (no rebuild from scratch) and only re-apply the options, so that whichever command
