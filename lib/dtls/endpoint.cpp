@@ -71,14 +71,22 @@ struct BioAccess {
   static int read(BIO* bio, char* out, int size) {
     Endpoint* e = endpoint(bio);
     BIO_clear_retry_flags(bio);
-    if (e->inbox_.empty()) {
+    // The datagram being handled, read straight from the caller's bytes; then anything
+    // held back while the peer was not yet authenticated.
+    base::ByteView datagram = e->current_;
+    base::Buffer held;
+    if (!datagram.empty()) {
+      e->current_ = {};
+    } else if (!e->inbox_.empty()) {
+      held = std::move(e->inbox_.front());
+      e->inbox_.pop_front();
+      datagram = held;
+    } else {
       BIO_set_retry_read(bio);
       return -1;
     }
-    const base::Buffer datagram = std::move(e->inbox_.front());
-    e->inbox_.pop_front();
     const std::size_t n = std::min(datagram.size(), static_cast<std::size_t>(size));
-    if (n > 0) std::memcpy(out, datagram.data(), n);
+    std::memcpy(out, datagram.data(), n);
     return static_cast<int>(n);
   }
 
@@ -86,7 +94,11 @@ struct BioAccess {
     switch (command) {
       case BIO_CTRL_FLUSH: return 1;
       case BIO_CTRL_DGRAM_QUERY_MTU: return static_cast<long>(endpoint(bio)->config_.mtu);
-      case BIO_CTRL_PENDING: return endpoint(bio)->inbox_.empty() ? 0 : static_cast<long>(endpoint(bio)->inbox_.front().size());
+      case BIO_CTRL_PENDING: {
+        const Endpoint* e = endpoint(bio);
+        if (!e->current_.empty()) return static_cast<long>(e->current_.size());
+        return e->inbox_.empty() ? 0 : static_cast<long>(e->inbox_.front().size());
+      }
       default: return 0;
     }
   }
@@ -206,10 +218,17 @@ void Endpoint::set_remote_fingerprint(base::Instant now, Fingerprint fingerprint
 void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
   if (state_ == State::kFailed || state_ == State::kClosed || ssl_ == nullptr) return;
   // An empty datagram carries no record (and would read as end of stream).
-  if (datagram.empty() || inbox_.size() >= kMaxInbox) return;  // a flood: drop, never grow
-  inbox_.emplace_back(datagram);
+  if (datagram.empty()) return;
   if (state_ == State::kNew) set_state(State::kConnecting);  // a server learns of the client here
+  if (handshake_done_ && state_ == State::kConnecting) {
+    // Waiting for the remote fingerprint: hold the datagram (bounded; a flood is dropped).
+    if (inbox_.size() < kMaxInbox) inbox_.emplace_back(datagram);
+    return;
+  }
+  // No copy: OpenSSL reads the caller's bytes during this call.
+  current_ = datagram;
   pump(now);
+  current_ = {};
 }
 
 void Endpoint::update_timer(base::Instant now) {

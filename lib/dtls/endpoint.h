@@ -113,7 +113,8 @@ class Endpoint {
   State state_ = State::kNew;
   bool handshake_done_ = false;
   std::optional<SrtpProfile> profile_;
-  std::deque<base::Buffer> inbox_;
+  base::ByteView current_;          // the datagram handle_receive() is feeding OpenSSL
+  std::deque<base::Buffer> inbox_;  // held while the remote fingerprint is awaited
   std::deque<Output> outputs_;
   base::Instant retransmit_at_ = base::Instant::max();
 };

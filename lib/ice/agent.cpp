@@ -138,6 +138,11 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     return handle_from_turn(now, i, datagram);
   }
   if (!stun) {
+    // Media and data arrive on the selected pair: answer that case without a search.
+    if (selected_ && local_candidates_[pairs_[*selected_].local].base == local &&
+        remote_candidates_[pairs_[*selected_].remote].address == remote) {
+      return {Received::kApplicationData, datagram};
+    }
     if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
       return {Received::kApplicationData, datagram};
     }
