@@ -1,0 +1,42 @@
+// The one owner of usrsctp's process-global state (not installed: lib/sctp's users see
+// only Association). It initialises usrsctp once, without threads, tunes it for WebRTC,
+// routes each outgoing packet to the live association it belongs to, and advances
+// usrsctp's timers once per time step however many associations call handle_timeout().
+#pragma once
+
+#include <unordered_set>
+
+#include "base/time.h"
+
+struct socket;  // usrsctp's
+
+namespace rtcstack::sctp {
+
+class Association;
+
+class UsrsctpStack {
+ public:
+  /// The process's instance; usrsctp is initialised on first use and stays for the
+  /// process's lifetime (usrsctp_finish cannot be undone safely).
+  static UsrsctpStack& instance();
+
+  void add(Association* association) { live_.insert(association); }
+  void remove(Association* association) { live_.erase(association); }
+
+  /// Runs usrsctp's timers up to `now` (whole milliseconds; the remainder is carried),
+  /// then lets every association that usrsctp woke act on it. An earlier `now` than
+  /// before (another time base, e.g. a new simulation) restarts the count from there.
+  void advance(base::Instant now);
+
+ private:
+  UsrsctpStack();
+  static int on_output(void* address, void* data, std::size_t length, std::uint8_t tos, std::uint8_t set_df);
+  static void on_upcall(struct ::socket* socket, void* arg, int flags);
+  friend class Association;
+
+  std::unordered_set<Association*> live_;
+  bool started_ = false;
+  base::Instant last_;
+};
+
+}  // namespace rtcstack::sctp
