@@ -235,7 +235,7 @@ void Endpoint::update_timer(base::Instant now) {
   // OpenSSL keeps the retransmission timer of DTLS on its own clock (gettimeofday); the
   // remaining time is mapped onto the caller's. Under a real event loop both clocks run
   // together; tests in simulated time move OpenSSL's clock with theirs
-  // (tests/support/openssl_clock.h).
+  // (tests/support/wall_clock.h).
   timeval remaining{};
   if (handshake_done_ || state_ != State::kConnecting || DTLSv1_get_timeout(ssl_, &remaining) != 1) {
     retransmit_at_ = base::Instant::max();

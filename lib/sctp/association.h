@@ -5,7 +5,10 @@
 // Threading: usrsctp keeps process-global state (one owner in usrsctp_stack.cpp runs
 // its timers for every association at once). Drive all associations of a process from
 // one thread at a time; lib/net's Runtime serialises its calls for exactly this reason.
-// All associations of a process must also share one time base (`now` values).
+// All associations of a process must also share one time base (`now` values). usrsctp
+// also reads gettimeofday() itself (RTT samples, which chunks are old enough to
+// retransmit), so `now` must advance with the wall clock; tests in simulated time
+// interpose gettimeofday (tests/support/wall_clock.h).
 #pragma once
 
 #include <cstddef>
@@ -162,6 +165,7 @@ class Association {
   struct Outgoing {
     base::Buffer data;  // one zero byte for the empty-message PPIDs
     std::uint32_t ppid;
+    std::size_t taken = 0;  // bytes SCTP already accepted (it takes big messages in parts)
   };
   struct Channel {
     ChannelInit init;
@@ -192,8 +196,10 @@ class Association {
   Channel& add_channel(std::uint16_t id, ChannelInit init, ChannelState state);
   void open_pending_channels();
   void flush();
-  void after_sent(std::uint16_t id, Channel& channel, const Outgoing& message);
-  int send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data, bool force_ordered);
+  void after_sent(std::uint16_t id, Channel& channel, const Outgoing& message, std::size_t last_part);
+  void reduce_buffered(std::uint16_t id, Channel& channel, std::size_t bytes);
+  std::ptrdiff_t send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data,
+                          bool force_ordered);
   void request_resets();
   void finish_channel(std::uint16_t id);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
@@ -206,6 +212,8 @@ class Association {
   bool shutdown_requested_ = false;  // close(): SHUTDOWN once our queues are in SCTP
   std::map<std::uint16_t, Channel> channels_;  // ordered: stream ids are small and scanned in order
   std::deque<std::uint16_t> flush_order_;     // channels with queued messages, round robin
+  // SCTP took part of this channel's first message: nothing else may go until it is whole.
+  std::optional<std::uint16_t> in_progress_;
   std::vector<std::uint16_t> resets_wanted_;  // closing channels whose queues drained
   std::vector<std::uint8_t> receive_buffer_;
   base::Buffer partial_;  // a message usrsctp delivers in pieces (partial delivery)

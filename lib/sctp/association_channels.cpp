@@ -122,25 +122,29 @@ base::Result<void> Association::send(std::uint16_t id, base::ByteView data, bool
   ++counters_.messages_sent;
   counters_.bytes_sent += data.size();
   // Straight into SCTP when nothing waits ahead of it: no copy on the common path.
-  if (channel.queue.empty() && state_ == State::kConnected) {
-    if (send_now(id, channel, ppid, payload, channel.awaiting_ack) == 0) {
+  std::ptrdiff_t taken = 0;
+  if (channel.queue.empty() && !in_progress_ && state_ == State::kConnected) {
+    taken = send_now(id, channel, ppid, payload, channel.awaiting_ack);
+    if (taken == static_cast<std::ptrdiff_t>(payload.size())) {
       service();
       return {};
     }
+    if (taken < 0) return base::Error{base::ErrorCode::kInternal, "usrsctp refused the message (see the log)"};
+    if (taken > 0) in_progress_ = id;
   }
   if (channel.queue.empty()) flush_order_.push_back(id);
-  channel.queue.push_back(Outgoing{base::Buffer(payload), ppid});
-  channel.buffered += data.size();
+  channel.queue.push_back(Outgoing{base::Buffer(payload), ppid, static_cast<std::size_t>(taken)});
+  channel.buffered += data.size() - std::min(data.size(), static_cast<std::size_t>(taken));
   return {};
 }
 
-int Association::send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data,
-                          bool force_ordered) {
+std::ptrdiff_t Association::send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data,
+                                     bool force_ordered) {
   sctp_sendv_spa info{};
   info.sendv_flags = SCTP_SEND_SNDINFO_VALID;
   info.sendv_sndinfo.snd_sid = id;
   info.sendv_sndinfo.snd_ppid = htonl(ppid);
-  info.sendv_sndinfo.snd_flags = SCTP_EOR;
+  info.sendv_sndinfo.snd_flags = SCTP_EOR;  // `data` always ends the message
   const bool control = ppid == kPpidDcep;  // DCEP is always reliable and ordered
   if (!control && !channel.init.ordered && !force_ordered) info.sendv_sndinfo.snd_flags |= SCTP_UNORDERED;
   if (!control && (channel.init.max_retransmits || channel.init.max_packet_lifetime)) {
@@ -149,39 +153,55 @@ int Association::send_now(std::uint16_t id, const Channel& channel, std::uint32_
     info.sendv_prinfo.pr_value = channel.init.max_retransmits ? *channel.init.max_retransmits
                                                               : *channel.init.max_packet_lifetime;
   }
+  // With explicit EOR, a non-blocking send may take only what fits in the send buffer
+  // (even nothing); the caller sends the rest later, before anything else.
   const ssize_t sent = usrsctp_sendv(socket_, data.data(), data.size(), nullptr, 0, &info, sizeof info,
                                      SCTP_SENDV_SPA, 0);
-  if (sent >= 0) return 0;
-  if (errno != EWOULDBLOCK && errno != EAGAIN) {
-    RTC_LOG(kWarning, "sctp") << "usrsctp refused a " << data.size() << "-byte message on stream " << id
-                              << " (errno " << errno << ")";
-  }
-  return errno;
+  if (sent >= 0) return sent;
+  if (errno == EWOULDBLOCK || errno == EAGAIN) return 0;
+  RTC_LOG(kWarning, "sctp") << "usrsctp refused a " << data.size() << "-byte message on stream " << id << " (errno "
+                            << errno << ")";
+  return -1;
 }
 
 void Association::flush() {
-  // Round robin, one message per channel per turn, until SCTP's buffer is full.
+  // Round robin, one message per channel per turn, until SCTP's buffer is full; a message
+  // SCTP took in part is finished first.
   while (!flush_order_.empty() && socket_ != nullptr) {
-    const std::uint16_t id = flush_order_.front();
+    const std::uint16_t id = in_progress_.value_or(flush_order_.front());
     const auto found = channels_.find(id);
     if (found == channels_.end() || found->second.queue.empty()) {
-      flush_order_.pop_front();
+      std::erase(flush_order_, id);
+      in_progress_.reset();
       continue;
     }
     Channel& channel = found->second;
     Outgoing& message = channel.queue.front();
-    const int error = send_now(id, channel, message.ppid, message.data, channel.awaiting_ack);
-    if (error == EWOULDBLOCK || error == EAGAIN) return;
-    // Sent, or refused for good (logged): either way it leaves the queue.
+    const base::ByteView rest = base::ByteView(message.data).subspan(message.taken);
+    const std::ptrdiff_t taken = send_now(id, channel, message.ppid, rest, channel.awaiting_ack);
+    if (taken >= 0 && taken < static_cast<std::ptrdiff_t>(rest.size())) {
+      message.taken += static_cast<std::size_t>(taken);
+      if (message.taken > 0) in_progress_ = id;
+      if (message.ppid != kPpidDcep) reduce_buffered(id, channel, static_cast<std::size_t>(taken));
+      return;  // SCTP's buffer is full
+    }
+    // Whole now, or refused for good (logged): either way it leaves the queue.
+    in_progress_.reset();
     const Outgoing done = std::move(message);
     channel.queue.pop_front();
-    flush_order_.pop_front();
+    std::erase(flush_order_, id);
     if (!channel.queue.empty()) flush_order_.push_back(id);
-    after_sent(id, channel, done);
+    after_sent(id, channel, done, rest.size());
   }
 }
 
-void Association::after_sent(std::uint16_t id, Channel& channel, const Outgoing& message) {
+void Association::reduce_buffered(std::uint16_t id, Channel& channel, std::size_t bytes) {
+  const std::size_t before = channel.buffered;
+  channel.buffered -= std::min(bytes, channel.buffered);
+  if (before > channel.low_threshold && channel.buffered <= channel.low_threshold) emit(BufferedAmountLowEvent{id});
+}
+
+void Association::after_sent(std::uint16_t id, Channel& channel, const Outgoing& message, std::size_t last_part) {
   if (message.ppid == kPpidDcep) {
     if (is_dcep_open(message.data) && channel.state == ChannelState::kConnecting) {
       channel.state = ChannelState::kOpen;
@@ -189,10 +209,8 @@ void Association::after_sent(std::uint16_t id, Channel& channel, const Outgoing&
     }
     return;
   }
-  const std::size_t size = message.ppid == kPpidStringEmpty || message.ppid == kPpidBinaryEmpty ? 0 : message.data.size();
-  const std::size_t before = channel.buffered;
-  channel.buffered -= size;
-  if (before > channel.low_threshold && channel.buffered <= channel.low_threshold) emit(BufferedAmountLowEvent{id});
+  const bool empty = message.ppid == kPpidStringEmpty || message.ppid == kPpidBinaryEmpty;
+  reduce_buffered(id, channel, empty ? 0 : last_part);
   if (channel.queue.empty() && channel.state == ChannelState::kClosing && !channel.reset_requested) {
     resets_wanted_.push_back(id);
   }
@@ -321,6 +339,7 @@ void Association::on_stream_reset(std::uint16_t flags, const std::uint16_t* stre
 void Association::finish_channel(std::uint16_t id) {
   if (channels_.erase(id) == 0) return;
   emit(ChannelStateEvent{id, ChannelState::kClosed});
+  if (in_progress_ == id) in_progress_.reset();
   std::erase(flush_order_, id);
   std::erase(resets_wanted_, id);
 }

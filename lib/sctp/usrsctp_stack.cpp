@@ -53,8 +53,8 @@ void UsrsctpStack::advance(base::Instant now) {
     last_ = last_ + base::Duration::milliseconds(elapsed_ms);
     usrsctp_handle_timers(static_cast<std::uint32_t>(std::min<std::int64_t>(elapsed_ms, UINT32_MAX)));
   }
-  // Timers may have produced input for any association; service() can add or remove
-  // none, so iterating over a snapshot is only for safety against future changes.
+  // The timers may have given any association work; each acts on it now. (A snapshot,
+  // because service() emits events that a caller could react to by destroying one.)
   std::vector<Association*> woken;
   for (Association* association : live_) {
     if (association->needs_service_) woken.push_back(association);

@@ -11,7 +11,7 @@
 
 #include "dtls/endpoint.h"
 #include "srtp/session.h"
-#include "openssl_clock.h"
+#include "wall_clock.h"
 #include "sim_network.h"
 
 using namespace rtcstack;
@@ -114,7 +114,7 @@ struct Pair {
     return a.endpoint.state() == State::kConnected && b.endpoint.state() == State::kConnected;
   }
   testing::SimNetwork network;
-  testing::ScopedOpensslClock clock;
+  testing::ScopedWallClock clock;
   std::shared_ptr<const dtls::Certificate> cert_a, cert_b;
   Host a;
   Host b;
@@ -221,7 +221,7 @@ TEST_CASE("the server picks its preferred SRTP profile among those offered", "[d
 
 TEST_CASE("retransmissions follow the timer, not incoming garbage; then the handshake fails", "[dtls]") {
   testing::SimNetwork network(6);
-  testing::ScopedOpensslClock clock([&] { return network.now(); });
+  testing::ScopedWallClock clock([&] { return network.now(); });
   Host client(network, kA, kB, config(Role::kClient, certificate(), certificate()));  // nobody at kB
   client.endpoint.start(network.now());
   client.drain();

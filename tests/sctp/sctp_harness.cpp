@@ -70,6 +70,7 @@ sctp::Config with_role(sctp::Config config, bool client) {
 
 SctpPair::SctpPair(std::uint64_t seed, sctp::Config a_config, sctp::Config b_config)
     : network(seed),
+      clock([this] { return network.now(); }),
       a(network, address("192.0.2.1"), address("192.0.2.2"), with_role(a_config, true)),
       b(network, address("192.0.2.2"), address("192.0.2.1"), with_role(b_config, false)) {
   a.set_other(&b);

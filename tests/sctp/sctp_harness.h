@@ -1,5 +1,6 @@
 // Two sctp::Association instances as hosts of the simulated network: SCTP packets ride
-// bare datagrams (the DTLS layer is the identity here), time is simulated.
+// bare datagrams (the DTLS layer is the identity here), time is simulated - for usrsctp's
+// gettimeofday() too.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "sctp/association.h"
 #include "sim_network.h"
+#include "wall_clock.h"
 
 namespace rtcstack::testing {
 
@@ -57,6 +59,7 @@ class SctpPeer : public SimEndpoint {
 struct SctpPair {
   explicit SctpPair(std::uint64_t seed, sctp::Config a_config = {}, sctp::Config b_config = {});
   SimNetwork network;
+  ScopedWallClock clock;  // usrsctp times retransmissions with gettimeofday()
   SctpPeer a, b;
   /// Runs until `done` or `limit` of simulated time passes; returns whether done.
   bool run(const std::function<bool()>& done, base::Duration limit = base::Duration::seconds(30));

@@ -1,4 +1,4 @@
-#include "openssl_clock.h"
+#include "wall_clock.h"
 
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -14,12 +14,15 @@ constexpr std::int64_t kEpochSeconds = 1'800'000'000;  // simulated time starts 
 
 }  // namespace
 
-ScopedOpensslClock::ScopedOpensslClock(std::function<base::Instant()> now) { g_now = std::move(now); }
-ScopedOpensslClock::~ScopedOpensslClock() { g_now = nullptr; }
+ScopedWallClock::ScopedWallClock(std::function<base::Instant()> now) : previous_(std::move(g_now)) {
+  g_now = std::move(now);
+}
+ScopedWallClock::~ScopedWallClock() { g_now = std::move(previous_); }
 
 }  // namespace rtcstack::testing
 
-// Interposes libc's gettimeofday for the test program (libssl calls it through the PLT).
+// Interposes libc's gettimeofday for the test program (libssl and libusrsctp call it
+// through the PLT).
 extern "C" int gettimeofday(struct timeval* __restrict tv, void* __restrict) noexcept {
   if (rtcstack::testing::g_now) {
     const std::int64_t ns = rtcstack::testing::g_now().nanoseconds_since_origin();
