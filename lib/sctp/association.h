@@ -110,6 +110,7 @@ using Output = std::variant<Packet, Event, Timeout>;
 /// Counters for stats and tests.
 struct Counters {
   std::uint64_t packets_sent = 0, packets_received = 0;
+  std::uint64_t packets_dropped = 0;  ///< malformed (sctp/packet_check.h), never shown to usrsctp
   std::uint64_t messages_sent = 0, messages_received = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;
   std::uint64_t messages_discarded = 0;  ///< too large, bad DCEP, or for an unknown stream
@@ -125,7 +126,7 @@ class Association {
   /// Starts the four-way handshake. Both sides call it (SCTP resolves the INIT collision);
   /// do so once DTLS is connected.
   void start(base::Instant now);
-  /// An SCTP packet from the DTLS transport.
+  /// An SCTP packet from the DTLS transport. Malformed packets are dropped and counted.
   void handle_packet(base::Instant now, base::ByteView packet);
   void handle_timeout(base::Instant now);
   Output poll_output();

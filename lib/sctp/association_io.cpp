@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "sctp/association.h"
+#include "sctp/packet_check.h"
 #include "sctp/usrsctp_stack.h"
 
 namespace rtcstack::sctp {
@@ -127,6 +128,11 @@ void Association::handle_packet(base::Instant now, base::ByteView packet) {
   now_ = now;
   if (socket_ == nullptr || state_ == State::kNew || state_ == State::kClosed || state_ == State::kFailed) return;
   UsrsctpStack::instance().advance(now);
+  if (auto checked = check_packet(packet); !checked) {
+    ++counters_.packets_dropped;
+    RTC_LOG(kDebug, "sctp") << "dropped a packet: " << checked.error().message;
+    return;
+  }
   ++counters_.packets_received;
   usrsctp_conninput(this, packet.data(), packet.size(), 0);
   service();

@@ -41,6 +41,7 @@ class SctpPeer : public SimEndpoint {
   std::map<std::uint16_t, int> low_events;
   std::size_t largest_packet = 0;
   std::size_t bad_checksums = 0;
+  std::size_t failed_check = 0;  // packets this peer sent that sctp::check_packet() refuses
 
   bool connected() const { return association_->state() == sctp::State::kConnected; }
   bool is(std::uint16_t id, sctp::ChannelState state) const;

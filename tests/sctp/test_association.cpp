@@ -61,4 +61,6 @@ TEST_CASE("two associations connect and exchange on in-band and negotiated chann
   CHECK(pair.a.bad_checksums == 0);
   CHECK(pair.b.bad_checksums == 0);
   CHECK(pair.a.largest_packet <= sctp::Config{}.mtu);
+  CHECK(pair.a.failed_check == 0);
+  CHECK(pair.b.failed_check == 0);
 }
