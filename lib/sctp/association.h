@@ -98,9 +98,11 @@ struct BufferedAmountLowEvent {
 };
 using Event = std::variant<StateEvent, IncomingChannelEvent, ChannelStateEvent, MessageEvent, BufferedAmountLowEvent>;
 
-/// An SCTP packet for the DTLS transport to send as application data.
+/// An SCTP packet for the DTLS transport to send as application data. The bytes live in
+/// the association and stay valid until the next call into it: send them (or copy them)
+/// before calling poll_output() again. Outgoing packets are never allocated one by one.
 struct Packet {
-  base::Buffer bytes;
+  base::ByteView bytes;
 };
 struct Timeout {
   base::Instant at;
@@ -204,6 +206,11 @@ class Association {
   void request_resets();
   void finish_channel(std::uint16_t id);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
+  // An output waiting in outputs_: an event, or a packet at [offset, offset + size) of packet_arena_.
+  struct QueuedPacket {
+    std::size_t offset, size;
+  };
+  using Queued = std::variant<QueuedPacket, Event>;
 
   Config config_;
   struct ::socket* socket_ = nullptr;
@@ -219,7 +226,8 @@ class Association {
   std::vector<std::uint8_t> receive_buffer_;
   base::Buffer partial_;  // a message usrsctp delivers in pieces (partial delivery)
   bool partial_too_large_ = false;
-  std::deque<Output> outputs_;
+  std::deque<Queued> outputs_;
+  base::Buffer packet_arena_;  // outgoing packets back to back; emptied when all are polled
   Counters counters_;
 };
 

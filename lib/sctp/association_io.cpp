@@ -127,7 +127,6 @@ void Association::start(base::Instant now) {
 void Association::handle_packet(base::Instant now, base::ByteView packet) {
   now_ = now;
   if (socket_ == nullptr || state_ == State::kNew || state_ == State::kClosed || state_ == State::kFailed) return;
-  UsrsctpStack::instance().advance(now);
   if (auto checked = check_packet(packet); !checked) {
     ++counters_.packets_dropped;
     RTC_LOG(kDebug, "sctp") << "dropped a packet: " << checked.error().message;
@@ -135,6 +134,9 @@ void Association::handle_packet(base::Instant now, base::ByteView packet) {
   }
   ++counters_.packets_received;
   usrsctp_conninput(this, packet.data(), packet.size(), 0);
+  // Timers run after the packet is read: they may make another association queue
+  // packets, and `packet` may be a view into that association's storage.
+  UsrsctpStack::instance().advance(now);
   service();
 }
 
@@ -147,17 +149,22 @@ void Association::handle_timeout(base::Instant now) {
 
 Output Association::poll_output() {
   if (!outputs_.empty()) {
-    Output output = std::move(outputs_.front());
+    Queued queued = std::move(outputs_.front());
     outputs_.pop_front();
-    return output;
+    if (auto* packet = std::get_if<QueuedPacket>(&queued)) {
+      return Packet{base::ByteView(packet_arena_).subspan(packet->offset, packet->size)};
+    }
+    return std::get<Event>(std::move(queued));
   }
+  packet_arena_.clear();  // every packet was handed out; the capacity stays for the next ones
   const bool active = state_ == State::kConnecting || state_ == State::kConnected;
   return Timeout{active ? now_ + kTick : base::Instant::max()};
 }
 
 void Association::queue_packet(base::ByteView packet) {
   ++counters_.packets_sent;
-  outputs_.emplace_back(Packet{base::Buffer(packet)});
+  outputs_.emplace_back(QueuedPacket{packet_arena_.size(), packet.size()});
+  packet_arena_.append(packet);
 }
 
 void Association::service() {

@@ -36,7 +36,7 @@ void SctpPeer::drain_self() {
     if (auto* packet = std::get_if<sctp::Packet>(&output)) {
       largest_packet = std::max(largest_packet, packet->bytes.size());
       // The checksum on_output wrote must be RFC 9260's CRC32c, least significant byte first.
-      base::Buffer copy = packet->bytes;
+      base::Buffer copy(packet->bytes);
       std::uint32_t stored = 0;
       for (int i = 0; i < 4; ++i) stored |= std::uint32_t{copy.data()[8 + i]} << (8 * i);
       for (int i = 0; i < 4; ++i) copy.data()[8 + i] = 0;
