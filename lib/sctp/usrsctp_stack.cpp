@@ -51,6 +51,7 @@ void UsrsctpStack::advance(base::Instant now) {
   const std::int64_t elapsed_ms = (now - last_).as_milliseconds();
   if (elapsed_ms > 0) {
     last_ = last_ + base::Duration::milliseconds(elapsed_ms);
+    ++timer_runs_;
     usrsctp_handle_timers(static_cast<std::uint32_t>(std::min<std::int64_t>(elapsed_ms, UINT32_MAX)));
   }
   // The timers may have given any association work; each acts on it now. (A snapshot,

@@ -27,6 +27,8 @@ class UsrsctpStack {
   /// then lets every association that usrsctp woke act on it. An earlier `now` than
   /// before (another time base, e.g. a new simulation) restarts the count from there.
   void advance(base::Instant now);
+  /// How many times advance() ran usrsctp's timers (for tests: once per time step).
+  std::uint64_t timer_runs() const { return timer_runs_; }
 
  private:
   UsrsctpStack();
@@ -36,6 +38,7 @@ class UsrsctpStack {
 
   std::unordered_set<Association*> live_;
   bool started_ = false;
+  std::uint64_t timer_runs_ = 0;
   base::Instant last_;
 };
 
