@@ -6,9 +6,9 @@
 // its timers for every association at once). Drive all associations of a process from
 // one thread at a time; lib/net's Runtime serialises its calls for exactly this reason.
 // All associations of a process must also share one time base (`now` values). usrsctp
-// also reads gettimeofday() itself (RTT samples, which chunks are old enough to
-// retransmit), so `now` must advance with the wall clock; tests in simulated time
-// interpose gettimeofday (tests/support/wall_clock.h).
+// also reads the wall clock itself (libc gettimeofday: RTT samples, and which chunks are
+// old enough to retransmit), so `now` must advance with the wall clock; tests in
+// simulated time interpose gettimeofday (tests/support/wall_clock.h).
 #pragma once
 
 #include <cstddef>
