@@ -1,0 +1,62 @@
+// JSEP (RFC 8829) for the data channel m-section: what our offers and answers say, and
+// what we take from the peer's. Offers carry one m=application section; answers mirror
+// the offer's sections in order, accept the first data section and reject the others
+// (port 0) until media arrives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "dtls/certificate.h"
+#include "ice/agent.h"
+#include "sdp/session_description.h"
+
+namespace rtcstack::pc {
+
+/// Everything our description says.
+struct LocalParameters {
+  std::string session_id;      ///< o= session id, fixed for the connection
+  std::uint64_t version = 0;   ///< o= version, +1 per new description
+  ice::Credentials ice;
+  std::string fingerprint;     ///< "sha-256 AB:..."
+  sdp::Setup setup = sdp::Setup::kActpass;
+  std::uint16_t sctp_port = 5000;
+  std::size_t max_message_size = 256 * 1024;
+  std::vector<ice::Candidate> candidates;
+  bool end_of_candidates = false;
+  std::string data_mid = "0";
+  /// For an answer: the offer's m-sections, mirrored (rejected unless they carry data).
+  const sdp::SessionDescription* offer = nullptr;
+};
+
+/// The SDP text of our description.
+std::string build_description(const LocalParameters& local);
+
+/// What we use from the peer's description.
+struct RemoteParameters {
+  ice::Credentials ice;
+  bool ice_lite = false;
+  std::vector<sdp::Fingerprint> fingerprints;
+  sdp::Setup setup = sdp::Setup::kActpass;
+  std::uint16_t sctp_port = 5000;
+  /// RFC 8841 §6: absent means 64 KiB; 0 means no limit.
+  std::size_t max_message_size = 64 * 1024;
+  std::vector<sdp::Candidate> candidates;
+  bool end_of_candidates = false;
+  std::string data_mid;
+};
+
+/// kInvalidArgument saying what is missing when the description has no usable data
+/// section (m=application with UDP/DTLS/SCTP or DTLS/SCTP), ICE credentials or fingerprint.
+base::Result<RemoteParameters> read_remote(const sdp::SessionDescription& description);
+
+/// Our candidate as an SDP candidate (a=candidate / trickle).
+sdp::Candidate to_sdp(const ice::Candidate& candidate);
+/// The peer's candidate for the ICE agent. kUnsupported for TCP candidates and for host
+/// names (mDNS ".local" candidates are not resolved).
+base::Result<ice::Candidate> from_sdp(const sdp::Candidate& candidate);
+
+}  // namespace rtcstack::pc

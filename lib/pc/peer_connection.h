@@ -1,0 +1,214 @@
+// A sans-IO PeerConnection (W3C webrtc-pc, JSEP RFC 8829) for data channels: offer and
+// answer with rollback, ICE (lib/ice) -> DTLS (lib/dtls) -> SCTP (lib/sctp) wired on one
+// BUNDLE transport, RFC 7983 demultiplexing, the W3C states by name with their events in
+// order. Like every core it owns no socket, thread or clock: the caller (lib/net's
+// Runtime, or a test) binds the sockets named in the ICE config, feeds datagrams and
+// time in, and drains poll_output().
+//
+// Calls never call back: everything the W3C API reports through callbacks comes out of
+// poll_output() as events, so any call is legal at any time, including right after an
+// event (a Runtime may call anything from inside its callbacks).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "base/random.h"
+#include "dtls/endpoint.h"
+#include "ice/agent.h"
+#include "pc/demux.h"
+#include "pc/jsep.h"
+#include "pc/states.h"
+#include "sctp/association.h"
+#include "sdp/session_description.h"
+
+namespace rtcstack::pc {
+
+/// RTCSessionDescriptionInit.
+struct SessionDescription {
+  SdpType type = SdpType::kOffer;
+  std::string sdp;
+};
+
+struct Configuration {
+  /// ICE: the caller's sockets (host_addresses), STUN/TURN servers, transport policy. The
+  /// role and credentials are the PeerConnection's to set.
+  ice::AgentConfig ice;
+  /// Generated (ECDSA P-256) when empty; share one across connections to save the cost.
+  std::shared_ptr<const dtls::Certificate> certificate;
+  /// a=max-message-size we advertise.
+  std::size_t max_message_size = 256 * 1024;
+};
+
+/// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
+/// id is only known once the DTLS role is).
+using ChannelHandle = std::uint32_t;
+
+struct SignalingStateEvent {
+  SignalingState state;
+};
+struct IceGatheringStateEvent {
+  ice::GatheringState state;
+};
+struct IceConnectionStateEvent {
+  ice::ConnectionState state;
+};
+struct ConnectionStateEvent {
+  PeerConnectionState state;
+  std::string reason;  ///< for kFailed: which layer failed and why
+};
+/// onicecandidate: "candidate:..." for the data section's mid; an empty candidate marks
+/// the end of gathering.
+struct IceCandidateEvent {
+  std::string candidate;
+  std::string mid;
+};
+/// ondatachannel: the peer opened a channel.
+struct DataChannelEvent {
+  ChannelHandle channel;
+  sctp::ChannelInit init;
+};
+struct DataChannelStateEvent {
+  ChannelHandle channel;
+  sctp::ChannelState state;
+};
+struct MessageEvent {
+  ChannelHandle channel;
+  bool binary;
+  base::Buffer data;
+};
+struct BufferedAmountLowEvent {
+  ChannelHandle channel;
+};
+using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
+                           IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
+                           BufferedAmountLowEvent>;
+
+using Transmit = ice::Transmit;
+struct Timeout {
+  base::Instant at;
+};
+using Output = std::variant<Transmit, Event, Timeout>;
+
+class PeerConnection {
+ public:
+  /// kInternal only if no certificate was given and generating one failed.
+  static base::Result<std::unique_ptr<PeerConnection>> create(Configuration configuration, base::Random& random);
+
+  // Signaling (JSEP). Errors say what was wrong and change nothing.
+  base::Result<SessionDescription> create_offer();
+  base::Result<SessionDescription> create_answer();
+  /// Our offer or answer (as created; `sdp` may be empty to mean the last one created) or
+  /// a rollback. Starts gathering.
+  base::Result<void> set_local_description(base::Instant now, SessionDescription description);
+  base::Result<void> set_remote_description(base::Instant now, SessionDescription description);
+  /// A trickled candidate ("candidate:..." or "a=candidate:..."); an empty one means the
+  /// peer's end of candidates. Candidates that arrive before the remote description wait.
+  base::Result<void> add_ice_candidate(base::Instant now, std::string_view candidate);
+  /// The current local description with the candidates gathered so far (what a
+  /// non-trickle peer sends once gathering is complete).
+  std::optional<SessionDescription> local_description() const;
+  std::optional<SessionDescription> remote_description() const;
+
+  // Data channels.
+  base::Result<ChannelHandle> create_data_channel(const sctp::ChannelInit& init);
+  base::Result<void> send(ChannelHandle channel, base::ByteView data, bool binary);
+  base::Result<void> send(ChannelHandle channel, std::string_view text) { return send(channel, base::as_bytes(text), false); }
+  base::Result<void> close_data_channel(ChannelHandle channel);
+  std::size_t buffered_amount(ChannelHandle channel) const;
+  void set_buffered_amount_low_threshold(ChannelHandle channel, std::size_t threshold);
+  /// The SCTP stream id, once known.
+  std::optional<std::uint16_t> channel_id(ChannelHandle channel) const;
+  std::optional<sctp::ChannelState> channel_state(ChannelHandle channel) const;
+  const sctp::ChannelInit* channel_init(ChannelHandle channel) const;
+
+  /// Ends everything (DTLS close_notify, SCTP abort); every state becomes closed, no
+  /// events follow.
+  void close();
+
+  // IO.
+  /// Whether a datagram arriving on a socket shared by many connections is this one's: a
+  /// STUN check for our ICE username, or anything from an address we have paired with.
+  bool accepts(const base::SocketAddress& remote, base::ByteView datagram) const;
+  void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
+                      base::ByteView datagram);
+  void handle_timeout(base::Instant now);
+  Output poll_output();
+
+  SignalingState signaling_state() const { return signaling_; }
+  PeerConnectionState connection_state() const { return connection_; }
+  ice::ConnectionState ice_connection_state() const;
+  ice::GatheringState ice_gathering_state() const;
+  const ice::Agent& ice_agent() const { return *agent_; }
+  const dtls::Endpoint* dtls() const { return dtls_.get(); }
+  const sctp::Association* sctp() const { return sctp_.get(); }
+  const dtls::Certificate& certificate() const { return *configuration_.certificate; }
+
+ private:
+  PeerConnection(Configuration configuration, base::Random& random);
+
+  struct Channel {
+    sctp::ChannelInit init;
+    std::optional<std::uint16_t> stream;
+    sctp::ChannelState state = sctp::ChannelState::kConnecting;
+    std::size_t low_threshold = 0;
+  };
+
+  // signaling (peer_connection.cpp)
+  LocalParameters local_parameters(bool offer) const;
+  void apply_remote_ice(base::Instant now);
+  void set_signaling(SignalingState state);
+
+  // transports (peer_connection_transport.cpp)
+  void start_transports(base::Instant now);
+  void pump(base::Instant now);
+  bool pump_ice(base::Instant now);
+  bool pump_dtls(base::Instant now);
+  bool pump_sctp(base::Instant now);
+  void on_ice_event(base::Instant now, const ice::Event& event);
+  void on_sctp_event(sctp::Event event);
+  void open_channel(ChannelHandle handle, Channel& channel);
+  void update_connection_state(std::string reason = {});
+  void emit(Event event) { outputs_.emplace_back(std::move(event)); }
+  ChannelHandle handle_of(std::uint16_t stream);
+
+  Configuration configuration_;
+  base::Random& random_;
+  std::unique_ptr<ice::Agent> agent_;
+  std::unique_ptr<dtls::Endpoint> dtls_;
+  std::unique_ptr<sctp::Association> sctp_;
+
+  SignalingState signaling_ = SignalingState::kStable;
+  PeerConnectionState connection_ = PeerConnectionState::kNew;
+  bool closed_ = false;
+  bool gathering_started_ = false;
+  std::string session_id_;
+  std::uint64_t version_ = 0;
+  std::optional<SessionDescription> last_offer_, last_answer_;   // created, not yet set
+  std::optional<SessionDescription> current_local_, pending_local_;
+  std::optional<SessionDescription> current_remote_, pending_remote_;
+  std::optional<sdp::SessionDescription> remote_parsed_;       // of pending or current remote
+  std::optional<RemoteParameters> remote_;                     // from the remote description in use
+  bool we_offered_ = false;                                    // in the last completed exchange
+  std::vector<std::string> early_candidates_;                  // before a remote description
+  std::string remote_ice_applied_;                             // the remote ufrag the agent has
+  bool dtls_client_ = false;
+  bool dtls_started_ = false;
+  base::Instant now_;                                          // the latest time passed in
+
+  std::map<ChannelHandle, Channel> channels_;
+  std::map<std::uint16_t, ChannelHandle> by_stream_;
+  ChannelHandle next_handle_ = 1;
+
+  std::deque<Output> outputs_;
+  base::Instant ice_timeout_ = base::Instant::max();
+  base::Instant dtls_timeout_ = base::Instant::max();
+  base::Instant sctp_timeout_ = base::Instant::max();
+};
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,279 @@
+// PeerConnection: the transports. ICE carries DTLS (RFC 7983 demultiplexing on the
+// selected pair), DTLS carries SCTP, SCTP carries the data channels. pump() moves
+// everything each layer produced to the next until all are quiet.
+#include <algorithm>
+
+#include "base/log.h"
+#include "pc/peer_connection.h"
+
+namespace rtcstack::pc {
+namespace {
+
+// One pump() may bounce data between layers a few times (a DTLS record becomes an SCTP
+// packet whose SACK becomes a record...); the bound only guards against a bug.
+constexpr int kMaxPumpRounds = 64;
+
+bool ice_up(ice::ConnectionState state) {
+  return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
+}
+
+}  // namespace
+
+void PeerConnection::start_transports(base::Instant now) {
+  if (dtls_ || !remote_ || closed_) return;
+  // RFC 8842 §5.3: "active" opens the DTLS connection (client).
+  if (we_offered_) {
+    dtls_client_ = remote_->setup == sdp::Setup::kPassive;
+  } else {
+    // Our answer chose; it is the setup of our data section.
+    const auto local = sdp::SessionDescription::parse(current_local_->sdp);
+    dtls_client_ = false;
+    for (const auto& media : local ? local->media : std::vector<sdp::MediaDescription>{}) {
+      if (media.mid() == remote_->data_mid) dtls_client_ = media.setup() == sdp::Setup::kActive;
+    }
+  }
+  // The peer's certificate must match one of its fingerprints; sha-256 first (what
+  // browsers send), else the first one OpenSSL can compute.
+  auto chosen = std::find_if(remote_->fingerprints.begin(), remote_->fingerprints.end(),
+                             [](const sdp::Fingerprint& f) { return f.algorithm == "sha-256"; });
+  if (chosen == remote_->fingerprints.end()) chosen = remote_->fingerprints.begin();
+  dtls::Config config;
+  config.role = dtls_client_ ? dtls::Role::kClient : dtls::Role::kServer;
+  config.certificate = configuration_.certificate;
+  config.remote_fingerprint = dtls::Fingerprint{chosen->algorithm, chosen->digest};
+  dtls_ = std::make_unique<dtls::Endpoint>(config);
+  if (!dtls_client_) {
+    dtls_->start(now);  // the server waits for the ClientHello, which may come at once
+    dtls_started_ = true;
+  } else if (agent_ && ice_up(agent_->connection_state())) {
+    dtls_->start(now);
+    dtls_started_ = true;
+  }
+  update_connection_state();
+}
+
+void PeerConnection::pump(base::Instant now) {
+  for (int round = 0; round < kMaxPumpRounds; ++round) {
+    bool moved = pump_ice(now);
+    moved |= pump_dtls(now);
+    moved |= pump_sctp(now);
+    if (!moved) return;
+  }
+}
+
+bool PeerConnection::pump_ice(base::Instant now) {
+  if (!agent_) return false;
+  bool moved = false;
+  for (;;) {
+    ice::Output output = agent_->poll_output();
+    if (auto* timeout = std::get_if<ice::Timeout>(&output)) {
+      ice_timeout_ = timeout->at;
+      return moved;
+    }
+    moved = true;
+    if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
+      outputs_.emplace_back(std::move(*transmit));
+    } else {
+      on_ice_event(now, std::get<ice::Event>(output));
+    }
+  }
+}
+
+void PeerConnection::on_ice_event(base::Instant now, const ice::Event& event) {
+  const std::string mid = remote_ ? remote_->data_mid : "0";
+  if (const auto* candidate = std::get_if<ice::LocalCandidateEvent>(&event)) {
+    emit(IceCandidateEvent{to_sdp(candidate->candidate).to_candidate_line(), mid});
+  } else if (const auto* gathering = std::get_if<ice::GatheringStateEvent>(&event)) {
+    emit(IceGatheringStateEvent{gathering->state});
+    if (gathering->state == ice::GatheringState::kComplete) emit(IceCandidateEvent{"", mid});
+  } else if (const auto* state = std::get_if<ice::ConnectionStateEvent>(&event)) {
+    emit(IceConnectionStateEvent{state->state});
+    if (ice_up(state->state) && dtls_ && !dtls_started_) {
+      dtls_->start(now);
+      dtls_started_ = true;
+    }
+    update_connection_state(state->state == ice::ConnectionState::kFailed ? "ICE failed: no candidate pair works"
+                                                                          : "");
+  }
+}
+
+bool PeerConnection::pump_dtls(base::Instant now) {
+  if (!dtls_) return false;
+  bool moved = false;
+  for (;;) {
+    dtls::Output output = dtls_->poll_output();
+    if (auto* timeout = std::get_if<dtls::Timeout>(&output)) {
+      dtls_timeout_ = timeout->at;
+      return moved;
+    }
+    moved = true;
+    if (auto* datagram = std::get_if<dtls::Datagram>(&output)) {
+      (void)agent_->send(datagram->bytes);  // before ICE has a pair, DTLS retransmits later
+      continue;
+    }
+    const auto& event = std::get<dtls::Event>(output);
+    if (const auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
+      if (sctp_) sctp_->handle_packet(now, data->data);
+    } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
+      if (state->state == dtls::State::kConnected && !sctp_) {
+        sctp::Config config;
+        config.dtls_client = dtls_client_;
+        config.remote_port = remote_->sctp_port;
+        config.remote_max_message_size = remote_->max_message_size;
+        config.local_max_message_size = configuration_.max_message_size;
+        sctp_ = std::make_unique<sctp::Association>(config);
+        sctp_->start(now);
+        for (auto& [handle, channel] : channels_) {
+          if (!channel.stream) open_channel(handle, channel);
+        }
+      }
+      update_connection_state(state->state == dtls::State::kFailed ? "DTLS failed: " + state->reason : "");
+    }
+  }
+}
+
+bool PeerConnection::pump_sctp(base::Instant) {
+  if (!sctp_) return false;
+  bool moved = false;
+  for (;;) {
+    sctp::Output output = sctp_->poll_output();
+    if (auto* timeout = std::get_if<sctp::Timeout>(&output)) {
+      sctp_timeout_ = timeout->at;
+      return moved;
+    }
+    moved = true;
+    if (auto* packet = std::get_if<sctp::Packet>(&output)) {
+      (void)dtls_->send(packet->bytes);
+    } else {
+      on_sctp_event(std::get<sctp::Event>(std::move(output)));
+    }
+  }
+}
+
+void PeerConnection::open_channel(ChannelHandle handle, Channel& channel) {
+  auto stream = sctp_->open_channel(channel.init);
+  if (!stream) {
+    RTC_LOG(kWarning, "pc") << "channel \"" << channel.init.label << "\" cannot open: " << stream.error().message;
+    channel.state = sctp::ChannelState::kClosed;
+    emit(DataChannelStateEvent{handle, sctp::ChannelState::kClosed});
+    return;
+  }
+  channel.stream = *stream;
+  by_stream_[*stream] = handle;
+  if (channel.low_threshold > 0) sctp_->set_buffered_amount_low_threshold(*stream, channel.low_threshold);
+}
+
+ChannelHandle PeerConnection::handle_of(std::uint16_t stream) {
+  const auto found = by_stream_.find(stream);
+  return found == by_stream_.end() ? 0 : found->second;
+}
+
+void PeerConnection::on_sctp_event(sctp::Event event) {
+  if (const auto* incoming = std::get_if<sctp::IncomingChannelEvent>(&event)) {
+    const ChannelHandle handle = next_handle_++;
+    Channel& channel = channels_[handle];
+    channel.init = incoming->init;
+    channel.stream = incoming->id;
+    by_stream_[incoming->id] = handle;
+    emit(DataChannelEvent{handle, incoming->init});
+  } else if (const auto* state = std::get_if<sctp::ChannelStateEvent>(&event)) {
+    const ChannelHandle handle = handle_of(state->id);
+    if (handle == 0) return;
+    channels_[handle].state = state->state;
+    emit(DataChannelStateEvent{handle, state->state});
+    if (state->state == sctp::ChannelState::kClosed) {
+      by_stream_.erase(state->id);
+      channels_.erase(handle);
+    }
+  } else if (auto* message = std::get_if<sctp::MessageEvent>(&event)) {
+    if (const ChannelHandle handle = handle_of(message->id)) emit(MessageEvent{handle, message->binary, std::move(message->data)});
+  } else if (const auto* low = std::get_if<sctp::BufferedAmountLowEvent>(&event)) {
+    if (const ChannelHandle handle = handle_of(low->id)) emit(BufferedAmountLowEvent{handle});
+  } else if (const auto* association = std::get_if<sctp::StateEvent>(&event)) {
+    if (association->state == sctp::State::kFailed) {
+      RTC_LOG(kWarning, "pc") << "SCTP failed: " << association->reason;
+    }
+  }
+}
+
+void PeerConnection::update_connection_state(std::string reason) {
+  PeerConnectionState state = PeerConnectionState::kConnecting;
+  const ice::ConnectionState ice = agent_ ? agent_->connection_state() : ice::ConnectionState::kNew;
+  const dtls::State dtls = dtls_ ? dtls_->state() : dtls::State::kNew;
+  if (closed_) {
+    state = PeerConnectionState::kClosed;
+  } else if (ice == ice::ConnectionState::kFailed || dtls == dtls::State::kFailed) {
+    state = PeerConnectionState::kFailed;
+  } else if (ice == ice::ConnectionState::kDisconnected) {
+    state = PeerConnectionState::kDisconnected;
+  } else if (ice_up(ice) && dtls == dtls::State::kConnected) {
+    state = PeerConnectionState::kConnected;
+  } else if (ice == ice::ConnectionState::kNew && dtls == dtls::State::kNew) {
+    state = PeerConnectionState::kNew;
+  }
+  if (state == connection_) return;
+  connection_ = state;
+  if (state != PeerConnectionState::kFailed) reason.clear();
+  if (!closed_) emit(ConnectionStateEvent{state, std::move(reason)});
+}
+
+void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress& local,
+                                    const base::SocketAddress& remote, base::ByteView datagram) {
+  now_ = now;
+  if (closed_ || !agent_) return;
+  const ice::ReceiveResult result = agent_->handle_receive(now, local, remote, datagram);
+  if (result.what == ice::Received::kApplicationData) {
+    switch (classify(result.payload)) {
+      case PacketKind::kDtls:
+        if (dtls_) dtls_->handle_receive(now, result.payload);
+        break;
+      default:
+        break;  // RTP/RTCP arrive with media (lib/media); anything else is not ours
+    }
+  }
+  pump(now);
+}
+
+void PeerConnection::handle_timeout(base::Instant now) {
+  now_ = now;
+  if (closed_) return;
+  if (agent_ && now >= ice_timeout_) agent_->handle_timeout(now);
+  if (dtls_ && now >= dtls_timeout_) dtls_->handle_timeout(now);
+  if (sctp_ && now >= sctp_timeout_) sctp_->handle_timeout(now);
+  pump(now);
+}
+
+Output PeerConnection::poll_output() {
+  if (!outputs_.empty()) {
+    Output output = std::move(outputs_.front());
+    outputs_.pop_front();
+    return output;
+  }
+  if (closed_) return Timeout{base::Instant::max()};
+  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_})};
+}
+
+void PeerConnection::close() {
+  if (closed_) return;
+  // The SCTP ABORT must pass through DTLS before its close_notify.
+  if (sctp_) sctp_->abort("the PeerConnection closed");
+  pump(now_);
+  if (dtls_) dtls_->close();
+  pump(now_);  // W3C close() fires no events: only the datagrams stay queued
+  std::erase_if(outputs_, [](const Output& output) { return !std::holds_alternative<Transmit>(output); });
+  closed_ = true;
+  signaling_ = SignalingState::kClosed;
+  connection_ = PeerConnectionState::kClosed;
+  for (auto& [handle, channel] : channels_) channel.state = sctp::ChannelState::kClosed;
+}
+
+ice::ConnectionState PeerConnection::ice_connection_state() const {
+  if (closed_) return ice::ConnectionState::kClosed;
+  return agent_ ? agent_->connection_state() : ice::ConnectionState::kNew;
+}
+
+ice::GatheringState PeerConnection::ice_gathering_state() const {
+  return agent_ ? agent_->gathering_state() : ice::GatheringState::kNew;
+}
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,87 @@
+#include "pc_harness.h"
+
+#include <catch2/catch.hpp>
+
+namespace rtcstack::testing {
+
+PcEndpoint::PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed)
+    : network_(network), address_(*base::IpAddress::parse(ip), 40000), random_(seed) {
+  pc::Configuration configuration;
+  configuration.ice.host_addresses = {address_};
+  pc_ = std::move(pc::PeerConnection::create(configuration, random_)).value();
+  network_.attach(address_.ip(), *this);
+}
+
+void PcEndpoint::on_datagram(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
+                             base::ByteView datagram) {
+  pc_->handle_receive(now, local, remote, datagram);
+  drain();
+}
+
+void PcEndpoint::on_timeout(base::Instant now) {
+  pc_->handle_timeout(now);
+  drain();
+}
+
+void PcEndpoint::drain() {
+  for (;;) {
+    pc::Output output = pc_->poll_output();
+    if (auto* timeout = std::get_if<pc::Timeout>(&output)) {
+      next_timeout_ = timeout->at;
+      break;
+    }
+    if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
+      network_.send(transmit->local, transmit->remote, transmit->bytes);
+      continue;
+    }
+    const auto& event = std::get<pc::Event>(output);
+    if (const auto* s = std::get_if<pc::SignalingStateEvent>(&event)) signaling.emplace_back(to_string(s->state));
+    if (const auto* s = std::get_if<pc::ConnectionStateEvent>(&event)) {
+      connection.emplace_back(to_string(s->state));
+      if (!s->reason.empty()) failure_reason = s->reason;
+    }
+    if (const auto* s = std::get_if<pc::IceConnectionStateEvent>(&event)) ice_connection.emplace_back(to_string(s->state));
+    if (const auto* s = std::get_if<pc::IceGatheringStateEvent>(&event)) gathering.emplace_back(to_string(s->state));
+    if (const auto* c = std::get_if<pc::IceCandidateEvent>(&event); c && trickle && peer_) {
+      REQUIRE(peer_->pc().add_ice_candidate(network_.now(), c->candidate).ok());
+      peer_->drain();
+    }
+    if (const auto* d = std::get_if<pc::DataChannelEvent>(&event)) incoming[d->channel] = d->init;
+    if (const auto* d = std::get_if<pc::DataChannelStateEvent>(&event)) channel_states[d->channel].push_back(d->state);
+    if (const auto* m = std::get_if<pc::MessageEvent>(&event)) messages[m->channel].push_back(m->data);
+    if (on_event) on_event(event);
+  }
+}
+
+bool PcEndpoint::is(pc::ChannelHandle channel, sctp::ChannelState state) const {
+  const auto found = channel_states.find(channel);
+  return found != channel_states.end() && !found->second.empty() && found->second.back() == state;
+}
+
+PcPair::PcPair(std::uint64_t seed)
+    : network(seed), clock([this] { return network.now(); }), a(network, "192.0.2.1", seed * 2 + 1),
+      b(network, "192.0.2.2", seed * 2 + 2) {
+  a.set_peer(&b);
+  b.set_peer(&a);
+}
+
+void PcPair::negotiate(PcEndpoint& offerer) {
+  PcEndpoint& answerer = &offerer == &a ? b : a;
+  const base::Instant now = network.now();
+  auto offer = offerer.pc().create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(offerer.pc().set_local_description(now, *offer).ok());
+  REQUIRE(answerer.pc().set_remote_description(now, *offer).ok());
+  auto answer = answerer.pc().create_answer();
+  REQUIRE(answer.ok());
+  REQUIRE(answerer.pc().set_local_description(now, *answer).ok());
+  REQUIRE(offerer.pc().set_remote_description(now, *answer).ok());
+  offerer.drain();
+  answerer.drain();
+}
+
+bool PcPair::run(const std::function<bool()>& done, base::Duration limit) {
+  return network.run_until(done, network.now() + limit);
+}
+
+}  // namespace rtcstack::testing

@@ -1,0 +1,62 @@
+// PeerConnections as hosts of the simulated network, with a signaling channel the test
+// drives (offer/answer and trickled candidates) and every event recorded.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pc/peer_connection.h"
+#include "sim_network.h"
+#include "wall_clock.h"
+
+namespace rtcstack::testing {
+
+class PcEndpoint : public SimEndpoint {
+ public:
+  PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed);
+
+  pc::PeerConnection& pc() { return *pc_; }
+  void set_peer(PcEndpoint* peer) { peer_ = peer; }
+  /// Trickle candidates to the peer as they come (default); off for non-trickle tests.
+  bool trickle = true;
+
+  void on_datagram(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
+                   base::ByteView datagram) override;
+  base::Instant next_timeout() const override { return next_timeout_; }
+  void on_timeout(base::Instant now) override;
+  void drain();
+
+  std::function<void(const pc::Event&)> on_event;
+  std::vector<std::string> signaling, connection, ice_connection, gathering;
+  std::map<pc::ChannelHandle, std::vector<base::Buffer>> messages;
+  std::map<pc::ChannelHandle, sctp::ChannelInit> incoming;
+  std::map<pc::ChannelHandle, std::vector<sctp::ChannelState>> channel_states;
+  std::string failure_reason;
+
+  bool connected() const { return pc_->connection_state() == pc::PeerConnectionState::kConnected; }
+  bool is(pc::ChannelHandle channel, sctp::ChannelState state) const;
+
+ private:
+  SimNetwork& network_;
+  base::SocketAddress address_;
+  base::SeededRandom random_;
+  std::unique_ptr<pc::PeerConnection> pc_;
+  PcEndpoint* peer_ = nullptr;
+  base::Instant next_timeout_ = base::Instant::max();
+};
+
+/// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
+struct PcPair {
+  explicit PcPair(std::uint64_t seed);
+  SimNetwork network;
+  ScopedWallClock clock;
+  PcEndpoint a, b;
+  /// Offer from `offerer`, answer from the other, applied on both sides.
+  void negotiate(PcEndpoint& offerer);
+  bool run(const std::function<bool()>& done, base::Duration limit = base::Duration::seconds(30));
+};
+
+}  // namespace rtcstack::testing
