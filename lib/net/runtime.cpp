@@ -1,0 +1,147 @@
+#include "net/runtime.h"
+
+#include "net/runtime_core.h"
+
+namespace rtcstack::net {
+
+base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
+  std::vector<base::IpAddress> addresses = options.addresses;
+  if (addresses.empty()) addresses = interface_addresses(options.include_loopback);
+  std::vector<UdpSocket> sockets;
+  std::string failures;
+  for (const base::IpAddress& address : addresses) {
+    auto socket = UdpSocket::bind(base::SocketAddress(address, options.port));
+    if (socket) {
+      sockets.push_back(std::move(*socket));
+    } else {
+      failures += (failures.empty() ? "" : "; ") + socket.error().message;
+    }
+  }
+  if (sockets.empty()) {
+    return base::Error{base::ErrorCode::kInternal, "no UDP socket could be bound" + (failures.empty() ? "" : ": " + failures)};
+  }
+  auto core = std::make_shared<RuntimeCore>(std::move(sockets));
+  if (auto started = core->start(); !started) return started.error();
+  return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
+}
+
+Runtime::~Runtime() { core_->stop(); }
+
+base::Result<std::shared_ptr<PeerConnectionHandle>> Runtime::create_peer_connection(pc::Configuration configuration,
+                                                                                     Callbacks callbacks) {
+  base::Error error{base::ErrorCode::kClosed, "the runtime has stopped"};
+  const std::uint64_t id = core_->add(std::move(configuration), std::move(callbacks), &error);
+  if (id == 0) return error;
+  return std::shared_ptr<PeerConnectionHandle>(new PeerConnectionHandle(core_, id));
+}
+
+std::vector<base::SocketAddress> Runtime::local_addresses() const { return core_->addresses(); }
+
+std::size_t Runtime::connection_count() const { return core_->connection_count(); }
+
+PeerConnectionHandle::~PeerConnectionHandle() { core_->remove(id_); }
+
+template <class R, class F>
+R PeerConnectionHandle::with_connection(R fallback, F&& function) {
+  R result = std::move(fallback);
+  core_->run(id_, [&](pc::PeerConnection& connection, base::Instant now) { result = function(connection, now); });
+  return result;
+}
+
+namespace {
+base::Error gone() { return {base::ErrorCode::kClosed, "the connection or its runtime is gone"}; }
+}  // namespace
+
+base::Result<pc::SessionDescription> PeerConnectionHandle::create_offer() {
+  return with_connection<base::Result<pc::SessionDescription>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
+    return pc.create_offer();
+  });
+}
+
+base::Result<pc::SessionDescription> PeerConnectionHandle::create_answer() {
+  return with_connection<base::Result<pc::SessionDescription>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
+    return pc.create_answer();
+  });
+}
+
+base::Result<void> PeerConnectionHandle::set_local_description(pc::SessionDescription description) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
+    return pc.set_local_description(now, std::move(description));
+  });
+}
+
+base::Result<void> PeerConnectionHandle::set_remote_description(pc::SessionDescription description) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
+    return pc.set_remote_description(now, std::move(description));
+  });
+}
+
+base::Result<void> PeerConnectionHandle::add_ice_candidate(const std::string& candidate) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
+    return pc.add_ice_candidate(now, candidate);
+  });
+}
+
+std::optional<pc::SessionDescription> PeerConnectionHandle::local_description() {
+  return with_connection<std::optional<pc::SessionDescription>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
+    return pc.local_description();
+  });
+}
+
+std::optional<pc::SessionDescription> PeerConnectionHandle::remote_description() {
+  return with_connection<std::optional<pc::SessionDescription>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
+    return pc.remote_description();
+  });
+}
+
+base::Result<pc::ChannelHandle> PeerConnectionHandle::create_data_channel(const sctp::ChannelInit& init) {
+  return with_connection<base::Result<pc::ChannelHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.create_data_channel(init);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::send(pc::ChannelHandle channel, base::ByteView data, bool binary) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.send(channel, data, binary);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::close_data_channel(pc::ChannelHandle channel) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.close_data_channel(channel);
+  });
+}
+
+std::size_t PeerConnectionHandle::buffered_amount(pc::ChannelHandle channel) {
+  return with_connection<std::size_t>(0, [&](pc::PeerConnection& pc, base::Instant) { return pc.buffered_amount(channel); });
+}
+
+void PeerConnectionHandle::set_buffered_amount_low_threshold(pc::ChannelHandle channel, std::size_t threshold) {
+  core_->run(id_, [&](pc::PeerConnection& pc, base::Instant) { pc.set_buffered_amount_low_threshold(channel, threshold); });
+}
+
+std::optional<sctp::ChannelState> PeerConnectionHandle::channel_state(pc::ChannelHandle channel) {
+  return with_connection<std::optional<sctp::ChannelState>>(std::nullopt, [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.channel_state(channel);
+  });
+}
+
+pc::SignalingState PeerConnectionHandle::signaling_state() {
+  return with_connection(pc::SignalingState::kClosed, [](pc::PeerConnection& pc, base::Instant) { return pc.signaling_state(); });
+}
+
+pc::PeerConnectionState PeerConnectionHandle::connection_state() {
+  return with_connection(pc::PeerConnectionState::kClosed,
+                         [](pc::PeerConnection& pc, base::Instant) { return pc.connection_state(); });
+}
+
+ice::GatheringState PeerConnectionHandle::ice_gathering_state() {
+  return with_connection(ice::GatheringState::kComplete,
+                         [](pc::PeerConnection& pc, base::Instant) { return pc.ice_gathering_state(); });
+}
+
+void PeerConnectionHandle::close() {
+  core_->run(id_, [](pc::PeerConnection& pc, base::Instant) { pc.close(); });
+}
+
+}  // namespace rtcstack::net

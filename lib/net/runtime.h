@@ -1,0 +1,117 @@
+// The IO edge of rtcstack: real UDP sockets, an epoll loop on one IO thread, the monotonic
+// clock, and PeerConnections driven by them. Many connections share a runtime and its
+// sockets (PeerConnection::accepts() routes each datagram).
+//
+// Threads and callbacks:
+// - Every PeerConnectionHandle call is thread-safe. From another thread it runs on the IO
+//   thread and returns its result; from the IO thread (inside a callback) it runs at once.
+// - Callbacks run on the IO thread, one at a time, and never under a lock: inside any of
+//   them every handle call is legal, close() and dropping the last handle included. Do
+//   not destroy the Runtime itself from a callback (the IO thread cannot join itself).
+// - The sans-IO cores below share usrsctp's process-global state, so all runtimes of a
+//   process take one process-wide lock around them - never while a callback runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/socket_address.h"
+#include "pc/peer_connection.h"
+
+namespace rtcstack::net {
+
+struct RuntimeOptions {
+  /// Local addresses to open a UDP socket on; empty means every interface address
+  /// (net::interface_addresses()).
+  std::vector<base::IpAddress> addresses;
+  /// With `addresses` empty: include 127.0.0.1 and ::1.
+  bool include_loopback = false;
+  /// The port of every socket; 0 lets the kernel choose per socket.
+  std::uint16_t port = 0;
+};
+
+/// The W3C event handlers of one connection. Unset ones are skipped.
+struct Callbacks {
+  std::function<void(pc::SignalingState)> on_signaling_state_change;
+  std::function<void(ice::GatheringState)> on_ice_gathering_state_change;
+  std::function<void(ice::ConnectionState)> on_ice_connection_state_change;
+  /// `reason` says why for kFailed.
+  std::function<void(pc::PeerConnectionState, const std::string& reason)> on_connection_state_change;
+  /// onicecandidate; an empty candidate marks the end of gathering.
+  std::function<void(const std::string& candidate, const std::string& mid)> on_ice_candidate;
+  std::function<void(pc::ChannelHandle, const sctp::ChannelInit&)> on_data_channel;
+  /// onopen / onclosing / onclose of a channel.
+  std::function<void(pc::ChannelHandle, sctp::ChannelState)> on_channel_state;
+  std::function<void(pc::ChannelHandle, bool binary, base::Buffer data)> on_message;
+  std::function<void(pc::ChannelHandle)> on_buffered_amount_low;
+};
+
+class RuntimeCore;
+
+/// A connection owned by a Runtime. Dropping the last handle closes it.
+class PeerConnectionHandle {
+ public:
+  ~PeerConnectionHandle();
+  PeerConnectionHandle(const PeerConnectionHandle&) = delete;
+  PeerConnectionHandle& operator=(const PeerConnectionHandle&) = delete;
+
+  base::Result<pc::SessionDescription> create_offer();
+  base::Result<pc::SessionDescription> create_answer();
+  base::Result<void> set_local_description(pc::SessionDescription description);
+  base::Result<void> set_remote_description(pc::SessionDescription description);
+  base::Result<void> add_ice_candidate(const std::string& candidate);
+  std::optional<pc::SessionDescription> local_description();
+  std::optional<pc::SessionDescription> remote_description();
+
+  base::Result<pc::ChannelHandle> create_data_channel(const sctp::ChannelInit& init);
+  base::Result<void> send(pc::ChannelHandle channel, base::ByteView data, bool binary);
+  base::Result<void> send(pc::ChannelHandle channel, std::string_view text) {
+    return send(channel, base::as_bytes(text), false);
+  }
+  base::Result<void> close_data_channel(pc::ChannelHandle channel);
+  std::size_t buffered_amount(pc::ChannelHandle channel);
+  void set_buffered_amount_low_threshold(pc::ChannelHandle channel, std::size_t threshold);
+  std::optional<sctp::ChannelState> channel_state(pc::ChannelHandle channel);
+
+  pc::SignalingState signaling_state();
+  pc::PeerConnectionState connection_state();
+  ice::GatheringState ice_gathering_state();
+  /// Closes the connection (no callbacks follow); the handle stays usable for queries.
+  void close();
+
+ private:
+  friend class Runtime;
+  PeerConnectionHandle(std::shared_ptr<RuntimeCore> core, std::uint64_t id) : core_(std::move(core)), id_(id) {}
+  template <class R, class F>
+  R with_connection(R fallback, F&& function);
+
+  std::shared_ptr<RuntimeCore> core_;
+  std::uint64_t id_;
+};
+
+class Runtime {
+ public:
+  /// Opens the sockets and starts the IO thread. kInternal when no socket could be bound.
+  static base::Result<std::unique_ptr<Runtime>> create(RuntimeOptions options = {});
+  /// Closes every connection and stops the IO thread.
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// A new connection whose host candidates are the runtime's sockets (the ICE config's
+  /// host_addresses are replaced).
+  base::Result<std::shared_ptr<PeerConnectionHandle>> create_peer_connection(pc::Configuration configuration,
+                                                                            Callbacks callbacks);
+  std::vector<base::SocketAddress> local_addresses() const;
+  std::size_t connection_count() const;
+
+ private:
+  explicit Runtime(std::shared_ptr<RuntimeCore> core) : core_(std::move(core)) {}
+  std::shared_ptr<RuntimeCore> core_;
+};
+
+}  // namespace rtcstack::net

@@ -1,0 +1,19 @@
+// rtc-echo client: the echo convention's offering peer. It posts its offer to a server's
+// /offer, runs one test type and prints a final "RESULT ..." line.
+#pragma once
+
+#include <string>
+
+namespace rtcstack::echo {
+
+struct ClientOptions {
+  std::string server = "http://127.0.0.1:8080";
+  int type = 1;
+  std::string bind;       ///< one IP for the media socket; empty: every interface and loopback
+  int timeout_seconds = 20;
+};
+
+/// 0 when the test passed, 1 when it failed or is unsupported.
+int run_client(const ClientOptions& options);
+
+}  // namespace rtcstack::echo

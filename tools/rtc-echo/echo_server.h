@@ -1,0 +1,21 @@
+// rtc-echo server: the echo convention's answering peer (DESIGN.md §7). POST /offer takes
+// a JSON offer and answers (non-trickle) from a new PeerConnection that echoes every
+// data channel message back on its channel; GET / serves a page that runs the same tests
+// from a browser against this server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rtcstack::echo {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";        ///< HTTP listen address
+  std::uint16_t port = 8080;
+  std::string bind;                    ///< one IP for the media sockets; empty: every interface
+};
+
+/// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.
+int run_server(const ServerOptions& options);
+
+}  // namespace rtcstack::echo

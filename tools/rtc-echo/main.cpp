@@ -1,0 +1,52 @@
+// rtc-echo: the echo convention's server and client (DESIGN.md §7).
+//   rtc-echo server [--port P] [--host H] [--bind IP]
+//   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "echo_client.h"
+#include "echo_server.h"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: rtc-echo server [--port P] [--host H] [--bind IP]\n"
+               "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS]\n"
+               "types: 0 connection, 1 data channel echo, 2 media (unsupported yet), 3 data channel stress\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string_view mode = argv[1];
+  rtcstack::echo::ServerOptions server;
+  rtcstack::echo::ClientOptions client;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) return usage();
+    const std::string value = argv[++i];
+    if (flag == "--port" || flag == "-p") {
+      server.port = static_cast<std::uint16_t>(std::atoi(value.c_str()));
+    } else if (flag == "--host") {
+      server.host = value;
+    } else if (flag == "--bind") {
+      server.bind = client.bind = value;
+    } else if (flag == "-s" || flag == "--server") {
+      client.server = value;
+    } else if (flag == "-t" || flag == "--type") {
+      client.type = std::atoi(value.c_str());
+    } else if (flag == "--timeout") {
+      client.timeout_seconds = std::atoi(value.c_str());
+    } else {
+      return usage();
+    }
+  }
+  if (mode == "server") return rtcstack::echo::run_server(server);
+  if (mode == "client") return rtcstack::echo::run_client(client);
+  return usage();
+}

@@ -1,0 +1,114 @@
+// The page GET / serves: it runs echo test types 0, 1 and 3 from a browser against the
+// server that served it (same origin), shows each result and sets window.rtcEchoResults
+// ({type: "passed" | "failed: ..."}) for scripts that drive the browser.
+#pragma once
+
+#include <string_view>
+
+namespace rtcstack::echo {
+
+inline constexpr std::string_view kPage = R"html(<!doctype html>
+<html><head><meta charset="utf-8"><title>rtc-echo</title></head>
+<body>
+<h1>rtc-echo</h1>
+<p>Runs the echo tests from this browser against this server. <button id="run">Run</button></p>
+<pre id="log"></pre>
+<script>
+"use strict";
+const log = (text) => { document.getElementById("log").textContent += text + "\n"; };
+window.rtcEchoResults = {};
+
+async function connect(setup) {
+  const pc = new RTCPeerConnection({iceServers: []});
+  const channels = setup(pc);
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === "complete") return resolve();
+    pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") resolve(); });
+    setTimeout(resolve, 3000);
+  });
+  const response = await fetch("/offer", {method: "POST", headers: {"Content-Type": "application/json"},
+                                          body: JSON.stringify(pc.localDescription)});
+  if (!response.ok) throw new Error("POST /offer: " + response.status + " " + await response.text());
+  await pc.setRemoteDescription(await response.json());
+  return {pc, channels};
+}
+
+function within(ms, promise) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+}
+
+const tests = {
+  0: async () => {
+    const {pc} = await connect((pc) => [pc.createDataChannel("rtc-echo-connect")]);
+    await new Promise((resolve, reject) => {
+      pc.addEventListener("connectionstatechange", () => {
+        if (pc.connectionState === "connected") resolve();
+        if (pc.connectionState === "failed") reject(new Error("connection failed"));
+      });
+    });
+    pc.close();
+  },
+  1: async () => {
+    const greeting = "rtc-echo says hello";
+    const {pc, channels: [channel]} = await connect((pc) => [pc.createDataChannel("rtc-echo")]);
+    await new Promise((resolve, reject) => {
+      channel.onopen = () => channel.send(greeting);
+      channel.onmessage = (event) => event.data === greeting ? resolve() : reject(new Error("the echo differs"));
+    });
+    pc.close();
+  },
+  3: async () => {
+    const kinds = [["stress-reliable", {}], ["stress-unordered-rtx0", {ordered: false, maxRetransmits: 0}],
+                   ["stress-lifetime", {maxPacketLifeTime: 3000}]];
+    const sizes = [1, 7, 100, 1000, 1200, 4096, 16384, 65528];  // + round (0-4): no two alike
+    const {pc, channels} = await connect((pc) => kinds.map(([label, init]) => pc.createDataChannel(label, init)));
+    const runs = channels.map((channel, index) => new Promise((resolve, reject) => {
+      channel.binaryType = "arraybuffer";
+      const sent = new Map();
+      for (let round = 0; round < 5; ++round) {
+        for (const base of sizes) {
+          const size = base + round;
+          const bytes = new Uint8Array(size);
+          for (let i = 0; i < size; ++i) bytes[i] = (i * 31 + index * 7 + round) & 0xff;
+          sent.set("b" + size, bytes);
+          sent.set("t" + size, "x".repeat(size - 1) + String.fromCharCode(65 + index));
+        }
+      }
+      let received = 0;
+      channel.onopen = () => { for (const [key, value] of sent) channel.send(value); };
+      channel.onmessage = (event) => {
+        const binary = typeof event.data !== "string";
+        const data = binary ? new Uint8Array(event.data) : event.data;
+        const expected = sent.get((binary ? "b" : "t") + data.length);
+        const same = expected !== undefined &&
+            (binary ? expected.every((byte, i) => byte === data[i]) : expected === data);
+        if (!same) return reject(new Error(channel.label + ": an echo matches nothing sent"));
+        if (++received === sent.size) resolve(received);
+      };
+      if (index > 0) setTimeout(() => received > 0 ? resolve(received) : reject(new Error(channel.label + ": nothing came back")), 8000);
+    }));
+    await Promise.all(runs);
+    pc.close();
+  },
+};
+
+async function run() {
+  for (const type of [0, 1, 3]) {
+    try {
+      await within(20000, tests[type]());
+      window.rtcEchoResults[type] = "passed";
+    } catch (error) {
+      window.rtcEchoResults[type] = "failed: " + error.message;
+    }
+    log("RESULT type=" + type + " " + window.rtcEchoResults[type]);
+  }
+  window.rtcEchoDone = true;
+}
+document.getElementById("run").onclick = run;
+if (location.hash === "#run") run();
+</script>
+</body></html>
+)html";
+
+}  // namespace rtcstack::echo

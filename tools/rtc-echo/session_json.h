@@ -1,0 +1,16 @@
+// RTCSessionDescriptionInit as JSON ({"type": "offer", "sdp": "..."}), the body of the
+// echo convention's POST /offer and its answer.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "pc/peer_connection.h"
+
+namespace rtcstack::echo {
+
+std::string to_json(const pc::SessionDescription& description);
+/// kMalformed when the text is not JSON or lacks a known "type" or a string "sdp".
+base::Result<pc::SessionDescription> from_json(const std::string& text);
+
+}  // namespace rtcstack::echo
