@@ -7,20 +7,24 @@ namespace rtcstack::net {
 base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   std::vector<base::IpAddress> addresses = options.addresses;
   if (addresses.empty()) addresses = interface_addresses(options.include_loopback);
+  // Every address must take a socket now, shared or not, so a bad one fails here.
   std::vector<UdpSocket> sockets;
+  std::vector<base::IpAddress> usable;
   std::string failures;
   for (const base::IpAddress& address : addresses) {
-    auto socket = UdpSocket::bind(base::SocketAddress(address, options.port));
+    auto socket = UdpSocket::bind(base::SocketAddress(address, options.share_sockets ? options.port : 0));
     if (socket) {
+      usable.push_back(address);
       sockets.push_back(std::move(*socket));
     } else {
       failures += (failures.empty() ? "" : "; ") + socket.error().message;
     }
   }
-  if (sockets.empty()) {
+  if (usable.empty()) {
     return base::Error{base::ErrorCode::kInternal, "no UDP socket could be bound" + (failures.empty() ? "" : ": " + failures)};
   }
-  auto core = std::make_shared<RuntimeCore>(std::move(sockets));
+  if (!options.share_sockets) sockets.clear();
+  auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets));
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }
@@ -29,13 +33,12 @@ Runtime::~Runtime() { core_->stop(); }
 
 base::Result<std::shared_ptr<PeerConnectionHandle>> Runtime::create_peer_connection(pc::Configuration configuration,
                                                                                      Callbacks callbacks) {
-  base::Error error{base::ErrorCode::kClosed, "the runtime has stopped"};
-  const std::uint64_t id = core_->add(std::move(configuration), std::move(callbacks), &error);
-  if (id == 0) return error;
-  return std::shared_ptr<PeerConnectionHandle>(new PeerConnectionHandle(core_, id));
+  auto id = core_->add(std::move(configuration), std::move(callbacks));
+  if (!id) return id.error();
+  return std::shared_ptr<PeerConnectionHandle>(new PeerConnectionHandle(core_, *id));
 }
 
-std::vector<base::SocketAddress> Runtime::local_addresses() const { return core_->addresses(); }
+std::vector<base::SocketAddress> Runtime::local_addresses() const { return core_->shared_addresses(); }
 
 std::size_t Runtime::connection_count() const { return core_->connection_count(); }
 

@@ -1,10 +1,10 @@
 // The IO edge of rtcstack: real UDP sockets, an epoll loop on one IO thread, the monotonic
-// clock, and PeerConnections driven by them. Many connections share a runtime and its
-// sockets (PeerConnection::accepts() routes each datagram).
+// clock, and PeerConnections driven by them. Many connections share a runtime (and, if
+// asked, its sockets: PeerConnection::accepts() routes each datagram).
 //
 // Threads and callbacks:
-// - Every PeerConnectionHandle call is thread-safe. From another thread it runs on the IO
-//   thread and returns its result; from the IO thread (inside a callback) it runs at once.
+// - Every PeerConnectionHandle call is thread-safe: it runs on the calling thread under
+//   the process-wide lock and wakes the IO thread, which sends what it produced.
 // - Callbacks run on the IO thread, one at a time, and never under a lock: inside any of
 //   them every handle call is legal, close() and dropping the last handle included. Do
 //   not destroy the Runtime itself from a callback (the IO thread cannot join itself).
@@ -30,7 +30,13 @@ struct RuntimeOptions {
   std::vector<base::IpAddress> addresses;
   /// With `addresses` empty: include 127.0.0.1 and ::1.
   bool include_loopback = false;
-  /// The port of every socket; 0 lets the kernel choose per socket.
+  /// false (default): each connection binds its own socket on every address, on a port
+  /// the kernel picks. true: the runtime binds one socket per address on `port` and all
+  /// connections share them, PeerConnection::accepts() routing each datagram (one port
+  /// to open in a firewall; two connections to the same remote address cannot be told
+  /// apart then, so give peers distinct addresses).
+  bool share_sockets = false;
+  /// The port of the shared sockets (0: the kernel picks).
   std::uint16_t port = 0;
 };
 
@@ -102,10 +108,11 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  /// A new connection whose host candidates are the runtime's sockets (the ICE config's
+  /// A new connection whose host candidates are its sockets (the ICE config's
   /// host_addresses are replaced).
   base::Result<std::shared_ptr<PeerConnectionHandle>> create_peer_connection(pc::Configuration configuration,
                                                                             Callbacks callbacks);
+  /// The shared sockets' addresses (empty unless RuntimeOptions::share_sockets).
   std::vector<base::SocketAddress> local_addresses() const;
   std::size_t connection_count() const;
 

@@ -4,17 +4,17 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <future>
 
 #include "base/log.h"
 
 namespace rtcstack::net {
 namespace {
 
-// Datagrams read from one socket before the loop looks at timers and tasks again.
+// Datagrams read from one socket before the loop looks at timers again.
 constexpr int kReceiveBatch = 64;
 // epoll_wait never sleeps longer, so a missed wake-up costs at most this.
 constexpr std::int64_t kMaxSleepMs = 1000;
@@ -33,8 +33,8 @@ base::Instant monotonic_now() {
   return base::Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(since).count());
 }
 
-RuntimeCore::RuntimeCore(std::vector<UdpSocket> sockets)
-    : sockets_(std::move(sockets)), receive_buffer_(65536) {}
+RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared)
+    : addresses_(std::move(addresses)), shared_(std::move(shared)), receive_buffer_(65536) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -52,7 +52,7 @@ base::Result<void> RuntimeCore::start() {
   event.events = EPOLLIN;
   event.data.fd = wake_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event);
-  for (const UdpSocket& socket : sockets_) {
+  for (const UdpSocket& socket : shared_) {
     event.data.fd = socket.fd();
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd(), &event);
   }
@@ -61,151 +61,138 @@ base::Result<void> RuntimeCore::start() {
   return {};
 }
 
+void RuntimeCore::wake() {
+  const std::uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+}
+
 void RuntimeCore::stop() {
   std::lock_guard stop_lock(stop_mutex_);
   if (stopped_) return;
-  if (on_io_thread()) {
+  if (std::this_thread::get_id() == thread_id_) {
     RTC_LOG(kError, "net") << "a Runtime was destroyed from one of its own callbacks; the IO thread cannot join itself";
     std::abort();
   }
   stopped_ = true;
-  {
-    std::lock_guard lock(tasks_mutex_);
-    stopping_ = true;
-  }
-  const std::uint64_t one = 1;
-  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
+  stopping_ = true;
+  wake();
   if (thread_.joinable()) thread_.join();
-  // The IO thread is gone: close what is left here, under the cores lock.
   std::lock_guard lock(cores_mutex());
   for (auto& [id, connection] : connections_) connection->pc->close();
   connections_.clear();
-  tasks_.clear();
 }
 
-std::vector<base::SocketAddress> RuntimeCore::addresses() const {
+std::vector<base::SocketAddress> RuntimeCore::shared_addresses() const {
   std::vector<base::SocketAddress> addresses;
-  for (const UdpSocket& socket : sockets_) addresses.push_back(socket.local());
+  for (const UdpSocket& socket : shared_) addresses.push_back(socket.local());
   return addresses;
 }
 
-bool RuntimeCore::execute(const std::function<void()>& task) {
-  if (on_io_thread()) {
-    task();
-    return true;
+base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Callbacks callbacks) {
+  if (stopping_) return base::Error{base::ErrorCode::kClosed, "the runtime has stopped"};
+  auto connection = std::make_unique<Connection>();
+  configuration.ice.host_addresses = shared_addresses();
+  if (shared_.empty()) {
+    // Its own sockets: datagrams need no routing, and peers behind one address (several
+    // connections of one browser or one runtime) cannot be confused.
+    for (const base::IpAddress& address : addresses_) {
+      auto socket = UdpSocket::bind(base::SocketAddress(address, 0));
+      if (!socket) return socket.error();
+      configuration.ice.host_addresses.push_back(socket->local());
+      connection->sockets.push_back(std::move(*socket));
+    }
   }
-  if (stopping_) return false;
-  auto done = std::make_shared<std::promise<void>>();
-  auto finished = done->get_future();
-  {
-    std::lock_guard lock(tasks_mutex_);
-    if (stopping_) return false;
-    tasks_.push_back([task, done] {
-      task();
-      done->set_value();
-    });
-  }
-  const std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
-  // Tasks queued before stop() set `stopping_` (under the same lock) all run: the loop
-  // runs the queue once more on its way out. So this wait ends.
-  finished.wait();
-  return true;
-}
-
-std::uint64_t RuntimeCore::add(pc::Configuration configuration, Callbacks callbacks, base::Error* error) {
-  std::uint64_t id = 0;
-  configuration.ice.host_addresses = addresses();
   for (const auto& address : configuration.ice.host_addresses) {
     if (address.ip().is_loopback()) configuration.ice.allow_loopback = true;
   }
-  execute([&] {
-    auto connection = std::make_unique<Connection>();
-    std::lock_guard lock(cores_mutex());
-    auto created = pc::PeerConnection::create(std::move(configuration), connection->random);
-    if (!created) {
-      *error = created.error();
-      return;
-    }
-    connection->pc = std::move(*created);
-    connection->callbacks = std::move(callbacks);
-    id = next_id_++;
-    connections_[id] = std::move(connection);
-  });
+  std::lock_guard lock(cores_mutex());
+  auto created = pc::PeerConnection::create(std::move(configuration), connection->random);
+  if (!created) return created.error();
+  connection->pc = std::move(*created);
+  connection->callbacks = std::move(callbacks);
+  const std::uint64_t id = next_id_++;
+  for (const UdpSocket& socket : connection->sockets) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = socket.fd();
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd(), &event);
+    socket_owner_[socket.fd()] = id;
+  }
+  connections_[id] = std::move(connection);
+  wake();
   return id;
 }
 
 void RuntimeCore::remove(std::uint64_t id) {
-  execute([&] {
-    const auto found = connections_.find(id);
-    if (found == connections_.end()) return;
-    std::lock_guard lock(cores_mutex());
-    found->second->pc->close();
-    found->second->removed = true;  // forgotten by drain_all(), after its last datagrams
-    found->second->dirty = true;
-  });
+  std::lock_guard lock(cores_mutex());
+  const auto found = connections_.find(id);
+  if (found == connections_.end()) return;
+  found->second->pc->close();
+  found->second->removed = true;  // the IO thread sends its last datagrams, then forgets it
+  found->second->dirty = true;
+  wake();
 }
 
 std::size_t RuntimeCore::connection_count() {
-  std::size_t count = 0;
-  execute([&] {
-    for (const auto& [id, connection] : connections_) count += connection->removed ? 0 : 1;
-  });
-  return count;
+  std::lock_guard lock(cores_mutex());
+  return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(),
+                                                [](const auto& entry) { return !entry.second->removed; }));
 }
 
 bool RuntimeCore::run(std::uint64_t id, const std::function<void(pc::PeerConnection&, base::Instant)>& function) {
-  bool found = false;
-  execute([&] {
-    const auto connection = connections_.find(id);
-    if (connection == connections_.end() || connection->second->removed) return;
-    found = true;
-    {
-      std::lock_guard lock(cores_mutex());
-      function(*connection->second->pc, monotonic_now());
-    }
-    connection->second->dirty = true;
-  });
-  return found;
+  {
+    std::lock_guard lock(cores_mutex());
+    const auto found = connections_.find(id);
+    if (stopping_ || found == connections_.end() || found->second->removed) return false;
+    function(*found->second->pc, monotonic_now());
+    found->second->dirty = true;
+  }
+  wake();
+  return true;
 }
 
 void RuntimeCore::loop() {
-  std::vector<epoll_event> events(16);
+  std::vector<epoll_event> events(32);
   while (!stopping_) {
     base::Instant next = base::Instant::max();
-    for (const auto& [id, connection] : connections_) next = std::min(next, connection->next_timeout);
+    {
+      std::lock_guard lock(cores_mutex());
+      for (const auto& [id, connection] : connections_) next = std::min(next, connection->next_timeout);
+    }
     const base::Instant now = monotonic_now();
     std::int64_t sleep_ms = kMaxSleepMs;
     if (next != base::Instant::max()) {
-      // Round up: waking a little late is fine, waking early spins.
+      // Rounded up: waking a little late is fine, waking early spins.
       sleep_ms = std::clamp<std::int64_t>(((next - now).as_nanoseconds() + 999'999) / 1'000'000, 0, kMaxSleepMs);
     }
     const int ready = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), static_cast<int>(sleep_ms));
     for (int i = 0; i < ready; ++i) {
-      if (events[i].data.fd == wake_fd_) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
         std::uint64_t count = 0;
         (void)!::read(wake_fd_, &count, sizeof count);
         continue;
       }
-      for (const UdpSocket& socket : sockets_) {
-        if (socket.fd() == events[i].data.fd) receive(socket);
+      std::lock_guard lock(cores_mutex());
+      for (const UdpSocket& socket : shared_) {
+        if (socket.fd() == fd) receive(socket, nullptr);
+      }
+      if (const auto owner = socket_owner_.find(fd); owner != socket_owner_.end()) {
+        Connection& connection = *connections_.at(owner->second);
+        for (const UdpSocket& socket : connection.sockets) {
+          if (socket.fd() == fd) receive(socket, &connection);
+        }
       }
     }
-    run_tasks();
-    run_timers(monotonic_now());
-    drain_all();
-  }
-  run_tasks();  // callers waiting for a task get their answer (a closed connection)
-}
-
-void RuntimeCore::run_tasks() {
-  std::vector<std::function<void()>> tasks;
-  {
-    std::lock_guard lock(tasks_mutex_);
-    tasks.swap(tasks_);
-  }
-  for (auto& task : tasks) {
-    task();
+    {
+      std::lock_guard lock(cores_mutex());
+      const base::Instant after = monotonic_now();
+      for (auto& [id, connection] : connections_) {
+        if (connection->removed || connection->next_timeout > after) continue;
+        connection->pc->handle_timeout(after);
+        connection->dirty = true;
+      }
+    }
     drain_all();
   }
 }
@@ -220,7 +207,7 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
     routes_.erase(cached);
   }
   for (auto& [id, connection] : connections_) {
-    if (!connection->removed && connection->pc->accepts(remote, datagram)) {
+    if (connection->sockets.empty() && !connection->removed && connection->pc->accepts(remote, datagram)) {
       routes_[remote] = id;
       return connection.get();
     }
@@ -228,30 +215,23 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
   return nullptr;
 }
 
-void RuntimeCore::receive(const UdpSocket& socket) {
-  std::lock_guard lock(cores_mutex());
+void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
   const base::Instant now = monotonic_now();
   for (int i = 0; i < kReceiveBatch; ++i) {
     const auto received = socket.receive(receive_buffer_);
     if (!received) return;
-    if (Connection* connection = route(received->from, received->bytes)) {
-      connection->pc->handle_receive(now, socket.local(), received->from, received->bytes);
-      connection->dirty = true;
-    }
-  }
-}
-
-void RuntimeCore::run_timers(base::Instant now) {
-  std::lock_guard lock(cores_mutex());
-  for (auto& [id, connection] : connections_) {
-    if (connection->removed || connection->next_timeout > now) continue;
-    connection->pc->handle_timeout(now);
+    Connection* connection = owner != nullptr ? owner : route(received->from, received->bytes);
+    if (connection == nullptr || connection->removed) continue;
+    connection->pc->handle_receive(now, socket.local(), received->from, received->bytes);
     connection->dirty = true;
   }
 }
 
-const UdpSocket* RuntimeCore::socket_for(const base::SocketAddress& local) const {
-  for (const UdpSocket& socket : sockets_) {
+const UdpSocket* RuntimeCore::socket_for(const Connection& connection, const base::SocketAddress& local) const {
+  for (const UdpSocket& socket : connection.sockets) {
+    if (socket.local() == local) return &socket;
+  }
+  for (const UdpSocket& socket : shared_) {
     if (socket.local() == local) return &socket;
   }
   return nullptr;
@@ -259,7 +239,6 @@ const UdpSocket* RuntimeCore::socket_for(const base::SocketAddress& local) const
 
 std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
   std::vector<pc::Event> events;
-  std::lock_guard lock(cores_mutex());
   connection.dirty = false;
   for (;;) {
     pc::Output output = connection.pc->poll_output();
@@ -268,7 +247,9 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
       return events;
     }
     if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
-      if (const UdpSocket* socket = socket_for(transmit->local)) socket->send_to(transmit->remote, transmit->bytes);
+      if (const UdpSocket* socket = socket_for(connection, transmit->local)) {
+        socket->send_to(transmit->remote, transmit->bytes);
+      }
       continue;
     }
     events.push_back(std::get<pc::Event>(std::move(output)));
@@ -277,30 +258,39 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
 
 void RuntimeCore::drain_all() {
   for (int round = 0; round < kMaxDrainRounds; ++round) {
-    bool any = false;
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      Connection& connection = *it->second;
-      if (connection.dirty) {
-        any = true;
-        std::vector<pc::Event> events = drain(connection);
-        if (!connection.removed) dispatch(connection, events);  // no lock held here
-      }
-      if (connection.removed && !connection.dirty) {
-        std::lock_guard lock(cores_mutex());
-        it = connections_.erase(it);
-      } else {
-        ++it;
+    // Under the lock: drain every dirty connection. Then, without it: the callbacks. Only
+    // this thread erases connections, so the pointers stay valid in between.
+    std::vector<std::pair<Connection*, std::vector<pc::Event>>> batches;
+    {
+      std::lock_guard lock(cores_mutex());
+      for (auto it = connections_.begin(); it != connections_.end();) {
+        Connection& connection = *it->second;
+        if (connection.dirty) {
+          auto events = drain(connection);
+          if (!connection.removed && !events.empty()) batches.emplace_back(&connection, std::move(events));
+        }
+        if (connection.removed && !connection.dirty) {
+          for (const UdpSocket& socket : connection.sockets) {
+            epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
+            socket_owner_.erase(socket.fd());
+          }
+          std::erase_if(routes_, [&](const auto& route) { return route.second == it->first; });
+          it = connections_.erase(it);
+        } else {
+          ++it;
+        }
       }
     }
-    if (!any) return;
+    if (batches.empty()) return;
+    for (auto& [connection, events] : batches) dispatch(*connection, events);
   }
 }
 
 void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& events) {
   // A callback may close the connection or drop its handle: stop at once if it did.
+  const Callbacks& on = connection.callbacks;
   for (pc::Event& event : events) {
     if (connection.removed) return;
-    const Callbacks& on = connection.callbacks;
     if (auto* e = std::get_if<pc::SignalingStateEvent>(&event)) {
       if (on.on_signaling_state_change) on.on_signaling_state_change(e->state);
     } else if (auto* e = std::get_if<pc::IceGatheringStateEvent>(&event)) {

@@ -1,5 +1,11 @@
-// What Runtime and its handles share (not installed): the sockets, the connections, the
-// IO thread and its task queue. Only the IO thread touches the connections.
+// What Runtime and its handles share (not installed): the sockets, the connections and
+// the IO thread.
+//
+// Locking: one process-wide mutex (cores_mutex) guards every sans-IO core and this
+// core's connection table. A handle call takes it on the calling thread, does its work
+// and wakes the IO thread, which sends what the call produced and runs the callbacks -
+// never holding the mutex while a callback runs. No thread ever waits for another
+// thread's IO loop, so calls from any callback, into any runtime, cannot deadlock.
 #pragma once
 
 #include <atomic>
@@ -25,7 +31,9 @@ base::Instant monotonic_now();
 
 class RuntimeCore {
  public:
-  explicit RuntimeCore(std::vector<UdpSocket> sockets);
+  /// `shared`: sockets every connection uses (RuntimeOptions::share_sockets); otherwise
+  /// each connection binds its own on `addresses`.
+  RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -34,56 +42,53 @@ class RuntimeCore {
   /// Closes every connection and joins the IO thread. Idempotent.
   void stop();
 
-  std::vector<base::SocketAddress> addresses() const;
-  /// Adds a connection; returns its id (0 if the runtime has stopped).
-  std::uint64_t add(pc::Configuration configuration, Callbacks callbacks, base::Error* error);
-  /// Closes and forgets a connection (deferred while its callbacks run).
+  std::vector<base::SocketAddress> shared_addresses() const;
+  /// Adds a connection; returns its id, or the error.
+  base::Result<std::uint64_t> add(pc::Configuration configuration, Callbacks callbacks);
+  /// Closes and forgets a connection (its last datagrams still go out).
   void remove(std::uint64_t id);
   std::size_t connection_count();
 
-  /// Runs `function` on the connection, on the IO thread, under the cores lock, then lets
-  /// the loop drain what it produced. False when the connection or the runtime is gone.
+  /// Runs `function` on the connection under the cores lock, on this thread, then wakes
+  /// the IO thread to send and report what it produced. False when the connection or
+  /// the runtime is gone.
   bool run(std::uint64_t id, const std::function<void(pc::PeerConnection&, base::Instant now)>& function);
 
  private:
   struct Connection {
-    base::CryptoRandom random;                 // outlives the PeerConnection that uses it
+    base::CryptoRandom random;  // outlives the PeerConnection that uses it
     std::unique_ptr<pc::PeerConnection> pc;
+    std::vector<UdpSocket> sockets;  // its own, unless the runtime shares sockets
     Callbacks callbacks;
     base::Instant next_timeout;  // the origin: due at once
     bool dirty = true;
-    bool removed = false;
+    std::atomic<bool> removed{false};
   };
 
-  bool on_io_thread() const { return std::this_thread::get_id() == thread_id_; }
-  /// Runs `task` on the IO thread and waits for it (runs it at once on the IO thread).
-  bool execute(const std::function<void()>& task);
+  void wake();
   void loop();
-  void run_tasks();
-  void receive(const UdpSocket& socket);
-  void run_timers(base::Instant now);
+  void receive(const UdpSocket& socket, Connection* owner);
   void drain_all();
-  /// Sends what `connection` produced; returns its events for dispatch.
+  /// Sends what `connection` produced (cores lock held); returns its events.
   std::vector<pc::Event> drain(Connection& connection);
   void dispatch(Connection& connection, std::vector<pc::Event>& events);
-  const UdpSocket* socket_for(const base::SocketAddress& local) const;
+  const UdpSocket* socket_for(const Connection& connection, const base::SocketAddress& local) const;
   Connection* route(const base::SocketAddress& remote, base::ByteView datagram);
 
-  std::vector<UdpSocket> sockets_;
+  std::vector<base::IpAddress> addresses_;
+  std::vector<UdpSocket> shared_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
   std::thread::id thread_id_;
   std::atomic<bool> stopping_{false};
-  bool stopped_ = false;
   std::mutex stop_mutex_;
+  bool stopped_ = false;
 
-  std::mutex tasks_mutex_;
-  std::vector<std::function<void()>> tasks_;
-
-  // IO thread only.
+  // Under cores_mutex().
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
-  std::map<base::SocketAddress, std::uint64_t> routes_;  // remote address -> connection
+  std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
+  std::map<base::SocketAddress, std::uint64_t> routes_;  // remote -> connection (shared sockets)
   std::uint64_t next_id_ = 1;
   std::vector<std::uint8_t> receive_buffer_;
 };

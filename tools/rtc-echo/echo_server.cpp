@@ -129,9 +129,8 @@ int run_server(const ServerOptions& options) {
   g_server = &server;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::printf("rtc-echo server: http://%s:%d/ (POST /offer), media on", options.host.c_str(), port);
-  for (const auto& address : (*runtime)->local_addresses()) std::printf(" %s", address.to_string().c_str());
-  std::printf("\n");
+  std::printf("rtc-echo server: http://%s:%d/ (POST /offer; each connection gets its own UDP sockets)\n",
+              options.host.c_str(), port);
   std::fflush(stdout);
   server.listen_after_bind();
   g_server = nullptr;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# rtc-echo server and rtc-echo client over loopback for the given test types: starts the
+# server on 127.0.0.1 (HTTP port chosen by the kernel), runs the client once per type,
+# stops the server by its PID. Fails if any type fails; type 2 must report "unsupported".
+# Usage: echo_pair.sh RTC_ECHO TYPE...
+set -euo pipefail
+rtc_echo=$1
+shift
+log=$(mktemp)
+"$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1 >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(sed -n 's|^rtc-echo server: \(http://[0-9.:]*\)/.*|\1|p' "$log")
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] || { echo "rtc-echo server did not start:"; cat "$log"; exit 1; }
+echo "server: $(head -n 1 "$log")"
+failed=0
+for type in "$@"; do
+  echo "--- type $type"
+  if [ "$type" = 2 ]; then
+    if out=$("$rtc_echo" client -s "$url" -t 2 --bind 127.0.0.1); then
+      echo "type 2 should fail until media exists: $out"; failed=1
+    else
+      echo "$out"; grep -q "unsupported" <<<"$out" || failed=1
+    fi
+    continue
+  fi
+  "$rtc_echo" client -s "$url" -t "$type" --bind 127.0.0.1 || failed=1
+done
+exit "$failed"
