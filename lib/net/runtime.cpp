@@ -143,8 +143,6 @@ ice::GatheringState PeerConnectionHandle::ice_gathering_state() {
                          [](pc::PeerConnection& pc, base::Instant) { return pc.ice_gathering_state(); });
 }
 
-void PeerConnectionHandle::close() {
-  core_->run(id_, [](pc::PeerConnection& pc, base::Instant) { pc.close(); });
-}
+void PeerConnectionHandle::close() { core_->close(id_); }
 
 }  // namespace rtcstack::net

@@ -58,7 +58,10 @@ struct Callbacks {
 
 class RuntimeCore;
 
-/// A connection owned by a Runtime. Dropping the last handle closes it.
+/// A connection owned by a Runtime. Dropping the last handle closes it (as close() does)
+/// and forgets it. Callbacks often hold handles too (a weak_ptr locked for a moment), so
+/// which drop is the last is not always known: call close() before freeing what the
+/// callbacks use.
 class PeerConnectionHandle {
  public:
   ~PeerConnectionHandle();
@@ -86,7 +89,8 @@ class PeerConnectionHandle {
   pc::SignalingState signaling_state();
   pc::PeerConnectionState connection_state();
   ice::GatheringState ice_gathering_state();
-  /// Closes the connection (no callbacks follow); the handle stays usable for queries.
+  /// Closes the connection. No callback of it starts afterwards; called off the IO
+  /// thread, close() also waits for one that is running to return. Queries still work.
   void close();
 
  private:

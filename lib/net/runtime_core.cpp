@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 #include "base/log.h"
 
@@ -123,14 +124,21 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   return id;
 }
 
-void RuntimeCore::remove(std::uint64_t id) {
-  std::lock_guard lock(cores_mutex());
-  const auto found = connections_.find(id);
-  if (found == connections_.end()) return;
-  found->second->pc->close();
-  found->second->removed = true;  // the IO thread sends its last datagrams, then forgets it
-  found->second->dirty = true;
-  wake();
+void RuntimeCore::close(std::uint64_t id, bool forget) {
+  {
+    std::lock_guard lock(cores_mutex());
+    const auto found = connections_.find(id);
+    if (found == connections_.end()) return;
+    found->second->pc->close();
+    found->second->silenced = true;
+    if (forget) found->second->removed = true;  // the IO thread sends its last datagrams, then forgets it
+    found->second->dirty = true;
+    wake();
+  }
+  // dispatch() checks `silenced` before every callback: once the one running now (if any)
+  // returns, no other starts.
+  if (std::this_thread::get_id() == thread_id_) return;
+  while (dispatching_ == id) std::this_thread::sleep_for(std::chrono::microseconds(200));
 }
 
 std::size_t RuntimeCore::connection_count() {
@@ -260,14 +268,14 @@ void RuntimeCore::drain_all() {
   for (int round = 0; round < kMaxDrainRounds; ++round) {
     // Under the lock: drain every dirty connection. Then, without it: the callbacks. Only
     // this thread erases connections, so the pointers stay valid in between.
-    std::vector<std::pair<Connection*, std::vector<pc::Event>>> batches;
+    std::vector<std::tuple<std::uint64_t, Connection*, std::vector<pc::Event>>> batches;
     {
       std::lock_guard lock(cores_mutex());
       for (auto it = connections_.begin(); it != connections_.end();) {
         Connection& connection = *it->second;
         if (connection.dirty) {
           auto events = drain(connection);
-          if (!connection.removed && !events.empty()) batches.emplace_back(&connection, std::move(events));
+          if (!connection.silenced && !events.empty()) batches.emplace_back(it->first, &connection, std::move(events));
         }
         if (connection.removed && !connection.dirty) {
           for (const UdpSocket& socket : connection.sockets) {
@@ -282,15 +290,20 @@ void RuntimeCore::drain_all() {
       }
     }
     if (batches.empty()) return;
-    for (auto& [connection, events] : batches) dispatch(*connection, events);
+    for (auto& [id, connection, events] : batches) {
+      dispatching_ = id;
+      dispatch(*connection, events);
+      dispatching_ = 0;
+    }
   }
 }
 
 void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& events) {
-  // A callback may close the connection or drop its handle: stop at once if it did.
+  // A callback (or another thread) may close the connection or drop its handle: stop at
+  // once if it did.
   const Callbacks& on = connection.callbacks;
   for (pc::Event& event : events) {
-    if (connection.removed) return;
+    if (connection.silenced) return;
     if (auto* e = std::get_if<pc::SignalingStateEvent>(&event)) {
       if (on.on_signaling_state_change) on.on_signaling_state_change(e->state);
     } else if (auto* e = std::get_if<pc::IceGatheringStateEvent>(&event)) {

@@ -45,8 +45,13 @@ class RuntimeCore {
   std::vector<base::SocketAddress> shared_addresses() const;
   /// Adds a connection; returns its id, or the error.
   base::Result<std::uint64_t> add(pc::Configuration configuration, Callbacks callbacks);
-  /// Closes and forgets a connection (its last datagrams still go out).
-  void remove(std::uint64_t id);
+  /// Closes and forgets a connection (its last datagrams still go out). Called off the
+  /// IO thread, it returns only once none of the connection's callbacks is running, so
+  /// what they use may be freed right after.
+  void remove(std::uint64_t id) { close(id, true); }
+  /// Closes a connection: no callback of it starts afterwards, and off the IO thread this
+  /// returns only once the one running (if any) has returned. `forget` drops it too.
+  void close(std::uint64_t id, bool forget = false);
   std::size_t connection_count();
 
   /// Runs `function` on the connection under the cores lock, on this thread, then wakes
@@ -63,6 +68,7 @@ class RuntimeCore {
     base::Instant next_timeout;  // the origin: due at once
     bool dirty = true;
     std::atomic<bool> removed{false};
+    std::atomic<bool> silenced{false};  // closed: its callbacks no longer run
   };
 
   void wake();
@@ -82,6 +88,7 @@ class RuntimeCore {
   std::thread thread_;
   std::thread::id thread_id_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> dispatching_{0};  // the connection whose callbacks run now
   std::mutex stop_mutex_;
   bool stopped_ = false;
 

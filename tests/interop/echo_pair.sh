@@ -31,4 +31,10 @@ for type in "$@"; do
   fi
   "$rtc_echo" client -s "$url" -t "$type" --bind 127.0.0.1 || failed=1
 done
+# The server must shut down cleanly on SIGTERM (in the sanitizer build: without leaks).
+kill -TERM "$server"
+if ! wait "$server"; then
+  echo "rtc-echo server did not exit cleanly:"; cat "$log"; failed=1
+fi
+trap 'rm -f "$log"' EXIT
 exit "$failed"

@@ -74,6 +74,12 @@ struct Pair {
     *b_ref = b;
   }
 
+  // Callbacks of either side use this object: close both (no callback runs after) first.
+  ~Pair() {
+    if (a) a->close();
+    if (b) b->close();
+  }
+
   void negotiate() {
     auto offer = a->create_offer();
     REQUIRE(offer.ok());
@@ -188,14 +194,10 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
         std::lock_guard lock(keep_mutex);
         keep = pair->a;
       }
-      pair->a.reset();  // from here the callback's `keep` is the last owner
+      std::shared_ptr<PeerConnectionHandle> a = pair->a;  // closed by this thread at the end
+      pair->a.reset();
       sctp::ChannelInit init;
       init.label = "main";
-      std::shared_ptr<PeerConnectionHandle> a;
-      {
-        std::lock_guard lock(keep_mutex);
-        a = keep;
-      }
       const auto channel = a->create_data_channel(init);
       auto offer = a->create_offer();
       if (offer && a->set_local_description(*offer)) {
@@ -208,17 +210,14 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
         eventually([&] { return pair->a_open.load() || fired >= 2; }, std::chrono::seconds(5));
         (void)a->send(*channel, "to b");
       }
-      a.reset();
       eventually([&] { return fired >= 2; }, std::chrono::seconds(5));
       CHECK(fired >= 1);
-      // Let go of `a` before the locals its callbacks use go away (outside the lock: the
-      // handle's destructor waits for the IO thread, whose callbacks take that lock).
-      std::shared_ptr<PeerConnectionHandle> last;
-      {
-        std::lock_guard lock(keep_mutex);
-        last = std::move(keep);
-      }
-      last.reset();
+      // No callback of `a` may run once the locals it uses are gone: close() waits for a
+      // running one and stops the rest (outside keep_mutex, which the callbacks take).
+      a->close();
+      a.reset();
+      std::lock_guard lock(keep_mutex);
+      keep.reset();
     }
   }
   // After all that the runtime still works.
@@ -243,4 +242,29 @@ TEST_CASE("a runtime stops with live handles; they report closed afterwards", "[
   runtime.reset();
   CHECK(pair.a->create_offer().error().code == base::ErrorCode::kClosed);
   CHECK(pair.a->connection_state() == pc::PeerConnectionState::kClosed);
+}
+
+TEST_CASE("the last handle dropped inside the connection's own callback", "[net]") {
+  auto runtime = loopback_runtime();
+  std::atomic<bool> dropped{false};
+  auto holder = std::make_shared<std::shared_ptr<PeerConnectionHandle>>();
+  net::Callbacks callbacks;
+  callbacks.on_ice_gathering_state_change = [holder, &dropped](ice::GatheringState state) {
+    if (state != ice::GatheringState::kComplete) return;
+    holder->reset();  // the only owner: the connection is closed and forgotten from here
+    dropped = true;
+  };
+  auto handle = *runtime->create_peer_connection({}, callbacks);
+  *holder = handle;
+  sctp::ChannelInit init;
+  init.label = "x";
+  (void)handle->create_data_channel(init);
+  auto offer = handle->create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(handle->set_local_description(*offer).ok());
+  // Usually the callback runs after this thread has let go, and drops the last owner
+  // itself; either order must be safe.
+  handle.reset();
+  REQUIRE(eventually([&] { return dropped.load(); }));
+  CHECK(eventually([&] { return runtime->connection_count() == 0; }));
 }

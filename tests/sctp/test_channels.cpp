@@ -348,3 +348,38 @@ TEST_CASE("garbage packets change nothing in an established association", "[sctp
   REQUIRE(pair.run([&] { return pair.b.messages[id].size() == 1; }));
   CHECK(pair.b.connected());
 }
+
+TEST_CASE("a reliable channel never stalls beside partially reliable ones under loss (echo stress)", "[sctp]") {
+  SctpPair pair(23);
+  pair.network.set_tracing(false);
+  pair.network.set_link_both_ways(*base::IpAddress::parse("192.0.2.1"), *base::IpAddress::parse("192.0.2.2"),
+                                  lossy(0.08, 0.02));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  const std::uint16_t reliable = open_and_wait(pair, labelled("reliable"));
+  sctp::ChannelInit rtx0 = labelled("rtx0");
+  rtx0.ordered = false;
+  rtx0.max_retransmits = 0;
+  const std::uint16_t unreliable = open_and_wait(pair, rtx0);
+  sctp::ChannelInit timed = labelled("timed");
+  timed.max_packet_lifetime = 300;
+  const std::uint16_t lifetime = open_and_wait(pair, timed);
+  // b echoes everything, as rtc-echo's server does.
+  pair.b.on_event = [&](const sctp::Event& event) {
+    if (const auto* message = std::get_if<sctp::MessageEvent>(&event)) {
+      REQUIRE(pair.b.association().send(message->id, message->data, message->binary).ok());
+    }
+  };
+  constexpr std::size_t kSizes[] = {1, 7, 100, 1000, 1200, 4096, 16384, 65528};
+  for (std::uint32_t round = 0; round < 5; ++round) {
+    for (std::size_t size : kSizes) {
+      for (std::uint16_t id : {reliable, unreliable, lifetime}) {
+        REQUIRE(pair.a.association().send(id, numbered(round * 100 + static_cast<std::uint32_t>(size % 97), size + round), true).ok());
+      }
+    }
+  }
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.a.messages[reliable].size() == 40; }, base::Duration::seconds(120)));
+  CHECK(pair.a.association().buffered_amount(unreliable) == 0);
+  INFO("unreliable echoes " << pair.a.messages[unreliable].size() << ", lifetime echoes " << pair.a.messages[lifetime].size());
+  CHECK(pair.a.connected());
+}

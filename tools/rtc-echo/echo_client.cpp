@@ -262,6 +262,17 @@ int run_client(const ClientOptions& options) {
   if (!outcome.done) {
     outcome.done = true;
     outcome.detail = "timed out after " + std::to_string(options.timeout_seconds) + " s";
+    lock.unlock();
+    std::string counts;
+    {
+      std::lock_guard stress_lock(stress_mutex);
+      for (const auto& [id, table] : stress) {
+        counts += "; channel " + std::to_string(id) + " " + std::to_string(table.received) + "/" +
+                  std::to_string(table.sent.size());
+      }
+    }
+    lock.lock();
+    outcome.detail += counts;
   }
   std::printf("RESULT type=%d %s: %s; connected %.1f ms, first channel open %.1f ms, total %.1f ms\n", options.type,
               outcome.passed ? "passed" : "failed", outcome.detail.c_str(), outcome.connected_ms, outcome.open_ms,

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""An aiortc peer speaking the echo convention (DESIGN.md section 7), for interop tests.
+
+  aiortc_echo.py server             POST /offer answers (non-trickle) and echoes data
+                                    channel messages; prints "aiortc server: http://HOST:PORT/"
+  aiortc_echo.py client -s URL -t TYPE
+                                    types 0 (connected), 1 (echo), 3 (stress); exit 0/1 and
+                                    a final RESULT line
+
+Runs on loopback only: aioice is told that 127.0.0.1 is this host's one address. Use
+Debian's interpreter (/usr/bin/python3), which has python3-aiortc and python3-aiohttp.
+"""
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+import aioice.ice
+from aiohttp import ClientSession, web
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+# Loopback only (the repository's network tests never leave 127.0.0.0/8).
+aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+
+CONFIG = RTCConfiguration(iceServers=[])  # without this aiortc adds a public STUN server
+GREETING = "rtc-echo says hello"
+SIZES = [1, 7, 100, 1000, 1200, 4096, 16384, 65528]  # + round 0-4: no two alike
+
+
+def stress_messages(seed):
+    """Binary and text messages; each (size, kind) pair occurs once."""
+    messages = []
+    for round_ in range(5):
+        for base in SIZES:
+            size = base + round_
+            messages.append(bytes((i * 31 + seed * 7 + round_) & 0xFF for i in range(size)))
+            messages.append(("x" * (size - 1)) + chr(65 + seed))
+    return messages
+
+
+async def serve(host):
+    connections = set()
+
+    async def offer(request):
+        params = await request.json()
+        pc = RTCPeerConnection(CONFIG)
+        connections.add(pc)
+
+        @pc.on("datachannel")
+        def on_datachannel(channel):
+            @channel.on("message")
+            def on_message(message):
+                channel.send(message)
+
+        @pc.on("connectionstatechange")
+        async def on_state():
+            print("aiortc connection", pc.connectionState, flush=True)
+            if pc.connectionState in ("failed", "closed"):
+                connections.discard(pc)
+
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=params["sdp"], type=params["type"]))
+        await pc.setLocalDescription(await pc.createAnswer())
+        return web.json_response({"type": pc.localDescription.type, "sdp": pc.localDescription.sdp},
+                                 headers={"Access-Control-Allow-Origin": "*"})
+
+    app = web.Application()
+    app.router.add_post("/offer", offer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    print(f"aiortc server: http://{host}:{port}/", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for pc in list(connections):
+            await pc.close()
+
+
+async def client(url, test_type):
+    start = time.monotonic()
+    elapsed = lambda: (time.monotonic() - start) * 1000  # noqa: E731
+    pc = RTCPeerConnection(CONFIG)
+    done = asyncio.get_running_loop().create_future()
+    finish = lambda ok, why: done.done() or done.set_result((ok, why))  # noqa: E731
+
+    @pc.on("connectionstatechange")
+    def on_state():
+        print(f"aiortc connection {pc.connectionState} ({elapsed():.1f} ms)", flush=True)
+        if pc.connectionState == "connected" and test_type == 0:
+            finish(True, "DTLS connected")
+        if pc.connectionState == "failed":
+            finish(False, "connection failed")
+
+    tables = []
+    if test_type == 1:
+        channel = pc.createDataChannel("rtc-echo")
+        channel.on("open", lambda: channel.send(GREETING))
+        channel.on("message", lambda message: finish(message == GREETING, "echo received" if message == GREETING
+                                                      else "the echo differs"))
+    elif test_type == 3:
+        kinds = [("stress-reliable", {}), ("stress-unordered-rtx0", {"ordered": False, "maxRetransmits": 0}),
+                 ("stress-lifetime", {"maxPacketLifeTime": 3000})]
+        for seed, (label, init) in enumerate(kinds):
+            channel = pc.createDataChannel(label, **init)
+            table = {"channel": channel, "sent": stress_messages(seed), "got": 0, "reliable": not init}
+            tables.append(table)
+
+            def bind(table):
+                keys = {(len(m), isinstance(m, bytes)): m for m in table["sent"]}
+
+                def on_open():
+                    for message in table["sent"]:
+                        table["channel"].send(message)
+
+                def on_message(message):
+                    if keys.get((len(message), isinstance(message, bytes))) != message:
+                        finish(False, table["channel"].label + ": an echo matches nothing sent")
+                        return
+                    table["got"] += 1
+                    if all(t["got"] == len(t["sent"]) for t in tables):
+                        finish(True, "every message of every channel echoed byte for byte")
+                    elif all(t["got"] == len(t["sent"]) for t in tables if t["reliable"]):
+                        asyncio.get_running_loop().call_later(
+                            2, lambda: finish(all(t["got"] > 0 for t in tables),
+                                              "echoes byte-exact; received " + " ".join(
+                                                  f"{t['got']}/{len(t['sent'])}" for t in tables)))
+
+                table["channel"].on("open", on_open)
+                table["channel"].on("message", on_message)
+
+            bind(table)
+    else:
+        pc.createDataChannel("rtc-echo-connect")
+
+    await pc.setLocalDescription(await pc.createOffer())
+    async with ClientSession() as session:
+        body = {"type": pc.localDescription.type, "sdp": pc.localDescription.sdp}
+        async with session.post(url.rstrip("/") + "/offer", json=body) as response:
+            if response.status != 200:
+                print(f"RESULT type={test_type} failed: POST /offer: HTTP {response.status} {await response.text()}")
+                return 1
+            answer = await response.json()
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
+    try:
+        ok, why = await asyncio.wait_for(done, 20)
+    except asyncio.TimeoutError:
+        ok, why = False, "timed out after 20 s" + "".join(f"; {t['channel'].label} {t['got']}/{len(t['sent'])}" for t in tables)
+    print(f"RESULT type={test_type} {'passed' if ok else 'failed'}: {why}; total {elapsed():.1f} ms", flush=True)
+    await pc.close()
+    return 0 if ok else 1
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["server", "client"])
+    parser.add_argument("-s", "--server", default="http://127.0.0.1:8080")
+    parser.add_argument("-t", "--type", type=int, default=1)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    if args.mode == "server":
+        try:
+            asyncio.run(serve(args.host))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    if args.type not in (0, 1, 3):
+        print(f"RESULT type={args.type} unsupported")
+        return 1
+    return asyncio.run(client(args.server, args.type))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
