@@ -191,7 +191,7 @@ void PeerConnection::on_sctp_event(sctp::Event event) {
     if (const ChannelHandle handle = handle_of(low->id)) emit(BufferedAmountLowEvent{handle});
   } else if (const auto* association = std::get_if<sctp::StateEvent>(&event)) {
     if (association->state == sctp::State::kFailed) {
-      RTC_LOG(kWarning, "pc") << "SCTP failed: " << association->reason;
+      RTC_LOG(kInfo, "pc") << "SCTP ended: " << association->reason;
     }
   }
 }
