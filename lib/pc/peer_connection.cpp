@@ -292,6 +292,10 @@ base::Result<void> PeerConnection::send(ChannelHandle handle, base::ByteView dat
     return wrong_state("the channel is " + std::string(sctp::to_string(found->second.state)));
   }
   auto sent = sctp_->send(*found->second.stream, data, binary);
+  if (sent) {
+    ++found->second.messages_sent;
+    found->second.bytes_sent += data.size();
+  }
   pump(now_);
   return sent;
 }

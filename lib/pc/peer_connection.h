@@ -24,6 +24,7 @@
 #include "pc/demux.h"
 #include "pc/jsep.h"
 #include "pc/states.h"
+#include "pc/stats.h"
 #include "sctp/association.h"
 #include "sdp/session_description.h"
 
@@ -140,6 +141,9 @@ class PeerConnection {
   void handle_timeout(base::Instant now);
   Output poll_output();
 
+  /// The W3C stats objects that exist so far (pc/stats.h), stamped with `now`.
+  std::vector<Stats> get_stats(base::Instant now) const;
+
   SignalingState signaling_state() const { return signaling_; }
   PeerConnectionState connection_state() const { return connection_; }
   ice::ConnectionState ice_connection_state() const;
@@ -157,6 +161,11 @@ class PeerConnection {
     std::optional<std::uint16_t> stream;
     sctp::ChannelState state = sctp::ChannelState::kConnecting;
     std::size_t low_threshold = 0;
+    std::uint64_t messages_sent = 0, bytes_sent = 0, messages_received = 0, bytes_received = 0;
+  };
+  struct Counters {
+    std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
+    std::uint64_t channels_opened = 0, channels_closed = 0;
   };
 
   // signaling (peer_connection.cpp)
@@ -206,6 +215,7 @@ class PeerConnection {
   ChannelHandle next_handle_ = 1;
 
   std::deque<Output> outputs_;
+  Counters counters_;
   base::Instant ice_timeout_ = base::Instant::max();
   base::Instant dtls_timeout_ = base::Instant::max();
   base::Instant sctp_timeout_ = base::Instant::max();

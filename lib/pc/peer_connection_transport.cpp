@@ -72,6 +72,8 @@ bool PeerConnection::pump_ice(base::Instant now) {
     }
     moved = true;
     if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
+      ++counters_.packets_sent;
+      counters_.bytes_sent += transmit->bytes.size();
       outputs_.emplace_back(std::move(*transmit));
     } else {
       on_ice_event(now, std::get<ice::Event>(output));
@@ -180,13 +182,20 @@ void PeerConnection::on_sctp_event(sctp::Event event) {
     const ChannelHandle handle = handle_of(state->id);
     if (handle == 0) return;
     channels_[handle].state = state->state;
+    if (state->state == sctp::ChannelState::kOpen) ++counters_.channels_opened;
+    if (state->state == sctp::ChannelState::kClosed) ++counters_.channels_closed;
     emit(DataChannelStateEvent{handle, state->state});
     if (state->state == sctp::ChannelState::kClosed) {
       by_stream_.erase(state->id);
       channels_.erase(handle);
     }
   } else if (auto* message = std::get_if<sctp::MessageEvent>(&event)) {
-    if (const ChannelHandle handle = handle_of(message->id)) emit(MessageEvent{handle, message->binary, std::move(message->data)});
+    if (const ChannelHandle handle = handle_of(message->id)) {
+      Channel& channel = channels_[handle];
+      ++channel.messages_received;
+      channel.bytes_received += message->data.size();
+      emit(MessageEvent{handle, message->binary, std::move(message->data)});
+    }
   } else if (const auto* low = std::get_if<sctp::BufferedAmountLowEvent>(&event)) {
     if (const ChannelHandle handle = handle_of(low->id)) emit(BufferedAmountLowEvent{handle});
   } else if (const auto* association = std::get_if<sctp::StateEvent>(&event)) {
@@ -221,6 +230,8 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
                                     const base::SocketAddress& remote, base::ByteView datagram) {
   now_ = now;
   if (closed_ || !agent_) return;
+  ++counters_.packets_received;
+  counters_.bytes_received += datagram.size();
   const ice::ReceiveResult result = agent_->handle_receive(now, local, remote, datagram);
   if (result.what == ice::Received::kApplicationData) {
     switch (classify(result.payload)) {

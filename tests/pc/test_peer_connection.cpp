@@ -256,3 +256,59 @@ TEST_CASE("offers from Chromium, aiortc, Pion and werift with a data section are
     CHECK(peer->signaling_state() == pc::SignalingState::kStable);
   }
 }
+
+TEST_CASE("get_stats() reports transport, pairs, candidates, certificates and channels by W3C names", "[pc]") {
+  PcPair pair(10);
+  const auto channel = *pair.a.pc().create_data_channel(labelled("stats"));
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.a.pc().send(channel, "12345").ok());
+  pair.a.drain();
+  const auto b_channel = pair.b.incoming.begin()->first;
+  REQUIRE(pair.run([&] { return pair.b.messages[b_channel].size() == 1; }));
+
+  const auto report = pair.a.pc().get_stats(pair.network.now());
+  auto find = [&](std::string_view id) -> const pc::Stats* {
+    for (const auto& stats : report) {
+      if (stats.id == id) return &stats;
+    }
+    return nullptr;
+  };
+  auto text_of = [](const pc::Stats& stats, std::string_view name) {
+    const auto* value = stats.get(name);
+    return value != nullptr && std::holds_alternative<std::string>(*value) ? std::get<std::string>(*value) : std::string();
+  };
+  const auto* transport = find("T01");
+  REQUIRE(transport != nullptr);
+  CHECK(transport->type == "transport");
+  CHECK(text_of(*transport, "dtlsState") == "connected");
+  CHECK(text_of(*transport, "iceState") == "completed");
+  CHECK(text_of(*transport, "dtlsRole") == "server");  // b answered active
+  CHECK(std::get<std::uint64_t>(*transport->get("bytesSent")) > 0);
+  const auto* selected = find(text_of(*transport, "selectedCandidatePairId"));
+  REQUIRE(selected != nullptr);
+  CHECK(selected->type == "candidate-pair");
+  CHECK(text_of(*selected, "state") == "succeeded");
+  CHECK(std::get<bool>(*selected->get("nominated")));
+  const auto* local = find(text_of(*selected, "localCandidateId"));
+  const auto* remote = find(text_of(*selected, "remoteCandidateId"));
+  REQUIRE(local != nullptr);
+  REQUIRE(remote != nullptr);
+  CHECK(text_of(*local, "address") == "192.0.2.1");
+  CHECK(text_of(*remote, "address") == "192.0.2.2");
+  const auto* certificate = find(text_of(*transport, "localCertificateId"));
+  REQUIRE(certificate != nullptr);
+  CHECK(text_of(*certificate, "fingerprintAlgorithm") == "sha-256");
+  CHECK_FALSE(text_of(*certificate, "base64Certificate").empty());
+  bool found_channel = false;
+  for (const auto& stats : report) {
+    if (stats.type != "data-channel") continue;
+    found_channel = true;
+    CHECK(text_of(stats, "label") == "stats");
+    CHECK(text_of(stats, "state") == "open");
+    CHECK(std::get<std::uint64_t>(*stats.get("messagesSent")) == 1);
+    CHECK(std::get<std::uint64_t>(*stats.get("bytesSent")) == 5);
+  }
+  CHECK(found_channel);
+  CHECK(std::get<std::uint64_t>(*find("P01")->get("dataChannelsOpened")) == 1);
+}

@@ -1,0 +1,136 @@
+// PeerConnection::get_stats(): the W3C stats objects (webrtc-stats) that exist so far.
+#include "base/base64.h"
+#include "pc/peer_connection.h"
+
+#include <openssl/x509.h>
+
+namespace rtcstack::pc {
+namespace {
+
+constexpr std::string_view kTransportId = "T01";
+
+std::string candidate_id(char side, std::size_t index) { return std::string(1, side) + std::to_string(index); }
+
+std::string_view candidate_type(ice::CandidateType type) { return ice::to_string(type); }
+
+Stats candidate_stats(const ice::Candidate& candidate, const std::string& id, bool local, double timestamp) {
+  return Stats{id,
+               local ? "local-candidate" : "remote-candidate",
+               timestamp,
+               {{"transportId", std::string(kTransportId)},
+                {"address", candidate.address.ip().to_string()},
+                {"port", std::uint64_t{candidate.address.port()}},
+                {"protocol", std::string("udp")},
+                {"candidateType", std::string(candidate_type(candidate.type))},
+                {"priority", std::uint64_t{candidate.priority}},
+                {"foundation", candidate.foundation}}};
+}
+
+std::string_view pair_state(ice::PairState state) {
+  switch (state) {
+    case ice::PairState::kFrozen: return "frozen";
+    case ice::PairState::kWaiting: return "waiting";
+    case ice::PairState::kInProgress: return "in-progress";
+    case ice::PairState::kSucceeded: return "succeeded";
+    case ice::PairState::kFailed: return "failed";
+  }
+  return "?";
+}
+
+// RTCCertificateStats: the fingerprint and the DER certificate in base64.
+Stats certificate_stats(const std::string& id, const dtls::Fingerprint& fingerprint, X509* certificate, double timestamp) {
+  Stats stats{id, "certificate", timestamp, {}};
+  std::string hex = fingerprint.to_string();
+  hex = hex.substr(hex.find(' ') + 1);
+  stats.members.emplace_back("fingerprint", hex);
+  stats.members.emplace_back("fingerprintAlgorithm", fingerprint.algorithm);
+  if (certificate != nullptr) {
+    unsigned char* der = nullptr;
+    const int size = i2d_X509(certificate, &der);
+    if (size > 0) {
+      stats.members.emplace_back("base64Certificate", base::base64_encode(base::ByteView(der, static_cast<std::size_t>(size))));
+      OPENSSL_free(der);
+    }
+  }
+  return stats;
+}
+
+std::string_view dtls_state(const dtls::Endpoint* dtls) {
+  if (dtls == nullptr) return "new";
+  switch (dtls->state()) {
+    case dtls::State::kNew: return "new";
+    case dtls::State::kConnecting: return "connecting";
+    case dtls::State::kConnected: return "connected";
+    case dtls::State::kClosed: return "closed";
+    case dtls::State::kFailed: return "failed";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
+  const double timestamp = static_cast<double>(now.nanoseconds_since_origin()) / 1e6;
+  std::vector<Stats> report;
+  report.push_back(Stats{"P01", "peer-connection", timestamp,
+                         {{"dataChannelsOpened", counters_.channels_opened},
+                          {"dataChannelsClosed", counters_.channels_closed}}});
+
+  Stats transport{std::string(kTransportId), "transport", timestamp,
+                  {{"packetsSent", counters_.packets_sent},
+                   {"bytesSent", counters_.bytes_sent},
+                   {"packetsReceived", counters_.packets_received},
+                   {"bytesReceived", counters_.bytes_received},
+                   {"iceState", std::string(ice::to_string(ice_connection_state()))},
+                   {"dtlsState", std::string(dtls_state(dtls_.get()))}}};
+  const auto local_fingerprint = configuration_.certificate->fingerprint();
+  if (local_fingerprint) {
+    transport.members.emplace_back("localCertificateId", std::string("CERT-local"));
+    report.push_back(certificate_stats("CERT-local", *local_fingerprint, configuration_.certificate->x509(), timestamp));
+  }
+  if (dtls_) transport.members.emplace_back("dtlsRole", std::string(dtls_client_ ? "client" : "server"));
+  if (remote_ && !remote_->fingerprints.empty()) {
+    transport.members.emplace_back("remoteCertificateId", std::string("CERT-remote"));
+    const auto& remote = remote_->fingerprints.front();
+    report.push_back(certificate_stats("CERT-remote", dtls::Fingerprint{remote.algorithm, remote.digest}, nullptr, timestamp));
+  }
+
+  if (agent_) {
+    transport.members.emplace_back("iceRole", std::string(ice::to_string(agent_->role())));
+    const auto& locals = agent_->local_candidates();
+    const auto& remotes = agent_->remote_candidates();
+    for (std::size_t i = 0; i < locals.size(); ++i) report.push_back(candidate_stats(locals[i], candidate_id('L', i), true, timestamp));
+    for (std::size_t i = 0; i < remotes.size(); ++i) report.push_back(candidate_stats(remotes[i], candidate_id('R', i), false, timestamp));
+    const auto selected = agent_->selected_pair();
+    for (const ice::CandidatePair& pair : agent_->pairs()) {
+      const std::string id = "CP" + candidate_id('L', pair.local) + "-" + candidate_id('R', pair.remote);
+      const bool is_selected = selected && pair.local < locals.size() && pair.remote < remotes.size() &&
+                               locals[pair.local] == selected->local && remotes[pair.remote] == selected->remote;
+      if (is_selected) transport.members.emplace_back("selectedCandidatePairId", id);
+      report.push_back(Stats{id, "candidate-pair", timestamp,
+                             {{"transportId", std::string(kTransportId)},
+                              {"localCandidateId", candidate_id('L', pair.local)},
+                              {"remoteCandidateId", candidate_id('R', pair.remote)},
+                              {"state", std::string(pair_state(pair.state))},
+                              {"nominated", pair.nominated},
+                              {"priority", pair.priority}}});
+    }
+  }
+  report.insert(report.begin() + 1, std::move(transport));
+
+  for (const auto& [handle, channel] : channels_) {
+    Stats stats{"D" + std::to_string(handle), "data-channel", timestamp,
+                {{"label", channel.init.label},
+                 {"protocol", channel.init.protocol},
+                 {"state", std::string(sctp::to_string(channel.state))},
+                 {"messagesSent", channel.messages_sent},
+                 {"bytesSent", channel.bytes_sent},
+                 {"messagesReceived", channel.messages_received},
+                 {"bytesReceived", channel.bytes_received}}};
+    if (const auto id = channel_id(handle)) stats.members.emplace_back("dataChannelIdentifier", std::uint64_t{*id});
+    report.push_back(std::move(stats));
+  }
+  return report;
+}
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,33 @@
+// RTCStatsReport entries (W3C webrtc-stats) for what a PeerConnection has so far: the
+// peer connection, its transport, candidate pairs, local and remote candidates,
+// certificates and data channels. Member names are the W3C ones ("bytesSent",
+// "selectedCandidatePairId", ...), so reports can be compared with a browser's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace rtcstack::pc {
+
+using StatValue = std::variant<std::uint64_t, double, std::string, bool>;
+
+struct Stats {
+  std::string id;    ///< unique in the report, stable between reports
+  std::string type;  ///< RTCStatsType: "transport", "candidate-pair", "local-candidate", ...
+  double timestamp = 0;  ///< milliseconds, on the caller's clock
+  std::vector<std::pair<std::string, StatValue>> members;
+
+  /// The member called `name`, if present.
+  const StatValue* get(std::string_view name) const {
+    for (const auto& [key, value] : members) {
+      if (key == name) return &value;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace rtcstack::pc
