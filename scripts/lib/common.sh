@@ -29,7 +29,7 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
 # What the sanitizer and fuzz stages add.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS).
-INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp)
+INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp chromium nodejs)
 
 # configure_build DIR [meson options...]: sets up DIR the first time; later runs keep the
 # build (no rebuild from scratch) and only re-apply the options, so that whichever command
@@ -42,4 +42,21 @@ configure_build() {
   else
     meson setup "$dir" "$@"
   fi
+}
+
+# playwright-core from npm (it drives Debian's chromium; no browser download) into
+# build/node, where tests/interop/chromium_echo.sh finds it. The version is the one the
+# interop test was last run with.
+PLAYWRIGHT_VERSION=1.65.1
+ensure_playwright() {
+  if [ -d build/node/node_modules/playwright-core ]; then
+    say "playwright-core: present in build/node"
+    return 0
+  fi
+  # Some nodejs builds bring their own npm; Debian's is a separate package.
+  command -v npm >/dev/null || ensure_packages npm || return 1
+  say "Installing playwright-core@$PLAYWRIGHT_VERSION from npm into build/node"
+  mkdir -p build/node
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix build/node --no-audit --no-fund --silent \
+    "playwright-core@$PLAYWRIGHT_VERSION"
 }

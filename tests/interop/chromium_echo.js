@@ -1,0 +1,38 @@
+// Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) loads the page
+// rtc-echo server serves at GET / and runs echo types 0, 1 and 3 from the browser.
+// Usage: node chromium_echo.js NODE_MODULES_DIR URL
+// Prints the results as JSON; exits 0 only if every type passed.
+"use strict";
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
+
+(async () => {
+  const url = process.argv[3];
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "rtcstack-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    // Loopback only: Chromium gathers on 127.0.0.1 with this switch (it skips loopback
+    // by default), and rtc-echo server binds there alone. Its other host candidates are
+    // mDNS names, which rtcstack does not resolve; the checks it sends make them known.
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-loopback-in-peer-connection"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url + "/#run");
+    await page.waitForFunction(() => window.rtcEchoDone === true, null, { timeout: 90000 });
+    const results = await page.evaluate(() => window.rtcEchoResults);
+    console.log("chromium " + JSON.stringify(results));
+    process.exitCode = Object.values(results).every((result) => result === "passed") &&
+        Object.keys(results).length === 3 ? 0 : 1;
+  } finally {
+    await browser.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
