@@ -8,24 +8,12 @@ rtc_echo=$1
 direction=$2
 shift 2
 peer="$(dirname "$0")/aiortc_echo.py"
-log=$(mktemp)
+source "$(dirname "$0")/start_server.sh"
 if [ "$direction" = aiortc-server ]; then
-  /usr/bin/python3 "$peer" server >"$log" 2>&1 &
-  pattern='s|^aiortc server: \(http://[0-9.:]*\)/.*|\1|p'
+  start_server 's|^aiortc server: \(http://[0-9.:]*\)/.*|\1|p' /usr/bin/python3 "$peer" server
 else
-  "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1 >"$log" 2>&1 &
-  pattern='s|^rtc-echo server: \(http://[0-9.:]*\)/.*|\1|p'
+  start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1
 fi
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 200); do
-  url=$(sed -n "$pattern" "$log")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "the server did not start:"; cat "$log"; exit 1; }
-echo "server: $(head -n 1 "$log")"
 failed=0
 for type in "$@"; do
   echo "--- type $type ($direction)"
@@ -35,5 +23,5 @@ for type in "$@"; do
     /usr/bin/python3 "$peer" client -s "$url" -t "$type" || failed=1
   fi
 done
-[ "$failed" = 0 ] || { echo "server log:"; cat "$log"; }
+[ "$failed" = 0 ] || { echo "server log:"; cat "$server_log"; }
 exit "$failed"

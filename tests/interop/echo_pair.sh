@@ -6,18 +6,8 @@
 set -euo pipefail
 rtc_echo=$1
 shift
-log=$(mktemp)
-"$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1 >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's|^rtc-echo server: \(http://[0-9.:]*\)/.*|\1|p' "$log")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "rtc-echo server did not start:"; cat "$log"; exit 1; }
-echo "server: $(head -n 1 "$log")"
+source "$(dirname "$0")/start_server.sh"
+start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1
 failed=0
 for type in "$@"; do
   echo "--- type $type"
@@ -34,7 +24,7 @@ done
 # The server must shut down cleanly on SIGTERM (in the sanitizer build: without leaks).
 kill -TERM "$server"
 if ! wait "$server"; then
-  echo "rtc-echo server did not exit cleanly:"; cat "$log"; failed=1
+  echo "rtc-echo server did not exit cleanly:"; cat "$server_log"; failed=1
 fi
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$server_log"' EXIT
 exit "$failed"
