@@ -268,3 +268,21 @@ TEST_CASE("the last handle dropped inside the connection's own callback", "[net]
   REQUIRE(eventually([&] { return dropped.load(); }));
   CHECK(eventually([&] { return runtime->connection_count() == 0; }));
 }
+
+TEST_CASE("IPv6: two connections over ::1", "[net]") {
+  net::RuntimeOptions options;
+  options.addresses = {*base::IpAddress::parse("::1")};
+  auto runtime = net::Runtime::create(options);
+  REQUIRE(runtime.ok());
+  Pair pair(**runtime, **runtime);
+  sctp::ChannelInit init;
+  init.label = "v6";
+  const auto channel = *pair.a->create_data_channel(init);
+  pair.negotiate();
+  REQUIRE(eventually([&] { return pair.a_open.load(); }));
+  REQUIRE(pair.a->send(channel, "over IPv6").ok());
+  REQUIRE(eventually([&] { return pair.a_messages == 1; }));
+  const auto offer = pair.a->local_description();
+  REQUIRE(offer.has_value());
+  CHECK(offer->sdp.find(" ::1 ") != std::string::npos);  // the host candidate is IPv6 loopback
+}
