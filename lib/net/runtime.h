@@ -89,8 +89,10 @@ class PeerConnectionHandle {
   pc::SignalingState signaling_state();
   pc::PeerConnectionState connection_state();
   ice::GatheringState ice_gathering_state();
-  /// Closes the connection. No callback of it starts afterwards; called off the IO
-  /// thread, close() also waits for one that is running to return. Queries still work.
+  /// Closes the connection. No callback of it starts afterwards; called from outside
+  /// every runtime's IO thread, close() also waits for one that is running to return
+  /// (from a callback it never waits, so callbacks of two runtimes cannot wait for each
+  /// other). Queries still work.
   void close();
 
  private:

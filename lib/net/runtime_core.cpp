@@ -22,6 +22,10 @@ constexpr std::int64_t kMaxSleepMs = 1000;
 // drain_all() re-drains connections that callbacks touched; the bound guards a livelock.
 constexpr int kMaxDrainRounds = 64;
 
+// Set on every runtime's IO thread. A callback must never wait for another IO thread:
+// two runtimes' callbacks closing each other's connections would wait for each other.
+thread_local bool t_io_thread = false;
+
 }  // namespace
 
 std::mutex& cores_mutex() {
@@ -136,8 +140,8 @@ void RuntimeCore::close(std::uint64_t id, bool forget) {
     wake();
   }
   // dispatch() checks `silenced` before every callback: once the one running now (if any)
-  // returns, no other starts.
-  if (std::this_thread::get_id() == thread_id_) return;
+  // returns, no other starts. Only threads outside every runtime wait for that.
+  if (t_io_thread) return;
   while (dispatching_ == id) std::this_thread::sleep_for(std::chrono::microseconds(200));
 }
 
@@ -160,6 +164,7 @@ bool RuntimeCore::run(std::uint64_t id, const std::function<void(pc::PeerConnect
 }
 
 void RuntimeCore::loop() {
+  t_io_thread = true;
   std::vector<epoll_event> events(32);
   while (!stopping_) {
     base::Instant next = base::Instant::max();

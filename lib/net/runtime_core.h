@@ -49,7 +49,7 @@ class RuntimeCore {
   /// IO thread, it returns only once none of the connection's callbacks is running, so
   /// what they use may be freed right after.
   void remove(std::uint64_t id) { close(id, true); }
-  /// Closes a connection: no callback of it starts afterwards, and off the IO thread this
+  /// Closes a connection: no callback of it starts afterwards, and outside every IO thread this
   /// returns only once the one running (if any) has returned. `forget` drops it too.
   void close(std::uint64_t id, bool forget = false);
   std::size_t connection_count();
