@@ -1,0 +1,64 @@
+// The send side of repair (RFC 4585 generic NACK, RFC 4588 RTX): a ring of the packets
+// sent last, looked up by sequence number when a NACK names them, and the RTX packet
+// format that carries a retransmission on its own SSRC and payload type. The ring's
+// storage is allocated once; storing and finding packets allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "base/time.h"
+#include "media/rtp_packet.h"
+
+namespace rtcstack::media {
+
+class RetransmissionBuffer {
+ public:
+  /// Keeps up to `capacity` packets of up to `max_packet` bytes each, for `max_age`.
+  RetransmissionBuffer(std::size_t capacity = 1024, std::size_t max_packet = 1500,
+                       base::Duration max_age = base::Duration::seconds(1));
+
+  /// Stores a copy of a sent RTP packet (before SRTP); packets too large are not kept.
+  void store(base::Instant now, const RtpPacket& packet);
+  /// The packet with `sequence`, if it is still held and younger than max_age. The view
+  /// is valid until the next store().
+  std::optional<base::ByteView> find(base::Instant now, std::uint16_t sequence) const;
+  std::size_t capacity() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    std::uint16_t sequence = 0;
+    bool used = false;
+    base::Instant stored;
+    std::size_t size = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<std::uint8_t> bytes_;  // capacity * max_packet, slot i at i * max_packet
+  std::size_t max_packet_;
+  base::Duration max_age_;
+};
+
+/// Writes the RTX packet (RFC 4588 §4) for `original`: its header with the RTX payload
+/// type, SSRC and sequence number, then the original sequence number, then its payload.
+/// Extensions and CSRCs are kept; padding is not.
+base::Result<base::ByteView> write_rtx(const RtpPacket& original, std::uint8_t rtx_payload_type, std::uint32_t rtx_ssrc,
+                                       std::uint16_t rtx_sequence, base::MutableByteView out);
+
+/// What an RTX packet carries: the original sequence number and payload.
+struct RtxPayload {
+  std::uint16_t original_sequence = 0;
+  base::ByteView payload;
+};
+/// kTruncated for an RTX payload shorter than its 2-byte original sequence number.
+base::Result<RtxPayload> parse_rtx(const RtpPacket& rtx);
+
+/// Rebuilds the original packet from an RTX packet: the RTX header with `payload_type`,
+/// `ssrc` and the original sequence number, then the original payload. `out` must not
+/// overlap the RTX packet.
+base::Result<base::ByteView> restore_from_rtx(const RtpPacket& rtx, std::uint8_t payload_type, std::uint32_t ssrc,
+                                              base::MutableByteView out);
+
+}  // namespace rtcstack::media
