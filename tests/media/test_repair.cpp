@@ -15,6 +15,7 @@
 #include "media/rtcp_feedback.h"
 #include "media/rtcp_packet.h"
 #include "media/rtp_packet.h"
+#include "media/send_statistics.h"
 #include "media/vp8_assembler.h"
 #include "media/vp8_codec.h"
 #include "media/vp8_payload.h"
@@ -106,6 +107,36 @@ TEST_CASE("interarrival jitter (A.8) and LSR/DLSR round-trip time", "[repair][st
   REQUIRE(rtt.has_value());
   CHECK(rtt->as_microseconds() == Approx(100'000).margin(100));
   CHECK_FALSE(round_trip_time(5, ReportBlock{}).has_value());  // no SR cited
+}
+
+TEST_CASE("an SR pairs NTP time with the RTP timestamp of the same instant; the RR answer gives the RTT", "[repair][stats]") {
+  const NtpClock clock(ms(0), 0xE0000000'00000000ull);
+  SendStatistics sender(90000);
+  CHECK_FALSE(sender.sender_info(ms(0), clock).has_value());  // nothing sent yet: RR, not SR
+  for (int i = 0; i < 30; ++i) sender.on_sent(ms(i * 33), 1000 + static_cast<std::uint32_t>(i) * 2970, 1000);
+  const auto info = sender.sender_info(ms(29 * 33 + 100), clock);  // 100 ms after the last packet
+  REQUIRE(info.has_value());
+  CHECK(info->packet_count == 30);
+  CHECK(info->octet_count == 30000);
+  CHECK(info->rtp_timestamp == 1000 + 29 * 2970 + 9000);
+  CHECK(info->ntp_timestamp == clock.ntp(ms(29 * 33 + 100)));
+  CHECK(clock.ntp(ms(1500)) - clock.ntp(ms(500)) == 1ull << 32);  // one second is 2^32
+
+  // The SR goes out in a compound; the receiver answers 200 ms later; 30 ms each way.
+  std::array<std::uint8_t, 128> out{};
+  RtcpWriter writer(out);
+  write_sender_report(writer, 0x1000, *info, {});
+  const auto sr = parse_sender_report(*RtcpReader::parse(*writer.finish())->next());
+  REQUIRE(sr.ok());
+  ReceiveStatistics receiver(90000);
+  receiver.on_packet(ms(0), 1, 0);
+  receiver.on_packet(ms(1), 2, 0);
+  const base::Instant sr_sent = ms(29 * 33 + 100);
+  receiver.on_sender_report(sr_sent + base::Duration::milliseconds(30), sr->info.ntp_timestamp);
+  const ReportBlock block = receiver.report(sr_sent + base::Duration::milliseconds(230), 0x1000);
+  const auto rtt = round_trip_time(compact_ntp(clock.ntp(sr_sent + base::Duration::milliseconds(260))), block);
+  REQUIRE(rtt.has_value());
+  CHECK(rtt->as_microseconds() == Approx(60'000).margin(100));
 }
 
 TEST_CASE("the retransmission buffer finds recent packets and forgets old ones", "[repair][rtx]") {
