@@ -1,0 +1,223 @@
+#include "pc/media_section.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+namespace rtcstack::pc {
+namespace {
+
+void line(std::string& out, std::string_view text) {
+  out += text;
+  out += "\r\n";
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<std::uint8_t> payload_type_of(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > 127) return std::nullopt;
+  return static_cast<std::uint8_t>(value);
+}
+
+// The supported codec `offered` matches (same name, clock rate and channels), if any.
+const CodecParameters* supported_match(const CodecParameters& offered, const std::vector<CodecParameters>& supported) {
+  for (const CodecParameters& codec : supported) {
+    if (same_name(codec.name, offered.name) && codec.clock_rate == offered.clock_rate &&
+        codec.channels == offered.channels) {
+      return &codec;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
+
+std::vector<CodecParameters> supported_codecs(MediaKind kind) {
+  if (kind == MediaKind::kAudio) {
+    // RFC 7587 §7: always "opus/48000/2"; FEC on, 10 ms minimum as browsers offer it.
+    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt}};
+  }
+  return {CodecParameters{96, "VP8", 90000, 1, "", {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"}, 97}};
+}
+
+std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind) {
+  // The ids Chromium uses, so our offers and its answers agree without renumbering.
+  if (kind == MediaKind::kAudio) {
+    return {{14, media::ExtensionKind::kAudioLevel},
+            {2, media::ExtensionKind::kAbsSendTime},
+            {4, media::ExtensionKind::kTransportWideCc},
+            {9, media::ExtensionKind::kMid}};
+  }
+  return {{2, media::ExtensionKind::kAbsSendTime},
+          {4, media::ExtensionKind::kTransportWideCc},
+          {9, media::ExtensionKind::kMid},
+          {10, media::ExtensionKind::kRid},
+          {11, media::ExtensionKind::kRepairedRid}};
+}
+
+base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section) {
+  RemoteMedia remote;
+  const std::string& media = section.media_line.media;
+  if (media != "audio" && media != "video") {
+    return base::Error{base::ErrorCode::kInvalidArgument, "m=" + media + " is not an audio or video section"};
+  }
+  remote.kind = media == "audio" ? MediaKind::kAudio : MediaKind::kVideo;
+  const auto mid = section.mid();
+  if (!mid) return base::Error{base::ErrorCode::kInvalidArgument, "the " + media + " section has no a=mid"};
+  remote.mid = std::string(*mid);
+  remote.rejected = section.media_line.port == 0;
+  remote.direction = section.direction().value_or(sdp::Direction::kSendRecv);
+  remote.rtcp_mux = section.rtcp_mux();
+  remote.rtcp_rsize = section.rtcp_rsize();
+
+  // Every rtpmap with its fmtp and feedback; then keep the supported ones in m= order.
+  std::map<std::uint8_t, CodecParameters> by_type;
+  for (const sdp::Rtpmap& map : section.rtpmaps()) {
+    by_type[map.payload_type] = CodecParameters{map.payload_type, map.encoding, map.clock_rate, map.channels.value_or(1),
+                                                "", {}, std::nullopt};
+  }
+  for (const sdp::Fmtp& fmtp : section.fmtps()) {
+    if (auto type = payload_type_of(fmtp.format); type && by_type.count(*type)) by_type[*type].fmtp = fmtp.raw_parameters;
+  }
+  for (const sdp::RtcpFeedback& fb : section.rtcp_feedback()) {
+    const std::string value = fb.parameters.empty() ? fb.type : fb.type + " " + fb.parameters;
+    if (fb.payload_type == "*") {
+      for (auto& [type, codec] : by_type) codec.feedback.push_back(value);
+    } else if (auto type = payload_type_of(fb.payload_type); type && by_type.count(*type)) {
+      by_type[*type].feedback.push_back(value);
+    }
+  }
+  // RTX: "apt=N" names the codec it repairs.
+  for (const auto& [type, codec] : by_type) {
+    if (!same_name(codec.name, "rtx")) continue;
+    const auto equals = codec.fmtp.find("apt=");
+    if (equals == std::string::npos) continue;
+    std::string_view rest = std::string_view(codec.fmtp).substr(equals + 4);
+    rest = rest.substr(0, rest.find(';'));
+    if (auto apt = payload_type_of(rest); apt && by_type.count(*apt) && !by_type[*apt].rtx_payload_type) {
+      by_type[*apt].rtx_payload_type = type;
+    }
+  }
+  const std::vector<CodecParameters> supported = supported_codecs(remote.kind);
+  for (const std::string& format : section.media_line.formats) {
+    const auto type = payload_type_of(format);
+    if (!type || !by_type.count(*type)) continue;
+    if (supported_match(by_type[*type], supported)) remote.codecs.push_back(by_type[*type]);
+  }
+  for (const sdp::Extmap& extmap : section.extmaps()) {
+    if (auto kind = media::extension_kind(extmap.uri); kind && extmap.id >= 1 && extmap.id <= 255) {
+      remote.extensions.emplace_back(static_cast<std::uint8_t>(extmap.id), *kind);
+    }
+  }
+  // SSRCs: the FID group pairs media and RTX; a=ssrc lines give cname (and old-style msid).
+  for (const sdp::SsrcGroup& group : section.ssrc_groups()) {
+    if (group.semantics == "FID" && group.ssrcs.size() == 2) remote.rtx_ssrc = group.ssrcs[1];
+  }
+  for (const sdp::SsrcAttribute& attribute : section.ssrcs()) {
+    if (attribute.ssrc == remote.rtx_ssrc) continue;
+    if (std::find(remote.ssrcs.begin(), remote.ssrcs.end(), attribute.ssrc) == remote.ssrcs.end()) {
+      remote.ssrcs.push_back(attribute.ssrc);
+    }
+    if (attribute.attribute == "cname" && attribute.value && remote.cname.empty()) remote.cname = *attribute.value;
+  }
+  if (const auto msids = section.msids(); !msids.empty()) {
+    remote.stream_id = msids.front().stream_id;
+    remote.track_id = msids.front().track_id.value_or("");
+  }
+  return remote;
+}
+
+sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted) {
+  const bool they_send = offered == sdp::Direction::kSendRecv || offered == sdp::Direction::kSendOnly;
+  const bool they_receive = offered == sdp::Direction::kSendRecv || offered == sdp::Direction::kRecvOnly;
+  const bool we_send = (wanted == sdp::Direction::kSendRecv || wanted == sdp::Direction::kSendOnly) && they_receive;
+  const bool we_receive = (wanted == sdp::Direction::kSendRecv || wanted == sdp::Direction::kRecvOnly) && they_send;
+  if (we_send && we_receive) return sdp::Direction::kSendRecv;
+  if (we_send) return sdp::Direction::kSendOnly;
+  if (we_receive) return sdp::Direction::kRecvOnly;
+  return sdp::Direction::kInactive;
+}
+
+base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted) {
+  LocalMedia local;
+  local.mid = offer.mid;
+  local.kind = offer.kind;
+  local.direction = answer_direction(offer.direction, wanted);
+  const std::vector<CodecParameters> supported = supported_codecs(offer.kind);
+  for (const CodecParameters& offered : offer.codecs) {
+    const CodecParameters* ours = supported_match(offered, supported);
+    if (ours == nullptr) continue;
+    CodecParameters codec = offered;  // their payload type and fmtp
+    std::erase_if(codec.feedback, [&](const std::string& fb) {
+      return std::find(ours->feedback.begin(), ours->feedback.end(), fb) == ours->feedback.end();
+    });
+    if (!ours->rtx_payload_type) codec.rtx_payload_type.reset();
+    local.codecs.push_back(std::move(codec));
+  }
+  if (local.codecs.empty()) {
+    return base::Error{base::ErrorCode::kUnsupported,
+                       "the " + std::string(to_string(offer.kind)) + " section " + offer.mid +
+                           " offers no codec rtcstack supports (Opus, VP8)"};
+  }
+  const auto ours = supported_extensions(offer.kind);
+  for (const auto& [id, kind] : offer.extensions) {
+    const bool known = std::any_of(ours.begin(), ours.end(), [&](const auto& entry) { return entry.second == kind; });
+    if (known) local.extensions.emplace_back(id, kind);
+  }
+  return local;
+}
+
+namespace detail {
+
+void write_media_head(std::string& out, const LocalMedia& local) {
+  std::string m = "m=" + std::string(to_string(local.kind)) + " 9 UDP/TLS/RTP/SAVPF";
+  for (const CodecParameters& codec : local.codecs) {
+    m += " " + std::to_string(codec.payload_type);
+    if (codec.rtx_payload_type) m += " " + std::to_string(*codec.rtx_payload_type);
+  }
+  line(out, m);
+  line(out, "c=IN IP4 0.0.0.0");
+}
+
+void write_media_tail(std::string& out, const LocalMedia& local) {
+  line(out, "a=mid:" + local.mid);
+  for (const auto& [id, kind] : local.extensions) {
+    line(out, "a=extmap:" + std::to_string(id) + " " + std::string(media::extension_uri(kind)));
+  }
+  line(out, "a=" + std::string(sdp::to_string(local.direction)));
+  const bool sending = local.direction == sdp::Direction::kSendRecv || local.direction == sdp::Direction::kSendOnly;
+  if (sending && !local.track_id.empty()) line(out, "a=msid:" + local.stream_id + " " + local.track_id);
+  line(out, "a=rtcp-mux");
+  line(out, "a=rtcp-rsize");
+  for (const CodecParameters& codec : local.codecs) {
+    std::string rtpmap = "a=rtpmap:" + std::to_string(codec.payload_type) + " " + codec.name + "/" +
+                         std::to_string(codec.clock_rate);
+    if (codec.channels > 1) rtpmap += "/" + std::to_string(codec.channels);
+    line(out, rtpmap);
+    for (const std::string& fb : codec.feedback) line(out, "a=rtcp-fb:" + std::to_string(codec.payload_type) + " " + fb);
+    if (!codec.fmtp.empty()) line(out, "a=fmtp:" + std::to_string(codec.payload_type) + " " + codec.fmtp);
+    if (codec.rtx_payload_type) {
+      line(out, "a=rtpmap:" + std::to_string(*codec.rtx_payload_type) + " rtx/" + std::to_string(codec.clock_rate));
+      line(out, "a=fmtp:" + std::to_string(*codec.rtx_payload_type) + " apt=" + std::to_string(codec.payload_type));
+    }
+  }
+  if (!sending || local.ssrc == 0) return;
+  if (local.rtx_ssrc) line(out, "a=ssrc-group:FID " + std::to_string(local.ssrc) + " " + std::to_string(*local.rtx_ssrc));
+  for (const std::optional<std::uint32_t>& ssrc : {std::optional<std::uint32_t>(local.ssrc), local.rtx_ssrc}) {
+    if (!ssrc) continue;
+    line(out, "a=ssrc:" + std::to_string(*ssrc) + " cname:" + local.cname);
+    if (!local.track_id.empty()) line(out, "a=ssrc:" + std::to_string(*ssrc) + " msid:" + local.stream_id + " " + local.track_id);
+  }
+}
+
+}  // namespace detail
+}  // namespace rtcstack::pc

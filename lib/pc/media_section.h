@@ -1,0 +1,99 @@
+// JSEP (RFC 8829) for audio and video m-sections: what rtcstack supports (Opus, VP8 with
+// RTX, the header extensions lib/media reads), what a peer's section says, the answer to
+// an offered section (codecs, feedback, extensions and direction both sides share, with
+// the offerer's payload types and ids), and the section's SDP lines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "media/rtp_extensions.h"
+#include "sdp/session_description.h"
+
+namespace rtcstack::pc {
+
+enum class MediaKind : std::uint8_t { kAudio, kVideo };
+std::string_view to_string(MediaKind kind);
+
+/// One codec of a section, with what goes with it.
+struct CodecParameters {
+  std::uint8_t payload_type = 0;
+  std::string name;  ///< as in a=rtpmap: "opus", "VP8"
+  std::uint32_t clock_rate = 0;
+  std::uint16_t channels = 1;
+  std::string fmtp;                   ///< a=fmtp parameters, verbatim
+  std::vector<std::string> feedback;  ///< a=rtcp-fb values: "nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"
+  std::optional<std::uint8_t> rtx_payload_type;  ///< RFC 4588 rtx with apt= this codec
+  friend bool operator==(const CodecParameters&, const CodecParameters&) = default;
+};
+
+/// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
+/// VP8 with RTX, NACK, PLI, FIR, REMB and transport-wide CC for video.
+std::vector<CodecParameters> supported_codecs(MediaKind kind);
+/// The header extensions rtcstack offers, with the ids of its offers.
+std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind);
+
+/// What a peer's audio or video section says, reduced to what rtcstack can use.
+struct RemoteMedia {
+  std::string mid;
+  MediaKind kind = MediaKind::kAudio;
+  bool rejected = false;  ///< port 0
+  sdp::Direction direction = sdp::Direction::kSendRecv;
+  std::vector<CodecParameters> codecs;  ///< the supported ones, in the peer's order, with its payload types
+  std::vector<std::pair<std::uint8_t, media::ExtensionKind>> extensions;  ///< the known ones, with its ids
+  std::vector<std::uint32_t> ssrcs;       ///< media SSRCs the peer sends (a=ssrc), RTX ones excluded
+  std::optional<std::uint32_t> rtx_ssrc;  ///< from a=ssrc-group:FID media rtx
+  std::string cname;
+  std::string stream_id, track_id;        ///< a=msid
+  bool rtcp_mux = false;
+  bool rtcp_rsize = false;
+};
+
+/// kInvalidArgument for a section that is not audio or video, or has no a=mid.
+base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section);
+
+/// Our side of an audio or video section.
+struct LocalMedia {
+  std::string mid;
+  MediaKind kind = MediaKind::kAudio;
+  sdp::Direction direction = sdp::Direction::kSendRecv;
+  std::vector<CodecParameters> codecs;
+  std::vector<std::pair<std::uint8_t, media::ExtensionKind>> extensions;
+  std::uint32_t ssrc = 0;                 ///< what we send with, when we send
+  std::optional<std::uint32_t> rtx_ssrc;  ///< when a codec has RTX
+  std::string cname;
+  std::string stream_id = "-", track_id;  ///< a=msid
+};
+
+/// The direction of our answer (RFC 8829 §5.3.1): the offer's, seen from our side,
+/// narrowed to what we want.
+sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted);
+
+/// Our answer to an offered section: the codecs we both support in the offer's order and
+/// with its payload types (feedback narrowed to what both know, RTX kept when offered),
+/// the extensions we both know with the offer's ids. kUnsupported when no codec is shared
+/// (the caller then rejects the section with port 0).
+base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted);
+
+/// Appends the section's media lines after "m=" and the transport lines the caller wrote
+/// (`transport` is called to write them right after the c= line: ICE, DTLS, candidates).
+template <typename Transport>
+void write_media_section(std::string& out, const LocalMedia& local, Transport&& transport);
+
+namespace detail {
+void write_media_head(std::string& out, const LocalMedia& local);
+void write_media_tail(std::string& out, const LocalMedia& local);
+}  // namespace detail
+
+template <typename Transport>
+void write_media_section(std::string& out, const LocalMedia& local, Transport&& transport) {
+  detail::write_media_head(out, local);
+  transport(out);
+  detail::write_media_tail(out, local);
+}
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,183 @@
+// Audio and video m-sections from real offers (Chromium, aiortc, Pion, werift): what
+// rtcstack reads from them, its answer, and that the answer parses back to the same.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "pc/media_section.h"
+#include "pcapng.h"
+
+using namespace rtcstack;
+using namespace rtcstack::pc;
+
+namespace {
+
+sdp::SessionDescription load(const std::string& name) {
+  std::ifstream file(testing::test_data_path("sdp/" + name));
+  REQUIRE(file);
+  std::stringstream text;
+  text << file.rdbuf();
+  auto parsed = sdp::SessionDescription::parse(text.str());
+  REQUIRE(parsed.ok());
+  return std::move(*parsed);
+}
+
+const sdp::MediaDescription& section(const sdp::SessionDescription& description, std::string_view media) {
+  for (const auto& m : description.media) {
+    if (m.media_line.media == media) return m;
+  }
+  FAIL("no " << media << " section");
+  return description.media.front();
+}
+
+// Our answer section alone, written with a stand-in transport, parsed back.
+sdp::SessionDescription round_trip(const LocalMedia& local) {
+  std::string text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+  write_media_section(text, local, [](std::string& out) { out += "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"; });
+  auto parsed = sdp::SessionDescription::parse(text);
+  INFO(text);
+  REQUIRE(parsed.ok());
+  return std::move(*parsed);
+}
+
+}  // namespace
+
+TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with their feedback and extensions", "[pc][media]") {
+  const auto offer = load("chromium-offer-2.sdp");
+  auto video = read_remote_media(section(offer, "video"));
+  REQUIRE(video.ok());
+  CHECK(video->mid == "0");
+  CHECK(video->kind == MediaKind::kVideo);
+  CHECK(video->direction == sdp::Direction::kSendRecv);
+  REQUIRE(video->codecs.size() == 1);  // VP8 only in this offer
+  CHECK(video->codecs[0].name == "VP8");
+  CHECK(video->codecs[0].payload_type == 96);
+  CHECK(video->codecs[0].feedback == std::vector<std::string>{"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"});
+  CHECK(video->ssrcs == std::vector<std::uint32_t>{3160074848u});
+  CHECK(video->cname == "tSHGC21GEXCHaSnT");
+  CHECK(video->track_id == "d395ea11-202c-4d03-99d8-b8c3021709dd");
+  CHECK(video->rtcp_mux);
+  CHECK(video->rtcp_rsize);
+  CHECK(video->extensions.size() == 5);  // abs-send-time, transport-cc, mid, rid, repaired-rid
+
+  auto audio = read_remote_media(section(offer, "audio"));
+  REQUIRE(audio.ok());
+  REQUIRE(audio->codecs.size() == 1);  // red, G722, PCMU, PCMA, CN, telephone-event are not ours
+  CHECK(audio->codecs[0].name == "opus");
+  CHECK(audio->codecs[0].payload_type == 111);
+  CHECK(audio->codecs[0].fmtp == "minptime=10;useinbandfec=1");
+
+  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  REQUIRE(answer.ok());
+  CHECK(answer->direction == sdp::Direction::kSendRecv);
+  REQUIRE(answer->codecs.size() == 1);
+  CHECK(answer->codecs[0].payload_type == 96);
+  CHECK_FALSE(answer->codecs[0].rtx_payload_type.has_value());  // not offered here
+  CHECK(answer->extensions.size() == 5);
+  // The answer section parses back to what it says.
+  answer->ssrc = 1234;
+  answer->cname = "rtcstack";
+  answer->track_id = "echo-video";
+  const auto parsed = round_trip(*answer);
+  auto back = read_remote_media(parsed.media.front());
+  REQUIRE(back.ok());
+  CHECK(back->codecs == answer->codecs);
+  CHECK(back->ssrcs == std::vector<std::uint32_t>{1234});
+  CHECK(back->cname == "rtcstack");
+  CHECK(back->track_id == "echo-video");
+  CHECK(back->extensions == answer->extensions);
+}
+
+TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left out", "[pc][media]") {
+  const auto aiortc = load("aiortc-offer-2.sdp");
+  auto video = read_remote_media(section(aiortc, "video"));
+  REQUIRE(video.ok());
+  REQUIRE(video->codecs.size() == 1);
+  CHECK(video->codecs[0].payload_type == 97);
+  CHECK(video->codecs[0].rtx_payload_type == 98);
+  CHECK(video->ssrcs == std::vector<std::uint32_t>{3857455902u});
+  CHECK(video->rtx_ssrc == 1968298789u);
+  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  REQUIRE(answer.ok());
+  CHECK(answer->codecs[0].rtx_payload_type == 98);
+  answer->ssrc = 11;
+  answer->rtx_ssrc = 12;
+  answer->cname = "c";
+  answer->track_id = "t";
+  const auto parsed = round_trip(*answer);
+  auto back = read_remote_media(parsed.media.front());
+  REQUIRE(back.ok());
+  CHECK(back->codecs == answer->codecs);
+  CHECK(back->rtx_ssrc == 12u);
+  CHECK(back->ssrcs == std::vector<std::uint32_t>{11});
+
+  const auto pion = load("pion-offer-2.sdp");
+  auto pion_video = read_remote_media(section(pion, "video"));
+  REQUIRE(pion_video.ok());
+  REQUIRE(pion_video->codecs.size() == 1);
+  CHECK(pion_video->codecs[0].payload_type == 96);
+  CHECK(pion_video->codecs[0].rtx_payload_type == 97);
+  auto pion_audio = read_remote_media(section(pion, "audio"));
+  REQUIRE(pion_audio.ok());
+  CHECK(pion_audio->codecs.size() == 1);
+  CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1
+
+  const auto werift = load("werift-offer-2.sdp");
+  for (std::string_view kind : {"audio", "video"}) {
+    auto media = read_remote_media(section(werift, kind));
+    REQUIRE(media.ok());
+    CHECK(media->codecs.size() == 1);
+    CHECK(answer_media(*media, sdp::Direction::kSendRecv).ok());
+  }
+}
+
+TEST_CASE("answer directions follow RFC 8829 §5.3.1", "[pc][media]") {
+  using D = sdp::Direction;
+  CHECK(answer_direction(D::kSendRecv, D::kSendRecv) == D::kSendRecv);
+  CHECK(answer_direction(D::kSendOnly, D::kSendRecv) == D::kRecvOnly);
+  CHECK(answer_direction(D::kRecvOnly, D::kSendRecv) == D::kSendOnly);
+  CHECK(answer_direction(D::kInactive, D::kSendRecv) == D::kInactive);
+  CHECK(answer_direction(D::kSendRecv, D::kRecvOnly) == D::kRecvOnly);
+  CHECK(answer_direction(D::kSendOnly, D::kSendOnly) == D::kInactive);
+  CHECK(answer_direction(D::kRecvOnly, D::kRecvOnly) == D::kInactive);
+}
+
+TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]") {
+  const auto offer = sdp::SessionDescription::parse(
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=rtpmap:102 H264/90000\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d\r\n");
+  REQUIRE(offer.ok());
+  auto video = read_remote_media(offer->media[0]);
+  REQUIRE(video.ok());
+  CHECK(video->codecs.empty());
+  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  REQUIRE_FALSE(answer.ok());
+  CHECK(answer.error().code == base::ErrorCode::kUnsupported);
+  CHECK(answer.error().message.find("Opus, VP8") != std::string::npos);
+  CHECK(read_remote_media(offer->media[1]).error().code == base::ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("our own offer sections list what rtcstack supports and read back the same", "[pc][media]") {
+  for (MediaKind kind : {MediaKind::kAudio, MediaKind::kVideo}) {
+    LocalMedia local;
+    local.mid = kind == MediaKind::kAudio ? "a" : "v";
+    local.kind = kind;
+    local.codecs = supported_codecs(kind);
+    local.extensions = supported_extensions(kind);
+    local.ssrc = 100;
+    if (kind == MediaKind::kVideo) local.rtx_ssrc = 101;
+    local.cname = "cname";
+    local.stream_id = "stream";
+    local.track_id = "track";
+    const auto parsed = round_trip(local);
+    auto back = read_remote_media(parsed.media.front());
+    REQUIRE(back.ok());
+    CHECK(back->codecs == local.codecs);
+    CHECK(back->extensions == local.extensions);
+    CHECK(back->stream_id == "stream");
+    CHECK(back->track_id == "track");
+    CHECK(back->rtx_ssrc == local.rtx_ssrc);
+  }
+}
