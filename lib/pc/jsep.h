@@ -1,7 +1,8 @@
-// JSEP (RFC 8829) for the data channel m-section: what our offers and answers say, and
-// what we take from the peer's. Offers carry one m=application section; answers mirror
-// the offer's sections in order, accept the first data section and reject the others
-// (port 0) until media arrives.
+// JSEP (RFC 8829) for a whole description on one BUNDLE transport: what our offers and
+// answers say, and what we take from the peer's. Offers carry the data section and one
+// audio or video section per transceiver; answers mirror the offer's sections in order,
+// accept the first data section and the media sections a transceiver took, and reject
+// the others (port 0). Media sections themselves are media_section.h's.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "base/result.h"
 #include "dtls/certificate.h"
 #include "ice/agent.h"
+#include "pc/media_section.h"
 #include "sdp/session_description.h"
 
 namespace rtcstack::pc {
@@ -27,8 +29,11 @@ struct LocalParameters {
   std::size_t max_message_size = 256 * 1024;
   std::vector<ice::Candidate> candidates;
   bool end_of_candidates = false;
-  std::string data_mid = "0";
-  /// For an answer: the offer's m-sections, mirrored (rejected unless they carry data).
+  std::string data_mid = "0";  ///< empty: no data section
+  /// Audio and video sections, in order after the data section (an offer) or matched to
+  /// the offer's by mid (an answer).
+  std::vector<LocalMedia> media;
+  /// For an answer: the offer's m-sections, mirrored (rejected unless taken).
   const sdp::SessionDescription* offer = nullptr;
 };
 
@@ -46,11 +51,14 @@ struct RemoteParameters {
   std::size_t max_message_size = 64 * 1024;
   std::vector<sdp::Candidate> candidates;
   bool end_of_candidates = false;
-  std::string data_mid;
+  std::string data_mid;  ///< empty when the description has no data section
+  std::string transport_mid;  ///< the section whose transport BUNDLE uses (RFC 8843 tag)
+  std::vector<RemoteMedia> media;  ///< every audio and video section, in order
 };
 
-/// kInvalidArgument saying what is missing when the description has no usable data
-/// section (m=application with UDP/DTLS/SCTP or DTLS/SCTP), ICE credentials or fingerprint.
+/// kInvalidArgument saying what is missing when the description has no usable section (a
+/// data section, m=application with UDP/DTLS/SCTP or DTLS/SCTP, or an audio or video
+/// section), or its transport has no ICE credentials or fingerprint.
 base::Result<RemoteParameters> read_remote(const sdp::SessionDescription& description);
 
 /// Our candidate as an SDP candidate (a=candidate / trickle).

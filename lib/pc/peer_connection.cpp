@@ -78,6 +78,7 @@ base::Result<SessionDescription> PeerConnection::create_offer() {
   LocalParameters local = local_parameters(true);
   local.candidates.clear();  // candidates come by trickle, or with local_description() later
   local.end_of_candidates = false;
+  local.media = local_media(true);
   last_offer_ = SessionDescription{SdpType::kOffer, build_description(local)};
   return *last_offer_;
 }
@@ -91,6 +92,7 @@ base::Result<SessionDescription> PeerConnection::create_answer() {
   LocalParameters local = local_parameters(false);
   local.candidates.clear();
   local.end_of_candidates = false;
+  local.media = local_media(false);
   last_answer_ = SessionDescription{SdpType::kAnswer, build_description(local)};
   return *last_answer_;
 }
@@ -190,6 +192,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   }
   remote_parsed_ = std::move(*parsed);
   remote_ = std::move(*remote);
+  apply_remote_media();
   if (offer) {
     pending_remote_ = std::move(description);
     set_signaling(SignalingState::kHaveRemoteOffer);
@@ -248,6 +251,7 @@ std::optional<SessionDescription> PeerConnection::local_description() const {
   if (!description) return std::nullopt;
   // The same description, now with the candidates gathered so far.
   LocalParameters local = local_parameters(description->type != SdpType::kAnswer);
+  local.media = described_media();
   const auto parsed = sdp::SessionDescription::parse(description->sdp);
   if (parsed) {
     local.version = std::stoull(parsed->origin.session_version);

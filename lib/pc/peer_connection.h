@@ -1,7 +1,7 @@
-// A sans-IO PeerConnection (W3C webrtc-pc, JSEP RFC 8829) for data channels: offer and
-// answer with rollback, ICE (lib/ice) -> DTLS (lib/dtls) -> SCTP (lib/sctp) wired on one
-// BUNDLE transport, RFC 7983 demultiplexing, the W3C states by name with their events in
-// order. Like every core it owns no socket, thread or clock: the caller (lib/net's
+// A sans-IO PeerConnection (W3C webrtc-pc, JSEP RFC 8829): offer and answer with
+// rollback, ICE (lib/ice) -> DTLS (lib/dtls) -> SCTP (lib/sctp) for data channels and
+// SRTP (lib/srtp) for RTP media of transceivers, all on one BUNDLE transport, RFC 7983
+// demultiplexing, the W3C states by name with their events in order. Like every core it owns no socket, thread or clock: the caller (lib/net's
 // Runtime, or a test) binds the sockets named in the ICE config, feeds datagrams and
 // time in, and drains poll_output().
 //
@@ -12,21 +12,28 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 
 #include "base/random.h"
 #include "dtls/endpoint.h"
 #include "ice/agent.h"
+#include "media/retransmission.h"
+#include "media/rtcp_packet.h"
+#include "media/rtp_packet.h"
 #include "pc/demux.h"
 #include "pc/jsep.h"
+#include "pc/media_section.h"
 #include "pc/states.h"
 #include "pc/stats.h"
 #include "sctp/association.h"
 #include "sdp/session_description.h"
+#include "srtp/session.h"
 
 namespace rtcstack::pc {
 
@@ -49,6 +56,8 @@ struct Configuration {
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
 /// id is only known once the DTLS role is).
 using ChannelHandle = std::uint32_t;
+/// Identifies an RTCRtpTransceiver.
+using TransceiverHandle = std::uint32_t;
 
 struct SignalingStateEvent {
   SignalingState state;
@@ -86,9 +95,26 @@ struct MessageEvent {
 struct BufferedAmountLowEvent {
   ChannelHandle channel;
 };
+/// ontrack: a remote description makes the peer send on this transceiver's section.
+struct TrackEvent {
+  TransceiverHandle transceiver;
+  MediaKind kind;
+  std::string mid;
+  std::string stream_id, track_id;  ///< the peer's a=msid
+};
+/// An RTP packet of the transceiver's incoming stream, decrypted; a retransmission that
+/// came as RTX is restored to the original packet (its SSRC, payload type and sequence).
+struct RtpPacketEvent {
+  TransceiverHandle transceiver;
+  base::Buffer packet;
+};
+/// The peer asked for a key frame (PLI or FIR) on what this transceiver sends.
+struct KeyFrameRequestEvent {
+  TransceiverHandle transceiver;
+};
 using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
                            IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
-                           BufferedAmountLowEvent>;
+                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent>;
 
 using Transmit = ice::Transmit;
 struct Timeout {
@@ -128,6 +154,27 @@ class PeerConnection {
   std::optional<sctp::ChannelState> channel_state(ChannelHandle channel) const;
   const sctp::ChannelInit* channel_init(ChannelHandle channel) const;
 
+  // Media (RTCRtpTransceiver). A remote offer's audio and video sections take a
+  // transceiver of their kind not yet negotiated, or get a new recvonly one.
+  /// A transceiver that will offer (or answer) a section of `kind`; the next offer
+  /// carries it (renegotiate to add it to a live connection).
+  base::Result<TransceiverHandle> add_transceiver(MediaKind kind, sdp::Direction direction = sdp::Direction::kSendRecv);
+  /// What the transceiver wants; takes effect with the next offer or answer.
+  base::Result<void> set_direction(TransceiverHandle transceiver, sdp::Direction direction);
+  std::optional<std::string> transceiver_mid(TransceiverHandle transceiver) const;
+  std::optional<MediaKind> transceiver_kind(TransceiverHandle transceiver) const;
+  /// The codec the transceiver sends with, once negotiated.
+  std::optional<CodecParameters> send_codec(TransceiverHandle transceiver) const;
+  /// Sends one RTP packet of the negotiated codec: the PeerConnection adds SSRC, sequence
+  /// number, payload type and the mid extension, keeps the packet for NACKs (answered by
+  /// RTX when negotiated) and protects it with SRTP. kWrongState until the connection
+  /// has SRTP keys and the section sends; kInvalidArgument for a payload over 1200 bytes.
+  base::Result<void> send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp, bool marker);
+  /// Asks the peer for a key frame on the transceiver's incoming stream (PLI).
+  base::Result<void> request_key_frame(TransceiverHandle transceiver);
+  /// Asks the peer to retransmit these packets of the incoming stream (generic NACK).
+  base::Result<void> send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost);
+
   /// Ends everything (DTLS close_notify, SCTP abort); every state becomes closed, no
   /// events follow.
   void close();
@@ -163,6 +210,20 @@ class PeerConnection {
     std::size_t low_threshold = 0;
     std::uint64_t messages_sent = 0, bytes_sent = 0, messages_received = 0, bytes_received = 0;
   };
+  struct Transceiver {
+    MediaKind kind = MediaKind::kAudio;
+    sdp::Direction direction = sdp::Direction::kSendRecv;  // wanted
+    std::optional<std::string> mid;
+    std::optional<LocalMedia> local;    // our section in the description in use
+    std::optional<RemoteMedia> remote;  // the peer's section in the description in use
+    std::uint32_t ssrc = 0, rtx_ssrc = 0;
+    std::uint16_t sequence = 0, rtx_sequence = 0;
+    std::optional<std::uint32_t> remote_ssrc;  // learned from the SDP or the first packet
+    std::unique_ptr<media::RetransmissionBuffer> history;  // once it sends
+    bool track_announced = false;
+    std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
+    std::uint64_t nacks_received = 0, retransmitted = 0, key_frames_requested = 0;
+  };
   struct Counters {
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
     std::uint64_t channels_opened = 0, channels_closed = 0;
@@ -183,6 +244,17 @@ class PeerConnection {
   void on_sctp_event(sctp::Event event);
   void open_channel(ChannelHandle handle, Channel& channel);
   void update_connection_state(std::string reason = {});
+
+  // media (peer_connection_media.cpp)
+  std::vector<LocalMedia> local_media(bool offer);  // for a new offer or answer; remembers them
+  std::vector<LocalMedia> described_media() const;   // the sections of the last one
+  void apply_remote_media();
+  void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
+  void handle_rtp(base::ByteView packet);
+  void handle_rtcp(base::ByteView packet);
+  Transceiver* receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx);
+  void send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp);
+  base::Result<void> send_feedback(TransceiverHandle handle, const std::function<void(media::RtcpWriter&, std::uint32_t, std::uint32_t)>& write);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
   ChannelHandle handle_of(std::uint16_t stream);
 
@@ -209,6 +281,12 @@ class PeerConnection {
   bool dtls_client_ = false;
   bool dtls_started_ = false;
   base::Instant now_;                                          // the latest time passed in
+
+  std::map<TransceiverHandle, Transceiver> transceivers_;
+  TransceiverHandle next_transceiver_ = 1;
+  std::optional<srtp::Session> srtp_send_, srtp_receive_;
+  std::vector<std::uint8_t> media_scratch_;  // one packet being built or decrypted
+  std::vector<std::uint8_t> rtx_scratch_;
 
   std::map<ChannelHandle, Channel> channels_;
   std::map<std::uint16_t, ChannelHandle> by_stream_;

@@ -25,11 +25,11 @@ void PeerConnection::start_transports(base::Instant now) {
   if (we_offered_) {
     dtls_client_ = remote_->setup == sdp::Setup::kPassive;
   } else {
-    // Our answer chose; it is the setup of our data section.
+    // Our answer chose; every accepted section of it says the same.
     const auto local = sdp::SessionDescription::parse(current_local_->sdp);
     dtls_client_ = false;
     for (const auto& media : local ? local->media : std::vector<sdp::MediaDescription>{}) {
-      if (media.mid() == remote_->data_mid) dtls_client_ = media.setup() == sdp::Setup::kActive;
+      if (media.mid() == remote_->transport_mid) dtls_client_ = media.setup() == sdp::Setup::kActive;
     }
   }
   // The peer's certificate must match one of its fingerprints; sha-256 first (what
@@ -82,7 +82,7 @@ bool PeerConnection::pump_ice(base::Instant now) {
 }
 
 void PeerConnection::on_ice_event(base::Instant now, const ice::Event& event) {
-  const std::string mid = remote_ ? remote_->data_mid : "0";
+  const std::string mid = remote_ ? remote_->transport_mid : "0";
   if (const auto* candidate = std::get_if<ice::LocalCandidateEvent>(&event)) {
     emit(IceCandidateEvent{to_sdp(candidate->candidate).to_candidate_line(), mid});
   } else if (const auto* gathering = std::get_if<ice::GatheringStateEvent>(&event)) {
@@ -116,8 +116,10 @@ bool PeerConnection::pump_dtls(base::Instant now) {
     const auto& event = std::get<dtls::Event>(output);
     if (const auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
       if (sctp_) sctp_->handle_packet(now, data->data);
+    } else if (const auto* keys = std::get_if<dtls::SrtpKeysEvent>(&event)) {
+      on_srtp_keys(*keys);
     } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
-      if (state->state == dtls::State::kConnected && !sctp_) {
+      if (state->state == dtls::State::kConnected && !sctp_ && !remote_->data_mid.empty()) {
         sctp::Config config;
         config.dtls_client = dtls_client_;
         config.remote_port = remote_->sctp_port;
@@ -238,8 +240,11 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
       case PacketKind::kDtls:
         if (dtls_) dtls_->handle_receive(now, result.payload);
         break;
+      case PacketKind::kRtp:
+        handle_rtp(result.payload);
+        break;
       default:
-        break;  // RTP/RTCP arrive with media (lib/media); anything else is not ours
+        break;  // not ours
     }
   }
   pump(now);

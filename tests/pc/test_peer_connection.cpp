@@ -200,7 +200,7 @@ TEST_CASE("close() ends everything quietly here and closes the peer's channels",
   REQUIRE(pair.run([&] { return pair.b.is(b_channel, ChannelState::kClosed); }));
 }
 
-TEST_CASE("an answer to Chromium's audio+video+data offer takes the data and rejects the media", "[pc]") {
+TEST_CASE("an answer to Chromium's audio+video+data offer takes the data and receives the media", "[pc]") {
   std::ifstream file(testing::test_data_path("sdp/chromium-offer-av-data.sdp"));
   std::stringstream contents;
   contents << file.rdbuf();
@@ -211,26 +211,38 @@ TEST_CASE("an answer to Chromium's audio+video+data offer takes the data and rej
   auto peer = std::move(pc::PeerConnection::create(configuration, random)).value();
   const base::Instant now{};
   REQUIRE(peer->set_remote_description(now, {SdpType::kOffer, contents.str()}).ok());
+  // W3C: each offered audio and video section gets a recvonly transceiver and a track.
+  std::vector<pc::TrackEvent> tracks;
+  while (true) {
+    pc::Output output = peer->poll_output();
+    if (std::holds_alternative<pc::Timeout>(output)) break;
+    if (auto* event = std::get_if<pc::Event>(&output)) {
+      if (auto* track = std::get_if<pc::TrackEvent>(event)) tracks.push_back(*track);
+    }
+  }
+  REQUIRE(tracks.size() == 2);
   const auto answer = peer->create_answer();
   REQUIRE(answer.ok());
   const auto parsed = sdp::SessionDescription::parse(answer->sdp);
   REQUIRE(parsed.ok());
   const auto offer = *sdp::SessionDescription::parse(contents.str());
   REQUIRE(parsed->media.size() == offer.media.size());
-  std::string data_mid;
+  std::vector<std::string> mids;
   for (std::size_t i = 0; i < offer.media.size(); ++i) {
     CHECK(parsed->media[i].mid() == offer.media[i].mid());
+    mids.emplace_back(*offer.media[i].mid());
+    CHECK(parsed->media[i].media_line.port != 0);
+    CHECK(parsed->media[i].setup() == sdp::Setup::kActive);
     if (offer.media[i].media_line.media == "application") {
-      data_mid = std::string(*offer.media[i].mid());
-      CHECK(parsed->media[i].media_line.port != 0);
-      CHECK(parsed->media[i].setup() == sdp::Setup::kActive);
       CHECK(parsed->media[i].sctp_port() == 5000);
     } else {
-      CHECK(parsed->media[i].media_line.port == 0);
+      CHECK(parsed->media[i].direction() == sdp::Direction::kRecvOnly);
+      CHECK(parsed->media[i].rtpmaps().size() >= 1);
+      CHECK(parsed->media[i].ssrcs().empty());  // nothing to send
     }
   }
   REQUIRE(parsed->bundle_group().has_value());
-  CHECK(parsed->bundle_group()->mids == std::vector<std::string>{data_mid});
+  CHECK(parsed->bundle_group()->mids == mids);
   REQUIRE(peer->set_local_description(now, *answer).ok());
   CHECK(peer->signaling_state() == pc::SignalingState::kStable);
 }

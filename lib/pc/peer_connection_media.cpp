@@ -1,0 +1,381 @@
+// PeerConnection: transceivers and their RTP. Sections are negotiated by media_section.h;
+// once DTLS exports keys, RTP and RTCP travel SRTP-protected on the BUNDLE transport.
+// Incoming packets find their transceiver by SSRC (from the SDP or learned), the mid
+// header extension, or the payload type; NACKs are answered from a history of sent
+// packets (RTX when negotiated), PLI and FIR become KeyFrameRequestEvents.
+#include <algorithm>
+
+#include "base/log.h"
+#include "media/rtcp_feedback.h"
+#include "media/rtcp_reports.h"
+#include "pc/peer_connection.h"
+
+namespace rtcstack::pc {
+namespace {
+
+constexpr std::size_t kMaxRtpPayload = 1200;
+constexpr std::size_t kPacketRoom = 1500 + srtp::kMaxOverhead;
+
+bool sends(sdp::Direction direction) {
+  return direction == sdp::Direction::kSendRecv || direction == sdp::Direction::kSendOnly;
+}
+bool receives(sdp::Direction direction) {
+  return direction == sdp::Direction::kSendRecv || direction == sdp::Direction::kRecvOnly;
+}
+
+std::optional<std::uint8_t> extension_id(const std::vector<std::pair<std::uint8_t, media::ExtensionKind>>& extensions,
+                                         media::ExtensionKind kind) {
+  for (const auto& [id, k] : extensions) {
+    if (k == kind) return id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, sdp::Direction direction) {
+  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  const TransceiverHandle handle = next_transceiver_++;
+  Transceiver& transceiver = transceivers_[handle];
+  transceiver.kind = kind;
+  transceiver.direction = direction;
+  transceiver.ssrc = static_cast<std::uint32_t>(random_.next_u64());
+  transceiver.rtx_ssrc = static_cast<std::uint32_t>(random_.next_u64());
+  transceiver.sequence = static_cast<std::uint16_t>(random_.next_u64());
+  transceiver.rtx_sequence = static_cast<std::uint16_t>(random_.next_u64());
+  return handle;
+}
+
+base::Result<void> PeerConnection::set_direction(TransceiverHandle handle, sdp::Direction direction) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  found->second.direction = direction;
+  return {};
+}
+
+std::optional<std::string> PeerConnection::transceiver_mid(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  return found == transceivers_.end() ? std::nullopt : found->second.mid;
+}
+
+std::optional<MediaKind> PeerConnection::transceiver_kind(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  return found == transceivers_.end() ? std::nullopt : std::optional<MediaKind>(found->second.kind);
+}
+
+std::optional<CodecParameters> PeerConnection::send_codec(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end() || !found->second.remote || found->second.remote->codecs.empty()) return std::nullopt;
+  // The peer's section lists the codecs we share first-choice first, in its payload types.
+  CodecParameters codec = found->second.remote->codecs.front();
+  if (!found->second.local || found->second.local->codecs.empty() || !found->second.local->codecs.front().rtx_payload_type) {
+    codec.rtx_payload_type.reset();
+  }
+  return codec;
+}
+
+std::vector<LocalMedia> PeerConnection::described_media() const {
+  std::vector<LocalMedia> sections;
+  for (const auto& [handle, transceiver] : transceivers_) {
+    if (transceiver.local) sections.push_back(*transceiver.local);
+  }
+  return sections;
+}
+
+std::vector<LocalMedia> PeerConnection::local_media(bool offer) {
+  std::vector<LocalMedia> sections;
+  const std::string cname = session_id_;
+  for (auto& [handle, transceiver] : transceivers_) {
+    LocalMedia section;
+    if (offer) {
+      if (!transceiver.mid) {
+        // A new mid: the next number no section uses (RFC 8843 §7.2.1 asks for unique ones).
+        std::size_t next = 0;
+        const auto taken = [&](const std::string& mid) {
+          if (remote_ && mid == remote_->data_mid) return true;
+          if (!remote_ && mid == "0") return true;  // our data section's
+          return std::any_of(transceivers_.begin(), transceivers_.end(),
+                             [&](const auto& entry) { return entry.second.mid == mid; });
+        };
+        while (taken(std::to_string(next))) ++next;
+        transceiver.mid = std::to_string(next);
+      }
+      section.mid = *transceiver.mid;
+      section.kind = transceiver.kind;
+      section.direction = transceiver.direction;
+      section.codecs = transceiver.local ? transceiver.local->codecs : supported_codecs(transceiver.kind);
+      section.extensions = transceiver.local ? transceiver.local->extensions : supported_extensions(transceiver.kind);
+    } else {
+      if (!transceiver.mid || !transceiver.remote || transceiver.remote->rejected) continue;
+      auto answer = answer_media(*transceiver.remote, transceiver.direction);
+      if (!answer) {
+        RTC_LOG(kInfo, "pc") << "rejecting section " << *transceiver.mid << ": " << answer.error().message;
+        continue;
+      }
+      section = std::move(*answer);
+    }
+    section.ssrc = transceiver.ssrc;
+    const bool rtx = std::any_of(section.codecs.begin(), section.codecs.end(),
+                                 [](const CodecParameters& codec) { return codec.rtx_payload_type.has_value(); });
+    if (rtx) section.rtx_ssrc = transceiver.rtx_ssrc;
+    section.cname = cname;
+    section.stream_id = "rtcstack";
+    section.track_id = std::string(to_string(transceiver.kind)) + "-" + std::to_string(handle);
+    transceiver.local = section;
+    sections.push_back(std::move(section));
+  }
+  return sections;
+}
+
+void PeerConnection::apply_remote_media() {
+  if (!remote_) return;
+  for (const RemoteMedia& section : remote_->media) {
+    Transceiver* transceiver = nullptr;
+    for (auto& [handle, candidate] : transceivers_) {
+      if (candidate.mid == section.mid) transceiver = &candidate;
+    }
+    if (transceiver == nullptr) {
+      // W3C setRemoteDescription: take a transceiver of the kind that has no section yet,
+      // or make one that only receives.
+      for (auto& [handle, candidate] : transceivers_) {
+        if (!candidate.mid && candidate.kind == section.kind && transceiver == nullptr) transceiver = &candidate;
+      }
+      if (transceiver == nullptr) {
+        auto created = add_transceiver(section.kind, sdp::Direction::kRecvOnly);
+        if (!created) return;
+        transceiver = &transceivers_[*created];
+      }
+      transceiver->mid = section.mid;
+    }
+    transceiver->remote = section;
+    if (!section.ssrcs.empty()) transceiver->remote_ssrc = section.ssrcs.front();
+  }
+  // Our sections as the description in use says (the offer we made, or the answer we make).
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (!transceiver.mid || !transceiver.remote) continue;
+    if (transceiver.remote->rejected) continue;
+    if (sends(transceiver.remote->direction) && !transceiver.track_announced) {
+      transceiver.track_announced = true;
+      emit(TrackEvent{handle, transceiver.kind, *transceiver.mid, transceiver.remote->stream_id, transceiver.remote->track_id});
+    }
+  }
+}
+
+void PeerConnection::on_srtp_keys(const dtls::SrtpKeysEvent& keys) {
+  // Both enums carry the IANA DTLS-SRTP values (RFC 5764, RFC 7714).
+  const auto profile = static_cast<srtp::Profile>(static_cast<std::uint16_t>(keys.profile));
+  auto send = srtp::Session::create(profile, srtp::Direction::kSend, keys.local_key, keys.local_salt);
+  auto receive = srtp::Session::create(profile, srtp::Direction::kReceive, keys.remote_key, keys.remote_salt);
+  if (!send || !receive) {
+    RTC_LOG(kWarning, "pc") << "SRTP keys unusable: " << (!send ? send.error().message : receive.error().message);
+    return;
+  }
+  srtp_send_ = std::move(*send);
+  srtp_receive_ = std::move(*receive);
+  media_scratch_.resize(kPacketRoom);
+  rtx_scratch_.resize(kPacketRoom);
+}
+
+void PeerConnection::send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp) {
+  auto protected_length = rtcp ? srtp_send_->protect_rtcp(buffer, length) : srtp_send_->protect_rtp(buffer, length);
+  if (!protected_length) {
+    RTC_LOG(kWarning, "pc") << "SRTP protect failed: " << protected_length.error().message;
+    return;
+  }
+  (void)agent_->send(buffer.first(*protected_length));
+  pump(now_);
+}
+
+base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::ByteView payload, std::uint32_t timestamp,
+                                            bool marker) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  Transceiver& transceiver = found->second;
+  if (closed_ || !srtp_send_) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (!transceiver.local || !sends(transceiver.local->direction)) {
+    return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
+  }
+  if (payload.size() > kMaxRtpPayload) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "an RTP payload here is at most 1200 bytes"};
+  }
+  const auto codec = send_codec(handle);
+  if (!codec) return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
+  const std::string& mid = *transceiver.mid;
+  media::HeaderExtension extensions[1];
+  std::size_t count = 0;
+  if (const auto id = extension_id(transceiver.local->extensions, media::ExtensionKind::kMid)) {
+    extensions[count++] = {*id, base::as_bytes(mid)};
+  }
+  media::RtpHeader header;
+  header.marker = marker;
+  header.payload_type = codec->payload_type;
+  header.sequence_number = transceiver.sequence++;
+  header.timestamp = timestamp;
+  header.ssrc = transceiver.ssrc;
+  header.extensions = {extensions, count};
+  auto written = media::write_rtp(header, payload, media_scratch_);
+  if (!written) return written.error();
+  if (!transceiver.history) transceiver.history = std::make_unique<media::RetransmissionBuffer>(512);
+  transceiver.history->store(now_, *media::RtpPacket::parse(*written));
+  ++transceiver.packets_sent;
+  transceiver.bytes_sent += payload.size();
+  send_protected(media_scratch_, written->size(), false);
+  return {};
+}
+
+base::Result<void> PeerConnection::send_feedback(
+    TransceiverHandle handle, const std::function<void(media::RtcpWriter&, std::uint32_t, std::uint32_t)>& write) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  Transceiver& transceiver = found->second;
+  if (closed_ || !srtp_send_) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
+  // A compound packet (RFC 3550 §6.1): an empty RR, SDES CNAME, then the feedback.
+  media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
+  media::write_receiver_report(writer, transceiver.ssrc, {});
+  media::write_sdes_cname(writer, transceiver.ssrc, session_id_);
+  write(writer, transceiver.ssrc, *transceiver.remote_ssrc);
+  auto compound = writer.finish();
+  if (!compound) return compound.error();
+  send_protected(media_scratch_, compound->size(), true);
+  return {};
+}
+
+base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
+  return send_feedback(handle, [](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
+    media::write_pli(writer, ours, theirs);
+  });
+}
+
+base::Result<void> PeerConnection::send_nack(TransceiverHandle handle, std::span<const std::uint16_t> lost) {
+  if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
+  return send_feedback(handle, [&](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
+    media::write_nack(writer, ours, theirs, lost);
+  });
+}
+
+PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx) {
+  is_rtx = false;
+  const std::uint32_t ssrc = packet.ssrc();
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (!transceiver.remote || transceiver.remote->rejected) continue;
+    if (transceiver.remote->rtx_ssrc == ssrc) {
+      is_rtx = true;
+      return &transceiver;
+    }
+    if (transceiver.remote_ssrc == ssrc) return &transceiver;
+  }
+  // Not announced: the mid extension (RFC 8843 §9.2), else the payload type.
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (!transceiver.remote || transceiver.remote->rejected) continue;
+    const auto id = extension_id(transceiver.remote->extensions, media::ExtensionKind::kMid);
+    const auto value = id ? packet.extension(*id) : std::nullopt;
+    bool matches = value && base::as_string_view(*value) == *transceiver.mid;
+    bool rtx = false;
+    if (!value) {
+      for (const CodecParameters& codec : transceiver.remote->codecs) {
+        matches |= codec.payload_type == packet.payload_type();
+        rtx |= codec.rtx_payload_type == packet.payload_type();
+      }
+      matches |= rtx;
+    } else {
+      for (const CodecParameters& codec : transceiver.remote->codecs) rtx |= codec.rtx_payload_type == packet.payload_type();
+    }
+    if (!matches) continue;
+    if (rtx) {
+      transceiver.remote->rtx_ssrc = ssrc;
+      is_rtx = true;
+    } else {
+      transceiver.remote_ssrc = ssrc;
+    }
+    return &transceiver;
+  }
+  return nullptr;
+}
+
+void PeerConnection::handle_rtp(base::ByteView datagram) {
+  if (!srtp_receive_ || datagram.size() > kPacketRoom) return;
+  const bool rtcp = datagram.size() >= 2 && datagram[1] >= 192 && datagram[1] <= 223;  // RFC 5761 §4
+  std::copy(datagram.begin(), datagram.end(), media_scratch_.begin());
+  base::MutableByteView buffer(media_scratch_.data(), datagram.size());
+  auto length = rtcp ? srtp_receive_->unprotect_rtcp(buffer) : srtp_receive_->unprotect_rtp(buffer);
+  if (!length) return;  // not for us, replayed or tampered: dropped (counted by SRTP stats later)
+  if (rtcp) {
+    handle_rtcp(buffer.first(*length));
+    return;
+  }
+  auto packet = media::RtpPacket::parse(buffer.first(*length));
+  if (!packet) return;
+  bool is_rtx = false;
+  Transceiver* transceiver = receiving_transceiver(*packet, is_rtx);
+  if (transceiver == nullptr || !transceiver->local || !receives(transceiver->local->direction)) return;
+  TransceiverHandle handle = 0;
+  for (const auto& [h, t] : transceivers_) {
+    if (&t == transceiver) handle = h;
+  }
+  base::ByteView plain = packet->bytes();
+  if (is_rtx) {
+    if (packet->payload().empty()) return;  // RTX padding (bandwidth probing)
+    std::optional<std::uint8_t> payload_type;  // the codec this RTX stream repairs
+    for (const CodecParameters& codec : transceiver->remote->codecs) {
+      if (codec.rtx_payload_type == packet->payload_type()) payload_type = codec.payload_type;
+    }
+    if (!payload_type || !transceiver->remote_ssrc) return;
+    auto restored = media::restore_from_rtx(*packet, *payload_type, *transceiver->remote_ssrc, rtx_scratch_);
+    if (!restored) return;
+    plain = *restored;
+  }
+  ++transceiver->packets_received;
+  transceiver->bytes_received += plain.size();
+  emit(RtpPacketEvent{handle, base::Buffer(plain)});
+}
+
+void PeerConnection::handle_rtcp(base::ByteView compound) {
+  auto reader = media::RtcpReader::parse(compound);
+  if (!reader) return;
+  const auto sender_of = [&](std::uint32_t ssrc) -> std::pair<TransceiverHandle, Transceiver*> {
+    for (auto& [handle, transceiver] : transceivers_) {
+      if (transceiver.ssrc == ssrc) return {handle, &transceiver};
+    }
+    return {0, nullptr};
+  };
+  while (auto packet = reader->next()) {
+    if (auto nack = media::parse_nack(*packet)) {
+      auto [handle, transceiver] = sender_of(nack->media_ssrc);
+      if (transceiver == nullptr || !transceiver->history) continue;
+      ++transceiver->nacks_received;
+      const auto codec = send_codec(handle);
+      nack->for_each_lost([&, transceiver = transceiver](std::uint16_t sequence) {
+        const auto stored = transceiver->history->find(now_, sequence);
+        if (!stored) return;
+        auto original = media::RtpPacket::parse(*stored);
+        if (!original) return;
+        base::Result<base::ByteView> out = base::ByteView{};
+        if (codec && codec->rtx_payload_type) {
+          out = media::write_rtx(*original, *codec->rtx_payload_type, transceiver->rtx_ssrc, transceiver->rtx_sequence++,
+                                 {rtx_scratch_.data(), rtx_scratch_.size() - srtp::kMaxOverhead});
+        } else {
+          std::copy(stored->begin(), stored->end(), rtx_scratch_.begin());  // plain retransmission
+          out = base::ByteView(rtx_scratch_.data(), stored->size());
+        }
+        if (!out) return;
+        ++transceiver->retransmitted;
+        send_protected(rtx_scratch_, out->size(), false);
+      });
+    } else if (auto pli = media::parse_pli(*packet)) {
+      auto [handle, transceiver] = sender_of(pli->media_ssrc);
+      if (transceiver == nullptr) continue;
+      ++transceiver->key_frames_requested;
+      emit(KeyFrameRequestEvent{handle});
+    } else if (auto fir = media::parse_fir(*packet)) {
+      for (std::size_t i = 0; i < fir->size(); ++i) {
+        auto [handle, transceiver] = sender_of((*fir)[i].ssrc);
+        if (transceiver == nullptr) continue;
+        ++transceiver->key_frames_requested;
+        emit(KeyFrameRequestEvent{handle});
+      }
+    }
+  }
+}
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,176 @@
+// Transceivers between two sans-IO PeerConnections over the simulated network: tracks
+// announced, RTP over SRTP both ways, NACK answered by RTX, PLI, and a video track added
+// to a live data-channel connection by renegotiation.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "media/rtp_extensions.h"
+#include "media/rtp_packet.h"
+#include "pc_harness.h"
+
+using namespace rtcstack;
+using pc::MediaKind;
+using testing::PcPair;
+
+namespace {
+
+struct Received {
+  std::vector<pc::TrackEvent> tracks;
+  std::map<pc::TransceiverHandle, std::vector<base::Buffer>> packets;
+  std::vector<pc::TransceiverHandle> key_frame_requests;
+};
+
+void record(testing::PcEndpoint& endpoint, Received& received) {
+  endpoint.on_event = [&received](const pc::Event& event) {
+    if (const auto* track = std::get_if<pc::TrackEvent>(&event)) received.tracks.push_back(*track);
+    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) received.packets[rtp->transceiver].push_back(rtp->packet);
+    if (const auto* request = std::get_if<pc::KeyFrameRequestEvent>(&event)) received.key_frame_requests.push_back(request->transceiver);
+  };
+}
+
+std::string payload_of(int index) { return "frame-" + std::to_string(index) + std::string(100, 'v'); }
+
+}  // namespace
+
+TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over SRTP as sent", "[pc][media]") {
+  PcPair pair(21);
+  Received at_a, at_b;
+  record(pair.a, at_a);
+  record(pair.b, at_b);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto video = *a.add_transceiver(MediaKind::kVideo);
+  const auto audio = *a.add_transceiver(MediaKind::kAudio, sdp::Direction::kSendOnly);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  // b made recvonly transceivers for a's sections (W3C) and announced both tracks.
+  REQUIRE(at_b.tracks.size() == 2);
+  CHECK(at_b.tracks[0].kind == MediaKind::kVideo);
+  CHECK(at_b.tracks[1].kind == MediaKind::kAudio);
+  CHECK(at_b.tracks[0].mid == *a.transceiver_mid(video));
+  CHECK(at_b.tracks[0].track_id == "video-" + std::to_string(video));
+  CHECK(at_a.tracks.empty());  // b sends nothing
+  // The data section took mid 0; the media sections the next ones.
+  CHECK(*a.transceiver_mid(video) == "1");
+  CHECK(*a.transceiver_mid(audio) == "2");
+  REQUIRE(a.send_codec(video).has_value());
+  CHECK(a.send_codec(video)->name == "VP8");
+  CHECK(a.send_codec(video)->rtx_payload_type.has_value());
+  CHECK(a.send_codec(audio)->name == "opus");
+
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(a.send_rtp(video, base::as_bytes(payload_of(i)), static_cast<std::uint32_t>(i * 3000), i % 4 == 3).ok());
+    REQUIRE(a.send_rtp(audio, base::as_bytes("opus" + std::to_string(i)), static_cast<std::uint32_t>(i * 960), false).ok());
+  }
+  pair.a.drain();
+  const pc::TransceiverHandle b_video = at_b.tracks[0].transceiver, b_audio = at_b.tracks[1].transceiver;
+  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 20 && at_b.packets[b_audio].size() == 20; }));
+  media::ExtensionMap map;
+  map.set(media::ExtensionKind::kMid, 9);
+  for (int i = 0; i < 20; ++i) {
+    auto packet = media::RtpPacket::parse(at_b.packets[b_video][static_cast<std::size_t>(i)]);
+    REQUIRE(packet.ok());
+    CHECK(base::as_string_view(packet->payload()) == payload_of(i));
+    CHECK(packet->timestamp() == static_cast<std::uint32_t>(i * 3000));
+    CHECK(packet->marker() == (i % 4 == 3));
+    CHECK(packet->payload_type() == 96);
+    CHECK(read_extensions(*packet, map).mid == "1");
+  }
+  // Sending on a transceiver that only receives is refused.
+  CHECK(b.send_rtp(b_video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
+  CHECK(a.send_rtp(video, base::ByteView(std::vector<std::uint8_t>(1300).data(), 1300), 0, false).error().code ==
+        base::ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a NACK is answered by RTX and restored; a PLI reaches the sender", "[pc][media]") {
+  PcPair pair(22);
+  Received at_a, at_b;
+  record(pair.a, at_a);
+  record(pair.b, at_b);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto video = *a.add_transceiver(MediaKind::kVideo);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  REQUIRE(at_b.tracks.size() == 1);
+  const auto b_video = at_b.tracks[0].transceiver;
+  for (int i = 0; i < 10; ++i) REQUIRE(a.send_rtp(video, base::as_bytes(payload_of(i)), 1000, i == 9).ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 10; }));
+  // Ask again for packets 3 and 7 as if they had been lost.
+  const auto third = *media::RtpPacket::parse(at_b.packets[b_video][3]);
+  const auto seventh = *media::RtpPacket::parse(at_b.packets[b_video][7]);
+  const std::uint16_t lost[] = {third.sequence_number(), seventh.sequence_number()};
+  REQUIRE(b.send_nack(b_video, lost).ok());
+  pair.b.drain();
+  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 12; }));
+  for (std::size_t i : {10u, 11u}) {
+    const auto repaired = media::RtpPacket::parse(at_b.packets[b_video][i]);
+    REQUIRE(repaired.ok());
+    const auto& original = i == 10 ? third : seventh;
+    CHECK(repaired->ssrc() == original.ssrc());  // restored from RTX: the media SSRC again
+    CHECK(repaired->sequence_number() == original.sequence_number());
+    CHECK(repaired->payload_type() == 96);
+    CHECK(base::bytes_equal(repaired->payload(), original.payload()));
+  }
+  REQUIRE(b.request_key_frame(b_video).ok());
+  pair.b.drain();
+  REQUIRE(pair.run([&] { return !at_a.key_frame_requests.empty(); }));
+  CHECK(at_a.key_frame_requests.front() == video);
+}
+
+TEST_CASE("both sides send: the answerer's own transceiver takes the offered section", "[pc][media]") {
+  PcPair pair(23);
+  Received at_a, at_b;
+  record(pair.a, at_a);
+  record(pair.b, at_b);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto a_audio = *a.add_transceiver(MediaKind::kAudio);
+  const auto b_audio = *b.add_transceiver(MediaKind::kAudio);  // before the offer arrives
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  REQUIRE(at_b.tracks.size() == 1);
+  CHECK(at_b.tracks[0].transceiver == b_audio);
+  REQUIRE(at_a.tracks.size() == 1);
+  CHECK(at_a.tracks[0].transceiver == a_audio);
+  REQUIRE(a.send_rtp(a_audio, base::as_bytes("ping"), 0, false).ok());
+  REQUIRE(b.send_rtp(b_audio, base::as_bytes("pong"), 0, false).ok());
+  pair.a.drain();
+  pair.b.drain();
+  REQUIRE(pair.run([&] { return !at_a.packets[a_audio].empty() && !at_b.packets[b_audio].empty(); }));
+  CHECK(base::as_string_view(media::RtpPacket::parse(at_a.packets[a_audio][0])->payload()) == "pong");
+  CHECK(base::as_string_view(media::RtpPacket::parse(at_b.packets[b_audio][0])->payload()) == "ping");
+}
+
+TEST_CASE("renegotiation adds a video track to a live data-channel connection", "[pc][media]") {
+  PcPair pair(24);
+  Received at_a, at_b;
+  record(pair.a, at_a);
+  record(pair.b, at_b);
+  auto& a = pair.a.pc();
+  sctp::ChannelInit init;
+  init.label = "chat";
+  const auto channel = *a.create_data_channel(init);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  CHECK(at_b.tracks.empty());
+
+  const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
+  CHECK(a.send_rtp(video, base::as_bytes("early"), 0, false).error().code == base::ErrorCode::kWrongState);
+  pair.negotiate(pair.a);
+  pair.run([&] { return false; }, base::Duration::milliseconds(100));
+  REQUIRE(at_b.tracks.size() == 1);
+  CHECK(at_b.tracks[0].kind == MediaKind::kVideo);
+  REQUIRE(a.send_rtp(video, base::as_bytes("after renegotiation"), 90000, true).ok());
+  REQUIRE(a.send(channel, "still here").ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return !at_b.packets[at_b.tracks[0].transceiver].empty() && !pair.b.messages.empty(); }));
+  CHECK(base::as_string_view(media::RtpPacket::parse(at_b.packets[at_b.tracks[0].transceiver][0])->payload()) ==
+        "after renegotiation");
+  CHECK(pair.a.connected());
+  CHECK(pair.b.connected());
+}
