@@ -2,8 +2,8 @@
 # The README's first command: the most end-to-end thing rtcstack can do today.
 #
 # The call: rtc-echo server and rtc-echo client, two PeerConnections in two processes,
-# over loopback (ICE, DTLS, SCTP data channels), for every echo test type that exists
-# (0 connection, 1 echo, 3 stress; 2 is media and says unsupported until lib/media),
+# over loopback (ICE, DTLS, SCTP data channels, SRTP media), for every echo test type
+# (0 connection, 1 echo, 2 VP8 video and Opus audio echoed and decoded, 3 stress),
 # printing the state changes and the time to connected and to channel open. Then what
 # the lower layers show on their own:
 #   a. our DTLS endpoint against the openssl tool (s_server and s_client) in both roles;
@@ -37,4 +37,4 @@ say "d. SDP from Chromium, aiortc, Pion and werift through tools/rtc-sdp"
 for file in tests/data/sdp/*.sdp; do build/gcc/tools/rtc-sdp/rtc-sdp check "$file"; done
 say "e. Installed library: meson install into a temporary prefix, consumer built from rtcstack.pc"
 tests/install/consumer_test.sh "$PWD" tests/install/consumer.cpp
-say "Done. Two rtcstack PeerConnections connected over loopback and echoed data-channel messages (types 0, 1, 3: RESULT lines above, with the time to connected and to channel open); media (type 2) comes with lib/media. DTLS interoperates with openssl, ICE works through coturn and NATs, STUN and SDP handle real browser traffic."
+say "Done. Two rtcstack PeerConnections connected over loopback, echoed data-channel messages (types 0, 1, 3) and VP8 video plus Opus audio over SRTP, decoded on return (type 2): RESULT lines above, with the time to connected and to channel open. DTLS interoperates with openssl, ICE works through coturn and NATs, STUN and SDP handle real browser traffic."

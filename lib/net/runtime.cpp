@@ -129,6 +129,43 @@ std::optional<sctp::ChannelState> PeerConnectionHandle::channel_state(pc::Channe
   });
 }
 
+base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::MediaKind kind, sdp::Direction direction) {
+  return with_connection<base::Result<pc::TransceiverHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.add_transceiver(kind, direction);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.set_direction(transceiver, direction);
+  });
+}
+
+std::optional<pc::CodecParameters> PeerConnectionHandle::send_codec(pc::TransceiverHandle transceiver) {
+  return with_connection<std::optional<pc::CodecParameters>>(std::nullopt, [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.send_codec(transceiver);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload,
+                                                  std::uint32_t timestamp, bool marker) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.send_rtp(transceiver, payload, timestamp, marker);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::request_key_frame(pc::TransceiverHandle transceiver) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.request_key_frame(transceiver);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.send_nack(transceiver, lost);
+  });
+}
+
 pc::SignalingState PeerConnectionHandle::signaling_state() {
   return with_connection(pc::SignalingState::kClosed, [](pc::PeerConnection& pc, base::Instant) { return pc.signaling_state(); });
 }

@@ -54,6 +54,12 @@ struct Callbacks {
   std::function<void(pc::ChannelHandle, sctp::ChannelState)> on_channel_state;
   std::function<void(pc::ChannelHandle, bool binary, base::Buffer data)> on_message;
   std::function<void(pc::ChannelHandle)> on_buffered_amount_low;
+  /// ontrack: the peer sends on a transceiver's section.
+  std::function<void(const pc::TrackEvent&)> on_track;
+  /// An incoming RTP packet of a transceiver, decrypted (RTX restored).
+  std::function<void(pc::TransceiverHandle, base::Buffer packet)> on_rtp;
+  /// The peer asks for a key frame on what the transceiver sends (PLI, FIR).
+  std::function<void(pc::TransceiverHandle)> on_key_frame_request;
 };
 
 class RuntimeCore;
@@ -85,6 +91,15 @@ class PeerConnectionHandle {
   std::size_t buffered_amount(pc::ChannelHandle channel);
   void set_buffered_amount_low_threshold(pc::ChannelHandle channel, std::size_t threshold);
   std::optional<sctp::ChannelState> channel_state(pc::ChannelHandle channel);
+  // Media: see pc::PeerConnection.
+  base::Result<pc::TransceiverHandle> add_transceiver(pc::MediaKind kind,
+                                                      sdp::Direction direction = sdp::Direction::kSendRecv);
+  base::Result<void> set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction);
+  std::optional<pc::CodecParameters> send_codec(pc::TransceiverHandle transceiver);
+  base::Result<void> send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
+                              bool marker);
+  base::Result<void> request_key_frame(pc::TransceiverHandle transceiver);
+  base::Result<void> send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost);
 
   pc::SignalingState signaling_state();
   pc::PeerConnectionState connection_state();

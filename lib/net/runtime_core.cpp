@@ -327,6 +327,12 @@ void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& event
       if (on.on_message) on.on_message(e->channel, e->binary, std::move(e->data));
     } else if (auto* e = std::get_if<pc::BufferedAmountLowEvent>(&event)) {
       if (on.on_buffered_amount_low) on.on_buffered_amount_low(e->channel);
+    } else if (auto* e = std::get_if<pc::TrackEvent>(&event)) {
+      if (on.on_track) on.on_track(*e);
+    } else if (auto* e = std::get_if<pc::RtpPacketEvent>(&event)) {
+      if (on.on_rtp) on.on_rtp(e->transceiver, std::move(e->packet));
+    } else if (auto* e = std::get_if<pc::KeyFrameRequestEvent>(&event)) {
+      if (on.on_key_frame_request) on.on_key_frame_request(e->transceiver);
     }
   }
 }

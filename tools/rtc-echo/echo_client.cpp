@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <thread>
 
+#include "media_echo.h"
 #include "net/runtime.h"
 #include "session_json.h"
 #include "stress.h"
@@ -54,11 +56,7 @@ struct StressChannel {
 
 int run_client(const ClientOptions& options) {
   const auto start = Clock::now();
-  if (options.type == 2) {
-    std::printf("RESULT type=2 unsupported (media arrives with lib/media)\n");
-    return 1;
-  }
-  if (options.type != 0 && options.type != 1 && options.type != 3) {
+  if (options.type < 0 || options.type > 3) {
     std::printf("RESULT type=%d unsupported\n", options.type);
     return 1;
   }
@@ -80,6 +78,15 @@ int run_client(const ClientOptions& options) {
   }
 
   Outcome outcome;
+  std::shared_ptr<MediaEcho> media;  // type 2
+  if (options.type == 2) {
+    auto created = MediaEcho::create();
+    if (!created) {
+      std::printf("RESULT type=2 failed: %s\n", created.error().message.c_str());
+      return 1;
+    }
+    media = std::move(*created);
+  }
   std::mutex stress_mutex;  // the stress table is filled before channels open; guarded anyway
   std::map<pc::ChannelHandle, StressChannel> stress;
   auto self = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
@@ -164,6 +171,10 @@ int run_client(const ClientOptions& options) {
     }
   };
 
+  if (media) {
+    callbacks.on_rtp = [media](pc::TransceiverHandle transceiver, base::Buffer packet) { media->on_rtp(transceiver, packet); };
+    callbacks.on_key_frame_request = [media](pc::TransceiverHandle transceiver) { media->on_key_frame_request(transceiver); };
+  }
   auto handle = (*runtime)->create_peer_connection({}, callbacks);
   if (!handle) {
     std::printf("RESULT type=%d failed: %s\n", options.type, handle.error().message.c_str());
@@ -205,8 +216,17 @@ int run_client(const ClientOptions& options) {
     }
   } else {
     sctp::ChannelInit init;
-    init.label = options.type == 0 ? "rtc-echo-connect" : "rtc-echo";
+    init.label = options.type == 1 ? "rtc-echo" : "rtc-echo-connect";
     (void)connection.create_data_channel(init);
+  }
+  if (media) {
+    auto video = connection.add_transceiver(pc::MediaKind::kVideo);
+    auto audio = connection.add_transceiver(pc::MediaKind::kAudio);
+    if (!video || !audio) {
+      std::printf("RESULT type=2 failed: no transceivers\n");
+      return 1;
+    }
+    media->attach(*handle, *video, *audio);
   }
 
   auto offer = connection.create_offer();
@@ -237,8 +257,23 @@ int run_client(const ClientOptions& options) {
     return 1;
   }
 
-  std::unique_lock lock(outcome.mutex);
   const auto deadline = start + std::chrono::seconds(options.timeout_seconds);
+  // Type 2: media paced from this thread once connected, until enough came back decoded.
+  while (media && Clock::now() < deadline) {
+    {
+      std::lock_guard lock(outcome.mutex);
+      if (outcome.done) break;
+      if (outcome.connected_ms < 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+    }
+    if (auto ticked = media->tick(Clock::now()); !ticked) outcome.finish(false, "sending media: " + ticked.error().message);
+    if (media->passed()) outcome.finish(true, media->progress());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  std::unique_lock lock(outcome.mutex);
   // Partially reliable channels may lose messages even on loopback (a full socket buffer
   // is enough): two seconds after the reliable channel is complete, what came back of
   // them is judged - all of it byte-exact (checked on arrival), and some of it there.
@@ -271,6 +306,7 @@ int run_client(const ClientOptions& options) {
                   std::to_string(table.sent.size());
       }
     }
+    if (media) counts = "; " + media->progress();
     lock.lock();
     outcome.detail += counts;
   }

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "media/rtp_packet.h"
 #include "net/runtime.h"
 #include "page.h"
 #include "session_json.h"
@@ -54,6 +55,16 @@ std::string answer_offer(net::Runtime& runtime, Connections& connections, const 
   callbacks.on_message = [self](pc::ChannelHandle channel, bool binary, base::Buffer data) {
     if (auto handle = self->lock()) (void)handle->send(channel, data, binary);
   };
+  // Media comes back on our own SSRCs, and a key frame request for what we send goes on
+  // to the client, whose frames we forward.
+  callbacks.on_rtp = [self](pc::TransceiverHandle transceiver, base::Buffer bytes) {
+    auto handle = self->lock();
+    auto packet = media::RtpPacket::parse(bytes);
+    if (handle && packet) (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
+  };
+  callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver) {
+    if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver);
+  };
   callbacks.on_connection_state_change = [](pc::PeerConnectionState state, const std::string& reason) {
     std::printf("connection %s%s%s\n", std::string(pc::to_string(state)).c_str(), reason.empty() ? "" : ": ",
                 reason.c_str());
@@ -66,6 +77,14 @@ std::string answer_offer(net::Runtime& runtime, Connections& connections, const 
   }
   *self = *handle;
   auto answered = [&]() -> base::Result<pc::SessionDescription> {
+    // One sending transceiver per offered audio or video section, so the answer echoes.
+    if (auto parsed = sdp::SessionDescription::parse(offer->sdp)) {
+      for (const auto& section : parsed->media) {
+        if (section.media_line.port == 0) continue;
+        if (section.media_line.media == "audio") (void)(*handle)->add_transceiver(pc::MediaKind::kAudio);
+        if (section.media_line.media == "video") (void)(*handle)->add_transceiver(pc::MediaKind::kVideo);
+      }
+    }
     if (auto set = (*handle)->set_remote_description(*offer); !set) return set.error();
     auto answer = (*handle)->create_answer();
     if (!answer) return answer.error();

@@ -1,0 +1,75 @@
+// Echo test type 2 on the client side: sends a moving synthetic VP8 picture and an Opus
+// tone on two transceivers, and decodes what the server echoes back: video through the
+// jitter buffer (NACK for losses, PLI when a frame cannot be repaired), audio packet by
+// packet with concealment for gaps. The test passes at 30 decoded video frames and one
+// second of decoded audio.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "media/nack_tracker.h"
+#include "media/jitter_buffer.h"
+#include "media/opus_codec.h"
+#include "media/vp8_assembler.h"
+#include "media/vp8_codec.h"
+#include "net/runtime.h"
+
+namespace rtcstack::echo {
+
+class MediaEcho {
+ public:
+  static constexpr int kWidth = 320, kHeight = 240;
+  static constexpr int kFramesWanted = 30;
+  static constexpr std::size_t kSamplesWanted = 48000;
+
+  /// kInternal when an encoder or decoder cannot be made.
+  static base::Result<std::unique_ptr<MediaEcho>> create();
+
+  void attach(std::weak_ptr<net::PeerConnectionHandle> handle, pc::TransceiverHandle video, pc::TransceiverHandle audio);
+  /// From the IO thread: an echoed packet, or the server's key frame request.
+  void on_rtp(pc::TransceiverHandle transceiver, const base::Buffer& packet);
+  void on_key_frame_request(pc::TransceiverHandle transceiver);
+  /// From the main thread, every 10 ms or so: sends what is due (a video frame every
+  /// 33 ms, an audio frame every 20 ms), asks for repairs. An error stops the test.
+  base::Result<void> tick(std::chrono::steady_clock::time_point now);
+
+  bool passed() const;
+  std::string progress() const;
+
+ private:
+  MediaEcho(media::Vp8Encoder video_encoder, media::Vp8Decoder video_decoder, media::OpusAudioEncoder audio_encoder,
+            media::OpusAudioDecoder audio_decoder);
+  void draw(int frame);
+  base::Result<void> send_video();
+  base::Result<void> send_audio();
+
+  mutable std::mutex mutex_;  // receive state (IO thread) against the main thread's reads
+  std::weak_ptr<net::PeerConnectionHandle> handle_;
+  pc::TransceiverHandle video_ = 0, audio_ = 0;
+
+  // sending (main thread only)
+  media::Vp8Encoder video_encoder_;
+  media::OpusAudioEncoder audio_encoder_;
+  std::vector<std::uint8_t> y_, u_, v_;
+  int video_frames_sent_ = 0, audio_frames_sent_ = 0;
+  bool key_frame_wanted_ = false;  // guarded: set on the IO thread
+  std::chrono::steady_clock::time_point started_{}, last_pli_{};
+
+  // receiving (guarded)
+  media::VideoJitterBuffer jitter_;
+  media::NackTracker nack_;
+  media::Vp8FrameAssembler assembler_;
+  media::Vp8Decoder video_decoder_;
+  media::OpusAudioDecoder audio_decoder_;
+  std::vector<std::int16_t> pcm_;
+  std::optional<std::uint16_t> next_audio_sequence_;
+  int video_frames_decoded_ = 0, video_decode_errors_ = 0;
+  std::size_t audio_samples_decoded_ = 0, audio_concealed_ = 0;
+};
+
+}  // namespace rtcstack::echo
