@@ -32,7 +32,7 @@ struct CodecParameters {
 };
 
 /// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
-/// VP8 with RTX, NACK, PLI, FIR, REMB and transport-wide CC for video.
+/// VP8 with RTX, NACK, PLI, FIR and REMB for video.
 std::vector<CodecParameters> supported_codecs(MediaKind kind);
 /// The header extensions rtcstack offers, with the ids of its offers.
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind);

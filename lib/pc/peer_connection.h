@@ -168,7 +168,7 @@ class PeerConnection {
   /// Sends one RTP packet of the negotiated codec: the PeerConnection adds SSRC, sequence
   /// number, payload type and the mid extension, keeps the packet for NACKs (answered by
   /// RTX when negotiated) and protects it with SRTP. kWrongState until the connection
-  /// has SRTP keys and the section sends; kInvalidArgument for a payload over 1200 bytes.
+  /// has SRTP keys and the section sends; kInvalidArgument for a payload over 1400 bytes.
   base::Result<void> send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp, bool marker);
   /// Asks the peer for a key frame on the transceiver's incoming stream (PLI).
   base::Result<void> request_key_frame(TransceiverHandle transceiver);

@@ -13,7 +13,7 @@
 namespace rtcstack::pc {
 namespace {
 
-constexpr std::size_t kMaxRtpPayload = 1200;
+constexpr std::size_t kMaxRtpPayload = 1400;  // with header and SRTP tag still under a 1500-byte MTU
 constexpr std::size_t kPacketRoom = 1500 + srtp::kMaxOverhead;
 
 bool sends(sdp::Direction direction) {
@@ -196,7 +196,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
   }
   if (payload.size() > kMaxRtpPayload) {
-    return base::Error{base::ErrorCode::kInvalidArgument, "an RTP payload here is at most 1200 bytes"};
+    return base::Error{base::ErrorCode::kInvalidArgument, "an RTP payload here is at most 1400 bytes"};
   }
   const auto codec = send_codec(handle);
   if (!codec) return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};

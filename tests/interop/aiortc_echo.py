@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """An aiortc peer speaking the echo convention (DESIGN.md section 7), for interop tests.
 
-  aiortc_echo.py server             POST /offer answers (non-trickle) and echoes data
-                                    channel messages; prints "aiortc server: http://HOST:PORT/"
+  aiortc_echo.py server             POST /offer answers (non-trickle), echoes data channel
+                                    messages and media (decoded and encoded again by aiortc);
+                                    prints "aiortc server: http://HOST:PORT/"
   aiortc_echo.py client -s URL -t TYPE
-                                    types 0 (connected), 1 (echo), 3 (stress); exit 0/1 and
-                                    a final RESULT line
+                                    types 0 (connected), 1 (echo), 2 (media: a moving VP8
+                                    picture and an Opus tone out, 30 decoded frames and 1 s of
+                                    decoded audio back), 3 (stress); exit 0/1 and a final
+                                    RESULT line
 
 Runs on loopback only: aioice is told that 127.0.0.1 is this host's one address. Use
 Debian's interpreter (/usr/bin/python3), which has python3-aiortc and python3-aiohttp.
@@ -17,8 +20,12 @@ import sys
 import time
 
 import aioice.ice
+import numpy
 from aiohttp import ClientSession, web
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+from aiortc.contrib.media import MediaRelay
+from av import AudioFrame, VideoFrame
 
 # Loopback only (the repository's network tests never leave 127.0.0.0/8).
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
@@ -92,8 +99,48 @@ def stress_messages(seed):
     return messages
 
 
+class MovingPicture(VideoStreamTrack):
+    """320x240 stripes that drift and a square that travels, 30 frames per second."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+        rows, cols = numpy.mgrid[0:240, 0:320]
+        self.base = (rows + cols).astype(numpy.uint16)
+
+    async def recv(self):
+        pts, time_base = await self.next_timestamp()
+        luma = (16 + (self.base + self.count * 4) % 200).astype(numpy.uint8)
+        x = (self.count * 6) % 320
+        luma[100:140, max(0, x - 20):x + 20] = 235
+        chroma = numpy.full((120, 320), 128, numpy.uint8)
+        frame = VideoFrame.from_ndarray(numpy.vstack([luma, chroma]), format="yuv420p")
+        frame.pts, frame.time_base = pts, time_base
+        self.count += 1
+        return frame
+
+
+class Tone(AudioStreamTrack):
+    """A 440 Hz tone in 20 ms frames at 48 kHz."""
+
+    def __init__(self):
+        super().__init__()
+        self.sample = 0
+
+    async def recv(self):
+        frame = await super().recv()  # paces the track and stamps pts
+        samples = frame.samples
+        t = (numpy.arange(samples) + self.sample) / frame.sample_rate
+        self.sample += samples
+        tone = (6000 * numpy.sin(2 * numpy.pi * 440 * t)).astype(numpy.int16)
+        out = AudioFrame.from_ndarray(tone.reshape(1, -1), format="s16", layout="mono")
+        out.pts, out.sample_rate, out.time_base = frame.pts, frame.sample_rate, frame.time_base
+        return out
+
+
 async def serve(host):
     connections = set()
+    relay = MediaRelay()
 
     async def offer(request):
         params = await request.json()
@@ -105,6 +152,10 @@ async def serve(host):
             @channel.on("message")
             def on_message(message):
                 channel.send(message)
+
+        @pc.on("track")
+        def on_track(track):
+            pc.addTrack(relay.subscribe(track))  # echo: what comes in is sent back
 
         @pc.on("connectionstatechange")
         async def on_state():
@@ -187,6 +238,24 @@ async def client(url, test_type):
             bind(table)
     else:
         pc.createDataChannel("rtc-echo-connect")
+    if test_type == 2:
+        received = {"video": 0, "audio": 0}
+        pc.addTrack(MovingPicture())
+        pc.addTrack(Tone())
+
+        @pc.on("track")
+        def on_track(track):
+            async def consume():
+                while not done.done():
+                    try:
+                        frame = await track.recv()
+                    except Exception:  # the track ended
+                        return
+                    received[track.kind] += 1 if track.kind == "video" else frame.samples
+                    if received["video"] >= 30 and received["audio"] >= 48000:
+                        finish(True, f"decoded {received['video']} echoed video frames and "
+                                     f"{received['audio'] // 48} ms of echoed audio")
+            asyncio.ensure_future(consume())
 
     await pc.setLocalDescription(await pc.createOffer())
     async with ClientSession() as session:
@@ -201,6 +270,8 @@ async def client(url, test_type):
         ok, why = await asyncio.wait_for(done, 20)
     except asyncio.TimeoutError:
         ok, why = False, "timed out after 20 s" + "".join(f"; {t['channel'].label} {t['got']}/{len(t['sent'])}" for t in tables)
+        if test_type == 2:
+            why += f"; decoded {received['video']} video frames, {received['audio'] // 48} ms of audio"
     print(f"RESULT type={test_type} {'passed' if ok else 'failed'}: {why}; total {elapsed():.1f} ms", flush=True)
     await pc.close()
     return 0 if ok else 1
@@ -219,7 +290,7 @@ def main():
         except KeyboardInterrupt:
             pass
         return 0
-    if args.type not in (0, 1, 3):
+    if args.type not in (0, 1, 2, 3):
         print(f"RESULT type={args.type} unsupported")
         return 1
     return asyncio.run(client(args.server, args.type))

@@ -1,6 +1,8 @@
 // Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) loads the page
-// rtc-echo server serves at GET / and runs echo types 0, 1 and 3 from the browser.
-// Usage: node chromium_echo.js NODE_MODULES_DIR URL
+// rtc-echo server serves at GET / and runs echo types 0-3 from the browser, type 2 with
+// Chromium's fake camera and microphone; a screenshot of the page (the echoed video on
+// it) is saved to SCREENSHOT.
+// Usage: node chromium_echo.js NODE_MODULES_DIR URL SCREENSHOT
 // Prints the results as JSON; exits 0 only if every type passed.
 "use strict";
 const fs = require("fs");
@@ -18,16 +20,20 @@ const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
     // by default), and rtc-echo server binds there alone. Its other host candidates are
     // mDNS names, which rtcstack does not resolve; the checks it sends make them known.
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-loopback-in-peer-connection"],
+           "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-loopback-in-peer-connection",
+           "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
   });
   try {
     const page = await browser.newPage();
     await page.goto(url + "/#run");
     await page.waitForFunction(() => window.rtcEchoDone === true, null, { timeout: 90000 });
     const results = await page.evaluate(() => window.rtcEchoResults);
-    console.log("chromium " + JSON.stringify(results));
+    const frames = await page.evaluate(() => window.rtcEchoFrames);
+    await page.screenshot({ path: process.argv[4] });
+    console.log("chromium " + JSON.stringify(results) + "; echoed video frames rendered: " + frames +
+                "; screenshot " + process.argv[4]);
     process.exitCode = Object.values(results).every((result) => result === "passed") &&
-        Object.keys(results).length === 3 ? 0 : 1;
+        Object.keys(results).length === 4 ? 0 : 1;
   } finally {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });

@@ -81,7 +81,7 @@ TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over 
   }
   // Sending on a transceiver that only receives is refused.
   CHECK(b.send_rtp(b_video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
-  CHECK(a.send_rtp(video, base::ByteView(std::vector<std::uint8_t>(1300).data(), 1300), 0, false).error().code ==
+  CHECK(a.send_rtp(video, base::ByteView(std::vector<std::uint8_t>(1500).data(), 1500), 0, false).error().code ==
         base::ErrorCode::kInvalidArgument);
 }
 

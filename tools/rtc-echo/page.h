@@ -1,6 +1,8 @@
-// The page GET / serves: it runs echo test types 0, 1 and 3 from a browser against the
-// server that served it (same origin), shows each result and sets window.rtcEchoResults
-// ({type: "passed" | "failed: ..."}) for scripts that drive the browser.
+// The page GET / serves: it runs echo test types 0-3 from a browser against the server
+// that served it (same origin), shows each result and sets window.rtcEchoResults
+// ({type: "passed" | "failed: ..."}) for scripts that drive the browser. Type 2 sends the
+// camera and microphone (a browser's fake devices in tests) and shows the echoed video,
+// counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
 #pragma once
 
 #include <string_view>
@@ -12,6 +14,7 @@ inline constexpr std::string_view kPage = R"html(<!doctype html>
 <body>
 <h1>rtc-echo</h1>
 <p>Runs the echo tests from this browser against this server. <button id="run">Run</button></p>
+<video id="echo" width="320" height="240" autoplay muted playsinline></video>
 <pre id="log"></pre>
 <script>
 "use strict";
@@ -58,6 +61,36 @@ const tests = {
     });
     pc.close();
   },
+  2: async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({video: {width: 320, height: 240}, audio: true});
+    const echoed = new MediaStream();
+    const {pc} = await connect((pc) => {
+      for (const track of stream.getTracks()) pc.addTrack(track, stream);
+      pc.ontrack = (event) => echoed.addTrack(event.track);
+      return [pc.createDataChannel("rtc-echo-connect")];
+    });
+    const video = document.getElementById("echo");
+    video.srcObject = echoed;
+    window.rtcEchoFrames = 0;
+    await new Promise((resolve) => {
+      const count = () => {
+        if (++window.rtcEchoFrames >= 30) return resolve();
+        video.requestVideoFrameCallback(count);
+      };
+      video.requestVideoFrameCallback(count);
+    });
+    // The echoed audio arrives and decodes too.
+    let samples = 0;
+    for (let i = 0; i < 50 && samples < 48000; ++i) {
+      (await pc.getStats()).forEach((report) => {
+        if (report.type === "inbound-rtp" && report.kind === "audio") samples = report.totalSamplesReceived || 0;
+      });
+      if (samples < 48000) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (samples < 48000) throw new Error("echoed audio: " + samples + " samples received");
+    log("type 2: " + window.rtcEchoFrames + " echoed frames rendered, " + samples + " echoed audio samples");
+    window.rtcEchoMedia = {pc, stream};  // kept open: the echoed video stays on the page
+  },
   3: async () => {
     const kinds = [["stress-reliable", {}], ["stress-unordered-rtx0", {ordered: false, maxRetransmits: 0}],
                    ["stress-lifetime", {maxPacketLifeTime: 3000}]];
@@ -94,7 +127,7 @@ const tests = {
 };
 
 async function run() {
-  for (const type of [0, 1, 3]) {
+  for (const type of [0, 1, 2, 3]) {
     try {
       await within(20000, tests[type]());
       window.rtcEchoResults[type] = "passed";
