@@ -1,5 +1,6 @@
 #include "pc/jsep.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace rtcstack::pc {
@@ -55,56 +56,80 @@ bool is_media_section(const sdp::MediaDescription& media) {
 
 }  // namespace
 
+namespace {
+
+// An m-section we do not take: its m= line with port 0, and its mid (RFC 8829 §5.3.1).
+void rejected_section(std::string& out, const sdp::MediaDescription& section) {
+  sdp::MediaLine rejected = section.media_line;
+  rejected.port = 0;
+  rejected.port_count.reset();
+  line(out, "m=" + rejected.to_string());
+  line(out, "c=IN IP4 0.0.0.0");
+  if (const auto mid = section.mid()) line(out, "a=mid:" + std::string(*mid));
+}
+
+// The sections of our description in order: a mid to write, or an offered or current
+// section to reject.
+struct Planned {
+  std::string mid;
+  const sdp::MediaDescription* rejected = nullptr;
+};
+
+std::vector<Planned> plan(const LocalParameters& local) {
+  std::vector<Planned> sections;
+  const auto taken = [&](const std::string& mid) {
+    return std::any_of(sections.begin(), sections.end(), [&](const Planned& p) { return !p.rejected && p.mid == mid; });
+  };
+  const sdp::SessionDescription* mirrored = local.offer != nullptr ? local.offer : local.current;
+  if (mirrored != nullptr) {
+    bool data_seen = false;
+    for (const sdp::MediaDescription& section : mirrored->media) {
+      const std::string mid(section.mid().value_or(""));
+      const bool data = !data_seen && is_data_section(section) && !local.data_mid.empty() && mid == local.data_mid;
+      data_seen |= data;
+      const bool media = is_media_section(section) && !mid.empty() && media_with_mid(local, mid) &&
+                         (section.media_line.port != 0 || local.offer == nullptr);
+      if ((data || media) && !taken(mid)) {
+        sections.push_back({mid, nullptr});
+      } else {
+        sections.push_back({mid, &section});
+      }
+    }
+  }
+  if (local.offer == nullptr) {
+    // An offer: what is new goes after what was negotiated.
+    if (!local.data_mid.empty() && !taken(local.data_mid)) sections.push_back({local.data_mid, nullptr});
+    for (const LocalMedia& media : local.media) {
+      if (!taken(media.mid)) sections.push_back({media.mid, nullptr});
+    }
+  }
+  return sections;
+}
+
+}  // namespace
+
 std::string build_description(const LocalParameters& local) {
   std::string out;
   line(out, "v=0");
   line(out, "o=- " + local.session_id + " " + std::to_string(local.version) + " IN IP4 127.0.0.1");
   line(out, "s=-");
   line(out, "t=0 0");
+  const std::vector<Planned> sections = plan(local);
   // max-bundle: every accepted section on one transport, the first one's.
   std::string bundle;
-  if (local.offer == nullptr) {
-    if (!local.data_mid.empty()) bundle += " " + local.data_mid;
-    for (const LocalMedia& media : local.media) bundle += " " + media.mid;
-  } else {
-    bool data_taken = false;
-    for (const sdp::MediaDescription& offered : local.offer->media) {
-      const std::string mid(offered.mid().value_or(""));
-      const bool data = !data_taken && is_data_section(offered) && !local.data_mid.empty() && mid == local.data_mid;
-      data_taken |= data;
-      if (data || (is_media_section(offered) && offered.media_line.port != 0 && media_with_mid(local, mid))) {
-        bundle += " " + mid;
-      }
-    }
+  for (const Planned& section : sections) {
+    if (!section.rejected) bundle += " " + section.mid;
   }
   line(out, "a=group:BUNDLE" + bundle);
   line(out, "a=msid-semantic: WMS");
-  if (local.offer == nullptr) {
-    if (!local.data_mid.empty()) data_section(out, local);
-    for (const LocalMedia& media : local.media) media_section(out, local, media);
-    return out;
-  }
-  bool answered = false;
-  for (const sdp::MediaDescription& offered : local.offer->media) {
-    const std::string mid(offered.mid().value_or(""));
-    if (!answered && is_data_section(offered) && !local.data_mid.empty() && mid == local.data_mid) {
+  for (const Planned& section : sections) {
+    if (section.rejected) {
+      rejected_section(out, *section.rejected);
+    } else if (section.mid == local.data_mid) {
       data_section(out, local);
-      answered = true;
-      continue;
+    } else {
+      media_section(out, local, *media_with_mid(local, section.mid));
     }
-    if (is_media_section(offered) && offered.media_line.port != 0) {
-      if (const LocalMedia* media = media_with_mid(local, mid)) {
-        media_section(out, local, *media);
-        continue;
-      }
-    }
-    // RFC 8829 §5.3.1: a section we do not take is answered with port 0.
-    sdp::MediaLine rejected = offered.media_line;
-    rejected.port = 0;
-    rejected.port_count.reset();
-    line(out, "m=" + rejected.to_string());
-    line(out, "c=IN IP4 0.0.0.0");
-    if (!mid.empty()) line(out, "a=mid:" + mid);
   }
   return out;
 }

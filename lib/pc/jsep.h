@@ -35,6 +35,10 @@ struct LocalParameters {
   std::vector<LocalMedia> media;
   /// For an answer: the offer's m-sections, mirrored (rejected unless taken).
   const sdp::SessionDescription* offer = nullptr;
+  /// For a new offer in a negotiated session: the peer's description in use. JSEP keeps
+  /// every m-section where it was (RFC 8829 §5.2.2), sections we rejected included; new
+  /// sections follow.
+  const sdp::SessionDescription* current = nullptr;
 };
 
 /// The SDP text of our description.

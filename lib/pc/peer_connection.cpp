@@ -60,7 +60,11 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
     local.data_mid = remote_->data_mid;
     local.offer = remote_parsed_ ? &*remote_parsed_ : nullptr;
   } else if (remote_) {
-    local.data_mid = remote_->data_mid;  // renegotiation keeps the section's mid
+    // Renegotiation keeps the sections where they are, the data section's mid included;
+    // a session the peer began without one gets one when channels are wanted.
+    local.current = remote_parsed_ ? &*remote_parsed_ : nullptr;
+    local.data_mid = remote_->data_mid;
+    if (local.data_mid.empty() && !channels_.empty()) local.data_mid = unused_mid();
   }
   if (agent_) {
     local.candidates = agent_->local_candidates();
@@ -78,7 +82,7 @@ base::Result<SessionDescription> PeerConnection::create_offer() {
   LocalParameters local = local_parameters(true);
   local.candidates.clear();  // candidates come by trickle, or with local_description() later
   local.end_of_candidates = false;
-  local.media = local_media(true);
+  local.media = local_media(true, local.data_mid);
   last_offer_ = SessionDescription{SdpType::kOffer, build_description(local)};
   return *last_offer_;
 }
@@ -92,7 +96,7 @@ base::Result<SessionDescription> PeerConnection::create_answer() {
   LocalParameters local = local_parameters(false);
   local.candidates.clear();
   local.end_of_candidates = false;
-  local.media = local_media(false);
+  local.media = local_media(false, local.data_mid);
   last_answer_ = SessionDescription{SdpType::kAnswer, build_description(local)};
   return *last_answer_;
 }

@@ -221,6 +221,7 @@ class PeerConnection {
     std::optional<std::uint32_t> remote_ssrc;  // learned from the SDP or the first packet
     std::unique_ptr<media::RetransmissionBuffer> history;  // once it sends
     bool track_announced = false;
+    bool stopped = false;  // its section was rejected: it takes no part in later offers
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
     std::uint64_t nacks_received = 0, retransmitted = 0, key_frames_requested = 0;
   };
@@ -244,9 +245,11 @@ class PeerConnection {
   void on_sctp_event(sctp::Event event);
   void open_channel(ChannelHandle handle, Channel& channel);
   void update_connection_state(std::string reason = {});
+  void start_sctp(base::Instant now);  // once DTLS is up and a data section is negotiated
 
   // media (peer_connection_media.cpp)
-  std::vector<LocalMedia> local_media(bool offer);  // for a new offer or answer; remembers them
+  std::vector<LocalMedia> local_media(bool offer, const std::string& data_mid);  // for a new offer or answer; remembers them
+  std::string unused_mid(const std::string& also_taken = {}) const;  // no section or transceiver has it
   std::vector<LocalMedia> described_media() const;   // the sections of the last one
   void apply_remote_media();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);

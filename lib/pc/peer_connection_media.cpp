@@ -82,24 +82,31 @@ std::vector<LocalMedia> PeerConnection::described_media() const {
   return sections;
 }
 
-std::vector<LocalMedia> PeerConnection::local_media(bool offer) {
+std::string PeerConnection::unused_mid(const std::string& also_taken) const {
+  // The smallest number no section of the peer's description, no transceiver and not
+  // `also_taken` uses (RFC 8843 §7.2.1 wants them unique).
+  const auto taken = [&](const std::string& mid) {
+    if (mid == also_taken) return true;
+    if (remote_parsed_) {
+      for (const auto& section : remote_parsed_->media) {
+        if (section.mid() == mid) return true;
+      }
+    }
+    return std::any_of(transceivers_.begin(), transceivers_.end(), [&](const auto& entry) { return entry.second.mid == mid; });
+  };
+  std::size_t next = 0;
+  while (taken(std::to_string(next))) ++next;
+  return std::to_string(next);
+}
+
+std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::string& data_mid) {
   std::vector<LocalMedia> sections;
   const std::string cname = session_id_;
   for (auto& [handle, transceiver] : transceivers_) {
+    if (transceiver.stopped) continue;
     LocalMedia section;
     if (offer) {
-      if (!transceiver.mid) {
-        // A new mid: the next number no section uses (RFC 8843 §7.2.1 asks for unique ones).
-        std::size_t next = 0;
-        const auto taken = [&](const std::string& mid) {
-          if (remote_ && mid == remote_->data_mid) return true;
-          if (!remote_ && mid == "0") return true;  // our data section's
-          return std::any_of(transceivers_.begin(), transceivers_.end(),
-                             [&](const auto& entry) { return entry.second.mid == mid; });
-        };
-        while (taken(std::to_string(next))) ++next;
-        transceiver.mid = std::to_string(next);
-      }
+      if (!transceiver.mid) transceiver.mid = unused_mid(data_mid);
       section.mid = *transceiver.mid;
       section.kind = transceiver.kind;
       section.direction = transceiver.direction;
@@ -109,7 +116,10 @@ std::vector<LocalMedia> PeerConnection::local_media(bool offer) {
       if (!transceiver.mid || !transceiver.remote || transceiver.remote->rejected) continue;
       auto answer = answer_media(*transceiver.remote, transceiver.direction);
       if (!answer) {
+        // W3C: a transceiver whose section the answer rejects is stopped.
         RTC_LOG(kInfo, "pc") << "rejecting section " << *transceiver.mid << ": " << answer.error().message;
+        transceiver.stopped = true;
+        transceiver.local.reset();
         continue;
       }
       section = std::move(*answer);
@@ -153,7 +163,8 @@ void PeerConnection::apply_remote_media() {
   // Our sections as the description in use says (the offer we made, or the answer we make).
   for (auto& [handle, transceiver] : transceivers_) {
     if (!transceiver.mid || !transceiver.remote) continue;
-    if (transceiver.remote->rejected) continue;
+    // A section without a codec in common is going to be rejected: no track for it.
+    if (transceiver.remote->rejected || transceiver.remote->codecs.empty()) continue;
     if (sends(transceiver.remote->direction) && !transceiver.track_announced) {
       transceiver.track_announced = true;
       emit(TrackEvent{handle, transceiver.kind, *transceiver.mid, transceiver.remote->stream_id, transceiver.remote->track_id});

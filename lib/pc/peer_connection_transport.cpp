@@ -20,6 +20,7 @@ bool ice_up(ice::ConnectionState state) {
 }  // namespace
 
 void PeerConnection::start_transports(base::Instant now) {
+  start_sctp(now);  // a renegotiation may have added the data section to a live transport
   if (dtls_ || !remote_ || closed_) return;
   // RFC 8842 §5.3: "active" opens the DTLS connection (client).
   if (we_offered_) {
@@ -119,18 +120,7 @@ bool PeerConnection::pump_dtls(base::Instant now) {
     } else if (const auto* keys = std::get_if<dtls::SrtpKeysEvent>(&event)) {
       on_srtp_keys(*keys);
     } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
-      if (state->state == dtls::State::kConnected && !sctp_ && !remote_->data_mid.empty()) {
-        sctp::Config config;
-        config.dtls_client = dtls_client_;
-        config.remote_port = remote_->sctp_port;
-        config.remote_max_message_size = remote_->max_message_size;
-        config.local_max_message_size = configuration_.max_message_size;
-        sctp_ = std::make_unique<sctp::Association>(config);
-        sctp_->start(now);
-        for (auto& [handle, channel] : channels_) {
-          if (!channel.stream) open_channel(handle, channel);
-        }
-      }
+      start_sctp(now);
       update_connection_state(state->state == dtls::State::kFailed ? "DTLS failed: " + state->reason : "");
     }
   }
@@ -151,6 +141,23 @@ bool PeerConnection::pump_sctp(base::Instant) {
     } else {
       on_sctp_event(std::get<sctp::Event>(std::move(output)));
     }
+  }
+}
+
+void PeerConnection::start_sctp(base::Instant now) {
+  if (sctp_ || !dtls_ || dtls_->state() != dtls::State::kConnected || !remote_ || remote_->data_mid.empty() ||
+      signaling_ != SignalingState::kStable) {
+    return;
+  }
+  sctp::Config config;
+  config.dtls_client = dtls_client_;
+  config.remote_port = remote_->sctp_port;
+  config.remote_max_message_size = remote_->max_message_size;
+  config.local_max_message_size = configuration_.max_message_size;
+  sctp_ = std::make_unique<sctp::Association>(config);
+  sctp_->start(now);
+  for (auto& [handle, channel] : channels_) {
+    if (!channel.stream) open_channel(handle, channel);
   }
 }
 

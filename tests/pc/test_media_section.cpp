@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "pc/media_section.h"
+#include "pc/peer_connection.h"
 #include "pcapng.h"
 
 using namespace rtcstack;
@@ -182,4 +183,71 @@ TEST_CASE("our own offer sections list what rtcstack supports and read back the 
     CHECK(back->track_id == "track");
     CHECK(back->rtx_ssrc == local.rtx_ssrc);
   }
+}
+
+TEST_CASE("after answering a media-only offer, a data channel comes as a new section after the others", "[pc][media]") {
+  // JSEP keeps every m-section where it is in later offers (RFC 8829 §5.2.2); a data
+  // channel wanted later gets a fresh mid at the end.
+  std::ifstream file(testing::test_data_path("sdp/chromium-offer-2.sdp"));
+  std::stringstream contents;
+  contents << file.rdbuf();
+  base::SeededRandom random(31);
+  pc::Configuration configuration;
+  configuration.ice.host_addresses = {*base::SocketAddress::parse("192.0.2.1:4000")};
+  auto peer = std::move(pc::PeerConnection::create(configuration, random)).value();
+  REQUIRE(peer->set_remote_description(base::Instant{}, {pc::SdpType::kOffer, contents.str()}).ok());
+  auto answer = peer->create_answer();
+  REQUIRE(answer.ok());
+  const auto answered = *sdp::SessionDescription::parse(answer->sdp);
+  REQUIRE(answered.media.size() == 2);  // video and audio, no data section
+  CHECK(answered.media[0].media_line.media == "video");
+  REQUIRE(peer->set_local_description(base::Instant{}, *answer).ok());
+
+  sctp::ChannelInit init;
+  init.label = "later";
+  REQUIRE(peer->create_data_channel(init).ok());
+  auto offer = peer->create_offer();
+  REQUIRE(offer.ok());
+  const auto parsed = *sdp::SessionDescription::parse(offer->sdp);
+  REQUIRE(parsed.media.size() == 3);
+  CHECK(parsed.media[0].media_line.media == "video");
+  CHECK(parsed.media[0].mid() == "0");
+  CHECK(parsed.media[1].media_line.media == "audio");
+  CHECK(parsed.media[1].mid() == "1");
+  CHECK(parsed.media[2].media_line.media == "application");
+  CHECK(parsed.media[2].mid() == "2");
+  CHECK(parsed.bundle_group()->mids == std::vector<std::string>{"0", "1", "2"});
+}
+
+TEST_CASE("a section rejected in the answer keeps its place, port 0, in later offers", "[pc][media]") {
+  std::string digest;  // a well-formed sha-256 fingerprint: 32 hex pairs
+  for (int i = 0; i < 32; ++i) digest += std::string(i ? ":" : "") + "AB";
+  const std::string offer =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:a\r\na=ice-ufrag:abcd\r\n"
+      "a=ice-pwd:0123456789abcdefghijkl\r\na=fingerprint:sha-256 " + digest +
+      "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\na=rtcp-mux\r\n"
+      "a=rtpmap:102 H264/90000\r\n";
+  base::SeededRandom random(32);
+  pc::Configuration configuration;
+  configuration.ice.host_addresses = {*base::SocketAddress::parse("192.0.2.1:4000")};
+  auto peer = std::move(pc::PeerConnection::create(configuration, random)).value();
+  REQUIRE(peer->set_remote_description(base::Instant{}, {pc::SdpType::kOffer, offer}).ok());
+  auto answer = peer->create_answer();
+  REQUIRE(answer.ok());
+  const auto answered = *sdp::SessionDescription::parse(answer->sdp);
+  REQUIRE(answered.media.size() == 2);
+  CHECK(answered.media[0].media_line.port != 0);
+  CHECK(answered.media[1].media_line.port == 0);  // H264 only: nothing shared
+  REQUIRE(peer->set_local_description(base::Instant{}, *answer).ok());
+  auto reoffer = peer->create_offer();
+  REQUIRE(reoffer.ok());
+  const auto parsed = *sdp::SessionDescription::parse(reoffer->sdp);
+  REQUIRE(parsed.media.size() == 2);
+  CHECK(parsed.media[0].mid() == "a");
+  CHECK(parsed.media[0].media_line.port != 0);
+  CHECK(parsed.media[1].mid() == "v");
+  CHECK(parsed.media[1].media_line.port == 0);
+  CHECK(parsed.bundle_group()->mids == std::vector<std::string>{"a"});
 }
