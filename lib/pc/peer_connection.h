@@ -25,7 +25,9 @@
 #include "ice/agent.h"
 #include "media/retransmission.h"
 #include "media/rtcp_packet.h"
+#include "media/receive_statistics.h"
 #include "media/rtp_packet.h"
+#include "media/send_statistics.h"
 #include "pc/demux.h"
 #include "pc/jsep.h"
 #include "pc/media_section.h"
@@ -222,8 +224,13 @@ class PeerConnection {
     std::unique_ptr<media::RetransmissionBuffer> history;  // once it sends
     bool track_announced = false;
     bool stopped = false;  // its section was rejected: it takes no part in later offers
+    std::optional<media::SendStatistics> send_stats;        // from the first packet sent
+    std::optional<media::ReceiveStatistics> receive_stats;  // from the first packet received
+    std::optional<media::ReportBlock> remote_report;        // the peer's last report on what we send
+    std::optional<base::Duration> round_trip_time;
+    std::uint64_t nacks_sent = 0, plis_sent = 0;
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
-    std::uint64_t nacks_received = 0, retransmitted = 0, key_frames_requested = 0;
+    std::uint64_t nacks_received = 0, retransmitted = 0, key_frames_requested = 0;  // by the peer
   };
   struct Counters {
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
@@ -255,6 +262,8 @@ class PeerConnection {
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
   void handle_rtp(base::ByteView packet);
   void handle_rtcp(base::ByteView packet);
+  void send_reports(base::Instant now);
+  void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)
   Transceiver* receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx);
   void send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp);
   base::Result<void> send_feedback(TransceiverHandle handle, const std::function<void(media::RtcpWriter&, std::uint32_t, std::uint32_t)>& write);
@@ -290,6 +299,9 @@ class PeerConnection {
   std::optional<srtp::Session> srtp_send_, srtp_receive_;
   std::vector<std::uint8_t> media_scratch_;  // one packet being built or decrypted
   std::vector<std::uint8_t> rtx_scratch_;
+  // Our SR times, from the Unix epoch in NTP; only differences of them matter (RTT).
+  media::NtpClock ntp_clock_{base::Instant{}, std::uint64_t{2'208'988'800} << 32};
+  base::Instant rtcp_timeout_ = base::Instant::max();
 
   std::map<ChannelHandle, Channel> channels_;
   std::map<std::uint16_t, ChannelHandle> by_stream_;

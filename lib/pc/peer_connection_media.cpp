@@ -15,6 +15,9 @@ namespace {
 
 constexpr std::size_t kMaxRtpPayload = 1400;  // with header and SRTP tag still under a 1500-byte MTU
 constexpr std::size_t kPacketRoom = 1500 + srtp::kMaxOverhead;
+// RFC 3550 §6.2 lets RTCP take 5% of the session; at WebRTC's rates one compound per
+// stream per second is well under it, and what browsers do for video.
+constexpr base::Duration kReportInterval = base::Duration::seconds(1);
 
 bool sends(sdp::Direction direction) {
   return direction == sdp::Direction::kSendRecv || direction == sdp::Direction::kSendOnly;
@@ -185,6 +188,30 @@ void PeerConnection::on_srtp_keys(const dtls::SrtpKeysEvent& keys) {
   srtp_receive_ = std::move(*receive);
   media_scratch_.resize(kPacketRoom);
   rtx_scratch_.resize(kPacketRoom);
+  rtcp_timeout_ = now_ + kReportInterval;
+}
+
+void PeerConnection::send_reports(base::Instant now) {
+  // Half to one and a half intervals apart (RFC 3550 §6.3.1), so peers do not synchronise.
+  rtcp_timeout_ = now + kReportInterval / 2 + base::Duration::milliseconds(static_cast<std::int64_t>(random_.uniform(1000)));
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (!transceiver.send_stats && !transceiver.receive_stats) continue;
+    media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
+    std::optional<media::ReportBlock> block;
+    if (transceiver.receive_stats && transceiver.receive_stats->valid() && transceiver.remote_ssrc) {
+      block = transceiver.receive_stats->report(now, *transceiver.remote_ssrc);
+    }
+    const std::span<const media::ReportBlock> blocks = block ? std::span<const media::ReportBlock>(&*block, 1)
+                                                             : std::span<const media::ReportBlock>();
+    const auto info = transceiver.send_stats ? transceiver.send_stats->sender_info(now, ntp_clock_) : std::nullopt;
+    if (info) {
+      media::write_sender_report(writer, transceiver.ssrc, *info, blocks);
+    } else {
+      media::write_receiver_report(writer, transceiver.ssrc, blocks);
+    }
+    media::write_sdes_cname(writer, transceiver.ssrc, session_id_);
+    if (auto compound = writer.finish()) send_protected(media_scratch_, compound->size(), true);
+  }
 }
 
 void PeerConnection::send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp) {
@@ -230,6 +257,8 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   transceiver.history->store(now_, *media::RtpPacket::parse(*written));
   ++transceiver.packets_sent;
   transceiver.bytes_sent += payload.size();
+  if (!transceiver.send_stats) transceiver.send_stats.emplace(codec->clock_rate);
+  transceiver.send_stats->on_sent(now_, timestamp, payload.size());
   send_protected(media_scratch_, written->size(), false);
   return {};
 }
@@ -253,16 +282,20 @@ base::Result<void> PeerConnection::send_feedback(
 }
 
 base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
-  return send_feedback(handle, [](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
+  auto sent = send_feedback(handle, [](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
     media::write_pli(writer, ours, theirs);
   });
+  if (sent) ++transceivers_[handle].plis_sent;
+  return sent;
 }
 
 base::Result<void> PeerConnection::send_nack(TransceiverHandle handle, std::span<const std::uint16_t> lost) {
   if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
-  return send_feedback(handle, [&](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
+  auto sent = send_feedback(handle, [&](media::RtcpWriter& writer, std::uint32_t ours, std::uint32_t theirs) {
     media::write_nack(writer, ours, theirs, lost);
   });
+  if (sent) ++transceivers_[handle].nacks_sent;
+  return sent;
 }
 
 PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx) {
@@ -325,6 +358,16 @@ void PeerConnection::handle_rtp(base::ByteView datagram) {
     if (&t == transceiver) handle = h;
   }
   base::ByteView plain = packet->bytes();
+  if (!is_rtx) {
+    if (!transceiver->receive_stats) {
+      std::uint32_t clock_rate = transceiver->kind == MediaKind::kAudio ? 48000 : 90000;
+      for (const CodecParameters& codec : transceiver->remote->codecs) {
+        if (codec.payload_type == packet->payload_type()) clock_rate = codec.clock_rate;
+      }
+      transceiver->receive_stats.emplace(clock_rate);
+    }
+    transceiver->receive_stats->on_packet(now_, packet->sequence_number(), packet->timestamp());
+  }
   if (is_rtx) {
     if (packet->payload().empty()) return;  // RTX padding (bandwidth probing)
     std::optional<std::uint8_t> payload_type;  // the codec this RTX stream repairs
@@ -350,8 +393,27 @@ void PeerConnection::handle_rtcp(base::ByteView compound) {
     }
     return {0, nullptr};
   };
+  // Report blocks about what we send give the round-trip time (RFC 3550 §6.4.1).
+  const auto take_blocks = [&](const media::ReportBlocks& blocks) {
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const media::ReportBlock block = blocks[i];
+      auto [handle, transceiver] = sender_of(block.ssrc);
+      if (transceiver == nullptr) continue;
+      transceiver->remote_report = block;
+      if (auto rtt = media::round_trip_time(media::compact_ntp(ntp_clock_.ntp(now_)), block)) transceiver->round_trip_time = rtt;
+    }
+  };
   while (auto packet = reader->next()) {
-    if (auto nack = media::parse_nack(*packet)) {
+    if (auto sr = media::parse_sender_report(*packet)) {
+      for (auto& [handle, transceiver] : transceivers_) {
+        if (transceiver.remote_ssrc == sr->ssrc && transceiver.receive_stats) {
+          transceiver.receive_stats->on_sender_report(now_, sr->info.ntp_timestamp);
+        }
+      }
+      take_blocks(sr->blocks);
+    } else if (auto rr = media::parse_receiver_report(*packet)) {
+      take_blocks(rr->blocks);
+    } else if (auto nack = media::parse_nack(*packet)) {
       auto [handle, transceiver] = sender_of(nack->media_ssrc);
       if (transceiver == nullptr || !transceiver->history) continue;
       ++transceiver->nacks_received;

@@ -69,6 +69,75 @@ std::string_view dtls_state(const dtls::Endpoint* dtls) {
 
 }  // namespace
 
+void PeerConnection::media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const {
+  const Transceiver& t = transceivers_.at(handle);
+  if (!t.mid || !t.local) return;
+  const std::string kind(to_string(t.kind));
+  const std::string suffix = std::to_string(handle);
+  const auto codec_stats = [&](const CodecParameters& codec) {
+    const std::string id = "C" + suffix + "-" + std::to_string(codec.payload_type);
+    for (const Stats& existing : report) {
+      if (existing.id == id) return id;  // sending and receiving with the same payload type
+    }
+    Stats stats{id, "codec", timestamp,
+                {{"transportId", std::string(kTransportId)},
+                 {"payloadType", std::uint64_t{codec.payload_type}},
+                 {"mimeType", kind + "/" + codec.name},
+                 {"clockRate", std::uint64_t{codec.clock_rate}}}};
+    if (t.kind == MediaKind::kAudio) stats.members.emplace_back("channels", std::uint64_t{codec.channels});
+    if (!codec.fmtp.empty()) stats.members.emplace_back("sdpFmtpLine", codec.fmtp);
+    report.push_back(std::move(stats));
+    return id;
+  };
+  if (t.send_stats) {
+    const auto codec = send_codec(handle);
+    Stats out{"OT" + suffix, "outbound-rtp", timestamp,
+              {{"ssrc", std::uint64_t{t.ssrc}},
+               {"kind", kind},
+               {"mid", *t.mid},
+               {"transportId", std::string(kTransportId)},
+               {"packetsSent", t.packets_sent},
+               {"bytesSent", t.bytes_sent},
+               {"retransmittedPacketsSent", t.retransmitted},
+               {"nackCount", t.nacks_received},
+               {"pliCount", t.key_frames_requested}}};
+    if (codec) out.members.emplace_back("codecId", codec_stats(*codec));
+    if (t.remote_report) {
+      const media::ReportBlock& block = *t.remote_report;
+      Stats remote{"RI" + suffix, "remote-inbound-rtp", timestamp,
+                   {{"ssrc", std::uint64_t{t.ssrc}},
+                    {"kind", kind},
+                    {"transportId", std::string(kTransportId)},
+                    {"localId", out.id},
+                    {"packetsLost", static_cast<double>(block.cumulative_lost)},
+                    {"fractionLost", block.fraction_lost / 256.0},
+                    {"jitter", codec ? static_cast<double>(block.jitter) / codec->clock_rate : 0.0}}};
+      if (t.round_trip_time) remote.members.emplace_back("roundTripTime", t.round_trip_time->as_seconds());
+      out.members.emplace_back("remoteId", remote.id);
+      report.push_back(std::move(remote));
+    }
+    report.push_back(std::move(out));
+  }
+  if (t.receive_stats && t.remote_ssrc && t.remote) {
+    Stats in{"IT" + suffix, "inbound-rtp", timestamp,
+             {{"ssrc", std::uint64_t{*t.remote_ssrc}},
+              {"kind", kind},
+              {"mid", *t.mid},
+              {"transportId", std::string(kTransportId)},
+              {"packetsReceived", t.packets_received},
+              {"bytesReceived", t.bytes_received},
+              {"packetsLost", static_cast<double>(t.receive_stats->cumulative_lost())},
+              {"nackCount", t.nacks_sent},
+              {"pliCount", t.plis_sent}}};
+    if (!t.remote->codecs.empty()) {
+      const CodecParameters& codec = t.remote->codecs.front();
+      in.members.emplace_back("jitter", static_cast<double>(t.receive_stats->jitter()) / codec.clock_rate);
+      in.members.emplace_back("codecId", codec_stats(codec));
+    }
+    report.push_back(std::move(in));
+  }
+}
+
 std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
   const double timestamp = static_cast<double>(now.nanoseconds_since_origin()) / 1e6;
   std::vector<Stats> report;
@@ -117,6 +186,8 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
     }
   }
   report.insert(report.begin() + 1, std::move(transport));
+
+  for (const auto& [handle, transceiver] : transceivers_) media_stats(handle, timestamp, report);
 
   for (const auto& [handle, channel] : channels_) {
     Stats stats{"D" + std::to_string(handle), "data-channel", timestamp,

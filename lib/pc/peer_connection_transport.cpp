@@ -263,6 +263,7 @@ void PeerConnection::handle_timeout(base::Instant now) {
   if (agent_ && now >= ice_timeout_) agent_->handle_timeout(now);
   if (dtls_ && now >= dtls_timeout_) dtls_->handle_timeout(now);
   if (sctp_ && now >= sctp_timeout_) sctp_->handle_timeout(now);
+  if (srtp_send_ && now >= rtcp_timeout_) send_reports(now);
   pump(now);
 }
 
@@ -273,7 +274,7 @@ Output PeerConnection::poll_output() {
     return output;
   }
   if (closed_) return Timeout{base::Instant::max()};
-  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_})};
+  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_, rtcp_timeout_})};
 }
 
 void PeerConnection::close() {

@@ -174,3 +174,51 @@ TEST_CASE("renegotiation adds a video track to a live data-channel connection", 
   CHECK(pair.a.connected());
   CHECK(pair.b.connected());
 }
+
+TEST_CASE("RTCP reports flow every second: stats give packets, loss, jitter and the round-trip time", "[pc][media]") {
+  PcPair pair(25);
+  Received at_a, at_b;
+  record(pair.a, at_a);
+  record(pair.b, at_b);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  // Three seconds of 30 packets per second.
+  for (int i = 0; i < 90; ++i) {
+    REQUIRE(a.send_rtp(video, base::as_bytes(payload_of(i)), static_cast<std::uint32_t>(i * 3000), true).ok());
+    pair.a.drain();
+    pair.run([] { return false; }, base::Duration::milliseconds(33));
+  }
+  pair.run([] { return false; }, base::Duration::milliseconds(1500));  // the last reports
+  const auto find = [](const std::vector<pc::Stats>& report, std::string_view type) -> const pc::Stats* {
+    for (const auto& stats : report) {
+      if (stats.type == type) return &stats;
+    }
+    return nullptr;
+  };
+  const auto at = pair.network.now();
+  const auto sender = a.get_stats(at);
+  const auto receiver = b.get_stats(at);
+  const pc::Stats* outbound = find(sender, "outbound-rtp");
+  REQUIRE(outbound != nullptr);
+  CHECK(std::get<std::uint64_t>(*outbound->get("packetsSent")) == 90);
+  CHECK(std::get<std::string>(*outbound->get("kind")) == "video");
+  const pc::Stats* codec = find(sender, "codec");
+  REQUIRE(codec != nullptr);
+  CHECK(std::get<std::string>(*codec->get("mimeType")) == "video/VP8");
+  const pc::Stats* remote = find(sender, "remote-inbound-rtp");
+  REQUIRE(remote != nullptr);  // b's RR about a's stream came back
+  CHECK(std::get<double>(*remote->get("packetsLost")) == 0);
+  REQUIRE(remote->get("roundTripTime") != nullptr);
+  const double rtt = std::get<double>(*remote->get("roundTripTime"));
+  CHECK(rtt > 0);
+  CHECK(rtt < 1);
+  const pc::Stats* inbound = find(receiver, "inbound-rtp");
+  REQUIRE(inbound != nullptr);
+  CHECK(std::get<std::uint64_t>(*inbound->get("packetsReceived")) == 90);
+  CHECK(std::get<std::uint64_t>(*inbound->get("ssrc")) == std::get<std::uint64_t>(*outbound->get("ssrc")));
+  CHECK(std::get<double>(*inbound->get("packetsLost")) == 0);
+  CHECK(find(receiver, "outbound-rtp") == nullptr);  // b only receives
+}
