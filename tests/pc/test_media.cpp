@@ -31,15 +31,21 @@ void record(testing::PcEndpoint& endpoint, Received& received) {
   };
 }
 
+// Two connections whose media events are recorded.
+struct MediaPair : PcPair {
+  explicit MediaPair(std::uint64_t seed) : PcPair(seed) {
+    record(a, at_a);
+    record(b, at_b);
+  }
+  Received at_a, at_b;
+};
+
 std::string payload_of(int index) { return "frame-" + std::to_string(index) + std::string(100, 'v'); }
 
 }  // namespace
 
 TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over SRTP as sent", "[pc][media]") {
-  PcPair pair(21);
-  Received at_a, at_b;
-  record(pair.a, at_a);
-  record(pair.b, at_b);
+  MediaPair pair(21);
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
   const auto video = *a.add_transceiver(MediaKind::kVideo);
@@ -47,12 +53,12 @@ TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over 
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   // b made recvonly transceivers for a's sections (W3C) and announced both tracks.
-  REQUIRE(at_b.tracks.size() == 2);
-  CHECK(at_b.tracks[0].kind == MediaKind::kVideo);
-  CHECK(at_b.tracks[1].kind == MediaKind::kAudio);
-  CHECK(at_b.tracks[0].mid == *a.transceiver_mid(video));
-  CHECK(at_b.tracks[0].track_id == "video-" + std::to_string(video));
-  CHECK(at_a.tracks.empty());  // b sends nothing
+  REQUIRE(pair.at_b.tracks.size() == 2);
+  CHECK(pair.at_b.tracks[0].kind == MediaKind::kVideo);
+  CHECK(pair.at_b.tracks[1].kind == MediaKind::kAudio);
+  CHECK(pair.at_b.tracks[0].mid == *a.transceiver_mid(video));
+  CHECK(pair.at_b.tracks[0].track_id == "video-" + std::to_string(video));
+  CHECK(pair.at_a.tracks.empty());  // b sends nothing
   // The data section took mid 0; the media sections the next ones.
   CHECK(*a.transceiver_mid(video) == "1");
   CHECK(*a.transceiver_mid(audio) == "2");
@@ -66,12 +72,12 @@ TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over 
     REQUIRE(a.send_rtp(audio, base::as_bytes("opus" + std::to_string(i)), static_cast<std::uint32_t>(i * 960), false).ok());
   }
   pair.a.drain();
-  const pc::TransceiverHandle b_video = at_b.tracks[0].transceiver, b_audio = at_b.tracks[1].transceiver;
-  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 20 && at_b.packets[b_audio].size() == 20; }));
+  const pc::TransceiverHandle b_video = pair.at_b.tracks[0].transceiver, b_audio = pair.at_b.tracks[1].transceiver;
+  REQUIRE(pair.run([&] { return pair.at_b.packets[b_video].size() == 20 && pair.at_b.packets[b_audio].size() == 20; }));
   media::ExtensionMap map;
   map.set(media::ExtensionKind::kMid, 9);
   for (int i = 0; i < 20; ++i) {
-    auto packet = media::RtpPacket::parse(at_b.packets[b_video][static_cast<std::size_t>(i)]);
+    auto packet = media::RtpPacket::parse(pair.at_b.packets[b_video][static_cast<std::size_t>(i)]);
     REQUIRE(packet.ok());
     CHECK(base::as_string_view(packet->payload()) == payload_of(i));
     CHECK(packet->timestamp() == static_cast<std::uint32_t>(i * 3000));
@@ -86,29 +92,26 @@ TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over 
 }
 
 TEST_CASE("a NACK is answered by RTX and restored; a PLI reaches the sender", "[pc][media]") {
-  PcPair pair(22);
-  Received at_a, at_b;
-  record(pair.a, at_a);
-  record(pair.b, at_b);
+  MediaPair pair(22);
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
   const auto video = *a.add_transceiver(MediaKind::kVideo);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
-  REQUIRE(at_b.tracks.size() == 1);
-  const auto b_video = at_b.tracks[0].transceiver;
+  REQUIRE(pair.at_b.tracks.size() == 1);
+  const auto b_video = pair.at_b.tracks[0].transceiver;
   for (int i = 0; i < 10; ++i) REQUIRE(a.send_rtp(video, base::as_bytes(payload_of(i)), 1000, i == 9).ok());
   pair.a.drain();
-  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 10; }));
+  REQUIRE(pair.run([&] { return pair.at_b.packets[b_video].size() == 10; }));
   // Ask again for packets 3 and 7 as if they had been lost.
-  const auto third = *media::RtpPacket::parse(at_b.packets[b_video][3]);
-  const auto seventh = *media::RtpPacket::parse(at_b.packets[b_video][7]);
+  const auto third = *media::RtpPacket::parse(pair.at_b.packets[b_video][3]);
+  const auto seventh = *media::RtpPacket::parse(pair.at_b.packets[b_video][7]);
   const std::uint16_t lost[] = {third.sequence_number(), seventh.sequence_number()};
   REQUIRE(b.send_nack(b_video, lost).ok());
   pair.b.drain();
-  REQUIRE(pair.run([&] { return at_b.packets[b_video].size() == 12; }));
+  REQUIRE(pair.run([&] { return pair.at_b.packets[b_video].size() == 12; }));
   for (std::size_t i : {10u, 11u}) {
-    const auto repaired = media::RtpPacket::parse(at_b.packets[b_video][i]);
+    const auto repaired = media::RtpPacket::parse(pair.at_b.packets[b_video][i]);
     REQUIRE(repaired.ok());
     const auto& original = i == 10 ? third : seventh;
     CHECK(repaired->ssrc() == original.ssrc());  // restored from RTX: the media SSRC again
@@ -118,68 +121,59 @@ TEST_CASE("a NACK is answered by RTX and restored; a PLI reaches the sender", "[
   }
   REQUIRE(b.request_key_frame(b_video).ok());
   pair.b.drain();
-  REQUIRE(pair.run([&] { return !at_a.key_frame_requests.empty(); }));
-  CHECK(at_a.key_frame_requests.front() == video);
+  REQUIRE(pair.run([&] { return !pair.at_a.key_frame_requests.empty(); }));
+  CHECK(pair.at_a.key_frame_requests.front() == video);
 }
 
 TEST_CASE("both sides send: the answerer's own transceiver takes the offered section", "[pc][media]") {
-  PcPair pair(23);
-  Received at_a, at_b;
-  record(pair.a, at_a);
-  record(pair.b, at_b);
+  MediaPair pair(23);
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
   const auto a_audio = *a.add_transceiver(MediaKind::kAudio);
   const auto b_audio = *b.add_transceiver(MediaKind::kAudio);  // before the offer arrives
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
-  REQUIRE(at_b.tracks.size() == 1);
-  CHECK(at_b.tracks[0].transceiver == b_audio);
-  REQUIRE(at_a.tracks.size() == 1);
-  CHECK(at_a.tracks[0].transceiver == a_audio);
+  REQUIRE(pair.at_b.tracks.size() == 1);
+  CHECK(pair.at_b.tracks[0].transceiver == b_audio);
+  REQUIRE(pair.at_a.tracks.size() == 1);
+  CHECK(pair.at_a.tracks[0].transceiver == a_audio);
   REQUIRE(a.send_rtp(a_audio, base::as_bytes("ping"), 0, false).ok());
   REQUIRE(b.send_rtp(b_audio, base::as_bytes("pong"), 0, false).ok());
   pair.a.drain();
   pair.b.drain();
-  REQUIRE(pair.run([&] { return !at_a.packets[a_audio].empty() && !at_b.packets[b_audio].empty(); }));
-  CHECK(base::as_string_view(media::RtpPacket::parse(at_a.packets[a_audio][0])->payload()) == "pong");
-  CHECK(base::as_string_view(media::RtpPacket::parse(at_b.packets[b_audio][0])->payload()) == "ping");
+  REQUIRE(pair.run([&] { return !pair.at_a.packets[a_audio].empty() && !pair.at_b.packets[b_audio].empty(); }));
+  CHECK(base::as_string_view(media::RtpPacket::parse(pair.at_a.packets[a_audio][0])->payload()) == "pong");
+  CHECK(base::as_string_view(media::RtpPacket::parse(pair.at_b.packets[b_audio][0])->payload()) == "ping");
 }
 
 TEST_CASE("renegotiation adds a video track to a live data-channel connection", "[pc][media]") {
-  PcPair pair(24);
-  Received at_a, at_b;
-  record(pair.a, at_a);
-  record(pair.b, at_b);
+  MediaPair pair(24);
   auto& a = pair.a.pc();
   sctp::ChannelInit init;
   init.label = "chat";
   const auto channel = *a.create_data_channel(init);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
-  CHECK(at_b.tracks.empty());
+  CHECK(pair.at_b.tracks.empty());
 
   const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
   CHECK(a.send_rtp(video, base::as_bytes("early"), 0, false).error().code == base::ErrorCode::kWrongState);
   pair.negotiate(pair.a);
   pair.run([&] { return false; }, base::Duration::milliseconds(100));
-  REQUIRE(at_b.tracks.size() == 1);
-  CHECK(at_b.tracks[0].kind == MediaKind::kVideo);
+  REQUIRE(pair.at_b.tracks.size() == 1);
+  CHECK(pair.at_b.tracks[0].kind == MediaKind::kVideo);
   REQUIRE(a.send_rtp(video, base::as_bytes("after renegotiation"), 90000, true).ok());
   REQUIRE(a.send(channel, "still here").ok());
   pair.a.drain();
-  REQUIRE(pair.run([&] { return !at_b.packets[at_b.tracks[0].transceiver].empty() && !pair.b.messages.empty(); }));
-  CHECK(base::as_string_view(media::RtpPacket::parse(at_b.packets[at_b.tracks[0].transceiver][0])->payload()) ==
+  REQUIRE(pair.run([&] { return !pair.at_b.packets[pair.at_b.tracks[0].transceiver].empty() && !pair.b.messages.empty(); }));
+  CHECK(base::as_string_view(media::RtpPacket::parse(pair.at_b.packets[pair.at_b.tracks[0].transceiver][0])->payload()) ==
         "after renegotiation");
   CHECK(pair.a.connected());
   CHECK(pair.b.connected());
 }
 
 TEST_CASE("RTCP reports flow every second: stats give packets, loss, jitter and the round-trip time", "[pc][media]") {
-  PcPair pair(25);
-  Received at_a, at_b;
-  record(pair.a, at_a);
-  record(pair.b, at_b);
+  MediaPair pair(25);
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
   const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
