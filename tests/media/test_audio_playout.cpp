@@ -108,20 +108,18 @@ TEST_CASE("one second of Opus over 10% loss and 30 ms of jitter plays out whole,
     }
     if (now % 20 != 0) continue;
     const AudioPlayout playout = buffer.pull(ms(now));
-    base::Result<std::size_t> samples = std::size_t{0};
-    switch (playout.kind) {
-      case AudioPlayout::Kind::kWaiting: continue;
-      case AudioPlayout::Kind::kPacket: samples = decoder->decode(playout.payload, pcm); break;
-      case AudioPlayout::Kind::kMissing:
-        if (playout.next_payload) {
-          samples = decoder->recover(*playout.next_payload, playout.samples, pcm);
-          ++recovered;
-        } else {
-          samples = decoder->conceal(playout.samples, pcm);
-          ++concealed;
-        }
-        break;
-    }
+    if (playout.kind == AudioPlayout::Kind::kWaiting) continue;
+    // Decode what is due; rebuild a missing frame from the next packet's FEC, or conceal it.
+    const auto play = [&]() -> base::Result<std::size_t> {
+      if (playout.kind == AudioPlayout::Kind::kPacket) return decoder->decode(playout.payload, pcm);
+      if (playout.next_payload) {
+        ++recovered;
+        return decoder->recover(*playout.next_payload, playout.samples, pcm);
+      }
+      ++concealed;
+      return decoder->conceal(playout.samples, pcm);
+    };
+    const base::Result<std::size_t> samples = play();
     REQUIRE(samples.ok());
     CHECK(*samples == 960);
     played.insert(played.end(), pcm.begin(), pcm.begin() + 960);
