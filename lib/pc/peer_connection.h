@@ -260,6 +260,7 @@ class PeerConnection {
   std::vector<LocalMedia> described_media() const;   // the sections of the last one
   void apply_remote_media();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
+  bool ensure_srtp();  // makes the SRTP sessions once keys and a transceiver exist
   void handle_rtp(base::ByteView packet);
   void handle_rtcp(base::ByteView packet);
   void send_reports(base::Instant now);
@@ -296,6 +297,7 @@ class PeerConnection {
 
   std::map<TransceiverHandle, Transceiver> transceivers_;
   TransceiverHandle next_transceiver_ = 1;
+  std::optional<dtls::SrtpKeysEvent> srtp_keys_;  // from DTLS; sessions are made when media needs them
   std::optional<srtp::Session> srtp_send_, srtp_receive_;
   std::vector<std::uint8_t> media_scratch_;  // one packet being built or decrypted
   std::vector<std::uint8_t> rtx_scratch_;

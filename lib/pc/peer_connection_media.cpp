@@ -176,19 +176,32 @@ void PeerConnection::apply_remote_media() {
 }
 
 void PeerConnection::on_srtp_keys(const dtls::SrtpKeysEvent& keys) {
+  srtp_keys_ = keys;
+  (void)ensure_srtp();
+}
+
+bool PeerConnection::ensure_srtp() {
+  // The sessions (two libsrtp contexts with their replay windows) and the packet buffers
+  // cost time and tens of kilobytes: a connection that carries only data channels never
+  // makes them.
+  if (srtp_send_) return true;
+  if (!srtp_keys_ || transceivers_.empty()) return false;
   // Both enums carry the IANA DTLS-SRTP values (RFC 5764, RFC 7714).
+  const dtls::SrtpKeysEvent& keys = *srtp_keys_;
   const auto profile = static_cast<srtp::Profile>(static_cast<std::uint16_t>(keys.profile));
   auto send = srtp::Session::create(profile, srtp::Direction::kSend, keys.local_key, keys.local_salt);
   auto receive = srtp::Session::create(profile, srtp::Direction::kReceive, keys.remote_key, keys.remote_salt);
   if (!send || !receive) {
     RTC_LOG(kWarning, "pc") << "SRTP keys unusable: " << (!send ? send.error().message : receive.error().message);
-    return;
+    srtp_keys_.reset();
+    return false;
   }
   srtp_send_ = std::move(*send);
   srtp_receive_ = std::move(*receive);
   media_scratch_.resize(kPacketRoom);
   rtx_scratch_.resize(kPacketRoom);
   rtcp_timeout_ = now_ + kReportInterval;
+  return true;
 }
 
 void PeerConnection::send_reports(base::Instant now) {
@@ -229,7 +242,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || !srtp_send_) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (!transceiver.local || !sends(transceiver.local->direction)) {
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
   }
@@ -268,7 +281,7 @@ base::Result<void> PeerConnection::send_feedback(
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || !srtp_send_) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
   // A compound packet (RFC 3550 §6.1): an empty RR, SDES CNAME, then the feedback.
   media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
@@ -338,7 +351,7 @@ PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::
 }
 
 void PeerConnection::handle_rtp(base::ByteView datagram) {
-  if (!srtp_receive_ || datagram.size() > kPacketRoom) return;
+  if (!ensure_srtp() || datagram.size() > kPacketRoom) return;
   const bool rtcp = datagram.size() >= 2 && datagram[1] >= 192 && datagram[1] <= 223;  // RFC 5761 §4
   std::copy(datagram.begin(), datagram.end(), media_scratch_.begin());
   base::MutableByteView buffer(media_scratch_.data(), datagram.size());
