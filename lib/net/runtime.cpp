@@ -135,6 +135,18 @@ base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::Me
   });
 }
 
+base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_track(pc::MediaKind kind) {
+  return with_connection<base::Result<pc::TransceiverHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.add_track(kind);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::stop_transceiver(pc::TransceiverHandle transceiver) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.stop_transceiver(transceiver);
+  });
+}
+
 base::Result<void> PeerConnectionHandle::set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
     return pc.set_direction(transceiver, direction);

@@ -60,6 +60,8 @@ struct Callbacks {
   std::function<void(pc::TransceiverHandle, base::Buffer packet)> on_rtp;
   /// The peer asks for a key frame on what the transceiver sends (PLI, FIR).
   std::function<void(pc::TransceiverHandle)> on_key_frame_request;
+  /// The peer no longer sends on a transceiver whose track was announced (pc::TrackEndedEvent).
+  std::function<void(pc::TransceiverHandle)> on_track_ended;
 };
 
 class RuntimeCore;
@@ -94,7 +96,9 @@ class PeerConnectionHandle {
   // Media: see pc::PeerConnection.
   base::Result<pc::TransceiverHandle> add_transceiver(pc::MediaKind kind,
                                                       sdp::Direction direction = sdp::Direction::kSendRecv);
+  base::Result<pc::TransceiverHandle> add_track(pc::MediaKind kind);
   base::Result<void> set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction);
+  base::Result<void> stop_transceiver(pc::TransceiverHandle transceiver);
   std::optional<pc::CodecParameters> send_codec(pc::TransceiverHandle transceiver);
   base::Result<void> send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
                               bool marker);

@@ -114,9 +114,16 @@ struct RtpPacketEvent {
 struct KeyFrameRequestEvent {
   TransceiverHandle transceiver;
 };
+/// The counterpart of ontrack (W3C "process the removal of a remote track"): a remote
+/// description stopped the peer sending on a transceiver whose track was announced (its
+/// direction no longer sends, or its section is rejected). A later description may
+/// announce the track again with a new TrackEvent.
+struct TrackEndedEvent {
+  TransceiverHandle transceiver;
+};
 using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
                            IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
-                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent>;
+                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent>;
 
 using Transmit = ice::Transmit;
 struct Timeout {
@@ -161,8 +168,19 @@ class PeerConnection {
   /// A transceiver that will offer (or answer) a section of `kind`; the next offer
   /// carries it (renegotiate to add it to a live connection).
   base::Result<TransceiverHandle> add_transceiver(MediaKind kind, sdp::Direction direction = sdp::Direction::kSendRecv);
+  /// W3C addTrack: a transceiver of `kind` that a remote offer made and that has never
+  /// been given anything to send gains send in its direction (recvonly becomes sendrecv,
+  /// inactive sendonly); without one, a new sendrecv transceiver. Renegotiate to apply.
+  base::Result<TransceiverHandle> add_track(MediaKind kind);
   /// What the transceiver wants; takes effect with the next offer or answer.
+  /// kWrongState for a stopped transceiver.
   base::Result<void> set_direction(TransceiverHandle transceiver, sdp::Direction direction);
+  /// W3C RTCRtpTransceiver.stop(): sending and receiving end at once (an RTCP BYE tells
+  /// the peer when media flowed), and the next offer or answer rejects its section (port
+  /// 0, keeping its place). A stopped transceiver cannot be restarted. A peer's
+  /// description that rejects the section stops it the same way.
+  base::Result<void> stop_transceiver(TransceiverHandle transceiver);
+  bool transceiver_stopped(TransceiverHandle transceiver) const;
   std::optional<std::string> transceiver_mid(TransceiverHandle transceiver) const;
   std::optional<MediaKind> transceiver_kind(TransceiverHandle transceiver) const;
   /// The codec the transceiver sends with, once negotiated.
@@ -223,7 +241,8 @@ class PeerConnection {
     std::optional<std::uint32_t> remote_ssrc;  // learned from the SDP or the first packet
     std::unique_ptr<media::RetransmissionBuffer> history;  // once it sends
     bool track_announced = false;
-    bool stopped = false;  // its section was rejected: it takes no part in later offers
+    bool stopped = false;  // stop() or a rejected section: no media, no part in later descriptions
+    bool made_for_remote_offer = false;  // a recvonly one add_track may still take
     std::optional<media::SendStatistics> send_stats;        // from the first packet sent
     std::optional<media::ReceiveStatistics> receive_stats;  // from the first packet received
     std::optional<media::ReportBlock> remote_report;        // the peer's last report on what we send

@@ -49,11 +49,52 @@ base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, 
   return handle;
 }
 
+base::Result<TransceiverHandle> PeerConnection::add_track(MediaKind kind) {
+  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (!transceiver.made_for_remote_offer || transceiver.stopped || transceiver.kind != kind) continue;
+    transceiver.made_for_remote_offer = false;
+    transceiver.direction = receives(transceiver.direction) ? sdp::Direction::kSendRecv : sdp::Direction::kSendOnly;
+    return handle;
+  }
+  return add_transceiver(kind, sdp::Direction::kSendRecv);
+}
+
 base::Result<void> PeerConnection::set_direction(TransceiverHandle handle, sdp::Direction direction) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   found->second.direction = direction;
+  found->second.made_for_remote_offer = false;  // the application chose what it does
   return {};
+}
+
+base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle handle) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  Transceiver& transceiver = found->second;
+  if (transceiver.stopped) return {};
+  // RFC 3550 §6.6: a BYE ends our stream for the peer at once, before the renegotiation
+  // that removes the section.
+  if (srtp_send_ && (transceiver.send_stats || transceiver.receive_stats)) {
+    media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
+    media::write_receiver_report(writer, transceiver.ssrc, {});
+    media::write_sdes_cname(writer, transceiver.ssrc, session_id_);
+    const std::uint32_t ssrc = transceiver.ssrc;
+    media::write_bye(writer, {&ssrc, 1});
+    if (auto compound = writer.finish()) send_protected(media_scratch_, compound->size(), true);
+  }
+  transceiver.stopped = true;
+  transceiver.track_announced = false;  // ended by the application: no TrackEndedEvent
+  transceiver.direction = sdp::Direction::kInactive;
+  transceiver.history.reset();
+  return {};
+}
+
+bool PeerConnection::transceiver_stopped(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  return found != transceivers_.end() && found->second.stopped;
 }
 
 std::optional<std::string> PeerConnection::transceiver_mid(TransceiverHandle handle) const {
@@ -106,7 +147,10 @@ std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::strin
   std::vector<LocalMedia> sections;
   const std::string cname = session_id_;
   for (auto& [handle, transceiver] : transceivers_) {
-    if (transceiver.stopped) continue;
+    if (transceiver.stopped) {
+      transceiver.local.reset();  // its section, if it has one, is written rejected
+      continue;
+    }
     LocalMedia section;
     if (offer) {
       if (!transceiver.mid) transceiver.mid = unused_mid(data_mid);
@@ -157,20 +201,26 @@ void PeerConnection::apply_remote_media() {
         auto created = add_transceiver(section.kind, sdp::Direction::kRecvOnly);
         if (!created) return;
         transceiver = &transceivers_[*created];
+        transceiver->made_for_remote_offer = true;
       }
       transceiver->mid = section.mid;
     }
     transceiver->remote = section;
+    // W3C: a description rejecting the section stops its transceiver.
+    if (section.rejected) transceiver->stopped = true;
     if (!section.ssrcs.empty()) transceiver->remote_ssrc = section.ssrcs.front();
   }
-  // Our sections as the description in use says (the offer we made, or the answer we make).
   for (auto& [handle, transceiver] : transceivers_) {
     if (!transceiver.mid || !transceiver.remote) continue;
     // A section without a codec in common is going to be rejected: no track for it.
-    if (transceiver.remote->rejected || transceiver.remote->codecs.empty()) continue;
-    if (sends(transceiver.remote->direction) && !transceiver.track_announced) {
+    const bool peer_sends = !transceiver.stopped && !transceiver.remote->rejected && !transceiver.remote->codecs.empty() &&
+                            sends(transceiver.remote->direction);
+    if (peer_sends && !transceiver.track_announced) {
       transceiver.track_announced = true;
       emit(TrackEvent{handle, transceiver.kind, *transceiver.mid, transceiver.remote->stream_id, transceiver.remote->track_id});
+    } else if (!peer_sends && transceiver.track_announced) {
+      transceiver.track_announced = false;
+      emit(TrackEndedEvent{handle});
     }
   }
 }
@@ -208,7 +258,7 @@ void PeerConnection::send_reports(base::Instant now) {
   // Half to one and a half intervals apart (RFC 3550 §6.3.1), so peers do not synchronise.
   rtcp_timeout_ = now + kReportInterval / 2 + base::Duration::milliseconds(static_cast<std::int64_t>(random_.uniform(1000)));
   for (auto& [handle, transceiver] : transceivers_) {
-    if (!transceiver.send_stats && !transceiver.receive_stats) continue;
+    if (transceiver.stopped || (!transceiver.send_stats && !transceiver.receive_stats)) continue;
     media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
     std::optional<media::ReportBlock> block;
     if (transceiver.receive_stats && transceiver.receive_stats->valid() && transceiver.remote_ssrc) {
@@ -243,6 +293,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
   if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.local || !sends(transceiver.local->direction)) {
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
   }
@@ -282,6 +333,7 @@ base::Result<void> PeerConnection::send_feedback(
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
   if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
   // A compound packet (RFC 3550 §6.1): an empty RR, SDES CNAME, then the feedback.
   media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
@@ -315,7 +367,7 @@ PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::
   is_rtx = false;
   const std::uint32_t ssrc = packet.ssrc();
   for (auto& [handle, transceiver] : transceivers_) {
-    if (!transceiver.remote || transceiver.remote->rejected) continue;
+    if (transceiver.stopped || !transceiver.remote || transceiver.remote->rejected) continue;
     if (transceiver.remote->rtx_ssrc == ssrc) {
       is_rtx = true;
       return &transceiver;
@@ -324,7 +376,7 @@ PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::
   }
   // Not announced: the mid extension (RFC 8843 §9.2), else the payload type.
   for (auto& [handle, transceiver] : transceivers_) {
-    if (!transceiver.remote || transceiver.remote->rejected) continue;
+    if (transceiver.stopped || !transceiver.remote || transceiver.remote->rejected) continue;
     const auto id = extension_id(transceiver.remote->extensions, media::ExtensionKind::kMid);
     const auto value = id ? packet.extension(*id) : std::nullopt;
     bool matches = value && base::as_string_view(*value) == *transceiver.mid;
@@ -402,7 +454,7 @@ void PeerConnection::handle_rtcp(base::ByteView compound) {
   if (!reader) return;
   const auto sender_of = [&](std::uint32_t ssrc) -> std::pair<TransceiverHandle, Transceiver*> {
     for (auto& [handle, transceiver] : transceivers_) {
-      if (transceiver.ssrc == ssrc) return {handle, &transceiver};
+      if (transceiver.ssrc == ssrc && !transceiver.stopped) return {handle, &transceiver};
     }
     return {0, nullptr};
   };

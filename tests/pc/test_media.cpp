@@ -1,6 +1,6 @@
 // Transceivers between two sans-IO PeerConnections over the simulated network: tracks
-// announced, RTP over SRTP both ways, NACK answered by RTX, PLI, and a video track added
-// to a live data-channel connection by renegotiation.
+// announced and ended, RTP over SRTP both ways, NACK answered by RTX, PLI, a video track
+// added to a live data-channel connection by renegotiation, add_track and stop().
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -21,6 +21,7 @@ struct Received {
   std::vector<pc::TrackEvent> tracks;
   std::map<pc::TransceiverHandle, std::vector<base::Buffer>> packets;
   std::vector<pc::TransceiverHandle> key_frame_requests;
+  std::vector<pc::TransceiverHandle> ended;
 };
 
 void record(testing::PcEndpoint& endpoint, Received& received) {
@@ -28,6 +29,7 @@ void record(testing::PcEndpoint& endpoint, Received& received) {
     if (const auto* track = std::get_if<pc::TrackEvent>(&event)) received.tracks.push_back(*track);
     if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) received.packets[rtp->transceiver].push_back(rtp->packet);
     if (const auto* request = std::get_if<pc::KeyFrameRequestEvent>(&event)) received.key_frame_requests.push_back(request->transceiver);
+    if (const auto* ended = std::get_if<pc::TrackEndedEvent>(&event)) received.ended.push_back(ended->transceiver);
   };
 }
 
@@ -215,4 +217,98 @@ TEST_CASE("RTCP reports flow every second: stats give packets, loss, jitter and 
   CHECK(std::get<std::uint64_t>(*inbound->get("ssrc")) == std::get<std::uint64_t>(*outbound->get("ssrc")));
   CHECK(std::get<double>(*inbound->get("packetsLost")) == 0);
   CHECK(find(receiver, "outbound-rtp") == nullptr);  // b only receives
+}
+
+namespace {
+
+bool has_line(const std::optional<pc::SessionDescription>& description, std::string_view line) {
+  return description && description->sdp.find(std::string(line) + "\r\n") != std::string::npos;
+}
+bool has_text(const std::optional<pc::SessionDescription>& description, std::string_view text) {
+  return description && description->sdp.find(text) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("add_track takes the transceiver a remote offer made; stop() ends it and the next offer rejects it", "[pc][media]") {
+  MediaPair pair(26);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto a_video = *a.add_transceiver(MediaKind::kVideo);
+  const auto a_audio = *a.add_transceiver(MediaKind::kAudio);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  REQUIRE(pair.at_b.tracks.size() == 2);
+  const auto b_video = pair.at_b.tracks[0].transceiver, b_audio = pair.at_b.tracks[1].transceiver;
+  CHECK(has_line(b.local_description(), "a=recvonly"));
+
+  // W3C addTrack: b's recvonly transceivers gain send, no new section is made.
+  CHECK(*b.add_track(MediaKind::kVideo) == b_video);
+  CHECK(*b.add_track(MediaKind::kAudio) == b_audio);
+  pair.negotiate(pair.b);
+  pair.run([] { return false; }, base::Duration::milliseconds(100));
+  REQUIRE(pair.at_a.tracks.size() == 2);
+  CHECK(pair.at_a.tracks[0].transceiver == a_video);
+  CHECK(pair.at_a.tracks[1].transceiver == a_audio);
+  CHECK_FALSE(has_line(b.local_description(), "a=recvonly"));
+  REQUIRE(b.send_rtp(b_video, base::as_bytes("from b"), 0, true).ok());
+  pair.b.drain();
+  REQUIRE(pair.run([&] { return pair.at_a.packets[a_video].size() == 1; }));
+
+  // a stops its video transceiver: nothing is sent or taken in from now on.
+  REQUIRE(a.stop_transceiver(a_video).ok());
+  CHECK(a.transceiver_stopped(a_video));
+  CHECK(a.stop_transceiver(a_video).ok());  // again: nothing more happens
+  CHECK(a.send_rtp(a_video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
+  CHECK(a.set_direction(a_video, sdp::Direction::kSendRecv).error().code == base::ErrorCode::kWrongState);
+  REQUIRE(b.send_rtp(b_video, base::as_bytes("ignored"), 3000, true).ok());
+  pair.b.drain();
+  pair.run([] { return false; }, base::Duration::milliseconds(100));
+  CHECK(pair.at_a.packets[a_video].size() == 1);
+
+  // The next offer keeps the section in its place at port 0; b's answer rejects it too,
+  // b's track ends and its transceiver stops. Audio goes on.
+  pair.negotiate(pair.a);
+  pair.run([] { return false; }, base::Duration::milliseconds(100));
+  const std::string video_mid = *a.transceiver_mid(a_video);
+  CHECK(has_text(a.local_description(), "m=video 0 "));
+  CHECK(has_text(b.local_description(), "m=video 0 "));
+  CHECK(has_line(a.local_description(), "a=group:BUNDLE 0 " + *a.transceiver_mid(a_audio)));
+  CHECK(pair.at_b.ended == std::vector<pc::TransceiverHandle>{b_video});
+  CHECK(b.transceiver_stopped(b_video));
+  CHECK(b.send_rtp(b_video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
+  REQUIRE(a.send_rtp(a_audio, base::as_bytes("still on"), 960, false).ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.at_b.packets[b_audio].size() == 1; }));
+  CHECK(pair.a.connected());
+  // A later offer from b keeps the rejected section where it was, with its mid.
+  pair.negotiate(pair.b);
+  CHECK(has_text(b.local_description(), "m=video 0 "));
+  CHECK(has_line(b.local_description(), "a=mid:" + video_mid));
+  CHECK(pair.at_a.ended.empty());
+}
+
+TEST_CASE("an answer that rejects a section stops the offerer's transceiver", "[pc][media]") {
+  MediaPair pair(27);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  const auto video = *a.add_transceiver(MediaKind::kVideo);
+  auto offer = a.create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(a.set_local_description(pair.network.now(), *offer).ok());
+  REQUIRE(b.set_remote_description(pair.network.now(), *offer).ok());
+  pair.b.drain();
+  REQUIRE(pair.at_b.tracks.size() == 1);
+  REQUIRE(b.stop_transceiver(pair.at_b.tracks[0].transceiver).ok());  // before it answers
+  auto answer = b.create_answer();
+  REQUIRE(answer.ok());
+  CHECK(answer->sdp.find("m=video 0 ") != std::string::npos);
+  REQUIRE(b.set_local_description(pair.network.now(), *answer).ok());
+  REQUIRE(a.set_remote_description(pair.network.now(), *answer).ok());
+  CHECK(a.transceiver_stopped(video));
+  pair.a.drain();
+  pair.b.drain();
+  CHECK(pair.at_a.tracks.empty());
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));  // the data section carries on
+  CHECK(a.send_rtp(video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
 }

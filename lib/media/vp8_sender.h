@@ -1,0 +1,46 @@
+// The sending end of a VP8 stream: encodes pictures with libvpx and cuts each frame into
+// RTP payloads (RFC 7741) for whatever sends them, with a key frame when the receiver
+// asks (PLI, FIR).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "base/result.h"
+#include "media/vp8_codec.h"
+#include "media/vp8_payload.h"
+
+namespace rtcstack::media {
+
+class Vp8Sender {
+ public:
+  /// Takes one RTP payload; `marker` is set on the frame's last.
+  using Sink = std::function<base::Result<void>(base::ByteView payload, bool marker)>;
+
+  /// `max_payload`: bytes per RTP payload, descriptor included.
+  static base::Result<Vp8Sender> create(const Vp8EncoderConfig& config, std::size_t max_payload = 1100);
+
+  /// The next frame is a key frame.
+  void request_key_frame() { key_frame_requested_ = true; }
+  /// Encodes `picture` (the configured size) taken at `timestamp_90k` and hands its
+  /// payloads to `send` in order. Returns how many; 0 when the encoder's rate control
+  /// skipped the frame. The first error from the encoder or `send` ends the frame.
+  base::Result<std::size_t> send_frame(const I420View& picture, std::uint32_t timestamp_90k, const Sink& send);
+
+  Vp8Encoder& encoder() { return encoder_; }
+  std::uint64_t frames_sent() const { return frames_sent_; }
+  std::uint64_t key_frames_sent() const { return key_frames_sent_; }
+
+ private:
+  Vp8Sender(Vp8Encoder encoder, std::size_t max_payload);
+
+  Vp8Encoder encoder_;
+  std::size_t max_payload_;
+  std::vector<std::uint8_t> payload_;
+  std::uint16_t picture_id_ = 0;  // 15 bits on the wire
+  bool key_frame_requested_ = false;
+  std::uint64_t frames_sent_ = 0, key_frames_sent_ = 0;
+};
+
+}  // namespace rtcstack::media
