@@ -12,11 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "media/nack_tracker.h"
-#include "media/jitter_buffer.h"
 #include "media/opus_codec.h"
-#include "media/vp8_assembler.h"
-#include "media/vp8_codec.h"
+#include "media/test_pattern.h"
+#include "media/vp8_receiver.h"
+#include "media/vp8_sender.h"
 #include "net/runtime.h"
 
 namespace rtcstack::echo {
@@ -42,9 +41,8 @@ class MediaEcho {
   std::string progress() const;
 
  private:
-  MediaEcho(media::Vp8Encoder video_encoder, media::Vp8Decoder video_decoder, media::OpusAudioEncoder audio_encoder,
+  MediaEcho(media::Vp8Sender video_sender, media::Vp8Receiver video_receiver, media::OpusAudioEncoder audio_encoder,
             media::OpusAudioDecoder audio_decoder);
-  void draw(int frame);
   base::Result<void> send_video();
   base::Result<void> send_audio();
 
@@ -53,22 +51,19 @@ class MediaEcho {
   pc::TransceiverHandle video_ = 0, audio_ = 0;
 
   // sending (main thread only)
-  media::Vp8Encoder video_encoder_;
+  media::TestPattern pattern_{kWidth, kHeight};
+  media::TestTone tone_;
+  media::Vp8Sender video_sender_;
   media::OpusAudioEncoder audio_encoder_;
-  std::vector<std::uint8_t> y_, u_, v_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;
   bool key_frame_wanted_ = false;  // guarded: set on the IO thread
-  std::chrono::steady_clock::time_point started_{}, last_pli_{};
+  std::chrono::steady_clock::time_point started_{};
 
   // receiving (guarded)
-  media::VideoJitterBuffer jitter_;
-  media::NackTracker nack_;
-  media::Vp8FrameAssembler assembler_;
-  media::Vp8Decoder video_decoder_;
+  media::Vp8Receiver video_receiver_;
   media::OpusAudioDecoder audio_decoder_;
   std::vector<std::int16_t> pcm_;
   std::optional<std::uint16_t> next_audio_sequence_;
-  int video_frames_decoded_ = 0, video_decode_errors_ = 0;
   std::size_t audio_samples_decoded_ = 0, audio_concealed_ = 0;
 };
 
