@@ -19,6 +19,7 @@ class PcEndpoint : public SimEndpoint {
   PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed);
 
   pc::PeerConnection& pc() { return *pc_; }
+  const base::SocketAddress& address() const { return address_; }
   void set_peer(PcEndpoint* peer) { peer_ = peer; }
   /// Trickle candidates to the peer as they come (default); off for non-trickle tests.
   bool trickle = true;
