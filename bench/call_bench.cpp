@@ -2,7 +2,11 @@
 //   call_setup_ms           createOffer to data channel open on both sides, median of 20
 //   call_channel_throughput one reliable ordered channel, 64 KiB messages, MB/s
 //   call_idle_memory        resident memory per connected idle PeerConnection (100 pairs)
+//   call_media_cpu          CPU time per second of a two-way 640x480 30 fps VP8 + Opus
+//                           call (each end encodes its own picture and tone and decodes
+//                           the other's, with NACK/PLI repair), over 5 s
 // Prints one JSON object per line, like the Google Benchmark programs.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "media_echo.h"
 #include "net/runtime.h"
 
 namespace {
@@ -38,24 +43,35 @@ std::size_t resident_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+using HandleRef = std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>>;
+
+// Trickle: candidates go straight to the other connection.
+std::function<void(const std::string&, const std::string&)> trickle_to(HandleRef to) {
+  return [to](const std::string& candidate, const std::string&) {
+    if (auto peer = to->lock()) (void)peer->add_ice_candidate(candidate);
+  };
+}
+
 // Two connections with trickle between them; b echoes nothing, counts bytes.
 struct Call {
   std::shared_ptr<net::PeerConnectionHandle> a, b;
-  std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>> a_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
-  std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>> b_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
+  HandleRef a_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
+  HandleRef b_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
   std::atomic<bool> a_open{false}, b_open{false};
   std::atomic<std::size_t> received{0};
   pc::ChannelHandle channel = 0;
 
   explicit Call(net::Runtime& runtime) {
-    auto forward = [](std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>> to) {
-      return [to](const std::string& candidate, const std::string&) {
-        if (auto peer = to->lock()) (void)peer->add_ice_candidate(candidate);
-      };
-    };
     net::Callbacks on_a, on_b;
-    on_a.on_ice_candidate = forward(b_ref);
-    on_b.on_ice_candidate = forward(a_ref);
+    on_a.on_ice_candidate = trickle_to(b_ref);
+    on_b.on_ice_candidate = trickle_to(a_ref);
     on_a.on_channel_state = [this](pc::ChannelHandle, sctp::ChannelState state) {
       if (state == sctp::ChannelState::kOpen) a_open = true;
     };
@@ -82,6 +98,56 @@ struct Call {
     auto answer = b->create_answer();
     if (!answer || !b->set_local_description(*answer) || !a->set_remote_description(*answer)) return false;
     return wait_for([&] { return a_open && b_open; });
+  }
+};
+
+// A two-way audio/video call: each end a MediaEcho (rtc-echo's synthetic endpoint)
+// sending its picture and tone and decoding the other's. a offers; b answers with
+// add_track on the transceivers a's offer made (W3C).
+struct MediaCall {
+  std::unique_ptr<echo::MediaEcho> a_media, b_media;
+  std::shared_ptr<net::PeerConnectionHandle> a, b;
+  HandleRef a_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
+  HandleRef b_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
+  std::atomic<bool> a_connected{false}, b_connected{false};
+
+  MediaCall(net::Runtime& runtime, const echo::MediaEchoConfig& config)
+      : a_media(std::move(*echo::MediaEcho::create(config))), b_media(std::move(*echo::MediaEcho::create(config))) {
+    const auto callbacks = [](HandleRef peer, echo::MediaEcho& media, std::atomic<bool>& connected) {
+      net::Callbacks on;
+      on.on_ice_candidate = trickle_to(std::move(peer));
+      on.on_connection_state_change = [&connected](pc::PeerConnectionState state, const std::string&) {
+        if (state == pc::PeerConnectionState::kConnected) connected = true;
+      };
+      on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet) { media.on_rtp(transceiver, packet); };
+      on.on_key_frame_request = [&media](pc::TransceiverHandle transceiver) { media.on_key_frame_request(transceiver); };
+      return on;
+    };
+    a = *runtime.create_peer_connection({}, callbacks(b_ref, *a_media, a_connected));
+    b = *runtime.create_peer_connection({}, callbacks(a_ref, *b_media, b_connected));
+    *a_ref = a;
+    *b_ref = b;
+  }
+  ~MediaCall() {
+    a->close();
+    b->close();
+  }
+
+  bool connect() {
+    const auto a_video = a->add_transceiver(pc::MediaKind::kVideo);
+    const auto a_audio = a->add_transceiver(pc::MediaKind::kAudio);
+    auto offer = a->create_offer();
+    if (!a_video || !a_audio || !offer || !a->set_local_description(*offer) || !b->set_remote_description(*offer)) return false;
+    const auto b_video = b->add_track(pc::MediaKind::kVideo);
+    const auto b_audio = b->add_track(pc::MediaKind::kAudio);
+    auto answer = b->create_answer();
+    if (!b_video || !b_audio || !answer || !b->set_local_description(*answer) || !a->set_remote_description(*answer)) {
+      return false;
+    }
+    a_media->attach(a, *a_video, *a_audio);
+    b_media->attach(b, *b_video, *b_audio);
+    // Connected means DTLS is up, so SRTP keys exist.
+    return wait_for([&] { return a_connected && b_connected; });
   }
 };
 
@@ -143,6 +209,37 @@ int main() {
     const std::size_t after = resident_bytes();
     std::printf("{\"benchmark\":\"call_idle_memory\",\"connections\":200,\"resident_bytes_per_connection\":%zu}\n",
                 (after - std::min(after, before)) / 200);
+  }
+
+  {
+    echo::MediaEchoConfig config;
+    config.width = 640;
+    config.height = 480;
+    config.bitrate_kbps = 1500;
+    MediaCall call(*runtime, config);
+    if (!call.connect()) {
+      std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"the call did not connect\"}\n");
+      return 1;
+    }
+    constexpr double kSeconds = 5;
+    const double cpu_start = cpu_seconds();
+    const auto start = Clock::now();
+    while (Clock::now() - start < std::chrono::duration<double>(kSeconds)) {
+      const auto now = Clock::now();
+      if (!call.a_media->tick(now) || !call.b_media->tick(now)) {
+        std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"sending media failed\"}\n");
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_start;
+    std::printf("{\"benchmark\":\"call_media_cpu\",\"seconds\":%.2f,\"video\":\"640x480 30 fps VP8 %d kbps each way\","
+                "\"audio\":\"stereo Opus 20 ms each way\",\"cpu_seconds_per_second\":%.3f,"
+                "\"frames_decoded_a\":%llu,\"frames_decoded_b\":%llu,\"audio_ms_decoded_a\":%zu,\"audio_ms_decoded_b\":%zu}\n",
+                wall, config.bitrate_kbps, cpu / wall, static_cast<unsigned long long>(call.a_media->video_frames_decoded()),
+                static_cast<unsigned long long>(call.b_media->video_frames_decoded()),
+                call.a_media->audio_samples_decoded() / 48, call.b_media->audio_samples_decoded() / 48);
   }
   return 0;
 }

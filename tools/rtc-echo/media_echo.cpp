@@ -19,11 +19,11 @@ base::Instant instant(Clock::time_point at) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create() {
+base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create(const MediaEchoConfig& config) {
   media::Vp8EncoderConfig video;
-  video.width = kWidth;
-  video.height = kHeight;
-  video.bitrate_kbps = 600;
+  video.width = config.width;
+  video.height = config.height;
+  video.bitrate_kbps = config.bitrate_kbps;
   auto video_sender = media::Vp8Sender::create(video, kMaxPayload);
   if (!video_sender) return video_sender.error();
   auto video_receiver = media::Vp8Receiver::create();
@@ -34,13 +34,15 @@ base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create() {
   if (!audio_encoder) return audio_encoder.error();
   auto audio_decoder = media::OpusAudioDecoder::create(media::TestTone::kChannels);
   if (!audio_decoder) return audio_decoder.error();
-  return std::unique_ptr<MediaEcho>(new MediaEcho(std::move(*video_sender), std::move(*video_receiver),
+  return std::unique_ptr<MediaEcho>(new MediaEcho(config, std::move(*video_sender), std::move(*video_receiver),
                                                   std::move(*audio_encoder), std::move(*audio_decoder)));
 }
 
-MediaEcho::MediaEcho(media::Vp8Sender video_sender, media::Vp8Receiver video_receiver,
+MediaEcho::MediaEcho(const MediaEchoConfig& config, media::Vp8Sender video_sender, media::Vp8Receiver video_receiver,
                      media::OpusAudioEncoder audio_encoder, media::OpusAudioDecoder audio_decoder)
-    : video_sender_(std::move(video_sender)),
+    : config_(config),
+      pattern_(config.width, config.height),
+      video_sender_(std::move(video_sender)),
       audio_encoder_(std::move(audio_encoder)),
       video_receiver_(std::move(video_receiver)),
       audio_decoder_(std::move(audio_decoder)),
@@ -139,10 +141,20 @@ bool MediaEcho::passed() const {
   return video_receiver_.frames_decoded() >= kFramesWanted && audio_samples_decoded_ >= kSamplesWanted;
 }
 
+std::uint64_t MediaEcho::video_frames_decoded() const {
+  std::lock_guard lock(mutex_);
+  return video_receiver_.frames_decoded();
+}
+
+std::size_t MediaEcho::audio_samples_decoded() const {
+  std::lock_guard lock(mutex_);
+  return audio_samples_decoded_;
+}
+
 std::string MediaEcho::progress() const {
   std::lock_guard lock(mutex_);
-  return "decoded " + std::to_string(video_receiver_.frames_decoded()) + " video frames (" + std::to_string(kWidth) + "x" +
-         std::to_string(kHeight) + " VP8, " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
+  return "decoded " + std::to_string(video_receiver_.frames_decoded()) + " video frames (" + std::to_string(config_.width) + "x" +
+         std::to_string(config_.height) + " VP8, " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
          std::to_string(video_receiver_.frames_dropped()) + " dropped, " + std::to_string(video_receiver_.packets_recovered()) +
          " packets repaired) and " + std::to_string(audio_samples_decoded_ / 48) + " ms of Opus audio (" +
          std::to_string(audio_concealed_) + " frames concealed); sent " + std::to_string(video_frames_sent_) +

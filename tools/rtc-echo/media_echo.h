@@ -20,14 +20,18 @@
 
 namespace rtcstack::echo {
 
+struct MediaEchoConfig {
+  int width = 320, height = 240;  ///< of the picture sent
+  int bitrate_kbps = 600;
+};
+
 class MediaEcho {
  public:
-  static constexpr int kWidth = 320, kHeight = 240;
   static constexpr int kFramesWanted = 30;
   static constexpr std::size_t kSamplesWanted = 48000;
 
   /// kInternal when an encoder or decoder cannot be made.
-  static base::Result<std::unique_ptr<MediaEcho>> create();
+  static base::Result<std::unique_ptr<MediaEcho>> create(const MediaEchoConfig& config = {});
 
   void attach(std::weak_ptr<net::PeerConnectionHandle> handle, pc::TransceiverHandle video, pc::TransceiverHandle audio);
   /// From the IO thread: an echoed packet, or the server's key frame request.
@@ -39,10 +43,12 @@ class MediaEcho {
 
   bool passed() const;
   std::string progress() const;
+  std::uint64_t video_frames_decoded() const;
+  std::size_t audio_samples_decoded() const;
 
  private:
-  MediaEcho(media::Vp8Sender video_sender, media::Vp8Receiver video_receiver, media::OpusAudioEncoder audio_encoder,
-            media::OpusAudioDecoder audio_decoder);
+  MediaEcho(const MediaEchoConfig& config, media::Vp8Sender video_sender, media::Vp8Receiver video_receiver,
+            media::OpusAudioEncoder audio_encoder, media::OpusAudioDecoder audio_decoder);
   base::Result<void> send_video();
   base::Result<void> send_audio();
 
@@ -51,7 +57,8 @@ class MediaEcho {
   pc::TransceiverHandle video_ = 0, audio_ = 0;
 
   // sending (main thread only)
-  media::TestPattern pattern_{kWidth, kHeight};
+  MediaEchoConfig config_;
+  media::TestPattern pattern_;
   media::TestTone tone_;
   media::Vp8Sender video_sender_;
   media::OpusAudioEncoder audio_encoder_;
