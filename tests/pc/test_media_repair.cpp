@@ -143,6 +143,7 @@ TEST_CASE("a key frame lost whole: the receiver's PLI brings a new one and decod
   CHECK(receiver.frames_dropped() >= 1);         // the delta frames before the new key frame
   CHECK(receiver.frames_decoded() >= 50);        // two seconds less the wait for the key frame
   CHECK(receiver.decode_errors() == 0);
-  const auto& inbound = find_stats(call.b.pc().get_stats(call.network.now()), "inbound-rtp");
+  const auto received = call.b.pc().get_stats(call.network.now());
+  const auto& inbound = find_stats(received, "inbound-rtp");
   CHECK(counter(inbound, "pliCount") == receiver.key_frames_requested());
 }
