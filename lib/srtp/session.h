@@ -1,11 +1,13 @@
-// SRTP and SRTCP protection for one direction of a call (RFC 3711, RFC 7714) over
-// libsrtp2: a sending session protects, a receiving session unprotects, in place in the
-// caller's buffer - no copies. Keys come from DTLS-SRTP (lib/dtls exports them; lib/pc
-// hands them over), one session per direction.
+// SRTP and SRTCP protection for one direction of a call (RFC 3711, RFC 7714): a sending
+// session protects, a receiving session unprotects, in place in the caller's buffer - no
+// copies. Keys come from DTLS-SRTP (lib/dtls exports them; lib/pc hands them over), one
+// session per direction. Two engines do the work behind the same interface: the native
+// one on OpenSSL's EVP (the default) and libsrtp2 (the reference; tests compare them).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -28,6 +30,12 @@ inline constexpr std::size_t kMaxOverhead = 16 + 4 + 128;
 
 enum class Direction : std::uint8_t { kSend, kReceive };
 
+/// Which implementation protects: the native engine (OpenSSL EVP, several times faster
+/// than Debian's NSS-based libsrtp2) or libsrtp2. Both produce the same bytes.
+enum class Backend : std::uint8_t { kNative, kLibsrtp };
+
+class Engine;
+
 /// Failures are typed by ErrorCode: kAuthentication (tag mismatch), kWrongState with
 /// "replay" in the message (a packet seen before, or too old for the window), kMalformed
 /// (too short to be RTP/RTCP), kInvalidArgument (no room for the tag, bad key sizes).
@@ -36,7 +44,8 @@ class Session {
   /// `key` and `salt` must have key_size()/salt_size() bytes for `profile`. The replay
   /// window covers `replay_window` packets, 64 to 32767 (WebRTC video wants 1024 or more).
   static base::Result<Session> create(Profile profile, Direction direction, base::ByteView key,
-                                      base::ByteView salt, std::size_t replay_window = 1024);
+                                      base::ByteView salt, std::size_t replay_window = 1024,
+                                      Backend backend = Backend::kNative);
   Session(Session&& other) noexcept;
   Session& operator=(Session&& other) noexcept;
   Session(const Session&) = delete;
@@ -54,11 +63,10 @@ class Session {
   base::Result<std::size_t> unprotect_rtcp(base::MutableByteView packet);
 
  private:
-  Session(void* context, Profile profile, Direction direction)
-      : context_(context), profile_(profile), direction_(direction) {}
-  base::Result<std::size_t> apply(base::MutableByteView buffer, std::size_t length, bool rtcp, bool protect);
+  Session(std::unique_ptr<Engine> engine, Profile profile, Direction direction);
+  base::Result<void> check(base::MutableByteView buffer, std::size_t length, bool rtcp, bool protect) const;
 
-  void* context_ = nullptr;  // srtp_t
+  std::unique_ptr<Engine> engine_;
   Profile profile_;
   Direction direction_;
 };

@@ -49,11 +49,14 @@ std::vector<std::uint8_t> rtp_packet(std::uint16_t sequence, std::uint32_t ssrc,
   return packet;
 }
 
+// Every test below runs on both engines.
+#define EACH_BACKEND GENERATE(srtp::Backend::kNative, srtp::Backend::kLibsrtp)
+
 struct Link {
-  explicit Link(Profile profile, std::uint64_t seed = 1)
+  Link(Profile profile, srtp::Backend backend, std::uint64_t seed = 1)
       : keys(keys_for(profile, seed)),
-        sender(*Session::create(profile, Direction::kSend, keys.key, keys.salt)),
-        receiver(*Session::create(profile, Direction::kReceive, keys.key, keys.salt)) {}
+        sender(*Session::create(profile, Direction::kSend, keys.key, keys.salt, 1024, backend)),
+        receiver(*Session::create(profile, Direction::kReceive, keys.key, keys.salt, 1024, backend)) {}
   Keys keys;
   Session sender;
   Session receiver;
@@ -62,10 +65,11 @@ struct Link {
 }  // namespace
 
 TEST_CASE("SRTP round trips for every profile, RTP and RTCP", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   base::SeededRandom random(1);
   for (Profile profile : kProfiles) {
     INFO(static_cast<int>(profile));
-    Link link(profile);
+    Link link(profile, backend);
     for (std::size_t payload : {0u, 1u, 160u, 1188u}) {
       auto packet = rtp_packet(static_cast<std::uint16_t>(payload), 0x11223344, payload, random);
       const std::vector<std::uint8_t> plain(packet.begin(), packet.begin() + 12 + static_cast<std::ptrdiff_t>(payload));
@@ -96,9 +100,10 @@ TEST_CASE("SRTP round trips for every profile, RTP and RTCP", "[srtp]") {
 }
 
 TEST_CASE("tampered packets and wrong keys fail authentication", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   base::SeededRandom random(2);
   for (Profile profile : kProfiles) {
-    Link link(profile);
+    Link link(profile, backend);
     auto packet = rtp_packet(1, 1, 100, random);
     const std::size_t size = *link.sender.protect_rtp(packet, 112);
     for (std::size_t i = 0; i < size; i += 7) {
@@ -110,15 +115,16 @@ TEST_CASE("tampered packets and wrong keys fail authentication", "[srtp]") {
       CHECK((result.error().code == base::ErrorCode::kAuthentication || result.error().code == base::ErrorCode::kMalformed));
     }
     Keys other = keys_for(profile, 99);
-    Session stranger = *Session::create(profile, Direction::kReceive, other.key, other.salt);
+    Session stranger = *Session::create(profile, Direction::kReceive, other.key, other.salt, 1024, backend);
     CHECK(stranger.unprotect_rtp(base::MutableByteView(packet).first(size)).error().code == base::ErrorCode::kAuthentication);
   }
 }
 
 TEST_CASE("replayed packets are rejected", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   base::SeededRandom random(3);
   for (Profile profile : kProfiles) {
-    Link link(profile);
+    Link link(profile, backend);
     auto packet = rtp_packet(500, 7, 50, random);
     const std::size_t size = *link.sender.protect_rtp(packet, 62);
     auto copy = packet;
@@ -131,9 +137,10 @@ TEST_CASE("replayed packets are rejected", "[srtp]") {
 }
 
 TEST_CASE("the roll-over counter carries decryption across the 65535 -> 0 wrap", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   base::SeededRandom random(4);
   for (Profile profile : kProfiles) {
-    Link link(profile);
+    Link link(profile, backend);
     int received = 0;
     for (std::uint32_t i = 0; i < 200; ++i) {
       const auto sequence = static_cast<std::uint16_t>(65436 + i);  // wraps after 100 packets
@@ -150,12 +157,13 @@ TEST_CASE("the roll-over counter carries decryption across the 65535 -> 0 wrap",
 }
 
 TEST_CASE("bad arguments are typed errors", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   const Keys keys = keys_for(Profile::kAes128CmSha1_80, 5);
   CHECK(Session::create(Profile::kAeadAes256Gcm, Direction::kSend, keys.key, keys.salt).error().code ==
         base::ErrorCode::kInvalidArgument);
   CHECK(Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, keys.key, keys.salt, 1 << 15).error().code ==
         base::ErrorCode::kInvalidArgument);
-  Link link(Profile::kAes128CmSha1_80);
+  Link link(Profile::kAes128CmSha1_80, backend);
   std::vector<std::uint8_t> small(20);
   CHECK(link.sender.protect_rtp(small, 12).error().code == base::ErrorCode::kInvalidArgument);  // no room for the tag
   std::vector<std::uint8_t> tiny(8 + srtp::kMaxOverhead);
@@ -165,6 +173,7 @@ TEST_CASE("bad arguments are typed errors", "[srtp]") {
 }
 
 TEST_CASE("known answer: AES_CM_128_HMAC_SHA1_80 packet from libsrtp's validation vector", "[srtp]") {
+  const auto backend = EACH_BACKEND;
   // libsrtp's srtp_validate(): master key || salt, an RTP packet (SSRC 0xcafebabe,
   // sequence 0x1234) and its protected form.
   const std::uint8_t master[30] = {0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0, 0xd6, 0x4f,
@@ -178,8 +187,8 @@ TEST_CASE("known answer: AES_CM_128_HMAC_SHA1_80 packet from libsrtp's validatio
   plain.resize(28, 0xab);
   const base::ByteView key(master, 16);
   const base::ByteView salt(master + 16, 14);
-  auto sender = *Session::create(Profile::kAes128CmSha1_80, Direction::kSend, key, salt);
-  auto receiver = *Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, key, salt);
+  auto sender = *Session::create(Profile::kAes128CmSha1_80, Direction::kSend, key, salt, 1024, backend);
+  auto receiver = *Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, key, salt, 1024, backend);
 
   std::vector<std::uint8_t> buffer(plain);
   buffer.resize(plain.size() + srtp::kMaxOverhead);
