@@ -1,10 +1,16 @@
-// Whole calls over loopback UDP through lib/net, both PeerConnections in this process:
-//   call_setup_ms           createOffer to data channel open on both sides, median of 20
-//   call_channel_throughput one reliable ordered channel, 64 KiB messages, MB/s
-//   call_idle_memory        resident memory per connected idle PeerConnection (100 pairs)
-//   call_media_cpu          CPU time per second of a two-way 640x480 30 fps VP8 + Opus
-//                           call (each end encodes its own picture and tone and decodes
-//                           the other's, with NACK/PLI repair), over 5 s
+// Whole calls over loopback UDP through lib/net, both PeerConnections in this process.
+// The first three are the scenarios bench/compare.py runs for every stack (same names,
+// units and rules as bench/peers/*):
+//   bench_call setup N       call_setup_ms: createOffer to data channel open on both
+//                            sides, N calls: median, p95
+//   bench_call throughput S  call_channel_throughput: one reliable ordered channel, 64 KiB
+//                            messages for S seconds with backpressure, MB/s
+//   bench_call memory N      call_idle_memory: resident bytes per connected idle
+//                            PeerConnection with one open channel, N pairs
+//   bench_call media S       call_media_cpu: CPU time per second of a two-way 640x480
+//                            30 fps VP8 + Opus call (each end encodes its own picture and
+//                            tone and decodes the other's, with NACK/PLI repair)
+//   bench_call               all four (setup 50, throughput 5, memory 200, media 5)
 // Prints one JSON object per line, like the Google Benchmark programs.
 #include <sys/resource.h>
 #include <unistd.h>
@@ -13,7 +19,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <string>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -157,89 +165,113 @@ std::unique_ptr<net::Runtime> loopback_runtime() {
   return std::move(*net::Runtime::create(options));
 }
 
-}  // namespace
+double percentile(const std::vector<double>& sorted, double p) {
+  const double at = p / 100 * static_cast<double>(sorted.size() - 1);
+  const auto low = static_cast<std::size_t>(at);
+  if (low + 1 >= sorted.size()) return sorted.back();
+  return sorted[low] + (at - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
+}
 
-int main() {
-  std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"transport\":\"loopback UDP, one process\"}}\n",
-              std::thread::hardware_concurrency());
-  auto runtime = loopback_runtime();
-
+bool run_setup(net::Runtime& runtime, int calls) {
   std::vector<double> setups;
-  for (int i = 0; i < 20; ++i) {
-    Call call(*runtime);
+  for (int i = 0; i < calls; ++i) {
+    Call call(runtime);
     const auto start = Clock::now();
     if (!call.connect()) {
       std::printf("{\"benchmark\":\"call_setup_ms\",\"error\":\"call %d did not open its channel\"}\n", i);
-      return 1;
+      return false;
     }
     setups.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   std::sort(setups.begin(), setups.end());
-  std::printf("{\"benchmark\":\"call_setup_ms\",\"calls\":20,\"median_ms\":%.2f,\"min_ms\":%.2f,\"max_ms\":%.2f}\n",
-              (setups[9] + setups[10]) / 2, setups.front(), setups.back());
+  std::printf("{\"benchmark\":\"call_setup_ms\",\"calls\":%d,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"min_ms\":%.2f,"
+              "\"max_ms\":%.2f}\n",
+              calls, percentile(setups, 50), percentile(setups, 95), setups.front(), setups.back());
+  return true;
+}
 
-  {
-    Call call(*runtime);
-    if (!call.connect()) return 1;
-    const std::vector<std::uint8_t> message(64 * 1024, 0x5a);
-    constexpr std::size_t kTotal = 256 * 1024 * 1024;
-    std::size_t sent = 0;
-    const auto start = Clock::now();
-    while (sent < kTotal) {
-      if (call.a->buffered_amount(call.channel) > 4 * 1024 * 1024 || !call.a->send(call.channel, message, true)) {
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-        continue;
-      }
-      sent += message.size();
+bool run_throughput(net::Runtime& runtime, double seconds) {
+  Call call(runtime);
+  if (!call.connect()) return false;
+  const std::vector<std::uint8_t> message(64 * 1024, 0x5a);
+  std::size_t sent = 0;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    if (call.a->buffered_amount(call.channel) > 4 * 1024 * 1024 || !call.a->send(call.channel, message, true)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
     }
-    if (!wait_for([&] { return call.received == kTotal; }, std::chrono::seconds(60))) return 1;
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("{\"benchmark\":\"call_channel_throughput\",\"bytes\":%zu,\"seconds\":%.3f,\"mb_per_second\":%.1f}\n",
-                kTotal, seconds, kTotal / seconds / 1e6);
+    sent += message.size();
   }
+  if (!wait_for([&] { return call.received == sent; }, std::chrono::seconds(60))) return false;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("{\"benchmark\":\"call_channel_throughput\",\"bytes\":%zu,\"seconds\":%.3f,\"mb_per_second\":%.1f}\n",
+              sent, elapsed, static_cast<double>(sent) / elapsed / 1e6);
+  return true;
+}
 
-  {
-    const std::size_t before = resident_bytes();
-    std::vector<std::unique_ptr<Call>> calls;
-    for (int i = 0; i < 100; ++i) {
-      calls.push_back(std::make_unique<Call>(*runtime));
-      if (!calls.back()->connect()) return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    const std::size_t after = resident_bytes();
-    std::printf("{\"benchmark\":\"call_idle_memory\",\"connections\":200,\"resident_bytes_per_connection\":%zu}\n",
-                (after - std::min(after, before)) / 200);
+bool run_memory(net::Runtime& runtime, int pairs) {
+  const std::size_t before = resident_bytes();
+  std::vector<std::unique_ptr<Call>> calls;
+  for (int i = 0; i < pairs; ++i) {
+    calls.push_back(std::make_unique<Call>(runtime));
+    if (!calls.back()->connect()) return false;
   }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const std::size_t after = resident_bytes();
+  std::printf("{\"benchmark\":\"call_idle_memory\",\"connections\":%d,\"resident_bytes_per_connection\":%zu}\n",
+              2 * pairs, (after - std::min(after, before)) / static_cast<std::size_t>(2 * pairs));
+  return true;
+}
 
-  {
-    echo::MediaEchoConfig config;
-    config.width = 640;
-    config.height = 480;
-    config.bitrate_kbps = 1500;
-    MediaCall call(*runtime, config);
-    if (!call.connect()) {
-      std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"the call did not connect\"}\n");
-      return 1;
-    }
-    constexpr double kSeconds = 5;
-    const double cpu_start = cpu_seconds();
-    const auto start = Clock::now();
-    while (Clock::now() - start < std::chrono::duration<double>(kSeconds)) {
-      const auto now = Clock::now();
-      if (!call.a_media->tick(now) || !call.b_media->tick(now)) {
-        std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"sending media failed\"}\n");
-        return 1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-    const double cpu = cpu_seconds() - cpu_start;
-    std::printf("{\"benchmark\":\"call_media_cpu\",\"seconds\":%.2f,\"video\":\"640x480 30 fps VP8 %d kbps each way\","
-                "\"audio\":\"stereo Opus 20 ms each way\",\"cpu_seconds_per_second\":%.3f,"
-                "\"frames_decoded_a\":%llu,\"frames_decoded_b\":%llu,\"audio_ms_decoded_a\":%zu,\"audio_ms_decoded_b\":%zu}\n",
-                wall, config.bitrate_kbps, cpu / wall, static_cast<unsigned long long>(call.a_media->video_frames_decoded()),
-                static_cast<unsigned long long>(call.b_media->video_frames_decoded()),
-                call.a_media->audio_samples_decoded() / 48, call.b_media->audio_samples_decoded() / 48);
+bool run_media(net::Runtime& runtime, double seconds) {
+  echo::MediaEchoConfig config;
+  config.width = 640;
+  config.height = 480;
+  config.bitrate_kbps = 1500;
+  MediaCall call(runtime, config);
+  if (!call.connect()) {
+    std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"the call did not connect\"}\n");
+    return false;
   }
-  return 0;
+  const double cpu_start = cpu_seconds();
+  const auto start = Clock::now();
+  while (Clock::now() - start < std::chrono::duration<double>(seconds)) {
+    const auto now = Clock::now();
+    if (!call.a_media->tick(now) || !call.b_media->tick(now)) {
+      std::printf("{\"benchmark\":\"call_media_cpu\",\"error\":\"sending media failed\"}\n");
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = cpu_seconds() - cpu_start;
+  std::printf("{\"benchmark\":\"call_media_cpu\",\"seconds\":%.2f,\"video\":\"640x480 30 fps VP8 %d kbps each way\","
+              "\"audio\":\"stereo Opus 20 ms each way\",\"cpu_seconds_per_second\":%.3f,"
+              "\"frames_decoded_a\":%llu,\"frames_decoded_b\":%llu,\"audio_ms_decoded_a\":%zu,\"audio_ms_decoded_b\":%zu}\n",
+              wall, config.bitrate_kbps, cpu / wall, static_cast<unsigned long long>(call.a_media->video_frames_decoded()),
+              static_cast<unsigned long long>(call.b_media->video_frames_decoded()),
+              call.a_media->audio_samples_decoded() / 48, call.b_media->audio_samples_decoded() / 48);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string scenario = argc == 3 ? argv[1] : "";
+  const double value = argc == 3 ? std::atof(argv[2]) : 0;
+  if (argc == 2 || argc > 3 || (argc == 3 && value <= 0)) {
+    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS]\n");
+    return 2;
+  }
+  std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"stack\":\"rtcstack\",\"transport\":\"loopback UDP, one process\"}}\n",
+              std::thread::hardware_concurrency());
+  auto runtime = loopback_runtime();
+  bool ok = true;
+  if (scenario.empty() || scenario == "setup") ok = ok && run_setup(*runtime, argc == 3 ? static_cast<int>(value) : 50);
+  if (scenario.empty() || scenario == "throughput") ok = ok && run_throughput(*runtime, argc == 3 ? value : 5);
+  if (scenario.empty() || scenario == "memory") ok = ok && run_memory(*runtime, argc == 3 ? static_cast<int>(value) : 200);
+  if (scenario.empty() || scenario == "media") ok = ok && run_media(*runtime, argc == 3 ? value : 5);
+  return ok ? 0 : 1;
 }

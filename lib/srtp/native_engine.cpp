@@ -131,7 +131,13 @@ class NativeEngine final : public Engine {
     if (stream == nullptr) return too_many_streams();
     const std::uint16_t sequence = base::load_be16(packet.data() + 2);
     const std::uint64_t index = estimate(*stream, sequence);
-    advance(*stream, index);  // a retransmission may repeat an index: senders allow it
+    // A retransmission may repeat an index (senders allow it, as libsrtp's allow_repeat_tx
+    // does), but a packet older than the receiver's window would only be dropped there.
+    if (stream->rtp_window.check(index) == ReplayWindow::Verdict::kTooOld) {
+      return error(base::ErrorCode::kWrongState, "protect RTP: replay window passed (packet too old for the receiver)");
+    }
+    stream->rtp_window.accept(index);
+    advance(*stream, index);
     const auto roc = static_cast<std::uint32_t>(index >> 16);
     if (is_gcm(profile_)) {
       const auto iv = gcm_iv(rtp_.salt, stream->ssrc, roc, sequence);
@@ -193,9 +199,7 @@ class NativeEngine final : public Engine {
     Stream* known = find(ssrc);
     Stream fresh(ssrc, 64);  // a stream yet to authenticate: nothing seen, ROC 0
     const Stream& stream = known != nullptr ? *known : fresh;
-    const std::int64_t guess = signed_estimate(stream, sequence);
-    if (guess < 0) return error(base::ErrorCode::kWrongState, "unprotect RTP: replay window passed (packet too old)");
-    const auto index = static_cast<std::uint64_t>(guess);
+    const std::uint64_t index = estimate(stream, sequence);
     if (known != nullptr) {
       if (auto verdict = known->rtp_window.check(index); verdict != ReplayWindow::Verdict::kNew) return replay(verdict, "RTP");
     }
@@ -275,21 +279,18 @@ class NativeEngine final : public Engine {
     return &streams_.emplace_back(ssrc, window_);
   }
 
-  // RFC 3711 §3.3.1 and Appendix A: the index closest to the highest seen. Negative when
-  // the guess falls before ROC 0.
-  static std::int64_t signed_estimate(const Stream& stream, std::uint16_t sequence) {
+  // RFC 3711 §3.3.1 and Appendix A: the index closest to the highest seen. While the
+  // ROC is 0 there is no earlier roll-over to fall back to: a sequence number far ahead is
+  // a jump forward (as libsrtp reads it too).
+  static std::uint64_t estimate(const Stream& stream, std::uint16_t sequence) {
     if (!stream.rtp_seen) return sequence;
-    std::int64_t roc = stream.roc;
+    std::uint64_t roc = stream.roc;
     if (stream.last_sequence < 32768) {
-      if (sequence - stream.last_sequence > 32768) --roc;
+      if (sequence - stream.last_sequence > 32768 && roc > 0) --roc;
     } else if (stream.last_sequence - 32768 > sequence) {
       ++roc;
     }
     return (roc << 16) | sequence;
-  }
-  static std::uint64_t estimate(const Stream& stream, std::uint16_t sequence) {
-    const std::int64_t guess = signed_estimate(stream, sequence);
-    return guess < 0 ? sequence : static_cast<std::uint64_t>(guess);
   }
   static void advance(Stream& stream, std::uint64_t index) {
     const std::uint64_t highest = (std::uint64_t{stream.roc} << 16) | stream.last_sequence;

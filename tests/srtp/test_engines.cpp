@@ -119,6 +119,16 @@ TEST_CASE("out of order across the wrap: both engines guess the ROC alike and re
       sent.push_back(protect(*send.native, plain.back(), false));
       REQUIRE(sent.back() == protect(*send.libsrtp, plain.back(), false));
     }
+    // A sender repeats an index (a retransmission) but refuses one older than the
+    // receiver's window, which would only be dropped there; both engines alike.
+    const Bytes repeat = random_rtp(30, 0xabcdef01u, random);  // sent already, after the wrap
+    CHECK(protect(*send.native, repeat, false) == protect(*send.libsrtp, repeat, false));
+    Bytes stale = random_rtp(63599, 0xabcdef01u, random);  // 2000 behind the highest, before the wrap
+    const std::size_t stale_size = stale.size();
+    stale.resize(stale_size + srtp::kMaxOverhead);
+    Bytes stale_copy = stale;
+    CHECK(send.native->protect_rtp(stale, stale_size).error().code == base::ErrorCode::kWrongState);
+    CHECK(send.libsrtp->protect_rtp(stale_copy, stale_size).error().code == base::ErrorCode::kWrongState);
     // Deliver in blocks of ten, each block reversed: packets from before the wrap arrive
     // after packets from after it.
     for (std::size_t block = 0; block < sent.size(); block += 10) {

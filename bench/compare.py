@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Runs the same scenarios on rtcstack, Pion and aiortc and prints a markdown table:
+the median over repeated runs with the min-max range, and how many times better
+rtcstack does (x > 1: rtcstack wins; for times and memory, other / rtcstack; for rates,
+rtcstack / other).
+
+    bench/compare.py [--runs N] [--build DIR] [--pion PROGRAM]
+
+Scenarios (numbers as in issue 10): 1 setup (offer to data channel open on both ends,
+50 calls), 2 throughput (one reliable ordered channel, 64 KiB messages, 5 s with
+backpressure), 4 memory (resident bytes per idle connected PeerConnection with one open
+channel, 200 pairs), 6 SRTP protect/unprotect of 1200-byte packets, 7 CPU per second of a
+two-way 640x480 VP8 + Opus call (rtcstack alone so far). Every program is ours: bench_call
+and bench_srtp (rtcstack), bench/peers/pion (built by build_pion.sh), bench/peers/
+aiortc_bench.py. Each run is a fresh process. Progress goes to stderr, the table to stdout.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# (scenario, argument, benchmark name, metric, label, lower is better)
+SCENARIOS = [
+    ("setup", "50", "call_setup_ms", "median_ms", "1. offer to channel open, median (ms)", True),
+    ("setup", "50", "call_setup_ms", "p95_ms", "1. offer to channel open, p95 (ms)", True),
+    ("throughput", "5", "call_channel_throughput", "mb_per_second", "2. reliable channel, 64 KiB messages (MB/s)", False),
+    ("memory", "200", "call_idle_memory", "resident_bytes_per_connection", "4. resident memory per idle connection (KiB)", True),
+]
+SRTP_PROFILES = [("AES_CM_128_HMAC_SHA1_80", 1), ("AEAD_AES_128_GCM", 7)]
+
+
+def run(command, timeout=600):
+    print("  $ " + " ".join(command), file=sys.stderr, flush=True)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    records = []
+    for line in result.stdout.splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    if result.returncode != 0:
+        print("    failed (%d): %s" % (result.returncode, (result.stderr or result.stdout)[-400:]), file=sys.stderr)
+    return records
+
+
+def stacks(args):
+    return {
+        "rtcstack": [os.path.join(args.build, "bench", "bench_call")],
+        "Pion": [args.pion],
+        "aiortc": ["/usr/bin/python3", os.path.join(ROOT, "bench", "peers", "aiortc_bench.py")],
+    }
+
+
+def collect(args):
+    """values[label][stack] = [one figure per run]"""
+    values = {}
+    for run_index in range(args.runs):
+        print("run %d of %d" % (run_index + 1, args.runs), file=sys.stderr)
+        for stack, command in stacks(args).items():
+            done = {}
+            for scenario, argument, name, metric, label, _ in SCENARIOS:
+                if scenario not in done:
+                    done[scenario] = run(command + [scenario, argument])
+                for record in done[scenario]:
+                    if record.get("benchmark") == name and metric in record:
+                        figure = record[metric] / 1024 if metric.startswith("resident") else record[metric]
+                        values.setdefault(label, {}).setdefault(stack, []).append(figure)
+            # 6. SRTP: rtcstack's native engine from bench_srtp; the peers' own libraries.
+            if stack == "rtcstack":
+                records = run([os.path.join(args.build, "bench", "bench_srtp"),
+                               "--benchmark_filter=session_(un)?protect/(1|7)/0$"])
+                for record in records:
+                    name = record.get("benchmark", "")
+                    for profile, number in SRTP_PROFILES:
+                        for direction in ("protect", "unprotect"):
+                            if name == "session_%s/%d/0" % (direction, number):
+                                label = "6. SRTP %s %s, 1200 B (k packets/s)" % (direction, profile)
+                                values.setdefault(label, {}).setdefault(stack, []).append(record["items_per_second"] / 1e3)
+                records = run(command + ["media", "5"])
+                for record in records:
+                    if record.get("benchmark") == "call_media_cpu":
+                        label = "7. two-way 640x480 VP8 + Opus call, CPU s per s"
+                        values.setdefault(label, {}).setdefault(stack, []).append(record["cpu_seconds_per_second"])
+            else:
+                for record in run(command + ["srtp", "1"]):
+                    if record.get("benchmark") in ("srtp_protect", "srtp_unprotect"):
+                        direction = record["benchmark"][len("srtp_"):]
+                        label = "6. SRTP %s %s, 1200 B (k packets/s)" % (direction, record["profile"])
+                        values.setdefault(label, {}).setdefault(stack, []).append(record["packets_per_second"] / 1e3)
+    return values
+
+
+def lower_is_better(label):
+    for _, _, _, _, known, lower in SCENARIOS:
+        if known == label:
+            return lower
+    return label.startswith("7.")
+
+
+def cell(figures):
+    if not figures:
+        return "-"
+    median = statistics.median(figures)
+    digits = 0 if median >= 100 else 1 if median >= 10 else 2
+    text = "%.*f" % (digits, median)
+    if len(figures) > 1:
+        text += " (%.*f-%.*f)" % (digits, min(figures), digits, max(figures))
+    return text
+
+
+def table(values, names):
+    others = [name for name in names if name != "rtcstack"]
+    lines = ["| scenario | " + " | ".join(names) + " | " + " | ".join("x vs " + other for other in others) + " |",
+             "|---" * (1 + len(names) + len(others)) + "|"]
+    for label in sorted(values, key=lambda text: (text.split(".")[0], text)):
+        row = values[label]
+        cells = [cell(row.get(name, [])) for name in names]
+        ratios = []
+        ours = statistics.median(row["rtcstack"]) if row.get("rtcstack") else None
+        for other in others:
+            theirs = statistics.median(row[other]) if row.get(other) else None
+            if not ours or not theirs:
+                ratios.append("-")
+            else:
+                ratios.append("%.2f" % (theirs / ours if lower_is_better(label) else ours / theirs))
+        lines.append("| " + label + " | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--build", default=os.path.join(ROOT, "build", "gcc"))
+    parser.add_argument("--pion", default=os.path.join(ROOT, "build", "pion", "pion-bench"))
+    args = parser.parse_args()
+    values = collect(args)
+    print(table(values, ["rtcstack", "Pion", "aiortc"]))
+
+
+if __name__ == "__main__":
+    main()
