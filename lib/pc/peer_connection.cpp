@@ -282,7 +282,10 @@ base::Result<ChannelHandle> PeerConnection::create_data_channel(const sctp::Chan
     return invalid("maxRetransmits and maxPacketLifeTime cannot both be set");
   }
   if (init.negotiated && !init.id) return invalid("a negotiated channel needs an id");
-  if (init.id && *init.id >= sctp::kMaxStreams) return invalid("channel id " + std::to_string(*init.id) + " is too large");
+  const std::uint16_t streams = sctp_ ? sctp_->streams() : configuration_.sctp_streams;
+  if (init.id && *init.id >= streams) {
+    return invalid("channel id " + std::to_string(*init.id) + " is not below the " + std::to_string(streams) + " SCTP streams");
+  }
   const ChannelHandle handle = next_handle_++;
   Channel& channel = channels_[handle];
   channel.init = init;

@@ -53,6 +53,9 @@ struct Configuration {
   std::shared_ptr<const dtls::Certificate> certificate;
   /// a=max-message-size we advertise.
   std::size_t max_message_size = 256 * 1024;
+  /// SCTP streams offered each way: data channels with ids 0 to sctp_streams - 1 at most
+  /// (sctp::Config::streams; each stream costs about 100 bytes per connection).
+  std::uint16_t sctp_streams = sctp::Config{}.streams;
 };
 
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream

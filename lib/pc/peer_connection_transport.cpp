@@ -154,6 +154,7 @@ void PeerConnection::start_sctp(base::Instant now) {
   config.remote_port = remote_->sctp_port;
   config.remote_max_message_size = remote_->max_message_size;
   config.local_max_message_size = configuration_.max_message_size;
+  config.streams = configuration_.sctp_streams;
   sctp_ = std::make_unique<sctp::Association>(config);
   sctp_->start(now);
   for (auto& [handle, channel] : channels_) {

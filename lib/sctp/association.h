@@ -66,13 +66,17 @@ struct Config {
   /// send() refuses data that would take a channel's bufferedAmount past this, so a
   /// sender faster than the network sees backpressure instead of unbounded memory.
   std::size_t max_buffered_amount = 16 * 1024 * 1024;
+  /// SCTP streams offered each way (the INIT's outbound and inbound counts). A channel
+  /// takes one stream id, so at most this many channels exist at once, half of the ids
+  /// for each side; the association uses fewer if the peer offers fewer. usrsctp keeps
+  /// about 100 bytes per stream per association from the start: 1024 streams cost
+  /// 100 KB per connection.
+  std::uint16_t streams = 256;
 };
 
 /// Largest message send() ever takes, whatever the peer allows (usrsctp needs it whole in
 /// its send buffer).
 inline constexpr std::size_t kMaxSendMessage = 4 * 1024 * 1024;
-/// Stream ids run from 0 to kMaxStreams - 1 in each direction.
-inline constexpr std::uint16_t kMaxStreams = 1024;
 
 struct StateEvent {
   State state;
@@ -159,6 +163,9 @@ class Association {
   void abort(std::string reason);
 
   State state() const { return state_; }
+  /// Stream ids run from 0 to this minus one: Config::streams, or fewer once the
+  /// association is up if the peer offered fewer.
+  std::uint16_t streams() const { return streams_; }
   /// Largest message send() accepts now.
   std::size_t max_message_size() const;
   const Counters& counters() const { return counters_; }
@@ -218,12 +225,12 @@ class Association {
   base::Instant now_;
   bool needs_service_ = false;
   bool shutdown_requested_ = false;  // close(): SHUTDOWN once our queues are in SCTP
+  std::uint16_t streams_;  // usable stream ids each way
   std::map<std::uint16_t, Channel> channels_;  // ordered: stream ids are small and scanned in order
   std::deque<std::uint16_t> flush_order_;     // channels with queued messages, round robin
   // SCTP took part of this channel's first message: nothing else may go until it is whole.
   std::optional<std::uint16_t> in_progress_;
   std::vector<std::uint16_t> resets_wanted_;  // closing channels whose queues drained
-  std::vector<std::uint8_t> receive_buffer_;
   base::Buffer partial_;  // a message usrsctp delivers in pieces (partial delivery)
   bool partial_too_large_ = false;
   std::deque<Queued> outputs_;

@@ -27,15 +27,15 @@ bool is_dcep_open(const base::Buffer& data) { return !data.empty() && data.data(
 
 base::Result<std::uint16_t> Association::pick_id(const ChannelInit& init) const {
   if (init.id) {
-    if (*init.id >= kMaxStreams) return invalid("channel id " + std::to_string(*init.id) + " is not below " + std::to_string(kMaxStreams));
+    if (*init.id >= streams_) return invalid("channel id " + std::to_string(*init.id) + " is not below " + std::to_string(streams_));
     if (channels_.count(*init.id) != 0) return invalid("channel id " + std::to_string(*init.id) + " is in use");
     return *init.id;
   }
   if (init.negotiated) return invalid("a negotiated channel needs an id");
   // RFC 8832 §6: the DTLS client takes even ids, the server odd ones, so both sides can
   // open channels at once without colliding.
-  for (std::uint16_t id = config_.dtls_client ? 0 : 1; id < kMaxStreams; id += 2) {
-    if (channels_.count(id) == 0) return id;
+  for (std::uint32_t id = config_.dtls_client ? 0 : 1; id < streams_; id += 2) {
+    if (channels_.count(static_cast<std::uint16_t>(id)) == 0) return static_cast<std::uint16_t>(id);
   }
   return base::Error{base::ErrorCode::kResourceExhausted, "every stream id of our parity is in use"};
 }

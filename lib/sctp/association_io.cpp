@@ -62,7 +62,7 @@ std::string_view to_string(ChannelState state) {
   return "?";
 }
 
-Association::Association(Config config) : config_(std::move(config)), receive_buffer_(kReceiveChunk) {
+Association::Association(Config config) : config_(std::move(config)), streams_(std::max<std::uint16_t>(config_.streams, 1)) {
   UsrsctpStack& stack = UsrsctpStack::instance();
   stack.add(this);
   usrsctp_register_address(this);
@@ -87,7 +87,7 @@ bool Association::configure_socket() {
   // Closing the socket aborts the association; close() is the graceful path.
   const linger abort_on_close{1, 0};
   const sctp_assoc_value reset{SCTP_ALL_ASSOC, SCTP_ENABLE_RESET_STREAM_REQ};
-  const sctp_initmsg streams{kMaxStreams, kMaxStreams, 0, 0};
+  const sctp_initmsg streams{streams_, streams_, 0, 0};
   const int on = 1;
   bool ok = set_option(socket_, SOL_SOCKET, SO_LINGER, abort_on_close) &&
             set_option(socket_, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, reset) &&
@@ -184,6 +184,9 @@ void Association::service() {
 }
 
 void Association::drain_incoming() {
+  // One buffer per thread, not per association: what it holds is consumed before the
+  // next read (64 KiB that an idle connection need not keep resident).
+  thread_local std::vector<std::uint8_t> receive_buffer(kReceiveChunk);
   while (socket_ != nullptr) {
     sctp_rcvinfo info{};
     socklen_t info_size = sizeof info;
@@ -191,11 +194,11 @@ void Association::drain_incoming() {
     int flags = 0;
     sockaddr_conn from{};
     socklen_t from_size = sizeof from;
-    const ssize_t size = usrsctp_recvv(socket_, receive_buffer_.data(), receive_buffer_.size(),
+    const ssize_t size = usrsctp_recvv(socket_, receive_buffer.data(), receive_buffer.size(),
                                        reinterpret_cast<sockaddr*>(&from), &from_size, &info, &info_size, &info_type,
                                        &flags);
     if (size <= 0) return;  // EWOULDBLOCK, or 0 at the end of the association
-    const base::ByteView bytes(receive_buffer_.data(), static_cast<std::size_t>(size));
+    const base::ByteView bytes(receive_buffer.data(), static_cast<std::size_t>(size));
     if ((flags & MSG_NOTIFICATION) != 0) {
       on_notification(bytes);
       continue;
@@ -223,12 +226,16 @@ void Association::on_notification(base::ByteView bytes) {
   switch (notification->sn_header.sn_type) {
     case SCTP_ASSOC_CHANGE:
       switch (notification->sn_assoc_change.sac_state) {
-        case SCTP_COMM_UP:
+        case SCTP_COMM_UP: {
+          // Both directions use the smaller count (RFC 4960 §5.1.1: OS and MIS).
+          const sctp_assoc_change& change = notification->sn_assoc_change;
+          streams_ = std::min({streams_, change.sac_outbound_streams, change.sac_inbound_streams});
           if (state_ == State::kConnecting) {
             set_state(State::kConnected);
             open_pending_channels();
           }
           break;
+        }
         case SCTP_COMM_LOST:
           set_state(State::kFailed, "the association was lost: the peer aborted or stopped answering");
           break;

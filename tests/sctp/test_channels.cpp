@@ -151,7 +151,9 @@ TEST_CASE("partially reliable channels drop under loss and never block", "[sctp]
 }
 
 TEST_CASE("1000 channels open and close in one association", "[sctp][load]") {
-  SctpPair pair(14);
+  sctp::Config many;
+  many.streams = 1024;
+  SctpPair pair(14, many, many);
   pair.network.set_tracing(false);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   std::vector<std::uint16_t> ids;
@@ -209,7 +211,7 @@ TEST_CASE("negotiated channels and id rules", "[sctp]") {
   both.max_packet_lifetime = 1;
   CHECK(pair.a.association().open_channel(both).error().code == base::ErrorCode::kInvalidArgument);
   sctp::ChannelInit too_high = labelled("z");
-  too_high.id = sctp::kMaxStreams;
+  too_high.id = pair.a.association().streams();
   CHECK(pair.a.association().open_channel(too_high).error().code == base::ErrorCode::kInvalidArgument);
   // The in-band channel b opens next skips nothing it should not: odd, and not 3.
   CHECK(*pair.b.association().open_channel(labelled("b")) == 1);
@@ -382,4 +384,27 @@ TEST_CASE("a reliable channel never stalls beside partially reliable ones under 
   CHECK(pair.a.association().buffered_amount(unreliable) == 0);
   INFO("unreliable echoes " << pair.a.messages[unreliable].size() << ", lifetime echoes " << pair.a.messages[lifetime].size());
   CHECK(pair.a.connected());
+}
+
+TEST_CASE("the stream count: the smaller offer wins, channel ids stay below it", "[sctp]") {
+  sctp::Config wide, narrow;
+  wide.streams = 1024;
+  narrow.streams = 8;
+  SctpPair pair(18, wide, narrow);
+  CHECK(pair.a.association().streams() == 1024);  // until the peer's INIT says otherwise
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  CHECK(pair.a.association().streams() == 8);
+  CHECK(pair.b.association().streams() == 8);
+  sctp::ChannelInit beyond = labelled("beyond");
+  beyond.id = 8;
+  beyond.negotiated = true;
+  CHECK(pair.a.association().open_channel(beyond).error().code == base::ErrorCode::kInvalidArgument);
+  // Four even ids for a's in-band channels, then none left.
+  for (std::uint16_t expected : {0, 2, 4, 6}) CHECK(*pair.a.association().open_channel(labelled("c")) == expected);
+  CHECK(pair.a.association().open_channel(labelled("c")).error().code == base::ErrorCode::kResourceExhausted);
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.b.incoming.size() == 4; }));
+  REQUIRE(pair.a.association().send(6, "last one").ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.b.messages[6].size() == 1; }));
 }
