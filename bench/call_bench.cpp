@@ -10,7 +10,10 @@
 //   bench_call media S       call_media_cpu: CPU time per second of a two-way 640x480
 //                            30 fps VP8 + Opus call (each end encodes its own picture and
 //                            tone and decodes the other's, with NACK/PLI repair)
-//   bench_call               all four (setup 50, throughput 5, memory 200, media 5)
+//   bench_call many N        call_many_one_port: N connections served by one UDP port of
+//                            one runtime (accepts() demux), their N peers on another:
+//                            time until every channel is open, CPU seconds
+//   bench_call               all five (setup 50, throughput 5, memory 200, media 5, many 1000)
 // Prints one JSON object per line, like the Google Benchmark programs.
 #include <sys/resource.h>
 #include <unistd.h>
@@ -76,7 +79,9 @@ struct Call {
   std::atomic<std::size_t> received{0};
   pc::ChannelHandle channel = 0;
 
-  explicit Call(net::Runtime& runtime) {
+  explicit Call(net::Runtime& runtime) : Call(runtime, runtime) {}
+  // a (the offerer) on one runtime, b on another.
+  Call(net::Runtime& runtime_a, net::Runtime& runtime_b) {
     net::Callbacks on_a, on_b;
     on_a.on_ice_candidate = trickle_to(b_ref);
     on_b.on_ice_candidate = trickle_to(a_ref);
@@ -87,8 +92,8 @@ struct Call {
       if (state == sctp::ChannelState::kOpen) b_open = true;
     };
     on_b.on_message = [this](pc::ChannelHandle, bool, base::Buffer data) { received += data.size(); };
-    a = *runtime.create_peer_connection({}, on_a);
-    b = *runtime.create_peer_connection({}, on_b);
+    a = *runtime_a.create_peer_connection({}, on_a);
+    b = *runtime_b.create_peer_connection({}, on_b);
     *a_ref = a;
     *b_ref = b;
   }
@@ -97,15 +102,19 @@ struct Call {
     b->close();
   }
 
-  bool connect() {
+  // Offer and answer with a channel in them; the connection then comes up on its own.
+  bool negotiate() {
     sctp::ChannelInit init;
     init.label = "bench";
     channel = *a->create_data_channel(init);
     auto offer = a->create_offer();
     if (!offer || !a->set_local_description(*offer) || !b->set_remote_description(*offer)) return false;
     auto answer = b->create_answer();
-    if (!answer || !b->set_local_description(*answer) || !a->set_remote_description(*answer)) return false;
-    return wait_for([&] { return a_open && b_open; });
+    return answer && b->set_local_description(*answer) && a->set_remote_description(*answer);
+  }
+  bool open() const { return a_open && b_open; }
+  bool connect() {
+    return negotiate() && wait_for([&] { return open(); });
   }
 };
 
@@ -225,6 +234,34 @@ bool run_memory(net::Runtime& runtime, int pairs) {
   return true;
 }
 
+// Many connections served by one UDP port: b of every call lives on a runtime whose
+// connections share one socket (accepts() routes each datagram); each a has a socket of
+// its own, so the server sees a distinct remote address per connection.
+bool run_many(int count) {
+  net::RuntimeOptions shared;
+  shared.addresses = {*base::IpAddress::parse("127.0.0.1")};
+  shared.share_sockets = true;
+  auto server = std::move(*net::Runtime::create(shared));
+  auto clients = loopback_runtime();
+  std::vector<std::unique_ptr<Call>> calls;
+  const double cpu_start = cpu_seconds();
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    calls.push_back(std::make_unique<Call>(*clients, *server));
+    if (!calls.back()->negotiate()) return false;
+  }
+  const bool all_open = wait_for([&] {
+    return std::all_of(calls.begin(), calls.end(), [](const auto& call) { return call->open(); });
+  }, std::chrono::seconds(120));
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = cpu_seconds() - cpu_start;
+  const auto opened = std::count_if(calls.begin(), calls.end(), [](const auto& call) { return call->open(); });
+  std::printf("{\"benchmark\":\"call_many_one_port\",\"connections\":%d,\"opened\":%ld,\"seconds_to_connect_all\":%.2f,"
+              "\"cpu_seconds\":%.2f,\"cpu_ms_per_connection\":%.2f}\n",
+              count, static_cast<long>(opened), seconds, cpu, cpu * 1000 / count);
+  return all_open;
+}
+
 bool run_media(net::Runtime& runtime, double seconds) {
   echo::MediaEchoConfig config;
   config.width = 640;
@@ -262,7 +299,7 @@ int main(int argc, char** argv) {
   const std::string scenario = argc == 3 ? argv[1] : "";
   const double value = argc == 3 ? std::atof(argv[2]) : 0;
   if (argc == 2 || argc > 3 || (argc == 3 && value <= 0)) {
-    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS]\n");
+    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N]\n");
     return 2;
   }
   std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"stack\":\"rtcstack\",\"transport\":\"loopback UDP, one process\"}}\n",
@@ -273,5 +310,6 @@ int main(int argc, char** argv) {
   if (scenario.empty() || scenario == "throughput") ok = ok && run_throughput(*runtime, argc == 3 ? value : 5);
   if (scenario.empty() || scenario == "memory") ok = ok && run_memory(*runtime, argc == 3 ? static_cast<int>(value) : 200);
   if (scenario.empty() || scenario == "media") ok = ok && run_media(*runtime, argc == 3 ? value : 5);
+  if (scenario.empty() || scenario == "many") ok = ok && run_many(argc == 3 ? static_cast<int>(value) : 1000);
   return ok ? 0 : 1;
 }

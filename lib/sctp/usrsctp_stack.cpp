@@ -56,13 +56,13 @@ void UsrsctpStack::advance(base::Instant now) {
   }
   // The timers may have given any association work; each acts on it now. (A snapshot,
   // because service() emits events that a caller could react to by destroying one.)
-  std::vector<Association*> woken;
-  for (Association* association : live_) {
-    if (association->needs_service_) woken.push_back(association);
+  servicing_.swap(woken_);
+  for (Association* association : servicing_) {
+    if (live_.count(association) == 0 || !association->needs_service_) continue;
+    association->service();
+    if (live_.count(association) != 0 && association->needs_service_) woken_.push_back(association);  // more to do
   }
-  for (Association* association : woken) {
-    if (live_.count(association) != 0) association->service();
-  }
+  servicing_.clear();
 }
 
 int UsrsctpStack::on_output(void* address, void* data, std::size_t length, std::uint8_t, std::uint8_t) {
@@ -82,7 +82,10 @@ int UsrsctpStack::on_output(void* address, void* data, std::size_t length, std::
 
 void UsrsctpStack::on_upcall(struct socket*, void* arg, int) {
   auto* association = static_cast<Association*>(arg);
-  if (instance().live_.count(association) != 0) association->on_upcall();
+  UsrsctpStack& stack = instance();
+  if (stack.live_.count(association) == 0) return;
+  if (!association->needs_service_) stack.woken_.push_back(association);
+  association->on_upcall();
 }
 
 }  // namespace rtcstack::sctp
