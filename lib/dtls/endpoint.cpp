@@ -141,27 +141,46 @@ std::size_t srtp_salt_size(SrtpProfile profile) {
   return profile == SrtpProfile::kAeadAes128Gcm || profile == SrtpProfile::kAeadAes256Gcm ? 12 : 14;
 }
 
+namespace {
+
+// What every endpoint shares: one OpenSSL context for the process (SSL_CTX_new costs
+// about 90 us under OpenSSL 3, more than the rest of a connection's DTLS setup). Each
+// endpoint sets its own certificate, key and SRTP profiles on its SSL. Never freed, like
+// usrsctp's global state; each SSL holds its own reference anyway.
+SSL_CTX* shared_context() {
+  static SSL_CTX* const context = [] {
+    SSL_CTX* made = SSL_CTX_new(DTLS_method());
+    if (made == nullptr || SSL_CTX_set_min_proto_version(made, DTLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(made, DTLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(made, kCiphers) != 1) {
+      SSL_CTX_free(made);
+      return static_cast<SSL_CTX*>(nullptr);
+    }
+    // Any certificate is acceptable to OpenSSL: the fingerprint decides, after the handshake.
+    SSL_CTX_set_verify(made, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, [](int, X509_STORE_CTX*) { return 1; });
+    SSL_CTX_set_read_ahead(made, 1);
+    // Always installed: the variable is read per handshake, so a process may set it late.
+    SSL_CTX_set_keylog_callback(made, append_key_log);
+    return made;
+  }();
+  return context;
+}
+
+}  // namespace
+
 Endpoint::Endpoint(Config config) : config_(std::move(config)) {
-  context_ = SSL_CTX_new(DTLS_method());
   std::string profiles;
   for (SrtpProfile profile : config_.srtp_profiles) {
     if (!profiles.empty()) profiles += ':';
     profiles += openssl_name(profile);
   }
-  const bool ok = context_ != nullptr && config_.certificate != nullptr &&
-                  SSL_CTX_set_min_proto_version(context_, DTLS1_2_VERSION) == 1 &&
-                  SSL_CTX_set_max_proto_version(context_, DTLS1_2_VERSION) == 1 &&
-                  SSL_CTX_use_certificate(context_, config_.certificate->x509()) == 1 &&
-                  SSL_CTX_use_PrivateKey(context_, config_.certificate->key()) == 1 &&
-                  SSL_CTX_set_cipher_list(context_, kCiphers) == 1 &&
-                  (profiles.empty() || SSL_CTX_set_tlsext_use_srtp(context_, profiles.c_str()) == 0);
-  if (ok) {
-    // Any certificate is acceptable to OpenSSL: the fingerprint decides, after the handshake.
-    SSL_CTX_set_verify(context_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                       [](int, X509_STORE_CTX*) { return 1; });
-    SSL_CTX_set_read_ahead(context_, 1);
-    if (std::getenv("SSLKEYLOGFILE") != nullptr) SSL_CTX_set_keylog_callback(context_, append_key_log);
-    ssl_ = SSL_new(context_);
+  SSL_CTX* context = shared_context();
+  if (context != nullptr && config_.certificate != nullptr) ssl_ = SSL_new(context);
+  const bool ok = ssl_ != nullptr && SSL_use_certificate(ssl_, config_.certificate->x509()) == 1 &&
+                  SSL_use_PrivateKey(ssl_, config_.certificate->key()) == 1 &&
+                  (profiles.empty() || SSL_set_tlsext_use_srtp(ssl_, profiles.c_str()) == 0);
+  if (!ok) {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
   }
   if (ssl_ == nullptr) {
     fail("cannot set up OpenSSL: " + openssl_errors());
@@ -189,7 +208,6 @@ Endpoint::Endpoint(Config config) : config_(std::move(config)) {
 
 Endpoint::~Endpoint() {
   SSL_free(ssl_);
-  SSL_CTX_free(context_);
 }
 
 void Endpoint::set_state(State state, std::string reason) {

@@ -108,7 +108,6 @@ class Endpoint {
   void update_timer(base::Instant now);
 
   Config config_;
-  SSL_CTX* context_ = nullptr;
   SSL* ssl_ = nullptr;
   State state_ = State::kNew;
   bool handshake_done_ = false;

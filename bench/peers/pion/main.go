@@ -5,6 +5,8 @@
 //	pion-bench setup N        offer -> data channel open on both ends, N calls: median, p95
 //	pion-bench throughput S   one reliable ordered channel, 64 KiB messages for S seconds
 //	pion-bench memory N       resident bytes per idle connected PeerConnection, N pairs
+//	pion-bench many N         N connections served by one UDP port (ice.UDPMuxDefault),
+//	                          their N peers on their own sockets: time to open all, CPU
 //	pion-bench srtp S         SRTP protect and unprotect of 1200-byte RTP packets per
 //	                          profile, S seconds each (pion/srtp v2)
 package main
@@ -12,6 +14,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -20,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/pion/ice/v2"
@@ -29,7 +33,9 @@ import (
 
 const messageSize = 64 * 1024
 
-func newAPI() *webrtc.API {
+func newAPI() *webrtc.API { return newAPIWith(func(*webrtc.SettingEngine) {}) }
+
+func newAPIWith(configure func(*webrtc.SettingEngine)) *webrtc.API {
 	var s webrtc.SettingEngine
 	s.SetIncludeLoopbackCandidate(true)
 	s.SetInterfaceFilter(func(name string) bool { return name == "lo" })
@@ -38,6 +44,7 @@ func newAPI() *webrtc.API {
 	// OnMessage cannot take a 64 KiB message (its read buffer is 65 535 bytes): read the
 	// detached channel instead.
 	s.DetachDataChannels()
+	configure(&s)
 	return webrtc.NewAPI(webrtc.WithSettingEngine(s))
 }
 
@@ -77,12 +84,15 @@ type pair struct {
 	toA, toB *trickle
 }
 
-func newPair(api *webrtc.API) (*pair, error) {
-	a, err := api.NewPeerConnection(webrtc.Configuration{})
+func newPair(api *webrtc.API) (*pair, error) { return newPairOn(api, api) }
+
+// newPairOn makes a (the offerer) with one API and b with another.
+func newPairOn(apiA, apiB *webrtc.API) (*pair, error) {
+	a, err := apiA.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, err
 	}
-	b, err := api.NewPeerConnection(webrtc.Configuration{})
+	b, err := apiB.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +121,18 @@ func newPair(api *webrtc.API) (*pair, error) {
 
 // connect negotiates and waits for the channel to be open on both ends.
 func (p *pair) connect() (io.ReadWriteCloser, io.ReadWriteCloser, error) {
+	if err := p.negotiate(); err != nil {
+		return nil, nil, err
+	}
+	return p.wait(10 * time.Second)
+}
+
+// negotiate makes the channel and does offer and answer; the connection comes up on its own.
+func (p *pair) negotiate() error {
 	ordered := true
 	channel, err := p.a.CreateDataChannel("bench", &webrtc.DataChannelInit{Ordered: &ordered})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	p.channel = channel
 	channel.OnOpen(func() {
@@ -125,27 +143,32 @@ func (p *pair) connect() (io.ReadWriteCloser, io.ReadWriteCloser, error) {
 	})
 	offer, err := p.a.CreateOffer(nil)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if err = p.a.SetLocalDescription(offer); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if err = p.b.SetRemoteDescription(offer); err != nil {
-		return nil, nil, err
+		return err
 	}
 	p.toB.open()
 	answer, err := p.b.CreateAnswer(nil)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if err = p.b.SetLocalDescription(answer); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if err = p.a.SetRemoteDescription(answer); err != nil {
-		return nil, nil, err
+		return err
 	}
 	p.toA.open()
-	timeout := time.After(10 * time.Second)
+	return nil
+}
+
+// wait returns both ends of the channel once it is open.
+func (p *pair) wait(limit time.Duration) (io.ReadWriteCloser, io.ReadWriteCloser, error) {
+	timeout := time.After(limit)
 	var a, b io.ReadWriteCloser
 	for a == nil || b == nil {
 		select {
@@ -346,9 +369,51 @@ func srtpRates(seconds float64) {
 	}
 }
 
+func cpuSeconds() float64 {
+	var usage syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	return float64(usage.Utime.Sec+usage.Stime.Sec) + float64(usage.Utime.Usec+usage.Stime.Usec)/1e6
+}
+
+func many(count int) {
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		fail("call_many_one_port", err)
+	}
+	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: conn})
+	server := newAPIWith(func(s *webrtc.SettingEngine) { s.SetICEUDPMux(mux) })
+	clients := newAPI()
+	cpuStart := cpuSeconds()
+	start := time.Now()
+	var all []*pair
+	for i := 0; i < count; i++ {
+		p, err := newPairOn(clients, server)
+		if err != nil {
+			fail("call_many_one_port", err)
+		}
+		if err := p.negotiate(); err != nil {
+			fail("call_many_one_port", err)
+		}
+		all = append(all, p)
+	}
+	opened := 0
+	for _, p := range all {
+		if _, _, err := p.wait(120*time.Second - time.Since(start)); err == nil {
+			opened++
+		}
+	}
+	seconds := time.Since(start).Seconds()
+	cpu := cpuSeconds() - cpuStart
+	fmt.Printf("{\"benchmark\":\"call_many_one_port\",\"connections\":%d,\"opened\":%d,\"seconds_to_connect_all\":%.2f,"+
+		"\"cpu_seconds\":%.2f,\"cpu_ms_per_connection\":%.2f}\n", count, opened, seconds, cpu, cpu*1000/float64(count))
+	for _, p := range all {
+		p.close()
+	}
+}
+
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: pion-bench setup N | throughput SECONDS | memory PAIRS | srtp SECONDS")
+		fmt.Fprintln(os.Stderr, "usage: pion-bench setup N | throughput SECONDS | memory PAIRS | srtp SECONDS | many N")
 		os.Exit(2)
 	}
 	value, err := strconv.ParseFloat(os.Args[2], 64)
@@ -366,6 +431,8 @@ func main() {
 		memory(int(value))
 	case "srtp":
 		srtpRates(value)
+	case "many":
+		many(int(value))
 	default:
 		fmt.Fprintln(os.Stderr, "unknown scenario", os.Args[1])
 		os.Exit(2)
