@@ -15,8 +15,8 @@
 namespace rtcstack::net {
 namespace {
 
-// Datagrams read from one socket before the loop looks at timers again.
-constexpr int kReceiveBatch = 64;
+// recvmmsg() batches read from one socket before the loop looks at timers again.
+constexpr int kReceiveRounds = 2;
 // epoll_wait never sleeps longer, so a missed wake-up costs at most this.
 constexpr std::int64_t kMaxSleepMs = 1000;
 // drain_all() re-drains connections that callbacks touched; the bound guards a livelock.
@@ -39,7 +39,7 @@ base::Instant monotonic_now() {
 }
 
 RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared)
-    : addresses_(std::move(addresses)), shared_(std::move(shared)), receive_buffer_(65536) {}
+    : addresses_(std::move(addresses)), shared_(std::move(shared)) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -230,13 +230,18 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
 
 void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
   const base::Instant now = monotonic_now();
-  for (int i = 0; i < kReceiveBatch; ++i) {
-    const auto received = socket.receive(receive_buffer_);
-    if (!received) return;
-    Connection* connection = owner != nullptr ? owner : route(received->from, received->bytes);
-    if (connection == nullptr || connection->removed) continue;
-    connection->pc->handle_receive(now, socket.local(), received->from, received->bytes);
-    connection->dirty = true;
+  // A few batches at most, then the other sockets get their turn.
+  for (int round = 0; round < kReceiveRounds; ++round) {
+    const std::size_t count = socket.receive(receive_batch_);
+    for (std::size_t i = 0; i < count; ++i) {
+      const base::SocketAddress& from = receive_batch_.from(i);
+      const base::ByteView bytes = receive_batch_.bytes(i);
+      Connection* connection = owner != nullptr ? owner : route(from, bytes);
+      if (connection == nullptr || connection->removed) continue;
+      connection->pc->handle_receive(now, socket.local(), from, bytes);
+      connection->dirty = true;
+    }
+    if (count < ReceiveBatch::kDatagrams) return;
   }
 }
 
@@ -257,16 +262,25 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
     pc::Output output = connection.pc->poll_output();
     if (auto* timeout = std::get_if<pc::Timeout>(&output)) {
       connection.next_timeout = timeout->at;
+      flush_sends();  // before the connection (and its sockets) can go
       return events;
     }
     if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
-      if (const UdpSocket* socket = socket_for(connection, transmit->local)) {
-        socket->send_to(transmit->remote, transmit->bytes);
-      }
+      // Consecutive datagrams of one socket leave in one sendmmsg().
+      const UdpSocket* socket = socket_for(connection, transmit->local);
+      if (socket == nullptr) continue;
+      if (socket != batch_socket_ || send_batch_.full()) flush_sends();
+      batch_socket_ = socket;
+      socket->queue(send_batch_, transmit->remote, std::move(transmit->bytes));
       continue;
     }
     events.push_back(std::get<pc::Event>(std::move(output)));
   }
+}
+
+void RuntimeCore::flush_sends() {
+  if (batch_socket_ != nullptr && !send_batch_.empty()) batch_socket_->flush(send_batch_);
+  batch_socket_ = nullptr;
 }
 
 void RuntimeCore::drain_all() {

@@ -75,6 +75,7 @@ class RuntimeCore {
   void loop();
   void receive(const UdpSocket& socket, Connection* owner);
   void drain_all();
+  void flush_sends();  // sends the batch drain() built
   /// Sends what `connection` produced (cores lock held); returns its events.
   std::vector<pc::Event> drain(Connection& connection);
   void dispatch(Connection& connection, std::vector<pc::Event>& events);
@@ -97,7 +98,10 @@ class RuntimeCore {
   std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
   std::map<base::SocketAddress, std::uint64_t> routes_;  // remote -> connection (shared sockets)
   std::uint64_t next_id_ = 1;
-  std::vector<std::uint8_t> receive_buffer_;
+  // IO thread only.
+  ReceiveBatch receive_batch_;
+  SendBatch send_batch_;
+  const UdpSocket* batch_socket_ = nullptr;  // the socket send_batch_ is for
 };
 
 }  // namespace rtcstack::net

@@ -104,6 +104,65 @@ std::optional<UdpSocket::Received> UdpSocket::receive(base::MutableByteView buff
   return Received{*from, base::ByteView(buffer.data(), static_cast<std::size_t>(received))};
 }
 
+ReceiveBatch::ReceiveBatch() : storage_(kDatagrams * kSlot) {
+  for (std::size_t i = 0; i < kDatagrams; ++i) {
+    vectors_[i] = {storage_.data() + i * kSlot, kSlot};
+    headers_[i].msg_hdr.msg_iov = &vectors_[i];
+    headers_[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+std::size_t UdpSocket::receive(ReceiveBatch& batch) const {
+  for (std::size_t i = 0; i < ReceiveBatch::kDatagrams; ++i) {
+    batch.headers_[i].msg_hdr.msg_name = &batch.addresses_[i];
+    batch.headers_[i].msg_hdr.msg_namelen = sizeof batch.addresses_[i];
+    batch.headers_[i].msg_hdr.msg_flags = 0;
+  }
+  const int received = ::recvmmsg(fd_, batch.headers_.data(), ReceiveBatch::kDatagrams, MSG_DONTWAIT, nullptr);
+  batch.count_ = 0;
+  for (int i = 0; i < received; ++i) {
+    const msghdr& header = batch.headers_[static_cast<std::size_t>(i)].msg_hdr;
+    if ((header.msg_flags & MSG_TRUNC) != 0) continue;  // longer than a slot: dropped
+    auto from = from_sockaddr(reinterpret_cast<const sockaddr*>(header.msg_name));
+    if (!from) continue;
+    // Packed to the front: slot i's bytes move down to the next free index.
+    const std::size_t at = batch.count_++;
+    if (at != static_cast<std::size_t>(i)) {
+      std::memmove(batch.storage_.data() + at * ReceiveBatch::kSlot,
+                   batch.storage_.data() + static_cast<std::size_t>(i) * ReceiveBatch::kSlot,
+                   batch.headers_[static_cast<std::size_t>(i)].msg_len);
+    }
+    batch.from_[at] = *from;
+    batch.lengths_[at] = batch.headers_[static_cast<std::size_t>(i)].msg_len;
+  }
+  return batch.count_;
+}
+
+void UdpSocket::queue(SendBatch& batch, const base::SocketAddress& to, base::Buffer datagram) const {
+  const std::size_t i = batch.buffers_.size();
+  batch.buffers_.push_back(std::move(datagram));
+  const base::Buffer& bytes = batch.buffers_.back();
+  batch.vectors_[i] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+  msghdr& header = batch.headers_[i].msg_hdr;
+  header = msghdr{};
+  header.msg_name = &batch.addresses_[i];
+  header.msg_namelen = to_sockaddr(to, batch.addresses_[i]);
+  header.msg_iov = &batch.vectors_[i];
+  header.msg_iovlen = 1;
+}
+
+std::size_t UdpSocket::flush(SendBatch& batch) const {
+  const std::size_t count = batch.buffers_.size();
+  std::size_t sent = 0;
+  while (sent < count) {
+    const int result = ::sendmmsg(fd_, batch.headers_.data() + sent, static_cast<unsigned>(count - sent), MSG_DONTWAIT);
+    if (result <= 0) break;  // a full buffer: UDP may lose datagrams, the protocols above retransmit
+    sent += static_cast<std::size_t>(result);
+  }
+  batch.buffers_.clear();
+  return sent;
+}
+
 std::vector<base::IpAddress> interface_addresses(bool include_loopback) {
   std::vector<base::IpAddress> addresses;
   ifaddrs* list = nullptr;
