@@ -26,8 +26,10 @@
 #include <variant>
 #include <vector>
 
+#include "base/buffer_pool.h"
 #include "base/bytes.h"
 #include "base/random.h"
+#include "base/ring_queue.h"
 #include "base/socket_address.h"
 #include "base/time.h"
 #include "ice/candidate.h"
@@ -191,6 +193,10 @@ class Agent {
   void handle_timeout(base::Instant now);
   /// Next output; a Timeout means nothing else is pending.
   Output poll_output();
+  /// Where the agent takes the buffers of its Transmits from. Give a Transmit's bytes back
+  /// after sending them (recycle) and the send path stops allocating; its owner may take
+  /// buffers for its own outputs from it too.
+  base::BufferPool& buffer_pool() { return pool_; }
 
   /// ICE restart (RFC 8445 §9): new local credentials (generated unless given), the
   /// remote credentials and candidates forgotten, gathering from scratch. The pair in use
@@ -288,7 +294,8 @@ class Agent {
   base::Instant next_consent_at_ = base::Instant::max();
   base::Instant last_consent_at_;
   bool consent_expired_ = false;
-  std::deque<Output> outputs_;
+  base::RingQueue<Output> outputs_;
+  base::BufferPool pool_;
   AgentStats stats_;
 };
 

@@ -206,7 +206,7 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     }
     return;
   }
-  outputs_.emplace_back(Transmit{local, remote, base::Buffer(bytes)});
+  outputs_.emplace_back(Transmit{local, remote, pool_.copy(bytes)});
 }
 
 }  // namespace rtcstack::ice

@@ -271,6 +271,7 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
       if (socket == nullptr) continue;
       if (socket != batch_socket_ || send_batch_.full()) flush_sends();
       batch_socket_ = socket;
+      batch_connection_ = &connection;
       socket->queue(send_batch_, transmit->remote, std::move(transmit->bytes));
       continue;
     }
@@ -280,6 +281,10 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
 
 void RuntimeCore::flush_sends() {
   if (batch_socket_ != nullptr && !send_batch_.empty()) batch_socket_->flush(send_batch_);
+  // The buffers go back to the connection that made them: its next datagrams reuse them.
+  send_batch_.release([&](base::Buffer buffer) {
+    if (batch_connection_ != nullptr) batch_connection_->pc->recycle(std::move(buffer));
+  });
   batch_socket_ = nullptr;
 }
 

@@ -102,6 +102,7 @@ class RuntimeCore {
   ReceiveBatch receive_batch_;
   SendBatch send_batch_;
   const UdpSocket* batch_socket_ = nullptr;  // the socket send_batch_ is for
+  Connection* batch_connection_ = nullptr;   // ... and the connection whose datagrams it holds
 };
 
 }  // namespace rtcstack::net

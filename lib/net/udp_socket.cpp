@@ -159,7 +159,6 @@ std::size_t UdpSocket::flush(SendBatch& batch) const {
     if (result <= 0) break;  // a full buffer: UDP may lose datagrams, the protocols above retransmit
     sent += static_cast<std::size_t>(result);
   }
-  batch.buffers_.clear();
   return sent;
 }
 

@@ -36,13 +36,19 @@ class ReceiveBatch {
 };
 
 /// Datagrams for one socket, sent by one sendmmsg() call. The bytes are kept (moved in)
-/// until flush().
+/// until released after the flush, so their buffers can be reused.
 class SendBatch {
  public:
   static constexpr std::size_t kDatagrams = 32;
   SendBatch() { buffers_.reserve(kDatagrams); }
   bool empty() const { return buffers_.empty(); }
   bool full() const { return buffers_.size() == kDatagrams; }
+  /// Hands each buffer to `take` (sent or not) and empties the batch.
+  template <class Take>
+  void release(Take&& take) {
+    for (base::Buffer& buffer : buffers_) take(std::move(buffer));
+    buffers_.clear();
+  }
 
  private:
   friend class UdpSocket;
@@ -79,7 +85,8 @@ class UdpSocket {
   std::size_t receive(ReceiveBatch& batch) const;
   /// Queues a datagram in `batch` (which must belong to this socket until flushed).
   void queue(SendBatch& batch, const base::SocketAddress& to, base::Buffer datagram) const;
-  /// Sends what `batch` holds in one system call and empties it; how many the kernel took.
+  /// Sends what `batch` holds in one system call; how many the kernel took. The batch
+  /// keeps the buffers until release().
   std::size_t flush(SendBatch& batch) const;
 
  private:

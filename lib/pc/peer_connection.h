@@ -21,6 +21,7 @@
 #include <variant>
 
 #include "base/random.h"
+#include "base/ring_queue.h"
 #include "dtls/endpoint.h"
 #include "ice/agent.h"
 #include "media/retransmission.h"
@@ -210,6 +211,9 @@ class PeerConnection {
                       base::ByteView datagram);
   void handle_timeout(base::Instant now);
   Output poll_output();
+  /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent once used: the
+  /// connection fills them again instead of allocating (optional; lib/net does it).
+  void recycle(base::Buffer buffer);
 
   /// The W3C stats objects that exist so far (pc/stats.h), stamped with `now`.
   std::vector<Stats> get_stats(base::Instant now) const;
@@ -331,7 +335,7 @@ class PeerConnection {
   std::map<std::uint16_t, ChannelHandle> by_stream_;
   ChannelHandle next_handle_ = 1;
 
-  std::deque<Output> outputs_;
+  base::RingQueue<Output> outputs_;
   Counters counters_;
   base::Instant ice_timeout_ = base::Instant::max();
   base::Instant dtls_timeout_ = base::Instant::max();

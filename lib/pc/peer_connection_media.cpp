@@ -300,8 +300,11 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   if (payload.size() > kMaxRtpPayload) {
     return base::Error{base::ErrorCode::kInvalidArgument, "an RTP payload here is at most 1400 bytes"};
   }
-  const auto codec = send_codec(handle);
-  if (!codec) return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
+  // The peer's section lists the codecs we share first-choice first, in its payload types.
+  if (!transceiver.remote || transceiver.remote->codecs.empty()) {
+    return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
+  }
+  const CodecParameters& codec = transceiver.remote->codecs.front();
   const std::string& mid = *transceiver.mid;
   media::HeaderExtension extensions[1];
   std::size_t count = 0;
@@ -310,7 +313,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   }
   media::RtpHeader header;
   header.marker = marker;
-  header.payload_type = codec->payload_type;
+  header.payload_type = codec.payload_type;
   header.sequence_number = transceiver.sequence++;
   header.timestamp = timestamp;
   header.ssrc = transceiver.ssrc;
@@ -321,7 +324,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   transceiver.history->store(now_, *media::RtpPacket::parse(*written));
   ++transceiver.packets_sent;
   transceiver.bytes_sent += payload.size();
-  if (!transceiver.send_stats) transceiver.send_stats.emplace(codec->clock_rate);
+  if (!transceiver.send_stats) transceiver.send_stats.emplace(codec.clock_rate);
   transceiver.send_stats->on_sent(now_, timestamp, payload.size());
   send_protected(media_scratch_, written->size(), false);
   return {};
@@ -446,7 +449,7 @@ void PeerConnection::handle_rtp(base::ByteView datagram) {
   }
   ++transceiver->packets_received;
   transceiver->bytes_received += plain.size();
-  emit(RtpPacketEvent{handle, base::Buffer(plain)});
+  emit(RtpPacketEvent{handle, agent_->buffer_pool().copy(plain)});
 }
 
 void PeerConnection::handle_rtcp(base::ByteView compound) {

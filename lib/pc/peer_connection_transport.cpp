@@ -278,6 +278,10 @@ Output PeerConnection::poll_output() {
   return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_, rtcp_timeout_})};
 }
 
+void PeerConnection::recycle(base::Buffer buffer) {
+  if (agent_) agent_->buffer_pool().give(std::move(buffer));
+}
+
 void PeerConnection::close() {
   if (closed_) return;
   // The SCTP ABORT must pass through DTLS before its close_notify.
@@ -285,7 +289,7 @@ void PeerConnection::close() {
   pump(now_);
   if (dtls_) dtls_->close();
   pump(now_);  // W3C close() fires no events: only the datagrams stay queued
-  std::erase_if(outputs_, [](const Output& output) { return !std::holds_alternative<Transmit>(output); });
+  outputs_.retain([](const Output& output) { return std::holds_alternative<Transmit>(output); });
   closed_ = true;
   signaling_ = SignalingState::kClosed;
   connection_ = PeerConnectionState::kClosed;

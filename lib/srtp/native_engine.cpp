@@ -197,9 +197,8 @@ class NativeEngine final : public Engine {
     const std::uint32_t ssrc = base::load_be32(packet.data() + 8);
     const std::uint16_t sequence = base::load_be16(packet.data() + 2);
     Stream* known = find(ssrc);
-    Stream fresh(ssrc, 64);  // a stream yet to authenticate: nothing seen, ROC 0
-    const Stream& stream = known != nullptr ? *known : fresh;
-    const std::uint64_t index = estimate(stream, sequence);
+    // A stream yet to authenticate has seen nothing: ROC 0.
+    const std::uint64_t index = known != nullptr ? estimate(*known, sequence) : sequence;
     if (known != nullptr) {
       if (auto verdict = known->rtp_window.check(index); verdict != ReplayWindow::Verdict::kNew) return replay(verdict, "RTP");
     }

@@ -26,12 +26,20 @@ TEST_CASE("datagram batches: sent in one call, received in order, oversize ones 
   }
   net::SendBatch batch;
   std::size_t accepted = 0;
+  std::size_t released = 0;
+  const auto count = [&](base::Buffer) { ++released; };
   for (const base::Buffer& datagram : sent) {
-    if (batch.full()) accepted += sender->flush(batch);
+    if (batch.full()) {
+      accepted += sender->flush(batch);
+      batch.release(count);
+    }
     sender->queue(batch, receiver->local(), datagram);
   }
   accepted += sender->flush(batch);
+  CHECK_FALSE(batch.empty());  // kept until released
+  batch.release(count);
   CHECK(accepted == 40);
+  CHECK(released == 40);
   CHECK(batch.empty());
 
   net::ReceiveBatch incoming;

@@ -1,0 +1,108 @@
+// Heap allocations per packet on the paths of a PeerConnection, after warm-up: two
+// connections set up over the simulated network, then packets handed straight from one
+// to the other (no network copies in between), every Transmit and RtpPacketEvent buffer
+// recycled as lib/net does. The allocator is counted for the whole process. Media: none.
+// Data channels: a bound, until they reach none too.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "allocation_counter.h"
+#include "pc_harness.h"
+
+using namespace rtcstack;
+
+namespace {
+
+// Two connections joined directly: every datagram one produces is handed to the other at
+// once; events are counted and their buffers recycled, as are the sent datagrams'.
+struct Wire {
+  pc::PeerConnection& a;
+  pc::PeerConnection& b;
+  std::uint64_t rtp_at_b = 0, messages_at_b = 0;
+
+  void carry(base::Instant now) {
+    for (bool moved = true; moved;) moved = drain(a, b, now) | drain(b, a, now);
+  }
+
+ private:
+  bool drain(pc::PeerConnection& from, pc::PeerConnection& to, base::Instant now) {
+    bool moved = false;
+    for (pc::Output output = from.poll_output(); !std::holds_alternative<pc::Timeout>(output); output = from.poll_output()) {
+      moved = true;
+      if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
+        to.handle_receive(now, transmit->remote, transmit->local, transmit->bytes);
+        from.recycle(std::move(transmit->bytes));
+      } else if (auto* event = std::get_if<pc::Event>(&output); event && &from == &b) {
+        if (auto* rtp = std::get_if<pc::RtpPacketEvent>(event)) {
+          ++rtp_at_b;
+          from.recycle(std::move(rtp->packet));
+        }
+        if (std::holds_alternative<pc::MessageEvent>(*event)) ++messages_at_b;
+      }
+    }
+    return moved;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("media: no allocation per RTP packet sent and received after warm-up", "[alloc]") {
+  testing::PcPair pair(41);
+  const auto video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, sdp::Direction::kSendOnly);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  pair.run([] { return false; }, base::Duration::milliseconds(100));  // the track is announced
+
+  Wire wire{pair.a.pc(), pair.b.pc()};
+  const std::vector<std::uint8_t> payload(1100, 0x5a);
+  base::Instant now = pair.network.now();
+  const auto send = [&](int packets) {
+    for (int i = 0; i < packets; ++i) {
+      now = now + base::Duration::microseconds(100);
+      (void)pair.a.pc().send_rtp(video, payload, static_cast<std::uint32_t>(i / 10 * 3000), i % 10 == 9);
+      wire.carry(now);
+    }
+  };
+  send(1000);  // warm-up: pools, rings and histories reach their working size
+  const std::uint64_t delivered_before = wire.rtp_at_b;
+  const std::uint64_t before = testing::allocations();
+  send(10'000);
+  const std::uint64_t allocated = testing::allocations() - before;
+  CHECK(wire.rtp_at_b - delivered_before == 10'000);
+  CHECK(allocated == 0);
+}
+
+TEST_CASE("data channels: allocations per message sent and received after warm-up", "[alloc]") {
+  testing::PcPair pair(42);
+  sctp::ChannelInit init;
+  init.label = "counted";
+  const auto channel = *pair.a.pc().create_data_channel(init);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  pair.run([] { return false; }, base::Duration::milliseconds(100));
+
+  Wire wire{pair.a.pc(), pair.b.pc()};
+  const std::vector<std::uint8_t> message(1000, 0x5a);
+  std::uint64_t received = 0;
+  base::Instant now = pair.network.now();
+  const auto send = [&](int messages) {
+    for (int i = 0; i < messages; ++i) {
+      now = now + base::Duration::microseconds(100);
+      (void)pair.a.pc().send(channel, message, true);
+      wire.carry(now);
+      received = wire.messages_at_b;
+    }
+  };
+  send(1000);
+  const std::uint64_t received_before = received;
+  const std::uint64_t before = testing::allocations();
+  send(10'000);
+  const double per_message = static_cast<double>(testing::allocations() - before) / 10'000;
+  CHECK(received - received_before >= 10'000);
+  // Not zero yet (issue 10): usrsctp takes its mbufs from malloc for every packet and
+  // SACK, and DTLS records and message events still get buffers of their own. The bound
+  // is today's figure, so that it only goes down.
+  WARN("allocations per 1000-byte data-channel message, both directions: " << per_message);
+  CHECK(per_message < 30);
+}
