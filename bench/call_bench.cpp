@@ -13,7 +13,11 @@
 //   bench_call many N        call_many_one_port: N connections served by one UDP port of
 //                            one runtime (accepts() demux), their N peers on another:
 //                            time until every channel is open, CPU seconds
-//   bench_call               all five (setup 50, throughput 5, memory 200, media 5, many 1000)
+//   bench_call impaired S    call_impaired_throughput: throughput as above for S seconds
+//                            through bench/impairment_relay.h at RTT 0, 20, 50, 100 ms x
+//                            loss 0 and 1 % (jitter RTT/20)
+//   bench_call               the first five (setup 50, throughput 5, memory 200, media 5,
+//                            many 1000)
 // Prints one JSON object per line, like the Google Benchmark programs.
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "impairment_relay.h"
 #include "media_echo.h"
 #include "net/runtime.h"
 
@@ -70,6 +75,30 @@ std::function<void(const std::string&, const std::string&)> trickle_to(HandleRef
   };
 }
 
+// Through a relay: the candidate's address (fields 5 and 6 of "candidate:...") becomes
+// the relay's alias for its sender, and the relay learns the real one.
+std::function<void(const std::string&, const std::string&)> trickle_via(HandleRef to, bench::ImpairmentRelay& relay,
+                                                                       bool from_a) {
+  return [to, &relay, from_a](const std::string& candidate, const std::string&) {
+    std::vector<std::string> fields;
+    for (std::size_t at = 0; at <= candidate.size();) {
+      const std::size_t space = std::min(candidate.find(' ', at), candidate.size());
+      fields.push_back(candidate.substr(at, space - at));
+      at = space + 1;
+    }
+    auto peer = to->lock();
+    if (!peer || fields.size() < 6) return;
+    const auto ip = base::IpAddress::parse(fields[4]);
+    if (!ip) return;
+    const base::SocketAddress real(*ip, static_cast<std::uint16_t>(std::stoi(fields[5])));
+    from_a ? relay.set_a(real) : relay.set_b(real);
+    fields[5] = std::to_string((from_a ? relay.alias_of_a() : relay.alias_of_b()).port());
+    std::string rewritten;
+    for (const std::string& field : fields) rewritten += (rewritten.empty() ? "" : " ") + field;
+    (void)peer->add_ice_candidate(rewritten);
+  };
+}
+
 // Two connections with trickle between them; b echoes nothing, counts bytes.
 struct Call {
   std::shared_ptr<net::PeerConnectionHandle> a, b;
@@ -80,11 +109,11 @@ struct Call {
   pc::ChannelHandle channel = 0;
 
   explicit Call(net::Runtime& runtime) : Call(runtime, runtime) {}
-  // a (the offerer) on one runtime, b on another.
-  Call(net::Runtime& runtime_a, net::Runtime& runtime_b) {
+  // a (the offerer) on one runtime, b on another; through `relay` when given.
+  Call(net::Runtime& runtime_a, net::Runtime& runtime_b, bench::ImpairmentRelay* relay = nullptr) {
     net::Callbacks on_a, on_b;
-    on_a.on_ice_candidate = trickle_to(b_ref);
-    on_b.on_ice_candidate = trickle_to(a_ref);
+    on_a.on_ice_candidate = relay != nullptr ? trickle_via(b_ref, *relay, true) : trickle_to(b_ref);
+    on_b.on_ice_candidate = relay != nullptr ? trickle_via(a_ref, *relay, false) : trickle_to(a_ref);
     on_a.on_channel_state = [this](pc::ChannelHandle, sctp::ChannelState state) {
       if (state == sctp::ChannelState::kOpen) a_open = true;
     };
@@ -199,9 +228,8 @@ bool run_setup(net::Runtime& runtime, int calls) {
   return true;
 }
 
-bool run_throughput(net::Runtime& runtime, double seconds) {
-  Call call(runtime);
-  if (!call.connect()) return false;
+// Sends 64 KiB messages for `seconds` with backpressure; MB/s once all arrived, or 0.
+double measure_throughput(Call& call, double seconds) {
   const std::vector<std::uint8_t> message(64 * 1024, 0x5a);
   std::size_t sent = 0;
   const auto start = Clock::now();
@@ -213,11 +241,36 @@ bool run_throughput(net::Runtime& runtime, double seconds) {
     }
     sent += message.size();
   }
-  if (!wait_for([&] { return call.received == sent; }, std::chrono::seconds(60))) return false;
+  if (!wait_for([&] { return call.received == sent; }, std::chrono::seconds(60))) return 0;
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("{\"benchmark\":\"call_channel_throughput\",\"bytes\":%zu,\"seconds\":%.3f,\"mb_per_second\":%.1f}\n",
-              sent, elapsed, static_cast<double>(sent) / elapsed / 1e6);
-  return true;
+  return static_cast<double>(sent) / elapsed / 1e6;
+}
+
+bool run_throughput(net::Runtime& runtime, double seconds) {
+  Call call(runtime);
+  if (!call.connect()) return false;
+  const double rate = measure_throughput(call, seconds);
+  std::printf("{\"benchmark\":\"call_channel_throughput\",\"seconds\":%.1f,\"mb_per_second\":%.1f}\n", seconds, rate);
+  return rate > 0;
+}
+
+// The same through the impairment relay, over a grid of round trips and loss rates.
+bool run_impaired(net::Runtime& runtime, double seconds) {
+  bool ok = true;
+  for (const double rtt : {0.0, 20.0, 50.0, 100.0}) {
+    for (const double loss : {0.0, 0.01}) {
+      bench::ImpairmentRelay relay({.rtt_ms = rtt, .jitter_ms = rtt / 20, .loss = loss, .seed = 7});
+      Call call(runtime, runtime, &relay);
+      const bool connected = call.connect();
+      const double rate = connected ? measure_throughput(call, seconds) : 0;
+      std::printf("{\"benchmark\":\"call_impaired_throughput\",\"rtt_ms\":%.0f,\"loss\":%.2f,\"seconds\":%.1f,"
+                  "\"mb_per_second\":%.1f,\"relay_dropped\":%llu}\n",
+                  rtt, loss, seconds, rate, static_cast<unsigned long long>(relay.dropped()));
+      std::fflush(stdout);
+      ok = ok && rate > 0;
+    }
+  }
+  return ok;
 }
 
 bool run_memory(net::Runtime& runtime, int pairs) {
@@ -299,7 +352,7 @@ int main(int argc, char** argv) {
   const std::string scenario = argc == 3 ? argv[1] : "";
   const double value = argc == 3 ? std::atof(argv[2]) : 0;
   if (argc == 2 || argc > 3 || (argc == 3 && value <= 0)) {
-    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N]\n");
+    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N | impaired SECONDS]\n");
     return 2;
   }
   std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"stack\":\"rtcstack\",\"transport\":\"loopback UDP, one process\"}}\n",
@@ -311,5 +364,6 @@ int main(int argc, char** argv) {
   if (scenario.empty() || scenario == "memory") ok = ok && run_memory(*runtime, argc == 3 ? static_cast<int>(value) : 200);
   if (scenario.empty() || scenario == "media") ok = ok && run_media(*runtime, argc == 3 ? value : 5);
   if (scenario.empty() || scenario == "many") ok = ok && run_many(argc == 3 ? static_cast<int>(value) : 1000);
+  if (scenario == "impaired") ok = ok && run_impaired(*runtime, value);
   return ok ? 0 : 1;
 }

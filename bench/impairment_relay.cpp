@@ -1,0 +1,118 @@
+#include "impairment_relay.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <queue>
+#include <vector>
+
+namespace rtcstack::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+sockaddr_in to_sockaddr(const base::SocketAddress& address) {
+  sockaddr_in out{};
+  out.sin_family = AF_INET;
+  out.sin_port = htons(address.port());
+  std::memcpy(&out.sin_addr, address.ip().bytes().data(), 4);
+  return out;
+}
+
+struct Pending {
+  Clock::time_point due;
+  std::uint64_t order;  // ties leave in arrival order
+  int out;              // the alias socket to send from
+  std::vector<std::uint8_t> bytes;
+  bool operator>(const Pending& other) const { return due != other.due ? due > other.due : order > other.order; }
+};
+
+}  // namespace
+
+ImpairmentRelay::ImpairmentRelay(const Impairment& impairment) : impairment_(impairment) {
+  const auto loopback = *base::IpAddress::parse("127.0.0.1");
+  for (int i = 0; i < 2; ++i) {
+    sockets_[i] = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in address = to_sockaddr({loopback, 0});
+    ::bind(sockets_[i], reinterpret_cast<sockaddr*>(&address), sizeof address);
+    const int buffer = 8 << 20;
+    ::setsockopt(sockets_[i], SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    ::setsockopt(sockets_[i], SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    socklen_t size = sizeof address;
+    ::getsockname(sockets_[i], reinterpret_cast<sockaddr*>(&address), &size);
+    alias_[i] = {loopback, ntohs(address.sin_port)};
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+ImpairmentRelay::~ImpairmentRelay() {
+  stopping_ = true;
+  thread_.join();
+  for (int fd : sockets_) ::close(fd);
+}
+
+void ImpairmentRelay::set_a(const base::SocketAddress& a) {
+  peer_[0] = a;
+  peers_known_[0] = true;
+}
+
+void ImpairmentRelay::set_b(const base::SocketAddress& b) {
+  peer_[1] = b;
+  peers_known_[1] = true;
+}
+
+void ImpairmentRelay::run() {
+  std::mt19937_64 random(impairment_.seed);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue;
+  std::uint64_t order = 0;
+  // Jitter varies the delay but keeps each direction in order, as real paths do (SCTP
+  // reads reordering as loss).
+  Clock::time_point last_due[2] = {};
+  std::vector<std::uint8_t> buffer(65536);
+  const auto one_way = std::chrono::duration<double, std::milli>(impairment_.rtt_ms / 2);
+  while (!stopping_) {
+    int wait_ms = 5;
+    if (!queue.empty()) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(queue.top().due - Clock::now()).count();
+      wait_ms = static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(until, 5)));
+    }
+    pollfd fds[2] = {{sockets_[0], POLLIN, 0}, {sockets_[1], POLLIN, 0}};
+    ::poll(fds, 2, wait_ms);
+    for (int i = 0; i < 2; ++i) {
+      // Arriving at alias i (it stands for peer i): it goes to peer i, sent from the other alias.
+      for (;;) {
+        const ssize_t size = ::recv(sockets_[i], buffer.data(), buffer.size(), 0);
+        if (size < 0) break;
+        if (unit(random) < impairment_.loss || queue.size() >= kMaxInFlight) {
+          ++dropped_;
+          continue;
+        }
+        const auto delay = one_way + std::chrono::duration<double, std::milli>(impairment_.jitter_ms * unit(random));
+        const auto due = std::max(last_due[i], Clock::now() + std::chrono::duration_cast<Clock::duration>(delay));
+        last_due[i] = due;
+        queue.push({due, order++, i, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + size)});
+      }
+    }
+    const auto now = Clock::now();
+    while (!queue.empty() && queue.top().due <= now) {
+      const Pending& next = queue.top();
+      const int to = next.out;
+      if (peers_known_[to]) {
+        const sockaddr_in destination = to_sockaddr(peer_[to]);
+        ::sendto(sockets_[1 - to], next.bytes.data(), next.bytes.size(), 0, reinterpret_cast<const sockaddr*>(&destination),
+                 sizeof destination);
+        ++forwarded_;
+      }
+      queue.pop();
+    }
+  }
+}
+
+}  // namespace rtcstack::bench
