@@ -16,6 +16,8 @@
 //   bench_call impaired S    call_impaired_throughput: throughput as above for S seconds
 //                            through bench/impairment_relay.h at RTT 0, 20, 50, 100 ms x
 //                            loss 0 and 1 % (jitter RTT/20)
+//   bench_call via S A B     call_relayed_throughput: the same through a bench_relay
+//                            process whose aliases for a and b are ports A and B
 //   bench_call               the first five (setup 50, throughput 5, memory 200, media 5,
 //                            many 1000)
 // Prints one JSON object per line, like the Google Benchmark programs.
@@ -31,6 +33,7 @@
 #include <string>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -75,11 +78,10 @@ std::function<void(const std::string&, const std::string&)> trickle_to(HandleRef
   };
 }
 
-// Through a relay: the candidate's address (fields 5 and 6 of "candidate:...") becomes
-// the relay's alias for its sender, and the relay learns the real one.
-std::function<void(const std::string&, const std::string&)> trickle_via(HandleRef to, bench::ImpairmentRelay& relay,
-                                                                       bool from_a) {
-  return [to, &relay, from_a](const std::string& candidate, const std::string&) {
+// Through a relay: the candidate's port (field 6 of "candidate:...", on 127.0.0.1)
+// becomes the relay's alias for its sender.
+std::function<void(const std::string&, const std::string&)> trickle_via(HandleRef to, std::uint16_t alias_port) {
+  return [to, alias_port](const std::string& candidate, const std::string&) {
     std::vector<std::string> fields;
     for (std::size_t at = 0; at <= candidate.size();) {
       const std::size_t space = std::min(candidate.find(' ', at), candidate.size());
@@ -88,11 +90,7 @@ std::function<void(const std::string&, const std::string&)> trickle_via(HandleRe
     }
     auto peer = to->lock();
     if (!peer || fields.size() < 6) return;
-    const auto ip = base::IpAddress::parse(fields[4]);
-    if (!ip) return;
-    const base::SocketAddress real(*ip, static_cast<std::uint16_t>(std::stoi(fields[5])));
-    from_a ? relay.set_a(real) : relay.set_b(real);
-    fields[5] = std::to_string((from_a ? relay.alias_of_a() : relay.alias_of_b()).port());
+    fields[5] = std::to_string(alias_port);
     std::string rewritten;
     for (const std::string& field : fields) rewritten += (rewritten.empty() ? "" : " ") + field;
     (void)peer->add_ice_candidate(rewritten);
@@ -109,11 +107,12 @@ struct Call {
   pc::ChannelHandle channel = 0;
 
   explicit Call(net::Runtime& runtime) : Call(runtime, runtime) {}
-  // a (the offerer) on one runtime, b on another; through `relay` when given.
-  Call(net::Runtime& runtime_a, net::Runtime& runtime_b, bench::ImpairmentRelay* relay = nullptr) {
+  // a (the offerer) on one runtime, b on another; through a relay when its alias ports
+  // for a and b are given.
+  Call(net::Runtime& runtime_a, net::Runtime& runtime_b, std::optional<std::pair<std::uint16_t, std::uint16_t>> aliases = {}) {
     net::Callbacks on_a, on_b;
-    on_a.on_ice_candidate = relay != nullptr ? trickle_via(b_ref, *relay, true) : trickle_to(b_ref);
-    on_b.on_ice_candidate = relay != nullptr ? trickle_via(a_ref, *relay, false) : trickle_to(a_ref);
+    on_a.on_ice_candidate = aliases ? trickle_via(b_ref, aliases->first) : trickle_to(b_ref);
+    on_b.on_ice_candidate = aliases ? trickle_via(a_ref, aliases->second) : trickle_to(a_ref);
     on_a.on_channel_state = [this](pc::ChannelHandle, sctp::ChannelState state) {
       if (state == sctp::ChannelState::kOpen) a_open = true;
     };
@@ -260,7 +259,7 @@ bool run_impaired(net::Runtime& runtime, double seconds) {
   for (const double rtt : {0.0, 20.0, 50.0, 100.0}) {
     for (const double loss : {0.0, 0.01}) {
       bench::ImpairmentRelay relay({.rtt_ms = rtt, .jitter_ms = rtt / 20, .loss = loss, .seed = 7});
-      Call call(runtime, runtime, &relay);
+      Call call(runtime, runtime, std::make_pair(relay.alias_of_a().port(), relay.alias_of_b().port()));
       const bool connected = call.connect();
       const double rate = connected ? measure_throughput(call, seconds) : 0;
       std::printf("{\"benchmark\":\"call_impaired_throughput\",\"rtt_ms\":%.0f,\"loss\":%.2f,\"seconds\":%.1f,"
@@ -271,6 +270,14 @@ bool run_impaired(net::Runtime& runtime, double seconds) {
     }
   }
   return ok;
+}
+
+// Through a relay of another process (bench_relay): one measurement.
+bool run_via(net::Runtime& runtime, double seconds, std::uint16_t alias_a, std::uint16_t alias_b) {
+  Call call(runtime, runtime, std::make_pair(alias_a, alias_b));
+  const double rate = call.connect() ? measure_throughput(call, seconds) : 0;
+  std::printf("{\"benchmark\":\"call_relayed_throughput\",\"seconds\":%.1f,\"mb_per_second\":%.1f}\n", seconds, rate);
+  return rate > 0;
 }
 
 bool run_memory(net::Runtime& runtime, int pairs) {
@@ -349,10 +356,18 @@ bool run_media(net::Runtime& runtime, double seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "via") {
+    auto runtime = loopback_runtime();
+    return run_via(*runtime, std::atof(argv[2]), static_cast<std::uint16_t>(std::atoi(argv[3])),
+                   static_cast<std::uint16_t>(std::atoi(argv[4])))
+               ? 0
+               : 1;
+  }
   const std::string scenario = argc == 3 ? argv[1] : "";
   const double value = argc == 3 ? std::atof(argv[2]) : 0;
   if (argc == 2 || argc > 3 || (argc == 3 && value <= 0)) {
-    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N | impaired SECONDS]\n");
+    std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N | impaired SECONDS |"
+                 " via SECONDS ALIAS_A ALIAS_B]\n");
     return 2;
   }
   std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"stack\":\"rtcstack\",\"transport\":\"loopback UDP, one process\"}}\n",

@@ -4,7 +4,7 @@ the median over repeated runs with the min-max range, and how many times better
 rtcstack does (x > 1: rtcstack wins; for times and memory, other / rtcstack; for rates,
 rtcstack / other).
 
-    bench/compare.py [--runs N] [--build DIR] [--pion PROGRAM]
+    bench/compare.py [--runs N] [--build DIR] [--pion PROGRAM] [--skip-relay]
 
 Scenarios (numbers as in issue 10): 1 setup (offer to data channel open on both ends,
 50 calls), 2 throughput (one reliable ordered channel, 64 KiB messages, 5 s with
@@ -12,13 +12,16 @@ backpressure), 4 memory (resident bytes per idle connected PeerConnection with o
 channel, 200 pairs), 5 1000 connections served by one UDP port (time until every channel
 is open, CPU; not aiortc, which has no single-port mode), 6 SRTP protect/unprotect of
 1200-byte packets, 7 CPU per second of a two-way 640x480 VP8 + Opus call (rtcstack alone
-so far). Scenario 3 (through an impairment relay) is not written yet. Every program is ours: bench_call
+so far), and 3 the channel of scenario 2 through bench_relay (a loopback relay adding a
+round trip of 0, 20, 50, 100 ms with RTT/20 jitter and 0 or 1 % loss; each stack's
+candidates are rewritten to point at it), measured once per stack and condition. Every program is ours: bench_call
 and bench_srtp (rtcstack), bench/peers/pion (built by build_pion.sh), bench/peers/
 aiortc_bench.py. Each run is a fresh process. Progress goes to stderr, the table to stdout.
 """
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -102,6 +105,24 @@ def collect(args):
     return values
 
 
+def relayed(args, values):
+    """Scenario 3: one relay process per condition, every stack through it in turn."""
+    relay = os.path.join(args.build, "bench", "bench_relay")
+    for rtt in (0, 20, 50, 100):
+        for loss in (0, 0.01):
+            label = "3. through a relay, RTT %d ms, loss %d %% (MB/s)" % (rtt, loss * 100)
+            for stack, command in stacks(args).items():
+                process = subprocess.Popen([relay, str(rtt), str(loss), "120"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                try:
+                    ports = json.loads(process.stdout.readline())
+                    for record in run(command + ["via", "5", str(ports["alias_a"]), str(ports["alias_b"])], timeout=120):
+                        if record.get("benchmark") == "call_relayed_throughput":
+                            values.setdefault(label, {}).setdefault(stack, []).append(record["mb_per_second"])
+                finally:
+                    process.terminate()
+                    process.wait()
+
+
 def lower_is_better(label):
     for _, _, _, _, known, lower in SCENARIOS:
         if known == label:
@@ -124,7 +145,9 @@ def table(values, names):
     others = [name for name in names if name != "rtcstack"]
     lines = ["| scenario | " + " | ".join(names) + " | " + " | ".join("x vs " + other for other in others) + " |",
              "|---" * (1 + len(names) + len(others)) + "|"]
-    for label in sorted(values, key=lambda text: (text.split(".")[0], text)):
+    # Natural order: scenario number, then the numbers in the label (RTT 20 before 100).
+    natural = lambda text: [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+    for label in sorted(values, key=natural):
         row = values[label]
         cells = [cell(row.get(name, [])) for name in names]
         ratios = []
@@ -144,8 +167,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--build", default=os.path.join(ROOT, "build", "gcc"))
     parser.add_argument("--pion", default=os.path.join(ROOT, "build", "pion", "pion-bench"))
+    parser.add_argument("--skip-relay", action="store_true", help="leave out scenario 3 (about 4 minutes)")
     args = parser.parse_args()
     values = collect(args)
+    if not args.skip_relay:
+        relayed(args, values)
     print(table(values, ["rtcstack", "Pion", "aiortc"]))
 
 

@@ -57,16 +57,6 @@ ImpairmentRelay::~ImpairmentRelay() {
   for (int fd : sockets_) ::close(fd);
 }
 
-void ImpairmentRelay::set_a(const base::SocketAddress& a) {
-  peer_[0] = a;
-  peers_known_[0] = true;
-}
-
-void ImpairmentRelay::set_b(const base::SocketAddress& b) {
-  peer_[1] = b;
-  peers_known_[1] = true;
-}
-
 void ImpairmentRelay::run() {
   std::mt19937_64 random(impairment_.seed);
   std::uniform_real_distribution<double> unit(0, 1);
@@ -76,6 +66,8 @@ void ImpairmentRelay::run() {
   // reads reordering as loss).
   Clock::time_point last_due[2] = {};
   std::vector<std::uint8_t> buffer(65536);
+  sockaddr_in peers[2] = {};  // a, b: learned from what each sends
+  bool known[2] = {false, false};
   const auto one_way = std::chrono::duration<double, std::milli>(impairment_.rtt_ms / 2);
   while (!stopping_) {
     int wait_ms = 5;
@@ -88,8 +80,13 @@ void ImpairmentRelay::run() {
     for (int i = 0; i < 2; ++i) {
       // Arriving at alias i (it stands for peer i): it goes to peer i, sent from the other alias.
       for (;;) {
-        const ssize_t size = ::recv(sockets_[i], buffer.data(), buffer.size(), 0);
+        sockaddr_in source{};
+        socklen_t source_size = sizeof source;
+        const ssize_t size =
+            ::recvfrom(sockets_[i], buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&source), &source_size);
         if (size < 0) break;
+        peers[1 - i] = source;  // sent to i's alias: it comes from the other peer
+        known[1 - i] = true;
         if (unit(random) < impairment_.loss || queue.size() >= kMaxInFlight) {
           ++dropped_;
           continue;
@@ -104,11 +101,12 @@ void ImpairmentRelay::run() {
     while (!queue.empty() && queue.top().due <= now) {
       const Pending& next = queue.top();
       const int to = next.out;
-      if (peers_known_[to]) {
-        const sockaddr_in destination = to_sockaddr(peer_[to]);
-        ::sendto(sockets_[1 - to], next.bytes.data(), next.bytes.size(), 0, reinterpret_cast<const sockaddr*>(&destination),
-                 sizeof destination);
+      if (known[to]) {
+        ::sendto(sockets_[1 - to], next.bytes.data(), next.bytes.size(), 0, reinterpret_cast<const sockaddr*>(&peers[to]),
+                 sizeof peers[to]);
         ++forwarded_;
+      } else {
+        ++dropped_;  // its destination has not spoken yet
       }
       queue.pop();
     }

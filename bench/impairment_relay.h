@@ -1,10 +1,11 @@
 // A loopback UDP relay that stands between two peers and impairs what it carries: a
 // fixed one-way delay, jitter (which keeps each direction in order), random loss, all
-// from one seed. Each peer is told the
-// other is at one of the relay's ports (its ICE candidates are rewritten to point there);
-// the relay forwards from the other port, so each side sees the other's alias as the
-// source. Runs on its own thread while the object lives; holds at most kMaxInFlight
-// datagrams (a router queue: beyond it, drops).
+// from one seed. Each peer is told the other is at one of the relay's ports (its ICE
+// candidates are rewritten to point there); the relay forwards from the other port, so
+// each side sees the other's alias as the source. It learns each peer's real address from
+// the first datagram that peer sends (until then the other's datagrams to it are dropped,
+// and ICE retransmits them). Runs on its own thread while the object lives; holds at most
+// kMaxInFlight datagrams (a router queue: beyond it, drops).
 #pragma once
 
 #include <atomic>
@@ -36,9 +37,6 @@ class ImpairmentRelay {
   /// at b), and the other way round.
   base::SocketAddress alias_of_a() const { return alias_[0]; }
   base::SocketAddress alias_of_b() const { return alias_[1]; }
-  /// The peers' real addresses, from their candidates, before traffic flows.
-  void set_a(const base::SocketAddress& a);
-  void set_b(const base::SocketAddress& b);
 
   std::uint64_t forwarded() const { return forwarded_; }
   std::uint64_t dropped() const { return dropped_; }
@@ -49,8 +47,6 @@ class ImpairmentRelay {
   Impairment impairment_;
   int sockets_[2] = {-1, -1};  // [0] answers as a (b sends here), [1] as b
   base::SocketAddress alias_[2];
-  std::atomic<bool> peers_known_[2] = {false, false};
-  base::SocketAddress peer_[2];  // a, b
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> forwarded_{0}, dropped_{0};
   std::thread thread_;

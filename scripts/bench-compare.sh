@@ -11,7 +11,7 @@ source scripts/lib/common.sh
 ensure_packages "${BUILD_PACKAGES[@]}" golang-go golang-github-pion-webrtc.v3-dev python3-aiortc
 say "Configuring and building rtcstack's benchmarks (build/gcc)"
 configure_build build/gcc -Dbuildtype=debugoptimized
-ninja -C build/gcc bench/bench_call bench/bench_srtp
+ninja -C build/gcc bench/bench_call bench/bench_srtp bench/bench_relay
 say "Building the Pion peer (build/pion)"
 bash bench/peers/build_pion.sh build/pion/pion-bench
 say "Running every scenario on every stack (progress on stderr, the table at the end)"

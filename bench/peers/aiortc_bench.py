@@ -6,6 +6,8 @@ the same names and units as rtcstack's bench_call.
     aiortc_bench.py setup N        offer -> data channel open on both ends, N calls
     aiortc_bench.py throughput S   one reliable ordered channel, 64 KiB messages, S seconds
     aiortc_bench.py memory N       resident bytes per idle connected PeerConnection, N pairs
+    aiortc_bench.py via S A B      throughput as above through a bench_relay process whose
+                                   aliases for the offerer and the answerer are ports A and B
     aiortc_bench.py srtp S         SRTP protect and unprotect of 1200-byte RTP packets per
                                    profile, S seconds each (pylibsrtp, aiortc's SRTP)
 
@@ -22,14 +24,31 @@ import sys
 import time
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 
 MESSAGE = 64 * 1024
 
 
+def via_relay(description, alias):
+    """The description with every candidate's port replaced by the relay's alias."""
+    if not alias:
+        return description
+    lines = []
+    for line in description.sdp.split("\r\n"):
+        if line.startswith("a=candidate:"):
+            fields = line.split(" ")
+            fields[5] = str(alias)
+            line = " ".join(fields)
+        lines.append(line)
+    return RTCSessionDescription(sdp="\r\n".join(lines), type=description.type)
+
+
 class Pair:
+    alias_a = 0  # the relay's ports standing for a and b (0: no relay)
+    alias_b = 0
+
     def __init__(self):
         self.a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -53,9 +72,9 @@ class Pair:
         a_open = asyncio.get_event_loop().create_future()
         self.channel.on("open", lambda: a_open.done() or a_open.set_result(True))
         await self.a.setLocalDescription(await self.a.createOffer())
-        await self.b.setRemoteDescription(self.a.localDescription)
+        await self.b.setRemoteDescription(via_relay(self.a.localDescription, Pair.alias_a))
         await self.b.setLocalDescription(await self.b.createAnswer())
-        await self.a.setRemoteDescription(self.b.localDescription)
+        await self.a.setRemoteDescription(via_relay(self.b.localDescription, Pair.alias_b))
         await asyncio.wait_for(asyncio.gather(a_open, self.b_open), 10)
 
     async def close(self):
@@ -88,7 +107,7 @@ async def setup(calls):
           "p95_ms": round(percentile(times, 95), 2), "min_ms": round(min(times), 2), "max_ms": round(max(times), 2)})
 
 
-async def throughput(seconds):
+async def throughput(seconds, benchmark="call_channel_throughput"):
     pair = Pair()
     await pair.connect()
     channel = pair.channel
@@ -113,7 +132,7 @@ async def throughput(seconds):
     while pair.received < sent and time.perf_counter() < deadline:
         await asyncio.sleep(0.001)
     elapsed = time.perf_counter() - start
-    emit({"benchmark": "call_channel_throughput", "bytes": pair.received, "seconds": round(elapsed, 3),
+    emit({"benchmark": benchmark, "bytes": pair.received, "seconds": round(elapsed, 3),
           "mb_per_second": round(pair.received / elapsed / 1e6, 1)})
     await pair.close()
 
@@ -165,6 +184,10 @@ async def srtp(seconds):
 
 
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "via":
+        Pair.alias_a, Pair.alias_b = int(sys.argv[3]), int(sys.argv[4])
+        asyncio.run(throughput(float(sys.argv[2]), "call_relayed_throughput"))
+        return
     scenarios = ("setup", "throughput", "memory", "srtp")
     if len(sys.argv) != 3 or sys.argv[1] not in scenarios:
         sys.exit("usage: aiortc_bench.py setup N | throughput SECONDS | memory PAIRS | srtp SECONDS")

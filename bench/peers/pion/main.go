@@ -7,6 +7,8 @@
 //	pion-bench memory N       resident bytes per idle connected PeerConnection, N pairs
 //	pion-bench many N         N connections served by one UDP port (ice.UDPMuxDefault),
 //	                          their N peers on their own sockets: time to open all, CPU
+//	pion-bench via S A B      throughput as above through a bench_relay process whose
+//	                          aliases for the offerer and the answerer are ports A and B
 //	pion-bench srtp S         SRTP protect and unprotect of 1200-byte RTP packets per
 //	                          profile, S seconds each (pion/srtp v2)
 package main
@@ -76,6 +78,22 @@ func (t *trickle) open() {
 	t.pending = nil
 }
 
+// Candidates go to the other side with their port replaced by the relay's alias for
+// their sender, when a relay is in use (0: none).
+var aliasA, aliasB int
+
+func viaRelay(c webrtc.ICECandidateInit, alias int) webrtc.ICECandidateInit {
+	if alias == 0 {
+		return c
+	}
+	fields := strings.Fields(c.Candidate)
+	if len(fields) >= 6 {
+		fields[5] = strconv.Itoa(alias)
+		c.Candidate = strings.Join(fields, " ")
+	}
+	return c
+}
+
 type pair struct {
 	a, b     *webrtc.PeerConnection
 	channel  *webrtc.DataChannel
@@ -100,12 +118,12 @@ func newPairOn(apiA, apiB *webrtc.API) (*pair, error) {
 		toA: &trickle{pc: a}, toB: &trickle{pc: b}}
 	a.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c != nil {
-			p.toB.add(c.ToJSON())
+			p.toB.add(viaRelay(c.ToJSON(), aliasA))
 		}
 	})
 	b.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c != nil {
-			p.toA.add(c.ToJSON())
+			p.toA.add(viaRelay(c.ToJSON(), aliasB))
 		}
 	})
 	b.OnDataChannel(func(d *webrtc.DataChannel) {
@@ -220,15 +238,17 @@ func percentile(sorted []float64, p float64) float64 {
 	return sorted[low] + (at-float64(low))*(sorted[low+1]-sorted[low])
 }
 
-func throughput(seconds float64) {
+func throughput(seconds float64) { measure("call_channel_throughput", seconds) }
+
+func measure(benchmark string, seconds float64) {
 	p, err := newPair(newAPI())
 	if err != nil {
-		fail("call_channel_throughput", err)
+		fail(benchmark, err)
 	}
 	defer p.close()
 	writer, reader, err := p.connect()
 	if err != nil {
-		fail("call_channel_throughput", err)
+		fail(benchmark, err)
 	}
 	var received int64
 	done := make(chan struct{})
@@ -265,7 +285,7 @@ func throughput(seconds float64) {
 			continue
 		}
 		if _, err := writer.Write(message); err != nil {
-			fail("call_channel_throughput", err)
+			fail(benchmark, err)
 		}
 		sent += messageSize
 	}
@@ -274,8 +294,8 @@ func throughput(seconds float64) {
 		time.Sleep(time.Millisecond)
 	}
 	elapsed := time.Since(start).Seconds()
-	fmt.Printf("{\"benchmark\":\"call_channel_throughput\",\"bytes\":%d,\"seconds\":%.3f,\"mb_per_second\":%.1f}\n",
-		atomic.LoadInt64(&received), elapsed, float64(atomic.LoadInt64(&received))/elapsed/1e6)
+	fmt.Printf("{\"benchmark\":%q,\"bytes\":%d,\"seconds\":%.3f,\"mb_per_second\":%.1f}\n",
+		benchmark, atomic.LoadInt64(&received), elapsed, float64(atomic.LoadInt64(&received))/elapsed/1e6)
 }
 
 func residentBytes() int64 {
@@ -412,6 +432,17 @@ func many(count int) {
 }
 
 func main() {
+	if len(os.Args) == 5 && os.Args[1] == "via" {
+		seconds, err := strconv.ParseFloat(os.Args[2], 64)
+		aliasA, _ = strconv.Atoi(os.Args[3])
+		aliasB, _ = strconv.Atoi(os.Args[4])
+		if err != nil || seconds <= 0 || aliasA <= 0 || aliasB <= 0 {
+			fmt.Fprintln(os.Stderr, "usage: pion-bench via SECONDS ALIAS_A ALIAS_B")
+			os.Exit(2)
+		}
+		measure("call_relayed_throughput", seconds)
+		return
+	}
 	if len(os.Args) != 3 {
 		fmt.Fprintln(os.Stderr, "usage: pion-bench setup N | throughput SECONDS | memory PAIRS | srtp SECONDS | many N")
 		os.Exit(2)

@@ -1,0 +1,32 @@
+// bench_relay RTT_MS LOSS SECONDS [SEED]: the impairment relay (impairment_relay.h) as a
+// process of its own, for the peers of bench/compare.py's scenario 3. Prints one JSON
+// line with its two aliases' ports, then relays for SECONDS (jitter RTT/20) and exits.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "impairment_relay.h"
+
+int main(int argc, char** argv) {
+  if (argc < 4 || argc > 5) {
+    std::fprintf(stderr, "usage: bench_relay RTT_MS LOSS SECONDS [SEED]\n");
+    return 2;
+  }
+  const double rtt = std::atof(argv[1]);
+  const double seconds = std::atof(argv[3]);
+  if (rtt < 0 || seconds <= 0 || seconds > 3600) {
+    std::fprintf(stderr, "RTT_MS must be 0 or more, SECONDS between 0 and 3600\n");
+    return 2;
+  }
+  rtcstack::bench::ImpairmentRelay relay({.rtt_ms = rtt,
+                                          .jitter_ms = rtt / 20,
+                                          .loss = std::atof(argv[2]),
+                                          .seed = argc == 5 ? std::strtoull(argv[4], nullptr, 10) : 7});
+  std::printf("{\"alias_a\":%u,\"alias_b\":%u}\n", relay.alias_of_a().port(), relay.alias_of_b().port());
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  std::fprintf(stderr, "relay: forwarded %llu, dropped %llu\n", static_cast<unsigned long long>(relay.forwarded()),
+               static_cast<unsigned long long>(relay.dropped()));
+  return 0;
+}
