@@ -100,20 +100,22 @@ def stress_messages(seed):
 
 
 class MovingPicture(VideoStreamTrack):
-    """320x240 stripes that drift and a square that travels, 30 frames per second."""
+    """Stripes that drift and a square that travels (320x240 unless told), 30 frames per second."""
 
-    def __init__(self):
+    def __init__(self, width=320, height=240):
         super().__init__()
         self.count = 0
-        rows, cols = numpy.mgrid[0:240, 0:320]
+        self.width, self.height = width, height
+        rows, cols = numpy.mgrid[0:height, 0:width]
         self.base = (rows + cols).astype(numpy.uint16)
 
     async def recv(self):
         pts, time_base = await self.next_timestamp()
         luma = (16 + (self.base + self.count * 4) % 200).astype(numpy.uint8)
-        x = (self.count * 6) % 320
-        luma[100:140, max(0, x - 20):x + 20] = 235
-        chroma = numpy.full((120, 320), 128, numpy.uint8)
+        x = (self.count * 6) % self.width
+        side = max(4, self.height // 12)
+        luma[self.height // 2 - side:self.height // 2 + side, max(0, x - side):x + side] = 235
+        chroma = numpy.full((self.height // 2, self.width), 128, numpy.uint8)
         frame = VideoFrame.from_ndarray(numpy.vstack([luma, chroma]), format="yuv420p")
         frame.pts, frame.time_base = pts, time_base
         self.count += 1
