@@ -17,7 +17,6 @@ class BufferPool {
   Buffer copy(ByteView bytes);
   /// Takes `buffer` back for a later copy().
   void give(Buffer buffer);
-  std::size_t kept() const { return kept_.size(); }
 
  private:
   std::vector<Buffer> kept_;

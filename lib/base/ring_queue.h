@@ -35,10 +35,6 @@ class RingQueue {
     head_ = (head_ + 1) % slots_.size();
     --size_;
   }
-  void clear() {
-    head_ = 0;
-    size_ = 0;
-  }
   /// Keeps, in order, only the elements for which `keep` holds.
   template <class Keep>
   void retain(Keep&& keep) {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,22 +89,6 @@ UdpSocket::~UdpSocket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool UdpSocket::send_to(const base::SocketAddress& to, base::ByteView datagram) const {
-  sockaddr_storage storage;
-  const socklen_t size = to_sockaddr(to, storage);
-  return ::sendto(fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&storage), size) >= 0;
-}
-
-std::optional<UdpSocket::Received> UdpSocket::receive(base::MutableByteView buffer) const {
-  sockaddr_storage storage;
-  socklen_t size = sizeof storage;
-  const ssize_t received = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&storage), &size);
-  if (received < 0) return std::nullopt;
-  auto from = from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
-  if (!from) return std::nullopt;
-  return Received{*from, base::ByteView(buffer.data(), static_cast<std::size_t>(received))};
-}
-
 ReceiveBatch::ReceiveBatch() : storage_(kDatagrams * kSlot) {
   for (std::size_t i = 0; i < kDatagrams; ++i) {
     vectors_[i] = {storage_.data() + i * kSlot, kSlot};
@@ -125,13 +110,8 @@ std::size_t UdpSocket::receive(ReceiveBatch& batch) const {
     if ((header.msg_flags & MSG_TRUNC) != 0) continue;  // longer than a slot: dropped
     auto from = from_sockaddr(reinterpret_cast<const sockaddr*>(header.msg_name));
     if (!from) continue;
-    // Packed to the front: slot i's bytes move down to the next free index.
     const std::size_t at = batch.count_++;
-    if (at != static_cast<std::size_t>(i)) {
-      std::memmove(batch.storage_.data() + at * ReceiveBatch::kSlot,
-                   batch.storage_.data() + static_cast<std::size_t>(i) * ReceiveBatch::kSlot,
-                   batch.headers_[static_cast<std::size_t>(i)].msg_len);
-    }
+    batch.slots_[at] = static_cast<std::size_t>(i);
     batch.from_[at] = *from;
     batch.lengths_[at] = batch.headers_[static_cast<std::size_t>(i)].msg_len;
   }

@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <optional>
 #include <vector>
 
 #include "base/bytes.h"
@@ -22,7 +21,7 @@ class ReceiveBatch {
   ReceiveBatch();
   std::size_t size() const { return count_; }
   const base::SocketAddress& from(std::size_t i) const { return from_[i]; }
-  base::ByteView bytes(std::size_t i) const { return {storage_.data() + i * kSlot, lengths_[i]}; }
+  base::ByteView bytes(std::size_t i) const { return {storage_.data() + slots_[i] * kSlot, lengths_[i]}; }
 
  private:
   friend class UdpSocket;
@@ -32,6 +31,7 @@ class ReceiveBatch {
   std::array<sockaddr_storage, kDatagrams> addresses_{};
   std::array<base::SocketAddress, kDatagrams> from_{};
   std::array<std::size_t, kDatagrams> lengths_{};
+  std::array<std::size_t, kDatagrams> slots_{};  // where the i-th kept datagram lies
   std::size_t count_ = 0;
 };
 
@@ -72,15 +72,6 @@ class UdpSocket {
   /// The bound address, with the port the kernel chose.
   const base::SocketAddress& local() const { return local_; }
 
-  /// Sends one datagram; false when the kernel refused it (full buffer, unreachable):
-  /// UDP may lose datagrams anyway, and every protocol above retransmits.
-  bool send_to(const base::SocketAddress& to, base::ByteView datagram) const;
-  struct Received {
-    base::SocketAddress from;
-    base::ByteView bytes;  ///< into the caller's buffer
-  };
-  /// One datagram into `buffer`, or nothing when none is waiting.
-  std::optional<Received> receive(base::MutableByteView buffer) const;
   /// As many waiting datagrams as `batch` holds, in one system call; how many.
   std::size_t receive(ReceiveBatch& batch) const;
   /// Queues a datagram in `batch` (which must belong to this socket until flushed).

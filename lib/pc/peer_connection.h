@@ -294,6 +294,7 @@ class PeerConnection {
   Transceiver* receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx);
   void send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp);
   base::Result<void> send_feedback(TransceiverHandle handle, const std::function<void(media::RtcpWriter&, std::uint32_t, std::uint32_t)>& write);
+  base::Result<void> send_compound(const Transceiver& transceiver, const std::function<void(media::RtcpWriter&)>& tail);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
   ChannelHandle handle_of(std::uint16_t stream);
 

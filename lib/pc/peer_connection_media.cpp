@@ -78,12 +78,8 @@ base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle handle) {
   // RFC 3550 §6.6: a BYE ends our stream for the peer at once, before the renegotiation
   // that removes the section.
   if (srtp_send_ && (transceiver.send_stats || transceiver.receive_stats)) {
-    media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
-    media::write_receiver_report(writer, transceiver.ssrc, {});
-    media::write_sdes_cname(writer, transceiver.ssrc, session_id_);
     const std::uint32_t ssrc = transceiver.ssrc;
-    media::write_bye(writer, {&ssrc, 1});
-    if (auto compound = writer.finish()) send_protected(media_scratch_, compound->size(), true);
+    (void)send_compound(transceiver, [&](media::RtcpWriter& writer) { media::write_bye(writer, {&ssrc, 1}); });
   }
   transceiver.stopped = true;
   transceiver.track_announced = false;  // ended by the application: no TrackEndedEvent
@@ -338,11 +334,18 @@ base::Result<void> PeerConnection::send_feedback(
   if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
-  // A compound packet (RFC 3550 §6.1): an empty RR, SDES CNAME, then the feedback.
+  return send_compound(transceiver, [&](media::RtcpWriter& writer) {
+    write(writer, transceiver.ssrc, *transceiver.remote_ssrc);
+  });
+}
+
+base::Result<void> PeerConnection::send_compound(const Transceiver& transceiver,
+                                                 const std::function<void(media::RtcpWriter&)>& tail) {
+  // A compound packet (RFC 3550 §6.1): an empty RR, SDES CNAME, then `tail`'s packets.
   media::RtcpWriter writer({media_scratch_.data(), media_scratch_.size() - srtp::kMaxOverhead});
   media::write_receiver_report(writer, transceiver.ssrc, {});
   media::write_sdes_cname(writer, transceiver.ssrc, session_id_);
-  write(writer, transceiver.ssrc, *transceiver.remote_ssrc);
+  tail(writer);
   auto compound = writer.finish();
   if (!compound) return compound.error();
   send_protected(media_scratch_, compound->size(), true);
