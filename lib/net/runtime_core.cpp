@@ -241,7 +241,7 @@ void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
       connection->pc->handle_receive(now, socket.local(), from, bytes);
       connection->dirty = true;
     }
-    if (count < ReceiveBatch::kDatagrams) return;
+    if (!receive_batch_.filled()) return;
   }
 }
 

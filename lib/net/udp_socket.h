@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/bytes.h"
@@ -12,31 +14,50 @@
 
 namespace rtcstack::net {
 
-/// Datagrams read by one recvmmsg() call: up to kDatagrams of at most kSlot bytes each (a
-/// longer one is dropped: WebRTC keeps datagrams under the path MTU). One per runtime.
+/// Datagrams read by one recvmmsg() call into up to kMessages slots. With UDP GRO the kernel
+/// hands over a train of equal-sized datagrams from one sender as one message; the batch
+/// splits it again, so a caller sees datagrams either way. A datagram longer than
+/// kMaxDatagram is dropped (WebRTC keeps datagrams under the path MTU). One per runtime:
+/// the slots are large but only the bytes written become resident.
 class ReceiveBatch {
  public:
-  static constexpr std::size_t kDatagrams = 32;
-  static constexpr std::size_t kSlot = 4096;
+  static constexpr std::size_t kMessages = 16;
+  static constexpr std::size_t kSlot = 65536;  // the largest GRO train
+  static constexpr std::size_t kMaxDatagram = 4096;
   ReceiveBatch();
-  std::size_t size() const { return count_; }
-  const base::SocketAddress& from(std::size_t i) const { return from_[i]; }
-  base::ByteView bytes(std::size_t i) const { return {storage_.data() + slots_[i] * kSlot, lengths_[i]}; }
+  /// Datagrams of the last receive().
+  std::size_t size() const { return datagrams_.size(); }
+  const base::SocketAddress& from(std::size_t i) const { return from_[datagrams_[i].message]; }
+  base::ByteView bytes(std::size_t i) const {
+    return {storage_.get() + datagrams_[i].offset, datagrams_[i].length};
+  }
+  /// The last receive() filled every slot: more may be waiting.
+  bool filled() const { return messages_ == kMessages; }
 
  private:
   friend class UdpSocket;
-  std::vector<std::uint8_t> storage_;
-  std::array<mmsghdr, kDatagrams> headers_{};
-  std::array<iovec, kDatagrams> vectors_{};
-  std::array<sockaddr_storage, kDatagrams> addresses_{};
-  std::array<base::SocketAddress, kDatagrams> from_{};
-  std::array<std::size_t, kDatagrams> lengths_{};
-  std::array<std::size_t, kDatagrams> slots_{};  // where the i-th kept datagram lies
-  std::size_t count_ = 0;
+  struct Datagram {
+    std::uint32_t message;
+    std::uint32_t offset;  // into storage_
+    std::uint32_t length;
+  };
+  // One cmsghdr carrying an int (UDP_GRO's segment size), aligned as CMSG_SPACE wants.
+  using Control = std::array<std::uint64_t, 4>;
+  std::unique_ptr<std::uint8_t[]> storage_;
+  std::array<mmsghdr, kMessages> headers_{};
+  std::array<iovec, kMessages> vectors_{};
+  std::array<sockaddr_storage, kMessages> addresses_{};
+  std::array<Control, kMessages> controls_{};
+  std::array<base::SocketAddress, kMessages> from_{};
+  std::vector<Datagram> datagrams_;
+  std::size_t messages_ = 0;
 };
 
-/// Datagrams for one socket, sent by one sendmmsg() call. The bytes are kept (moved in)
-/// until released after the flush, so their buffers can be reused.
+/// Datagrams for one socket, sent by one sendmmsg() call. Consecutive datagrams to one
+/// destination whose sizes allow it leave as one UDP GSO message (the kernel cuts it into
+/// the same datagrams), so a window of SCTP packets costs one trip through the IP stack.
+/// The bytes are kept (moved in) until released after the flush, so their buffers can be
+/// reused.
 class SendBatch {
  public:
   static constexpr std::size_t kDatagrams = 32;
@@ -52,10 +73,14 @@ class SendBatch {
 
  private:
   friend class UdpSocket;
+  using Control = std::array<std::uint64_t, 4>;  // one cmsghdr with UDP_SEGMENT's uint16
   std::vector<base::Buffer> buffers_;
-  std::array<mmsghdr, kDatagrams> headers_{};
+  std::array<base::SocketAddress, kDatagrams> to_{};
   std::array<iovec, kDatagrams> vectors_{};
+  std::array<mmsghdr, kDatagrams> headers_{};
+  std::array<std::size_t, kDatagrams> first_{};  // the first datagram of each message
   std::array<sockaddr_storage, kDatagrams> addresses_{};
+  std::array<Control, kDatagrams> controls_{};
 };
 
 class UdpSocket {
@@ -72,18 +97,23 @@ class UdpSocket {
   /// The bound address, with the port the kernel chose.
   const base::SocketAddress& local() const { return local_; }
 
-  /// As many waiting datagrams as `batch` holds, in one system call; how many.
+  /// Waiting datagrams, as many as `batch` holds, in one system call; how many.
   std::size_t receive(ReceiveBatch& batch) const;
   /// Queues a datagram in `batch` (which must belong to this socket until flushed).
   void queue(SendBatch& batch, const base::SocketAddress& to, base::Buffer datagram) const;
-  /// Sends what `batch` holds in one system call; how many the kernel took. The batch
-  /// keeps the buffers until release().
+  /// Sends what `batch` holds, in one system call when the kernel takes it all; how many
+  /// datagrams it took. The batch keeps the buffers until release().
   std::size_t flush(SendBatch& batch) const;
 
  private:
   UdpSocket(int fd, base::SocketAddress local) : fd_(fd), local_(local) {}
+  // Groups the batch's datagrams from `first` on into messages; how many messages.
+  std::size_t prepare(SendBatch& batch, std::size_t first) const;
   int fd_ = -1;
   base::SocketAddress local_;
+  // Cleared for good when the route refuses a GSO message (a device without checksum
+  // offload answers EIO): from then on every datagram is a message of its own.
+  mutable bool gso_ = true;
 };
 
 /// The machine's interface addresses, IPv4 and IPv6, up and not link-local; loopback
