@@ -2,6 +2,7 @@
 // ones as UDP GSO messages) and recvmmsg() into fixed slots (GRO trains split again), in
 // order and byte for byte; a datagram longer than kMaxDatagram is dropped, not cut short.
 #include <catch2/catch.hpp>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -130,4 +131,34 @@ TEST_CASE("datagram trains: equal sizes to one peer leave segmented and arrive w
       CHECK(base::bytes_equal(received[i].second, *expected[i]));
     }
   }
+}
+
+// A socket the kernel will not segment for (here one sending without UDP checksums, which
+// GSO refuses with EINVAL as a device without checksum offload refuses with EIO): the
+// batch then goes a datagram per message, every datagram still arriving once and in order.
+TEST_CASE("datagram trains: a socket that cannot segment sends every datagram one by one", "[net]") {
+  const auto loopback = *base::IpAddress::parse("127.0.0.1");
+  auto sender = net::UdpSocket::bind({loopback, 0});
+  auto receiver = net::UdpSocket::bind({loopback, 0});
+  REQUIRE(sender.ok());
+  REQUIRE(receiver.ok());
+  const int on = 1;
+  REQUIRE(setsockopt(sender->fd(), SOL_SOCKET, SO_NO_CHECK, &on, sizeof on) == 0);
+  std::vector<base::Buffer> sent;
+  net::SendBatch batch;
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < 2 * net::SendBatch::kDatagrams; ++i) {
+    sent.push_back(pattern(1000, i));
+    if (batch.full()) {
+      accepted += sender->flush(batch);
+      batch.release([](base::Buffer) {});
+    }
+    sender->queue(batch, receiver->local(), sent.back());
+  }
+  accepted += sender->flush(batch);
+  batch.release([](base::Buffer) {});
+  CHECK(accepted == sent.size());
+  const auto received = receive_all(*receiver, sent.size());
+  REQUIRE(received.size() == sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) CHECK(base::bytes_equal(received[i].second, sent[i]));
 }
