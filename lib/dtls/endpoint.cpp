@@ -64,8 +64,8 @@ struct BioAccess {
 
   static int write(BIO* bio, const char* data, int size) {
     Endpoint* e = endpoint(bio);
-    e->outputs_.emplace_back(Datagram{base::Buffer(base::ByteView(reinterpret_cast<const std::uint8_t*>(data),
-                                                                  static_cast<std::size_t>(size)))});
+    e->outputs_.emplace_back(
+        Datagram{e->pool_->copy(base::ByteView(reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size)))});
     return size;
   }
 
@@ -288,7 +288,7 @@ void Endpoint::pump(base::Instant now) {
   while (true) {
     const int n = SSL_read(ssl_, buffer, sizeof buffer);
     if (n > 0) {
-      outputs_.emplace_back(Event{ApplicationDataEvent{base::Buffer(base::ByteView(buffer, static_cast<std::size_t>(n)))}});
+      outputs_.emplace_back(Event{ApplicationDataEvent{pool_->copy(base::ByteView(buffer, static_cast<std::size_t>(n)))}});
       continue;
     }
     const int error = SSL_get_error(ssl_, n);

@@ -19,8 +19,10 @@
 #include <variant>
 #include <vector>
 
+#include "base/buffer_pool.h"
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/ring_queue.h"
 #include "base/time.h"
 #include "dtls/certificate.h"
 
@@ -96,6 +98,13 @@ class Endpoint {
   /// Sends close_notify; state kClosed.
   void close();
 
+  /// Takes the buffers of Datagrams and ApplicationDataEvents from `pool` (which must
+  /// outlive the endpoint) instead of a pool of its own: a caller that gives them back
+  /// there, and sends datagrams from the same pool, stops allocating per record.
+  void share_buffer_pool(base::BufferPool& pool) { pool_ = &pool; }
+  /// Where the endpoint takes its output buffers from: give them back when done.
+  base::BufferPool& buffer_pool() { return *pool_; }
+
   State state() const { return state_; }
   std::optional<SrtpProfile> srtp_profile() const { return profile_; }
 
@@ -114,7 +123,9 @@ class Endpoint {
   std::optional<SrtpProfile> profile_;
   base::ByteView current_;          // the datagram handle_receive() is feeding OpenSSL
   std::deque<base::Buffer> inbox_;  // held while the remote fingerprint is awaited
-  std::deque<Output> outputs_;
+  base::RingQueue<Output> outputs_;
+  base::BufferPool own_pool_;
+  base::BufferPool* pool_ = &own_pool_;
   base::Instant retransmit_at_ = base::Instant::max();
 };
 

@@ -190,6 +190,9 @@ class Agent {
   /// Queues application data on the selected pair (wrapped for the TURN server when the
   /// pair is relayed). kWrongState when nothing may be sent (see can_send()).
   base::Result<void> send(base::ByteView data);
+  /// The same for bytes in a buffer of buffer_pool(): it becomes the Transmit's (no copy)
+  /// unless the pair is relayed; either way the pool gets it back.
+  base::Result<void> send(base::Buffer&& data);
   void handle_timeout(base::Instant now);
   /// Next output; a Timeout means nothing else is pending.
   Output poll_output();
@@ -249,6 +252,7 @@ class Agent {
   bool can_check() const;
   std::string pair_foundation(const CandidatePair& pair) const;
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
+  void transmit(const base::SocketAddress& local, const base::SocketAddress& remote, base::Buffer&& bytes);
   void transmit(const base::SocketAddress& local, const base::SocketAddress& remote,
                 base::ByteView bytes);
 

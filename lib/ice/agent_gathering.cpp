@@ -150,6 +150,16 @@ base::Result<void> Agent::send(base::ByteView data) {
   return {};
 }
 
+base::Result<void> Agent::send(base::Buffer&& data) {
+  const auto pair = selected_pair();
+  if (!can_send() || !pair) {
+    pool_.give(std::move(data));
+    return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
+  }
+  transmit(pair->local.base, pair->remote.address, std::move(data));
+  return {};
+}
+
 void Agent::finish_gathering_if_done() {
   const bool relays_pending = std::any_of(relays_.begin(), relays_.end(), [](const Relay& r) {
     return r.client.state() == TurnState::kNew || r.client.state() == TurnState::kAllocating;
@@ -188,6 +198,17 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
   finish_gathering_if_done();
   update_connection_state();
   return true;
+}
+
+void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::Buffer&& bytes) {
+  const bool relayed = std::any_of(relays_.begin(), relays_.end(),
+                                   [&](const Relay& relay) { return relay.client.relayed_address() == local; });
+  if (!relayed) {
+    outputs_.emplace_back(Transmit{local, remote, std::move(bytes)});
+    return;
+  }
+  transmit(local, remote, base::ByteView(bytes));
+  pool_.give(std::move(bytes));
 }
 
 void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::ByteView bytes) {

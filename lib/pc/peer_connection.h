@@ -211,8 +211,9 @@ class PeerConnection {
                       base::ByteView datagram);
   void handle_timeout(base::Instant now);
   Output poll_output();
-  /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent once used: the
-  /// connection fills them again instead of allocating (optional; lib/net does it).
+  /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent or MessageEvent
+  /// once used: the connection fills them again instead of allocating (optional; lib/net
+  /// does it for Transmits).
   void recycle(base::Buffer buffer);
 
   /// The W3C stats objects that exist so far (pc/stats.h), stamped with `now`.

@@ -43,6 +43,9 @@ void PeerConnection::start_transports(base::Instant now) {
   config.certificate = configuration_.certificate;
   config.remote_fingerprint = dtls::Fingerprint{chosen->algorithm, chosen->digest};
   dtls_ = std::make_unique<dtls::Endpoint>(config);
+  // One pool for the records DTLS makes and the datagrams the agent sends: the runtime's
+  // recycle() returns each to where the next one is made.
+  dtls_->share_buffer_pool(agent_->buffer_pool());
   if (!dtls_client_) {
     dtls_->start(now);  // the server waits for the ClientHello, which may come at once
     dtls_started_ = true;
@@ -111,12 +114,13 @@ bool PeerConnection::pump_dtls(base::Instant now) {
     }
     moved = true;
     if (auto* datagram = std::get_if<dtls::Datagram>(&output)) {
-      (void)agent_->send(datagram->bytes);  // before ICE has a pair, DTLS retransmits later
+      (void)agent_->send(std::move(datagram->bytes));  // before ICE has a pair, DTLS retransmits later
       continue;
     }
-    const auto& event = std::get<dtls::Event>(output);
-    if (const auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
+    auto& event = std::get<dtls::Event>(output);
+    if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
       if (sctp_) sctp_->handle_packet(now, data->data);
+      agent_->buffer_pool().give(std::move(data->data));
     } else if (const auto* keys = std::get_if<dtls::SrtpKeysEvent>(&event)) {
       on_srtp_keys(*keys);
     } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
@@ -156,6 +160,7 @@ void PeerConnection::start_sctp(base::Instant now) {
   config.local_max_message_size = configuration_.max_message_size;
   config.streams = configuration_.sctp_streams;
   sctp_ = std::make_unique<sctp::Association>(config);
+  sctp_->share_buffer_pool(agent_->buffer_pool());  // message buffers come back through recycle()
   sctp_->start(now);
   for (auto& [handle, channel] : channels_) {
     if (!channel.stream) open_channel(handle, channel);

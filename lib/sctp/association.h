@@ -21,8 +21,10 @@
 #include <variant>
 #include <vector>
 
+#include "base/buffer_pool.h"
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/ring_queue.h"
 #include "base/time.h"
 #include "sctp/dcep.h"
 
@@ -169,6 +171,9 @@ class Association {
   /// Largest message send() accepts now.
   std::size_t max_message_size() const;
   const Counters& counters() const { return counters_; }
+  /// Takes the buffers of MessageEvents from `pool` (which must outlive the association)
+  /// instead of a pool of its own; give them back there when done.
+  void share_buffer_pool(base::BufferPool& pool) { pool_ = &pool; }
 
  private:
   friend class UsrsctpStack;
@@ -233,7 +238,9 @@ class Association {
   std::vector<std::uint16_t> resets_wanted_;  // closing channels whose queues drained
   base::Buffer partial_;  // a message usrsctp delivers in pieces (partial delivery)
   bool partial_too_large_ = false;
-  std::deque<Queued> outputs_;
+  base::RingQueue<Queued> outputs_;
+  base::BufferPool own_pool_;
+  base::BufferPool* pool_ = &own_pool_;
   base::Buffer packet_arena_;  // outgoing packets back to back; emptied when all are polled
   Counters counters_;
 };

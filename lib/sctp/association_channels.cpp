@@ -232,7 +232,7 @@ void Association::on_message(std::uint16_t id, std::uint32_t ppid, base::ByteVie
   const bool empty = ppid == kPpidStringEmpty || ppid == kPpidBinaryEmpty;
   ++counters_.messages_received;
   counters_.bytes_received += empty ? 0 : data.size();
-  emit(MessageEvent{id, ppid == kPpidBinary || ppid == kPpidBinaryEmpty, empty ? base::Buffer() : base::Buffer(data)});
+  emit(MessageEvent{id, ppid == kPpidBinary || ppid == kPpidBinaryEmpty, empty ? base::Buffer() : pool_->copy(data)});
 }
 
 void Association::on_dcep(std::uint16_t id, base::ByteView data) {
