@@ -51,7 +51,7 @@ class RingQueue {
 
  private:
   void grow() {
-    std::vector<T> larger(slots_.empty() ? 16 : slots_.size() * 2);
+    std::vector<T> larger(slots_.empty() ? 4 : slots_.size() * 2);  // an idle connection holds few
     for (std::size_t i = 0; i < size_; ++i) larger[i] = std::move((*this)[i]);
     slots_ = std::move(larger);
     head_ = 0;
