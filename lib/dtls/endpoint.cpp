@@ -24,6 +24,10 @@ constexpr const char* kCiphers =
 
 // Datagrams held while the peer is not yet authenticated, at most.
 constexpr std::size_t kMaxInbox = 64;
+// The largest handshake message OpenSSL reassembles (it buffers fragments of up to ten
+// messages ahead): WebRTC certificates are self-signed and under 2 KB, OpenSSL's default
+// allows 100 KB per message to a peer that has not authenticated.
+constexpr long kMaxHandshakeMessage = 16 * 1024;
 
 std::string openssl_errors() {
   std::string text;
@@ -190,6 +194,7 @@ Endpoint::Endpoint(Config config) : config_(std::move(config)) {
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_, bio, bio);  // the same BIO both ways: SSL takes its one reference
   SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
+  SSL_set_max_cert_list(ssl_, kMaxHandshakeMessage);
   // Records never exceed the MTU (SCTP packets are cut to fit one), and OpenSSL sizes its
   // write buffer from this: 1.6 KB per connection instead of 16.7 KB.
   SSL_set_max_send_fragment(ssl_, static_cast<long>(std::max<std::size_t>(config_.mtu, 512)));

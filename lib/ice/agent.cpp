@@ -68,6 +68,11 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
     recompute_priorities();
     return {};
   }
+  if (remote_candidates_.size() >= config_.max_remote_candidates) {
+    ++stats_.dropped_candidates;
+    return base::make_error(base::ErrorCode::kResourceExhausted,
+                            "ICE: more than " + std::to_string(config_.max_remote_candidates) + " remote candidates");
+  }
   remote_candidates_.push_back(std::move(candidate));
   add_pairs_for_remote(remote_candidates_.size() - 1);
   if (can_check()) next_check_at_ = std::min(next_check_at_, now);
@@ -156,7 +161,9 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     return {Received::kDropped, {}};
   }
   const auto message = stun::StunMessage::parse(datagram);
-  if (!message || message->method() != stun::StunMethod::kBinding) {
+  // Over UDP a message fills its datagram: bytes after it are no part of what its
+  // integrity covers, and no stack sends them.
+  if (!message || message->method() != stun::StunMethod::kBinding || message->bytes().size() != datagram.size()) {
     ++stats_.dropped_malformed;
     return {Received::kDropped, {}};
   }

@@ -79,6 +79,10 @@ struct AgentConfig {
   base::Duration nomination_delay = base::Duration::milliseconds(200);
   /// At most this many candidate pairs are kept (RFC 8445 §6.1.2.5).
   std::size_t max_pairs = 100;
+  /// At most this many remote candidates, signalled and peer-reflexive together: more
+  /// signalled ones are refused (kResourceExhausted), more peer-reflexive sources are
+  /// answered but not learned (dropped_candidates counts both).
+  std::size_t max_remote_candidates = 64;
   /// Consent freshness (RFC 7675) on the selected pair: a check every interval, randomised
   /// by ±20%; they double as keepalives.
   base::Duration consent_interval = base::Duration::seconds(5);
@@ -162,6 +166,7 @@ struct AgentStats {
   std::uint64_t dropped_unknown_transaction = 0;
   std::uint64_t dropped_stranger = 0;
   std::uint64_t role_conflicts = 0;
+  std::uint64_t dropped_candidates = 0;  ///< remote candidates beyond max_remote_candidates
 };
 
 class Agent {
@@ -179,7 +184,7 @@ class Agent {
   /// The peer's ufrag and password; checks start once they and a remote candidate exist.
   base::Result<void> set_remote_credentials(Credentials credentials, base::Instant now);
   /// A remote candidate (trickled or from the SDP). kInvalidArgument for a component
-  /// other than 1 or a duplicate.
+  /// other than 1 or a duplicate, kResourceExhausted beyond max_remote_candidates.
   base::Result<void> add_remote_candidate(Candidate candidate, base::Instant now);
   /// The peer will send no more candidates (a=end-of-candidates): pairs can now fail for good.
   void set_remote_end_of_candidates(base::Instant now);

@@ -120,6 +120,7 @@ void Agent::send_check(Instant now, std::size_t pair_index) {
   if (pair.state != PairState::kSucceeded) pair.state = PairState::kInProgress;
   while (auto datagram = pair.transaction->poll_transmit()) transmit(local.base, remote.address, *datagram);
   ++stats_.checks_sent;
+  RTC_LOG(kTrace, "ice") << (nominate ? "nominating check " : "check ") << local.to_string() << " -> " << remote.to_string();
 }
 
 void Agent::pace(Instant now) {
@@ -202,6 +203,8 @@ void Agent::update_selection() {
       last_consent_at_ = now_;
       // A lite agent sends no checks; the full peer's consent checks refresh it instead.
       next_consent_at_ = config_.mode == Mode::kFull ? now_ + jittered_consent_interval() : Instant::max();
+      RTC_LOG(kDebug, "ice") << "selected " << local_candidates_[pairs_[*best].local].to_string() << " -> "
+                             << remote_candidates_[pairs_[*best].remote].to_string();
       emit(SelectedPairEvent{local_candidates_[pairs_[*best].local], remote_candidates_[pairs_[*best].remote]});
     } else {
       next_consent_at_ = Instant::max();
@@ -223,6 +226,7 @@ void Agent::set_connection_state(ConnectionState state) {
     emit(ConnectionStateEvent{connection_state_});
   }
   connection_state_ = state;
+  RTC_LOG(kDebug, "ice") << "connection state " << to_string(state);
   emit(ConnectionStateEvent{state});
 }
 
@@ -281,6 +285,9 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
       (*username)[ufrag.size()] != ':' ||
       !request.verify_message_integrity(base::as_bytes(local_credentials_.password)) || !request.priority()) {
     ++stats_.dropped_bad_credentials;
+    // Neither password nor integrity value in the log: the USERNAME is public.
+    RTC_LOG(kDebug, "ice") << "dropped a Binding request from " << remote << " (USERNAME \""
+                           << username.value_or("") << "\"): wrong username, integrity or no PRIORITY";
     return Received::kDropped;
   }
   const auto local_index = [&]() -> std::optional<std::size_t> {
@@ -326,7 +333,9 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   // A source we do not know is a peer-reflexive candidate (RFC 8445 §7.3.1.3).
   const bool known = std::any_of(remote_candidates_.begin(), remote_candidates_.end(),
                                  [&](const Candidate& c) { return c.address == remote; });
-  if (!known) {
+  if (!known && remote_candidates_.size() >= config_.max_remote_candidates) {
+    ++stats_.dropped_candidates;
+  } else if (!known) {
     Candidate candidate;
     candidate.type = CandidateType::kPeerReflexive;
     candidate.address = remote;

@@ -208,6 +208,7 @@ void TurnClient::handle_response(Instant now, const stun::StunMessage& response)
       if (response.realm()) realm_ = std::string(*response.realm());
       nonce_ = std::string(*response.nonce());
       key_ = stun::long_term_key(stun::PasswordAlgorithmId::kMd5, server_.username, realm_, server_.password);
+      RTC_LOG(kDebug, "turn") << server_.address << " asks for credentials (" << code << ", realm \"" << realm_ << "\")";
       send_request(now, done.purpose, done.peer, done.channel, done.lifetime);
       return;
     }
@@ -222,8 +223,8 @@ void TurnClient::handle_response(Instant now, const stun::StunMessage& response)
       state_ = TurnState::kClosed;
       return;
     }
-    fail(code, code == 401 ? "TURN server " + server_.address.to_string() + " rejected the credentials of user \"" +
-                                 server_.username + "\" (401 " + reason + ")"
+    // The reason is logged: it names no part of the credentials.
+    fail(code, code == 401 ? "TURN server " + server_.address.to_string() + " rejected the credentials (401 " + reason + ")"
                            : "TURN server " + server_.address.to_string() + " answered " + std::to_string(code) +
                                  " " + reason);
     return;
@@ -239,6 +240,7 @@ void TurnClient::handle_response(Instant now, const stun::StunMessage& response)
       }
       state_ = TurnState::kAllocated;
       refresh_at_ = now + refresh_after(response.lifetime().value_or(kRequestedLifetime));
+      RTC_LOG(kDebug, "turn") << server_.address << " allocated " << *relayed_;
       break;
     case Purpose::kRefresh:
       if (done.lifetime == 0) {

@@ -261,6 +261,9 @@ class PeerConnection {
   };
   struct Counters {
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
+    // Datagrams dropped: malformed, unauthenticated, replayed or unroutable at the ICE,
+    // SRTP or RTP layer, or of no protocol we demultiplex (DTLS drops its own silently).
+    std::uint64_t packets_discarded = 0;
     std::uint64_t channels_opened = 0, channels_closed = 0;
   };
 
@@ -288,7 +291,7 @@ class PeerConnection {
   void apply_remote_media();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
   bool ensure_srtp();  // makes the SRTP sessions once keys and a transceiver exist
-  void handle_rtp(base::ByteView packet);
+  bool handle_rtp(base::ByteView packet);  // false: dropped
   void handle_rtcp(base::ByteView packet);
   void send_reports(base::Instant now);
   void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)

@@ -408,22 +408,22 @@ PeerConnection::Transceiver* PeerConnection::receiving_transceiver(const media::
   return nullptr;
 }
 
-void PeerConnection::handle_rtp(base::ByteView datagram) {
-  if (!ensure_srtp() || datagram.size() > kPacketRoom) return;
+bool PeerConnection::handle_rtp(base::ByteView datagram) {
+  if (!ensure_srtp() || datagram.size() > kPacketRoom) return false;
   const bool rtcp = datagram.size() >= 2 && datagram[1] >= 192 && datagram[1] <= 223;  // RFC 5761 §4
   std::copy(datagram.begin(), datagram.end(), media_scratch_.begin());
   base::MutableByteView buffer(media_scratch_.data(), datagram.size());
   auto length = rtcp ? srtp_receive_->unprotect_rtcp(buffer) : srtp_receive_->unprotect_rtp(buffer);
-  if (!length) return;  // not for us, replayed or tampered: dropped (counted by SRTP stats later)
+  if (!length) return false;  // not for us, replayed or tampered
   if (rtcp) {
     handle_rtcp(buffer.first(*length));
-    return;
+    return true;
   }
   auto packet = media::RtpPacket::parse(buffer.first(*length));
-  if (!packet) return;
+  if (!packet) return false;
   bool is_rtx = false;
   Transceiver* transceiver = receiving_transceiver(*packet, is_rtx);
-  if (transceiver == nullptr || !transceiver->local || !receives(transceiver->local->direction)) return;
+  if (transceiver == nullptr || !transceiver->local || !receives(transceiver->local->direction)) return false;
   TransceiverHandle handle = 0;
   for (const auto& [h, t] : transceivers_) {
     if (&t == transceiver) handle = h;
@@ -440,19 +440,20 @@ void PeerConnection::handle_rtp(base::ByteView datagram) {
     transceiver->receive_stats->on_packet(now_, packet->sequence_number(), packet->timestamp());
   }
   if (is_rtx) {
-    if (packet->payload().empty()) return;  // RTX padding (bandwidth probing)
+    if (packet->payload().empty()) return true;  // RTX padding (bandwidth probing)
     std::optional<std::uint8_t> payload_type;  // the codec this RTX stream repairs
     for (const CodecParameters& codec : transceiver->remote->codecs) {
       if (codec.rtx_payload_type == packet->payload_type()) payload_type = codec.payload_type;
     }
-    if (!payload_type || !transceiver->remote_ssrc) return;
+    if (!payload_type || !transceiver->remote_ssrc) return false;
     auto restored = media::restore_from_rtx(*packet, *payload_type, *transceiver->remote_ssrc, rtx_scratch_);
-    if (!restored) return;
+    if (!restored) return false;
     plain = *restored;
   }
   ++transceiver->packets_received;
   transceiver->bytes_received += plain.size();
   emit(RtpPacketEvent{handle, agent_->buffer_pool().copy(plain)});
+  return true;
 }
 
 void PeerConnection::handle_rtcp(base::ByteView compound) {

@@ -150,6 +150,7 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
                    {"bytesSent", counters_.bytes_sent},
                    {"packetsReceived", counters_.packets_received},
                    {"bytesReceived", counters_.bytes_received},
+                   {"packetsDiscarded", counters_.packets_discarded},  // ours: not in W3C's RTCTransportStats
                    {"iceState", std::string(ice::to_string(ice_connection_state()))},
                    {"dtlsState", std::string(dtls_state(dtls_.get()))}}};
   const auto local_fingerprint = configuration_.certificate->fingerprint();

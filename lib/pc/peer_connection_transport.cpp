@@ -248,16 +248,22 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
   ++counters_.packets_received;
   counters_.bytes_received += datagram.size();
   const ice::ReceiveResult result = agent_->handle_receive(now, local, remote, datagram);
+  if (result.what == ice::Received::kDropped) ++counters_.packets_discarded;
   if (result.what == ice::Received::kApplicationData) {
     switch (classify(result.payload)) {
       case PacketKind::kDtls:
-        if (dtls_) dtls_->handle_receive(now, result.payload);
+        if (dtls_) {
+          dtls_->handle_receive(now, result.payload);
+        } else {
+          ++counters_.packets_discarded;  // before our DTLS starts: the peer retransmits
+        }
         break;
       case PacketKind::kRtp:
-        handle_rtp(result.payload);
+        if (!handle_rtp(result.payload)) ++counters_.packets_discarded;
         break;
       default:
-        break;  // not ours
+        ++counters_.packets_discarded;  // not ours
+        break;
     }
   }
   pump(now);

@@ -102,6 +102,12 @@ std::optional<Group> SessionDescription::bundle_group() const {
 }
 
 base::Result<SessionDescription> SessionDescription::parse(std::string_view text) {
+  const auto too_much = [](std::string what) {
+    return base::make_error(base::ErrorCode::kResourceExhausted, "SDP " + what);
+  };
+  if (text.size() > Limits::kMaxBytes) {
+    return too_much("of " + std::to_string(text.size()) + " bytes (at most " + std::to_string(Limits::kMaxBytes) + ")");
+  }
   // Split into lines, accepting LF and CRLF; the final line end is optional.
   std::vector<RawLine> lines;
   std::size_t number = 0;
@@ -111,6 +117,11 @@ base::Result<SessionDescription> SessionDescription::parse(std::string_view text
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.size() > Limits::kMaxLineBytes) {
+      return too_much("line " + std::to_string(number) + " of " + std::to_string(line.size()) + " bytes (at most " +
+                      std::to_string(Limits::kMaxLineBytes) + ")");
+    }
+    if (number > Limits::kMaxLines) return too_much("of more than " + std::to_string(Limits::kMaxLines) + " lines");
     lines.push_back({number, line});
   }
 
@@ -166,6 +177,9 @@ base::Result<SessionDescription> SessionDescription::parse(std::string_view text
       if (!seen_timing) return error(line, "m= before any t= line");
       auto media_line = MediaLine::parse(value);
       if (!media_line) return error(line, media_line.error().message);
+      if (session.media.size() == Limits::kMaxMediaSections) {
+        return too_much("with more than " + std::to_string(Limits::kMaxMediaSections) + " media sections");
+      }
       session.media.emplace_back();
       current = &session.media.back();
       current->media_line = std::move(media_line).value();

@@ -70,9 +70,20 @@ class MediaDescription : public Section {
   std::optional<Sctpmap> sctpmap() const { return first<Sctpmap>(); }
 };
 
+/// What parse() accepts at most, so that a hostile description costs bounded memory and
+/// time: a browser's offer with a hundred tracks stays far below each.
+struct Limits {
+  static constexpr std::size_t kMaxBytes = 1024 * 1024;   ///< the whole text
+  static constexpr std::size_t kMaxLineBytes = 4096;      ///< one line (a=candidate: < 300)
+  static constexpr std::size_t kMaxLines = 20'000;
+  static constexpr std::size_t kMaxMediaSections = 256;
+};
+
 class SessionDescription : public Section {
  public:
-  /// Parses a complete SDP. Errors (kMalformed) read "SDP line <n> \"<line>\": <why>".
+  /// Parses a complete SDP. Errors (kMalformed) read "SDP line <n> \"<line>\": <why>";
+  /// a description beyond Limits is refused whole (kResourceExhausted), before any line
+  /// is kept.
   static base::Result<SessionDescription> parse(std::string_view text);
 
   /// The SDP text, every line ended by CRLF.

@@ -23,7 +23,7 @@ using testing::UdpSocket;
 namespace {
 
 constexpr std::string_view kUser = "test";
-constexpr std::string_view kPassword = "secret";
+constexpr std::string_view kPassword = "turn-secret-7Qx";
 constexpr std::string_view kRealm = "rtcstack.test";
 constexpr std::uint8_t kUdp = 17;
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/random.h"
 #include "ice/agent.h"
 #include "interop_env.h"
@@ -86,8 +87,15 @@ bool run(Peer& a, Peer& b, Done done, Duration limit) {
 }  // namespace
 
 TEST_CASE("two relay-only agents connect through coturn and exchange data both ways", "[interop][ice][turn]") {
-  Peer a(ice::Role::kControlling, "secret", std::random_device{}());
-  Peer b(ice::Role::kControlled, "secret", std::random_device{}());
+  // Everything logged on the way, at the most verbose level: no password may be in it.
+  std::vector<std::string> logged;
+  const base::LogLevel level = base::log_level();
+  base::set_log_level(base::LogLevel::kTrace);
+  base::set_log_sink([&](base::LogLevel, std::string_view tag, std::string_view message) {
+    logged.push_back(std::string(tag) + ": " + std::string(message));
+  });
+  Peer a(ice::Role::kControlling, "turn-secret-7Qx", std::random_device{}());
+  Peer b(ice::Role::kControlled, "turn-secret-7Qx", std::random_device{}());
   a.agent.start_gathering(now());
   b.agent.start_gathering(now());
   a.drain();
@@ -133,12 +141,22 @@ TEST_CASE("two relay-only agents connect through coturn and exchange data both w
   b.agent.close();
   a.drain();
   b.drain();
+  base::set_log_sink({});
+  base::set_log_level(level);
+  REQUIRE(logged.size() > 10);  // the challenge, allocations, checks, selection, states
+  for (const std::string& line : logged) {
+    INFO(line);
+    CHECK(line.find("turn-secret-7Qx") == std::string::npos);
+    CHECK(line.find("\"test\"") == std::string::npos);  // nor the TURN username
+    CHECK(line.find(a.agent.local_credentials().password) == std::string::npos);
+    CHECK(line.find(b.agent.local_credentials().password) == std::string::npos);
+  }
 }
 
 TEST_CASE("a wrong TURN password surfaces as an error event and gathering still completes",
           "[interop][ice][turn]") {
   Peer a(ice::Role::kControlling, "wrong", std::random_device{}());
-  Peer b(ice::Role::kControlled, "secret", std::random_device{}());  // not started; just a second socket
+  Peer b(ice::Role::kControlled, "turn-secret-7Qx", std::random_device{}());  // not started; just a second socket
   a.agent.start_gathering(now());
   a.drain();
   REQUIRE(run(a, b, [&] { return a.agent.gathering_state() == ice::GatheringState::kComplete; }, Duration::seconds(5)));

@@ -51,7 +51,7 @@ bool drive(TurnClient& client, UdpSocket& socket, Done done, std::vector<Receive
   }
 }
 
-ice::TurnServer credentials(std::string password = "secret") {
+ice::TurnServer credentials(std::string password = "turn-secret-7Qx") {
   return {turn_server(), "test", std::move(password)};
 }
 
@@ -130,5 +130,5 @@ TEST_CASE("TURN client: a wrong password is a clear authentication error", "[int
   CHECK(client.state() == TurnState::kFailed);
   REQUIRE(client.error().has_value());
   CHECK(client.error()->code == 401);
-  CHECK_THAT(client.error()->reason, Catch::Contains("rejected the credentials of user \"test\""));
+  CHECK_THAT(client.error()->reason, Catch::Contains("rejected the credentials (401"));
 }

@@ -7,7 +7,7 @@ command -v turnserver > /dev/null || { echo "coturn is missing: apt-get install 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 turnserver -n --listening-ip=127.0.0.1 --listening-port="$port" --relay-ip=127.0.0.1 \
-  --min-port=40000 --max-port=40999 --user=test:secret --realm=rtcstack.test --lt-cred-mech \
+  --min-port=40000 --max-port=40999 --user=test:turn-secret-7Qx --realm=rtcstack.test --lt-cred-mech \
   --no-tcp --no-tls --no-dtls --no-cli --allow-loopback-peers --stale-nonce=3 --pidfile="$work/turn.pid" \
   --log-file=stdout > "$work/turn.log" 2>&1 &
 server=$!
