@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A fuzz campaign: each named target runs for SECONDS on a copy of its committed corpus,
-# then the corpus is minimised back into fuzz/corpus/<target>/ (inputs named regress-*,
-# reproducers of fixed findings, are always kept). Prints one markdown row per target:
+# then the corpus is minimised back into fuzz/corpus/<target>/: the named inputs (hand-made
+# seeds, captures, regress-* reproducers of fixed findings) always stay, and the inputs
+# libFuzzer named by their SHA-1 are replaced by those that add features to them. Prints one markdown row per target:
 # executions, coverage (edges) and features at the end, corpus size before and after,
 # and what was found (crash, leak, timeout or out-of-memory inputs, kept in the log dir).
 # Usage: fuzz/campaign.sh BUILD_DIR SECONDS TARGET...   (BUILD_DIR configured with -Dfuzz=true)
@@ -34,13 +35,15 @@ for target in "$@"; do
   runs=$(echo "$status" | grep -oE '^#[0-9]+' | tr -d '#')
   cov=$(echo "$status" | grep -oE 'cov: [0-9]+' | awk '{print $2}')
   ft=$(echo "$status" | grep -oE 'ft: [0-9]+' | awk '{print $2}')
-  # Minimise: a new directory of the inputs that keep every feature, plus the reproducers.
+  # Minimise: start from the named inputs, add what keeps every other feature.
   merged="$logs/$target.merged"
   rm -rf "$merged" && mkdir -p "$merged"
-  "$exe" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" "$corpus" "$work" > "$logs/$target.merge.log" 2>&1
-  if [ "$(ls "$merged" | wc -l)" -gt 0 ]; then
-    find "$corpus" -maxdepth 1 -type f ! -name 'regress-*' -delete
+  find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$merged"/ \;
+  if "$exe" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" "$corpus" "$work" > "$logs/$target.merge.log" 2>&1; then
+    find "$corpus" -maxdepth 1 -type f -regex '.*/[0-9a-f]\{40\}' -delete
     cp "$merged"/* "$corpus"/
+  else
+    echo "merge failed for $target (see $logs/$target.merge.log): corpus left as it was" >&2
   fi
   after=$(ls "$corpus" | wc -l)
   found=$(ls "$findings" | wc -l)
