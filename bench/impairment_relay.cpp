@@ -33,22 +33,31 @@ struct Pending {
   bool operator>(const Pending& other) const { return due != other.due ? due > other.due : order > other.order; }
 };
 
+// A non-blocking UDP socket on a port of 127.0.0.1 the kernel picks, and that port.
+int open_alias(base::SocketAddress& alias) {
+  const auto loopback = *base::IpAddress::parse("127.0.0.1");
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  sockaddr_in address = to_sockaddr({loopback, 0});
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  const int buffer = 8 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  alias = {loopback, ntohs(address.sin_port)};
+  return fd;
+}
+
 }  // namespace
 
-ImpairmentRelay::ImpairmentRelay(const Impairment& impairment) : impairment_(impairment) {
-  const auto loopback = *base::IpAddress::parse("127.0.0.1");
-  for (int i = 0; i < 2; ++i) {
-    sockets_[i] = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    sockaddr_in address = to_sockaddr({loopback, 0});
-    ::bind(sockets_[i], reinterpret_cast<sockaddr*>(&address), sizeof address);
-    const int buffer = 8 << 20;
-    ::setsockopt(sockets_[i], SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    ::setsockopt(sockets_[i], SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
-    socklen_t size = sizeof address;
-    ::getsockname(sockets_[i], reinterpret_cast<sockaddr*>(&address), &size);
-    alias_[i] = {loopback, ntohs(address.sin_port)};
-  }
+ImpairmentRelay::ImpairmentRelay(const Impairment& impairment) : impairment_(impairment), loss_(impairment.loss) {
+  for (int i = 0; i < 2; ++i) sockets_[i] = open_alias(alias_[i]);
   thread_ = std::thread([this] { run(); });
+}
+
+void ImpairmentRelay::rebind_b() {
+  rebind_requested_ = true;
+  while (rebind_requested_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 ImpairmentRelay::~ImpairmentRelay() {
@@ -70,6 +79,13 @@ void ImpairmentRelay::run() {
   bool known[2] = {false, false};
   const auto one_way = std::chrono::duration<double, std::milli>(impairment_.rtt_ms / 2);
   while (!stopping_) {
+    if (rebind_requested_) {
+      // b's datagrams, those queued included, now reach a from a new port; a's still go to
+      // the old one, which is gone, until a learns the new one.
+      ::close(sockets_[1]);
+      sockets_[1] = open_alias(alias_[1]);
+      rebind_requested_ = false;
+    }
     int wait_ms = 5;
     if (!queue.empty()) {
       const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(queue.top().due - Clock::now()).count();
@@ -87,7 +103,7 @@ void ImpairmentRelay::run() {
         if (size < 0) break;
         peers[1 - i] = source;  // sent to i's alias: it comes from the other peer
         known[1 - i] = true;
-        if (unit(random) < impairment_.loss || queue.size() >= kMaxInFlight) {
+        if (unit(random) < loss_ || queue.size() >= kMaxInFlight) {
           ++dropped_;
           continue;
         }

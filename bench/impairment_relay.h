@@ -41,12 +41,21 @@ class ImpairmentRelay {
   std::uint64_t forwarded() const { return forwarded_; }
   std::uint64_t dropped() const { return dropped_; }
 
+  /// Changes the loss rate from now on (1: the path goes dark both ways).
+  void set_loss(double loss) { loss_ = loss; }
+  /// A NAT rebinding on b's side: from the next datagram on, b's traffic reaches a from a
+  /// new port of the relay, and what a still sends to the old one is lost. Returns once
+  /// the relay has switched; alias_of_b() then gives the new address.
+  void rebind_b();
+
  private:
   void run();
 
   Impairment impairment_;
   int sockets_[2] = {-1, -1};  // [0] answers as a (b sends here), [1] as b
   base::SocketAddress alias_[2];
+  std::atomic<double> loss_;
+  std::atomic<bool> rebind_requested_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> forwarded_{0}, dropped_{0};
   std::thread thread_;

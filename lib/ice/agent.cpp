@@ -102,6 +102,7 @@ void Agent::restart(Instant now, Credentials credentials) {
   for (Relay& relay : relays_) relay.candidate.reset();  // re-announced by start_gathering
   server_queries_.clear();
   selected_.reset();
+  switching_from_.reset();
   consent_transaction_.reset();
   consent_expired_ = false;
   first_valid_at_.reset();
@@ -146,14 +147,18 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     // Media and data arrive on the selected pair: answer that case without a search.
     if (selected_ && local_candidates_[pairs_[*selected_].local].base == local &&
         remote_candidates_[pairs_[*selected_].remote].address == remote) {
+      pairs_[*selected_].last_received = now;
       return {Received::kApplicationData, datagram};
     }
     if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
       return {Received::kApplicationData, datagram};
     }
-    for (const CandidatePair& pair : pairs_) {
+    for (std::size_t i = 0; i < pairs_.size(); ++i) {
+      CandidatePair& pair = pairs_[i];
       if ((pair.state == PairState::kSucceeded || pair.peer_checked) &&
           local_candidates_[pair.local].base == local && remote_candidates_[pair.remote].address == remote) {
+        pair.last_received = now;
+        maybe_switch_path(now);
         return {Received::kApplicationData, datagram};
       }
     }
@@ -214,6 +219,7 @@ void Agent::handle_timeout(Instant now) {
   maybe_nominate(now);
   update_selection();
   check_consent(now);
+  maybe_switch_path(now);
   update_connection_state();
 }
 

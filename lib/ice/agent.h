@@ -91,6 +91,10 @@ struct AgentConfig {
   /// ...and after this long consent has expired: the pair may no longer carry data and,
   /// with no other nominated pair, the connection has "failed".
   base::Duration consent_expiry = base::Duration::seconds(30);
+  /// A selected pair on which nothing has arrived for this long gives way to a valid pair
+  /// on which the peer's traffic does arrive (its NAT rebound, or it moved): the
+  /// controlling agent nominates that pair, the controlled one follows it.
+  base::Duration switch_after = base::Duration::milliseconds(2500);
 };
 
 /// A datagram to send from the caller's socket `local` to `remote`.
@@ -154,6 +158,8 @@ struct CandidatePair {
   bool peer_checked = false;
   std::optional<stun::ClientTransaction> transaction;
   bool transaction_nominates = false;
+  /// When anything (data or an authenticated check or answer) last arrived on it.
+  base::Instant last_received;
 };
 
 /// Counters of what arrived and what was done with it.
@@ -237,6 +243,9 @@ class Agent {
   void send_check(base::Instant now, std::size_t pair_index);
   void pace(base::Instant now);
   void maybe_nominate(base::Instant now);
+  // Moves off a selected pair that has gone quiet while another valid one hears the peer.
+  void maybe_switch_path(base::Instant now);
+  void finish_switch();  // the replacement is nominated: the old pair fails, the new one is selected
   void on_pair_succeeded(base::Instant now, std::size_t pair_index);
   void update_selection();
   void update_connection_state();
@@ -280,6 +289,7 @@ class Agent {
   // During a restart, the pair that was selected before it.
   std::optional<SelectedPairEvent> previous_pair_;
   std::optional<base::Instant> first_valid_at_;
+  std::optional<std::size_t> switching_from_;  // the selected pair a nomination in flight replaces
   base::Instant next_check_at_ = base::Instant::max();
   base::Instant now_;
   std::uint64_t next_remote_foundation_ = 0;

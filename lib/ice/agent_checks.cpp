@@ -172,16 +172,61 @@ void Agent::maybe_nominate(Instant now) {
   enqueue_triggered(*best);
 }
 
+void Agent::maybe_switch_path(Instant now) {
+  if (!selected_ || closed_ || config_.mode == Mode::kLite) return;
+  const bool nominating = std::any_of(pairs_.begin(), pairs_.end(),
+                                      [](const CandidatePair& pair) { return pair.nominating && !pair.nominated; });
+  if (nominating) return;     // a nomination (one that replaces it, maybe) is on its way
+  switching_from_.reset();    // a replacement whose nomination failed: look again
+  const CandidatePair& current = pairs_[*selected_];
+  if (now - current.last_received < config_.switch_after) return;
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < pairs_.size(); ++i) {
+    const CandidatePair& pair = pairs_[i];
+    if (i == *selected_ || pair.state != PairState::kSucceeded || now - pair.last_received >= config_.switch_after) continue;
+    if (!best || pair.priority > pairs_[*best].priority) best = i;
+  }
+  if (!best) return;
+  RTC_LOG(kInfo, "ice") << "nothing from " << remote_candidates_[current.remote].to_string() << " for "
+                        << (now - current.last_received).as_seconds() << " s; moving to "
+                        << local_candidates_[pairs_[*best].local].to_string() << " -> "
+                        << remote_candidates_[pairs_[*best].remote].to_string();
+  switching_from_ = *selected_;
+  if (role_ == Role::kControlling) {
+    // The peer learns of the move from the nomination; the old pair stays in use until it succeeds.
+    pairs_[*best].nominating = true;
+    enqueue_triggered(*best);
+  } else {
+    // The controlling peer nominates what it sees working; here the pair it uses is followed.
+    pairs_[*best].nominated = true;
+    finish_switch();
+  }
+}
+
+void Agent::finish_switch() {
+  CandidatePair& old = pairs_[*switching_from_];
+  old.state = PairState::kFailed;
+  old.nominated = false;
+  switching_from_.reset();
+  update_selection();
+}
+
 void Agent::on_pair_succeeded(Instant now, std::size_t pair_index) {
   CandidatePair& pair = pairs_[pair_index];
   pair.state = PairState::kSucceeded;
+  pair.last_received = now;
   if (pair.transaction_nominates || pair.remote_nominated) pair.nominated = true;
+  if (pair.nominated && switching_from_ && *switching_from_ != pair_index) {
+    finish_switch();
+    return;
+  }
   const std::string foundation = pair_foundation(pair);
   for (CandidatePair& other : pairs_) {
     if (other.state == PairState::kFrozen && pair_foundation(other) == foundation) other.state = PairState::kWaiting;
   }
   if (!first_valid_at_) first_valid_at_ = now;
   update_selection();
+  maybe_switch_path(now);
 }
 
 void Agent::update_selection() {
@@ -349,6 +394,7 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   if (!pair_index) return Received::kStun;  // the list is full of better pairs
   CandidatePair& pair = pairs_[*pair_index];
   pair.peer_checked = true;
+  pair.last_received = now_;
   if (request.use_candidate() && role_ == Role::kControlled) pair.remote_nominated = true;
   if (config_.mode == Mode::kLite) {
     // RFC 8445 §7.3.1.5: a check that arrives is the lite agent's proof of the pair; the
@@ -390,6 +436,7 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
     if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
         local == local_candidates_[pair.local].base) {
       last_consent_at_ = now;
+      pairs_[*selected_].last_received = now;
       update_connection_state();
     }
     return Received::kStun;
