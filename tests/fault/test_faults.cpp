@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "impairment_relay.h"
+#include "media_echo.h"
 #include "net/runtime.h"
 
 using namespace rtcstack;
@@ -216,4 +217,67 @@ TEST_CASE("fault: b's NAT rebinds mid-call: the connection goes on over the peer
   CHECK(resumed);
   CHECK(call.a->connection_state() != pc::PeerConnectionState::kFailed);
   REQUIRE(wait_for([&] { return call.seen_b.message_count() == sent; }, std::chrono::seconds(10)));
+}
+
+TEST_CASE("fault: a second of total loss in a video call: PLI brings a key frame and decoding resumes", "[fault]") {
+  bench::ImpairmentRelay relay({.rtt_ms = 10, .seed = 4});
+  auto runtime_a = loopback_runtime(), runtime_b = loopback_runtime();
+  auto media_a = std::move(*echo::MediaEcho::create()), media_b = std::move(*echo::MediaEcho::create());
+  std::shared_ptr<net::PeerConnectionHandle> a, b;
+  std::atomic<int> connected{0}, key_frame_requests{0};
+  const auto callbacks = [&](std::shared_ptr<net::PeerConnectionHandle>& other, std::uint16_t alias, echo::MediaEcho& media) {
+    net::Callbacks on;
+    on.on_ice_candidate = [&other, alias](const std::string& candidate, const std::string&) {
+      if (other) (void)other->add_ice_candidate(via(candidate, alias));
+    };
+    on.on_connection_state_change = [&connected](pc::PeerConnectionState state, const std::string&) {
+      if (state == pc::PeerConnectionState::kConnected) ++connected;
+    };
+    on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet) { media.on_rtp(transceiver, packet); };
+    on.on_key_frame_request = [&media, &key_frame_requests](pc::TransceiverHandle transceiver) {
+      ++key_frame_requests;
+      media.on_key_frame_request(transceiver);
+    };
+    return on;
+  };
+  a = *runtime_a->create_peer_connection({}, callbacks(b, relay.alias_of_a().port(), *media_a));
+  b = *runtime_b->create_peer_connection({}, callbacks(a, relay.alias_of_b().port(), *media_b));
+  const auto a_video = *a->add_transceiver(pc::MediaKind::kVideo);
+  const auto a_audio = *a->add_transceiver(pc::MediaKind::kAudio);
+  auto offer = a->create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(a->set_local_description(*offer).ok());
+  REQUIRE(b->set_remote_description(*offer).ok());
+  const auto b_video = *b->add_track(pc::MediaKind::kVideo);
+  const auto b_audio = *b->add_track(pc::MediaKind::kAudio);
+  auto answer = b->create_answer();
+  REQUIRE(answer.ok());
+  REQUIRE(b->set_local_description(*answer).ok());
+  REQUIRE(a->set_remote_description(*answer).ok());
+  media_a->attach(a, a_video, a_audio);
+  media_b->attach(b, b_video, b_audio);
+  REQUIRE(wait_for([&] { return connected == 2; }, std::chrono::seconds(10)));
+  const auto run_for = [&](std::chrono::milliseconds duration) {
+    const auto until = Clock::now() + duration;
+    while (Clock::now() < until) {
+      REQUIRE(media_a->tick(Clock::now()).ok());
+      REQUIRE(media_b->tick(Clock::now()).ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  run_for(std::chrono::seconds(2));
+  REQUIRE(media_a->video_frames_decoded() > 30);
+  REQUIRE(media_b->video_frames_decoded() > 30);
+  const int requests_before = key_frame_requests;
+  relay.set_loss(1.0);
+  run_for(std::chrono::seconds(1));
+  relay.set_loss(0);
+  const std::uint64_t a_before = media_a->video_frames_decoded(), b_before = media_b->video_frames_decoded();
+  run_for(std::chrono::seconds(3));
+  // 30 frames a second: most of the three seconds after the burst decode again at both ends.
+  CHECK(media_a->video_frames_decoded() - a_before > 45);
+  CHECK(media_b->video_frames_decoded() - b_before > 45);
+  CHECK(key_frame_requests > requests_before);
+  a->close();
+  b->close();
 }
