@@ -14,43 +14,17 @@
 #include "impairment_relay.h"
 #include "media_echo.h"
 #include "net/runtime.h"
+#include "runtime_support.h"
 
 using namespace rtcstack;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+using testing::loopback_runtime;
+using testing::wait_for;
 
-std::unique_ptr<net::Runtime> loopback_runtime() {
-  net::RuntimeOptions options;
-  options.addresses = {*base::IpAddress::parse("127.0.0.1")};
-  auto runtime = net::Runtime::create(options);
-  REQUIRE(runtime.ok());
-  return std::move(*runtime);
-}
-
-// "candidate:..." with its port (field 6) replaced by the relay's alias for the sender.
-std::string via(const std::string& candidate, std::uint16_t alias_port) {
-  std::vector<std::string> fields;
-  for (std::size_t at = 0; at <= candidate.size();) {
-    const std::size_t space = std::min(candidate.find(' ', at), candidate.size());
-    fields.push_back(candidate.substr(at, space - at));
-    at = space + 1;
-  }
-  if (fields.size() < 6) return candidate;
-  fields[5] = std::to_string(alias_port);
-  std::string out;
-  for (const std::string& field : fields) out += (out.empty() ? "" : " ") + field;
-  return out;
-}
+std::string via(const std::string& candidate, std::uint16_t alias_port) { return testing::with_port(candidate, alias_port); }
 
 // What one side saw: connection states with the time each came, messages in order.
 struct Observed {
