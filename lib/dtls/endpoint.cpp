@@ -29,6 +29,24 @@ constexpr std::size_t kMaxInbox = 64;
 // allows 100 KB per message to a peer that has not authenticated.
 constexpr long kMaxHandshakeMessage = 16 * 1024;
 
+// True when `datagram` is a run of whole DTLS 1.0/1.2 records of the four content types
+// WebRTC uses. OpenSSL answers some malformed records (an unknown type, for one) with a
+// fatal alert, so that one spoofed datagram could end a handshake; RFC 6347 §4.1.2.7 says
+// invalid records are discarded, and so they are here, before OpenSSL sees them.
+bool well_formed_records(base::ByteView datagram) {
+  constexpr std::size_t kHeader = 13;
+  while (!datagram.empty()) {
+    if (datagram.size() < kHeader) return false;
+    const std::uint8_t type = datagram[0];
+    const bool known_type = type >= 20 && type <= 23;  // change_cipher_spec, alert, handshake, application_data
+    const bool dtls_version = datagram[1] == 0xfe && (datagram[2] == 0xff || datagram[2] == 0xfd);
+    const std::size_t length = (std::size_t{datagram[11]} << 8) | datagram[12];
+    if (!known_type || !dtls_version || kHeader + length > datagram.size()) return false;
+    datagram = datagram.subspan(kHeader + length);
+  }
+  return true;
+}
+
 std::string openssl_errors() {
   std::string text;
   while (const unsigned long code = ERR_get_error()) {
@@ -245,11 +263,18 @@ void Endpoint::set_remote_fingerprint(base::Instant now, Fingerprint fingerprint
 void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
   if (state_ == State::kFailed || state_ == State::kClosed || ssl_ == nullptr) return;
   // An empty datagram carries no record (and would read as end of stream).
-  if (datagram.empty()) return;
+  if (datagram.empty() || !well_formed_records(datagram)) {
+    ++dropped_;
+    return;
+  }
   if (state_ == State::kNew) set_state(State::kConnecting);  // a server learns of the client here
   if (handshake_done_ && state_ == State::kConnecting) {
     // Waiting for the remote fingerprint: hold the datagram (bounded; a flood is dropped).
-    if (inbox_.size() < kMaxInbox) inbox_.emplace_back(datagram);
+    if (inbox_.size() < kMaxInbox) {
+      inbox_.emplace_back(datagram);
+    } else {
+      ++dropped_;
+    }
     return;
   }
   // No copy: OpenSSL reads the caller's bytes during this call.

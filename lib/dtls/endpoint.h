@@ -106,6 +106,9 @@ class Endpoint {
   base::BufferPool& buffer_pool() { return *pool_; }
 
   State state() const { return state_; }
+  /// Datagrams dropped before OpenSSL saw them: empty, not whole DTLS records of a known
+  /// type, or beyond what is held while the remote fingerprint is awaited.
+  std::uint64_t dropped() const { return dropped_; }
   std::optional<SrtpProfile> srtp_profile() const { return profile_; }
 
  private:
@@ -124,6 +127,7 @@ class Endpoint {
   base::ByteView current_;          // the datagram handle_receive() is feeding OpenSSL
   std::deque<base::Buffer> inbox_;  // held while the remote fingerprint is awaited
   base::RingQueue<Output> outputs_;
+  std::uint64_t dropped_ = 0;
   base::BufferPool own_pool_;
   base::BufferPool* pool_ = &own_pool_;
   base::Instant retransmit_at_ = base::Instant::max();

@@ -253,7 +253,9 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
     switch (classify(result.payload)) {
       case PacketKind::kDtls:
         if (dtls_) {
+          const std::uint64_t dropped = dtls_->dropped();
           dtls_->handle_receive(now, result.payload);
+          counters_.packets_discarded += dtls_->dropped() - dropped;
         } else {
           ++counters_.packets_discarded;  // before our DTLS starts: the peer retransmits
         }
