@@ -1,6 +1,7 @@
-// Counts heap allocations of the whole process (malloc, calloc, realloc and everything
-// built on them: operator new, OpenSSL, usrsctp), by interposing the C allocator in the
-// test program, and tells apart the ones usrsctp's own code makes. Not for sanitizer
+// Counts heap allocations of the whole process (malloc, calloc, realloc, the aligned ones
+// and everything built on them: operator new, OpenSSL, usrsctp) and the bytes still held,
+// by interposing the C allocator in the test program, and tells apart the allocations
+// usrsctp's own code makes. Not for sanitizer
 // builds, whose allocator it would bypass.
 #pragma once
 
@@ -17,5 +18,9 @@ std::uint64_t allocations();
 bool attribute_usrsctp();
 /// Allocations made by usrsctp's own code since attribute_usrsctp().
 std::uint64_t usrsctp_allocations();
+
+/// Bytes allocated and not freed since the program started (usable sizes, so a little
+/// more than was asked for): what the process keeps.
+std::int64_t live_bytes();
 
 }  // namespace rtcstack::testing

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "allocation_counter.h"
+#include "catalogue.h"
 #include "pc_harness.h"
 
 using namespace rtcstack;
@@ -113,4 +114,35 @@ TEST_CASE("data channels: no allocation per message outside usrsctp after warm-u
   WARN("usrsctp's allocations per 1000-byte data-channel message, both directions: "
        << static_cast<double>(usrsctp) / 10'000);
   CHECK(usrsctp < 22 * 10'000);
+}
+
+TEST_CASE("the bad-input catalogue: a connection keeps nothing of what it drops", "[alloc][hostile]") {
+  testing::PcPair pair(43);
+  sctp::ChannelInit init;
+  init.label = "kept";
+  const auto channel = *pair.a.pc().create_data_channel(init);
+  (void)*pair.a.pc().add_transceiver(pc::MediaKind::kAudio, sdp::Direction::kSendRecv);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  pair.run([] { return false; }, base::Duration::milliseconds(100));
+  const auto rows = testing::connection_rows(pair.b.pc().local_description()->sdp, pair.a.pc().local_description()->sdp);
+  std::vector<base::Buffer> datagrams;
+  for (const testing::ConnectionRow& row : rows) {
+    for (base::Buffer& datagram : row.datagrams()) datagrams.push_back(std::move(datagram));
+  }
+  const auto throw_all = [&](int times) {
+    for (int i = 0; i < times; ++i) {
+      for (const base::Buffer& datagram : datagrams) {
+        pair.b.pc().handle_receive(pair.network.now(), pair.b.address(), pair.a.address(), datagram);
+      }
+      pair.b.drain();
+    }
+  };
+  throw_all(1);  // warm-up: lazily made state (error strings' capacity, log buffers)
+  const std::int64_t before = testing::live_bytes();
+  throw_all(20);
+  const std::int64_t kept = testing::live_bytes() - before;
+  INFO(datagrams.size() * 20 << " hostile datagrams; bytes kept: " << kept);
+  CHECK(kept < 16 * 1024);  // nothing that grows with what was thrown
+  CHECK(pair.b.connected());
 }

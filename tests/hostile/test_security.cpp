@@ -8,19 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "catalogue.h"
 #include "ice/check_messages.h"
 #include "pc_harness.h"
 
 using namespace rtcstack;
+using testing::ufrag_of;
 
 namespace {
-
-std::string ufrag_of(const std::string& sdp) {
-  const std::size_t at = sdp.find("a=ice-ufrag:");
-  REQUIRE(at != std::string::npos);
-  const std::size_t start = at + 12;
-  return sdp.substr(start, sdp.find_first_of("\r\n", start) - start);
-}
 
 std::string selected_pair(testing::PcEndpoint& endpoint, base::Instant now) {
   for (const pc::Stats& stats : endpoint.pc().get_stats(now)) {
