@@ -201,7 +201,7 @@ std::size_t UdpSocket::flush(SendBatch& batch) const {
       continue;
     }
     const bool segmented = batch.headers_[sent].msg_hdr.msg_iovlen > 1;
-    if (!segmented || !gso_ || (errno != EIO && errno != EINVAL && errno != EOPNOTSUPP)) break;
+    if (!segmented || !gso_ || (errno != EIO && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOPROTOOPT)) break;
     // The route cannot segment: what is left goes again, a message per datagram.
     gso_ = false;
     messages = prepare(batch, batch.first_[sent]);

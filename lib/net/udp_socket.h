@@ -112,7 +112,8 @@ class UdpSocket {
   int fd_ = -1;
   base::SocketAddress local_;
   // Cleared for good when the route refuses a GSO message (a device without checksum
-  // offload answers EIO): from then on every datagram is a message of its own.
+  // offload answers EIO, a kernel before 4.18 does not know the option): from then on
+  // every datagram is a message of its own.
   mutable bool gso_ = true;
 };
 
