@@ -91,9 +91,10 @@ struct AgentConfig {
   /// ...and after this long consent has expired: the pair may no longer carry data and,
   /// with no other nominated pair, the connection has "failed".
   base::Duration consent_expiry = base::Duration::seconds(30);
-  /// A selected pair on which nothing has arrived for this long gives way to a valid pair
-  /// on which the peer's traffic does arrive (its NAT rebound, or it moved): the
-  /// controlling agent nominates that pair, the controlled one follows it.
+  /// A selected pair on which nothing has arrived for this long, and whose consent answer
+  /// is overdue (none for 1.2 consent intervals + 1 s), gives way to a valid pair on which
+  /// the peer's traffic does arrive (its NAT rebound, or it moved): the controlling agent
+  /// nominates that pair, the controlled one follows it.
   base::Duration switch_after = base::Duration::milliseconds(2500);
 };
 

@@ -179,7 +179,10 @@ void Agent::maybe_switch_path(Instant now) {
   if (nominating) return;     // a nomination (one that replaces it, maybe) is on its way
   switching_from_.reset();    // a replacement whose nomination failed: look again
   const CandidatePair& current = pairs_[*selected_];
-  if (now - current.last_received < config_.switch_after) return;
+  // Only a path that has gone quiet and let an answer to our consent checks (every 4-6 s)
+  // become overdue: a peer that merely pings a backup pair moves nothing.
+  const base::Duration overdue = config_.consent_interval * 6 / 5 + base::Duration::seconds(1);
+  if (now - current.last_received < config_.switch_after || now - last_consent_at_ < overdue) return;
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < pairs_.size(); ++i) {
     const CandidatePair& pair = pairs_[i];
