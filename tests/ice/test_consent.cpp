@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent_harness.h"
+#include "ice/check_messages.h"
 
 using namespace rtcstack;
 using base::Duration;
@@ -95,4 +96,35 @@ TEST_CASE("a connection that comes back before consent expires is connected agai
   CHECK(call.b.connected());
   CHECK(call.a.agent().can_send());
   CHECK_FALSE(call.entered(call.a, ConnectionState::kFailed, cut).has_value());
+}
+
+TEST_CASE("a peer that pings a backup pair moves nothing while the selected pair keeps consent", "[ice][consent]") {
+  // b has two addresses; both pairs with a are valid. Once one is selected, b's other
+  // address checks a every second - a quiet selected pair must not give way to it.
+  const SocketAddress kB2 = *SocketAddress::parse("198.51.100.2:50000");
+  SimNetwork network(7);
+  network.set_default_link({.delay = Duration::milliseconds(20)});
+  AgentEndpoint a(network, "a", config(ice::Role::kControlling, kA), 14);
+  AgentEndpoint b(network, "b", testing::agent_config(ice::Role::kControlled, {kB, kB2}), 15);
+  a.agent().start_gathering(network.now());
+  b.agent().start_gathering(network.now());
+  a.drain();
+  b.drain();
+  testing::signal_all(a, b, network.now());
+  testing::signal_all(b, a, network.now());
+  REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10)));
+  network.run_for(Duration::seconds(2));  // the other pair's checks finish too
+  const SocketAddress selected = a.agent().selected_pair()->remote.address;
+  const SocketAddress backup = selected == kB ? kB2 : kB;
+  for (int i = 0; i < 60; ++i) {
+    std::uint8_t buffer[ice::kMaxCheckSize];
+    const ice::CheckRequest request{a.agent().local_credentials().ufrag, b.agent().local_credentials().ufrag,
+                                    a.agent().local_credentials().password, 1000, ice::Role::kControlled, 1, false};
+    const auto check = ice::build_check_request(buffer, stun::TransactionId{}, request);
+    REQUIRE(check.ok());
+    network.send(backup, kA, *check);
+    network.run_for(Duration::seconds(1));
+    REQUIRE(a.agent().selected_pair()->remote.address == selected);
+  }
+  CHECK(a.agent().connection_state() == ConnectionState::kCompleted);
 }
