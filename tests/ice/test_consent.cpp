@@ -19,10 +19,10 @@ const SocketAddress kB = *SocketAddress::parse("198.51.100.1:50000");
 ice::AgentConfig config(ice::Role role, SocketAddress address) { return testing::agent_config(role, {address}); }
 
 struct Call {
-  explicit Call(std::uint64_t seed)
+  explicit Call(std::uint64_t seed, std::vector<SocketAddress> b_addresses = {kB})
       : network(seed),
         a(network, "a", config(ice::Role::kControlling, kA), seed * 2),
-        b(network, "b", config(ice::Role::kControlled, kB), seed * 2 + 1) {
+        b(network, "b", testing::agent_config(ice::Role::kControlled, std::move(b_addresses)), seed * 2 + 1) {
     network.set_default_link({.delay = Duration::milliseconds(20)});
     a.agent().start_gathering(network.now());
     b.agent().start_gathering(network.now());
@@ -102,17 +102,9 @@ TEST_CASE("a peer that pings a backup pair moves nothing while the selected pair
   // b has two addresses; both pairs with a are valid. Once one is selected, b's other
   // address checks a every second - a quiet selected pair must not give way to it.
   const SocketAddress kB2 = *SocketAddress::parse("198.51.100.2:50000");
-  SimNetwork network(7);
-  network.set_default_link({.delay = Duration::milliseconds(20)});
-  AgentEndpoint a(network, "a", config(ice::Role::kControlling, kA), 14);
-  AgentEndpoint b(network, "b", testing::agent_config(ice::Role::kControlled, {kB, kB2}), 15);
-  a.agent().start_gathering(network.now());
-  b.agent().start_gathering(network.now());
-  a.drain();
-  b.drain();
-  testing::signal_all(a, b, network.now());
-  testing::signal_all(b, a, network.now());
-  REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10)));
+  Call call(7, {kB, kB2});
+  REQUIRE((call.a.connected() && call.b.connected()));
+  auto& [network, a, b] = call;
   network.run_for(Duration::seconds(2));  // the other pair's checks finish too
   const SocketAddress selected = a.agent().selected_pair()->remote.address;
   const SocketAddress backup = selected == kB ? kB2 : kB;
