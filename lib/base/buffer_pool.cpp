@@ -1,6 +1,7 @@
 #include "base/buffer_pool.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace rtcstack::base {
 namespace {
@@ -11,16 +12,22 @@ constexpr std::size_t kMinCapacity = 2048;
 
 BufferPool::BufferPool(std::size_t max_kept) : max_kept_(max_kept) {}
 
-Buffer BufferPool::copy(ByteView bytes) {
+Buffer BufferPool::take(std::size_t size) {
   Buffer buffer;
   if (!kept_.empty()) {
     buffer = std::move(kept_.back());
     kept_.pop_back();
     buffer.clear();
   } else {
-    buffer.reserve(std::max(bytes.size(), kMinCapacity));
+    buffer.reserve(std::max(size, kMinCapacity));
   }
-  buffer.append(bytes);
+  buffer.resize(size);
+  return buffer;
+}
+
+Buffer BufferPool::copy(ByteView bytes) {
+  Buffer buffer = take(bytes.size());
+  if (!bytes.empty()) std::memcpy(buffer.data(), bytes.data(), bytes.size());
   return buffer;
 }
 

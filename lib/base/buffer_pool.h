@@ -15,6 +15,8 @@ class BufferPool {
   explicit BufferPool(std::size_t max_kept = 32);
   /// A buffer holding a copy of `bytes`: a returned one when there is one.
   Buffer copy(ByteView bytes);
+  /// A buffer of `size` bytes of unspecified content, to be filled by the caller.
+  Buffer take(std::size_t size);
   /// Takes `buffer` back for a later copy().
   void give(Buffer buffer);
 

@@ -28,17 +28,39 @@ constexpr std::size_t kMaxInbox = 64;
 // messages ahead): WebRTC certificates are self-signed and under 2 KB, OpenSSL's default
 // allows 100 KB per message to a peer that has not authenticated.
 constexpr long kMaxHandshakeMessage = 16 * 1024;
+// RFC 6347 §4.1: a record's plaintext is at most 2^14 bytes.
+constexpr std::size_t kMaxPlaintext = 16 * 1024;
+// A server sends its last flight again at most this often, however many retransmitted
+// client flights (or epoch-0 handshake records anyone can forge) arrive.
+constexpr base::Duration kMinResendInterval = base::Duration::milliseconds(100);
+// Alert levels and the one description handled by name (RFC 5246 §7.2).
+constexpr std::uint8_t kWarning = 1, kFatal = 2, kCloseNotify = 0;
+constexpr std::uint8_t kFinished = 20;  // handshake message type
+
+// The bytes of `datagram` after its first record of epoch 1, which is the peer's Finished
+// when this datagram completed the handshake: OpenSSL stops reading there, so records
+// behind it (application data sent at once) are left to the record layer.
+base::ByteView after_finished(base::ByteView datagram) {
+  while (!datagram.empty()) {
+    RecordHeader header;
+    if (!RecordHeader::read(datagram, header) || RecordHeader::kSize + header.length > datagram.size()) return {};
+    datagram = datagram.subspan(RecordHeader::kSize + header.length);
+    if (header.epoch != 0) return datagram;
+  }
+  return {};
+}
 
 // True when `datagram` is a run of whole DTLS 1.0/1.2 records of the four content types
 // WebRTC uses. OpenSSL answers some malformed records (an unknown type, for one) with a
 // fatal alert, so that one spoofed datagram could end a handshake; RFC 6347 §4.1.2.7 says
 // invalid records are discarded, and so they are here, before OpenSSL sees them.
 bool well_formed_records(base::ByteView datagram) {
-  constexpr std::size_t kHeader = 13;
+  constexpr std::size_t kHeader = RecordHeader::kSize;
   while (!datagram.empty()) {
     if (datagram.size() < kHeader) return false;
     const std::uint8_t type = datagram[0];
-    const bool known_type = type >= 20 && type <= 23;  // change_cipher_spec, alert, handshake, application_data
+    const bool known_type = type >= static_cast<std::uint8_t>(ContentType::kChangeCipherSpec) &&
+                            type <= static_cast<std::uint8_t>(ContentType::kApplicationData);
     const bool dtls_version = datagram[1] == 0xfe && (datagram[2] == 0xff || datagram[2] == 0xfd);
     const std::size_t length = (std::size_t{datagram[11]} << 8) | datagram[12];
     if (!known_type || !dtls_version || kHeader + length > datagram.size()) return false;
@@ -86,8 +108,16 @@ struct BioAccess {
 
   static int write(BIO* bio, const char* data, int size) {
     Endpoint* e = endpoint(bio);
-    e->outputs_.emplace_back(
-        Datagram{e->pool_->copy(base::ByteView(reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size)))});
+    const base::ByteView datagram(reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(size));
+    // The record layer that takes over goes on numbering epoch 1 where OpenSSL stopped.
+    for (base::ByteView rest = datagram; !rest.empty();) {
+      RecordHeader header;
+      if (!RecordHeader::read(rest, header) || RecordHeader::kSize + header.length > rest.size()) break;
+      if (header.epoch == 1) e->next_write_sequence_ = std::max(e->next_write_sequence_, header.sequence + 1);
+      rest = rest.subspan(RecordHeader::kSize + header.length);
+    }
+    if (e->capturing_) e->flight_.emplace_back(datagram);
+    e->outputs_.emplace_back(Datagram{e->pool_->copy(datagram)});
     return size;
   }
 
@@ -211,7 +241,9 @@ Endpoint::Endpoint(Config config) : config_(std::move(config)) {
   BIO* bio = BIO_new(BioAccess::method());
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_, bio, bio);  // the same BIO both ways: SSL takes its one reference
-  SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
+  // No session tickets: sessions are never resumed, and a ticket would only lengthen the
+  // server's last flight, which it keeps until the client has it.
+  SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
   SSL_set_max_cert_list(ssl_, kMaxHandshakeMessage);
   // Records never exceed the MTU (SCTP packets are cut to fit one), and OpenSSL sizes its
   // write buffer from this: 1.6 KB per connection instead of 16.7 KB.
@@ -231,6 +263,7 @@ Endpoint::Endpoint(Config config) : config_(std::move(config)) {
 
 Endpoint::~Endpoint() {
   SSL_free(ssl_);
+  X509_free(peer_);
 }
 
 void Endpoint::set_state(State state, std::string reason) {
@@ -254,14 +287,11 @@ void Endpoint::start(base::Instant now) {
 
 void Endpoint::set_remote_fingerprint(base::Instant now, Fingerprint fingerprint) {
   config_.remote_fingerprint = std::move(fingerprint);
-  if (handshake_done_ && state_ == State::kConnecting) {
-    after_handshake();
-    pump(now);
-  }
+  if (handshake_done_ && state_ == State::kConnecting) after_handshake(now);
 }
 
 void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
-  if (state_ == State::kFailed || state_ == State::kClosed || ssl_ == nullptr) return;
+  if (state_ == State::kFailed || state_ == State::kClosed || (ssl_ == nullptr && !records_)) return;
   // An empty datagram carries no record (and would read as end of stream).
   if (datagram.empty() || !well_formed_records(datagram)) {
     ++dropped_;
@@ -277,10 +307,14 @@ void Endpoint::handle_receive(base::Instant now, base::ByteView datagram) {
     }
     return;
   }
+  if (records_) {
+    receive_records(now, datagram);
+    return;
+  }
   // No copy: OpenSSL reads the caller's bytes during this call.
-  current_ = datagram;
+  current_ = receiving_ = datagram;
   pump(now);
-  current_ = {};
+  current_ = receiving_ = {};
 }
 
 void Endpoint::update_timer(base::Instant now) {
@@ -297,53 +331,35 @@ void Endpoint::update_timer(base::Instant now) {
 }
 
 void Endpoint::pump(base::Instant now) {
-  if (ssl_ == nullptr) return;
-  if (!handshake_done_) {
-    const int result = SSL_do_handshake(ssl_);
-    if (result == 1) {
-      handshake_done_ = true;
-      retransmit_at_ = base::Instant::max();
-      after_handshake();
-    } else {
-      const int error = SSL_get_error(ssl_, result);
-      if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
-        fail("DTLS handshake failed: " + openssl_errors());
-        return;
-      }
-    }
+  if (ssl_ == nullptr || handshake_done_) return;
+  flight_.clear();
+  capturing_ = true;
+  const int result = SSL_do_handshake(ssl_);
+  capturing_ = false;
+  if (result == 1) {
+    handshake_done_ = true;
+    retransmit_at_ = base::Instant::max();
+    take_over(after_finished(receiving_));
+    after_handshake(now);
+    return;
+  }
+  const int error = SSL_get_error(ssl_, result);
+  if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+    fail("DTLS handshake failed: " + openssl_errors());
+    return;
   }
   update_timer(now);
-  if (state_ != State::kConnected) return;
-  std::uint8_t buffer[16384];
-  while (true) {
-    const int n = SSL_read(ssl_, buffer, sizeof buffer);
-    if (n > 0) {
-      outputs_.emplace_back(Event{ApplicationDataEvent{pool_->copy(base::ByteView(buffer, static_cast<std::size_t>(n)))}});
-      continue;
-    }
-    const int error = SSL_get_error(ssl_, n);
-    if (error == SSL_ERROR_ZERO_RETURN) set_state(State::kClosed, "the peer sent close_notify");
-    if (error == SSL_ERROR_SSL) fail("DTLS record error: " + openssl_errors());
-    ERR_clear_error();
-    return;
-  }
 }
 
-void Endpoint::after_handshake() {
-  if (!config_.remote_fingerprint) return;  // wait for the SDP: nothing is released until then
-  X509* peer = SSL_get1_peer_certificate(ssl_);
-  if (peer == nullptr) {
-    fail("the peer presented no certificate");
+// The handshake is complete: everything still needed of the SSL (the record keys, the
+// peer's certificate, the SRTP keying material) is taken out and the SSL freed.
+void Endpoint::take_over(base::ByteView completing) {
+  auto records = RecordLayer::from_session(ssl_, config_.role == Role::kClient, next_write_sequence_);
+  if (!records) {
+    fail("DTLS: " + records.error().message);
     return;
   }
-  const auto actual = fingerprint_of(peer, config_.remote_fingerprint->algorithm);
-  X509_free(peer);
-  const base::Buffer& expected = config_.remote_fingerprint->digest;
-  if (!actual || actual->digest.size() != expected.size() ||
-      CRYPTO_memcmp(actual->digest.data(), expected.data(), expected.size()) != 0) {
-    fail("the peer's certificate does not match the fingerprint from the remote SDP");
-    return;
-  }
+  peer_ = SSL_get1_peer_certificate(ssl_);
   if (const SRTP_PROTECTION_PROFILE* selected = SSL_get_selected_srtp_profile(ssl_)) {
     const auto profile = static_cast<SrtpProfile>(selected->id);
     const std::size_t key = srtp_key_size(profile);
@@ -359,13 +375,127 @@ void Endpoint::after_handshake() {
     const base::ByteView client_key = m.subspan(0, key), server_key = m.subspan(key, key);
     const base::ByteView client_salt = m.subspan(2 * key, salt), server_salt = m.subspan(2 * key + salt, salt);
     const bool client = config_.role == Role::kClient;
-    profile_ = profile;
-    outputs_.emplace_back(Event{SrtpKeysEvent{profile, base::Buffer(client ? client_key : server_key),
-                                              base::Buffer(client ? client_salt : server_salt),
-                                              base::Buffer(client ? server_key : client_key),
-                                              base::Buffer(client ? server_salt : client_salt)}});
+    srtp_keys_ = SrtpKeysEvent{profile, base::Buffer(client ? client_key : server_key),
+                               base::Buffer(client ? client_salt : server_salt),
+                               base::Buffer(client ? server_key : client_key),
+                               base::Buffer(client ? server_salt : client_salt)};
+    OPENSSL_cleanse(material.data(), material.size());
+  }
+  records_ = std::move(*records);
+  // The client completes on the server's last flight, so it wrote nothing in this step;
+  // a server's last flight is what it just wrote.
+  last_flight_ = std::move(flight_);
+  flight_.clear();
+  SSL_free(ssl_);
+  ssl_ = nullptr;
+  // Records that came behind the Finished wait with anything else for the fingerprint.
+  if (!completing.empty()) inbox_.emplace_front(completing);
+}
+
+void Endpoint::after_handshake(base::Instant now) {
+  if (!records_ || !config_.remote_fingerprint) return;  // wait for the SDP: nothing is released until then
+  if (peer_ == nullptr) {
+    fail("the peer presented no certificate");
+    return;
+  }
+  const auto actual = fingerprint_of(peer_, config_.remote_fingerprint->algorithm);
+  X509_free(peer_);
+  peer_ = nullptr;
+  const base::Buffer& expected = config_.remote_fingerprint->digest;
+  if (!actual || actual->digest.size() != expected.size() ||
+      CRYPTO_memcmp(actual->digest.data(), expected.data(), expected.size()) != 0) {
+    fail("the peer's certificate does not match the fingerprint from the remote SDP");
+    return;
+  }
+  if (srtp_keys_) {
+    profile_ = srtp_keys_->profile;
+    outputs_.emplace_back(Event{std::move(*srtp_keys_)});
+    srtp_keys_.reset();
   }
   set_state(State::kConnected);
+  while (!inbox_.empty() && state_ == State::kConnected) {
+    const base::Buffer held = std::move(inbox_.front());
+    inbox_.pop_front();
+    receive_records(now, held);
+  }
+}
+
+void Endpoint::receive_records(base::Instant now, base::ByteView datagram) {
+  bool discarded = false, resent = false;
+  while (!datagram.empty() && state_ == State::kConnected) {
+    RecordHeader header;
+    RecordHeader::read(datagram, header);  // whole records: well_formed_records() checked
+    const base::ByteView record = datagram.first(RecordHeader::kSize + header.length);
+    datagram = datagram.subspan(record.size());
+    if (!receive_record(now, header, record, resent)) discarded = true;
+  }
+  if (discarded) ++dropped_;
+}
+
+// One record of an established session; false when it is dropped.
+bool Endpoint::receive_record(base::Instant now, const RecordHeader& header, base::ByteView record, bool& resent) {
+  const auto type = static_cast<ContentType>(header.type);
+  if (header.epoch == 0) {
+    // Unprotected: only a client retransmitting its last flight (it lost ours) sends
+    // these now. Its handshake records ask for our last flight again; its
+    // ChangeCipherSpec goes with them.
+    if (type == ContentType::kHandshake && !last_flight_.empty()) {
+      if (!resent) resend_last_flight(now);
+      resent = true;
+      return true;
+    }
+    return type == ContentType::kChangeCipherSpec && !last_flight_.empty();
+  }
+  base::Buffer plain = pool_->take(header.length);
+  const auto opened = records_->open(header, record, plain.mutable_view());
+  if (!opened) {
+    RTC_LOG(kDebug, "dtls") << "record dropped: " << opened.error().message;
+    pool_->give(std::move(plain));
+    return false;
+  }
+  plain.resize(opened->size);
+  bool used = true;
+  switch (opened->type) {
+    case ContentType::kApplicationData:
+      last_flight_.clear();  // the client sends data only once it has our Finished
+      outputs_.emplace_back(Event{ApplicationDataEvent{std::move(plain)}});
+      return true;
+    case ContentType::kAlert:
+      if (plain.size() == 2 && plain[1] == kCloseNotify) {
+        set_state(State::kClosed, "the peer sent close_notify");
+      } else if (plain.size() == 2 && plain[0] == kFatal) {
+        fail("the peer sent fatal alert " + std::to_string(plain[1]));
+      } else {
+        used = plain.size() == 2 && plain[0] == kWarning;  // other warnings change nothing
+      }
+      break;
+    case ContentType::kHandshake:
+      // The client's Finished again: it has not seen ours.
+      used = !last_flight_.empty() && !plain.empty() && plain[0] == kFinished;
+      if (used && !resent) resend_last_flight(now);
+      resent = resent || used;
+      break;
+    default: used = false; break;
+  }
+  pool_->give(std::move(plain));
+  return used;
+}
+
+void Endpoint::resend_last_flight(base::Instant now) {
+  if (last_resend_ && now - *last_resend_ < kMinResendInterval) return;
+  last_resend_ = now;
+  for (const base::Buffer& datagram : last_flight_) outputs_.emplace_back(Datagram{pool_->copy(datagram)});
+}
+
+void Endpoint::seal_and_queue(ContentType type, base::ByteView payload) {
+  base::Buffer record = pool_->take(payload.size() + records_->overhead());
+  const auto size = records_->seal(type, payload, record.mutable_view());
+  if (!size) {
+    pool_->give(std::move(record));
+    fail("DTLS: " + size.error().message);
+    return;
+  }
+  outputs_.emplace_back(Datagram{std::move(record)});
 }
 
 void Endpoint::handle_timeout(base::Instant now) {
@@ -392,17 +522,24 @@ base::Result<void> Endpoint::send(base::ByteView data) {
     return base::make_error(base::ErrorCode::kWrongState,
                             "DTLS: cannot send application data in state " + std::string(to_string(state_)));
   }
-  if (SSL_write(ssl_, data.data(), static_cast<int>(data.size())) <= 0) {
+  if (data.size() > kMaxPlaintext) {
     return base::make_error(base::ErrorCode::kInvalidArgument,
-                            "DTLS: " + std::to_string(data.size()) + " bytes not sent: " + openssl_errors());
+                            "DTLS: " + std::to_string(data.size()) + " bytes do not fit one record (16384 at most)");
   }
+  seal_and_queue(ContentType::kApplicationData, data);
+  if (state_ != State::kConnected) return base::make_error(base::ErrorCode::kInternal, "DTLS: the record was not sealed");
   return {};
 }
 
 void Endpoint::close() {
-  if (state_ == State::kConnected) SSL_shutdown(ssl_);  // close_notify
+  if (state_ == State::kConnected) {
+    const std::uint8_t close_notify[2] = {kWarning, kCloseNotify};
+    seal_and_queue(ContentType::kAlert, close_notify);
+  }
   if (state_ != State::kFailed) set_state(State::kClosed, "closed locally");
   retransmit_at_ = base::Instant::max();
+  inbox_.clear();
+  last_flight_.clear();
 }
 
 }  // namespace rtcstack::dtls

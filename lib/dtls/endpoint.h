@@ -1,8 +1,14 @@
-// A sans-IO DTLS 1.2 endpoint over OpenSSL (RFC 6347, RFC 5763/5764): datagrams and time
-// go in, datagrams, events and a timeout come out. OpenSSL only ever sees a BIO that
-// queues datagrams. One thing it keeps to itself is the retransmission timer, which runs
-// on OpenSSL's clock (gettimeofday): poll_output()'s timeout is that timer mapped onto
-// the caller's time, and handle_timeout() lets OpenSSL retransmit when it is due.
+// A sans-IO DTLS 1.2 endpoint (RFC 6347, RFC 5763/5764): datagrams and time go in,
+// datagrams, events and a timeout come out. OpenSSL does the handshake and only ever sees
+// a BIO that queues datagrams. One thing it keeps to itself is the retransmission timer,
+// which runs on OpenSSL's clock (gettimeofday): poll_output()'s timeout is that timer
+// mapped onto the caller's time, and handle_timeout() lets OpenSSL retransmit when it is due.
+//
+// Once the handshake is over the SSL is freed (with the 40 KB of buffers OpenSSL would keep
+// for the life of the session) and records are sealed and opened by dtls/record_layer.h
+// with the keys the handshake agreed. A server keeps its last flight until the client's
+// first application data shows the client has it, and sends it again if the client
+// retransmits its own last flight (RFC 6347 §4.2.4).
 //
 // The peer is authenticated by the fingerprint from the remote SDP, nothing else: until
 // the handshake is done *and* the expected fingerprint is known and matches, the endpoint
@@ -25,6 +31,7 @@
 #include "base/ring_queue.h"
 #include "base/time.h"
 #include "dtls/certificate.h"
+#include "dtls/record_layer.h"
 
 namespace rtcstack::dtls {
 
@@ -106,15 +113,21 @@ class Endpoint {
   base::BufferPool& buffer_pool() { return *pool_; }
 
   State state() const { return state_; }
-  /// Datagrams dropped before OpenSSL saw them: empty, not whole DTLS records of a known
-  /// type, or beyond what is held while the remote fingerprint is awaited.
+  /// Datagrams dropped, in whole or in part: empty, not whole DTLS records of a known type,
+  /// beyond what is held while the remote fingerprint is awaited, or once the session is
+  /// established, holding a record that does not authenticate, is replayed or is unexpected.
   std::uint64_t dropped() const { return dropped_; }
   std::optional<SrtpProfile> srtp_profile() const { return profile_; }
 
  private:
   friend struct BioAccess;
   void pump(base::Instant now);
-  void after_handshake();
+  void take_over(base::ByteView completing);
+  void after_handshake(base::Instant now);
+  void receive_records(base::Instant now, base::ByteView datagram);
+  bool receive_record(base::Instant now, const RecordHeader& header, base::ByteView record, bool& resent);
+  void resend_last_flight(base::Instant now);
+  void seal_and_queue(ContentType type, base::ByteView payload);
   void fail(std::string reason);
   void set_state(State state, std::string reason = {});
   void update_timer(base::Instant now);
@@ -125,6 +138,15 @@ class Endpoint {
   bool handshake_done_ = false;
   std::optional<SrtpProfile> profile_;
   base::ByteView current_;          // the datagram handle_receive() is feeding OpenSSL
+  base::ByteView receiving_;        // the same, kept for the whole handle_receive() call
+  std::optional<RecordLayer> records_;  // once the handshake is over
+  X509* peer_ = nullptr;                // the peer's certificate, until the fingerprint matched
+  std::optional<SrtpKeysEvent> srtp_keys_;  // exported at the handshake, released once it matched
+  std::uint64_t next_write_sequence_ = 0;   // of epoch 1, after what OpenSSL sent
+  bool capturing_ = false;              // the datagrams OpenSSL writes now may be its last flight
+  std::vector<base::Buffer> flight_;    // what it wrote in this handshake step
+  std::vector<base::Buffer> last_flight_;  // a server's, kept until the client proves it has it
+  std::optional<base::Instant> last_resend_;
   std::deque<base::Buffer> inbox_;  // held while the remote fingerprint is awaited
   base::RingQueue<Output> outputs_;
   std::uint64_t dropped_ = 0;

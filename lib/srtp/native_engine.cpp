@@ -14,7 +14,7 @@
 
 #include "base/endian.h"
 #include "srtp/engine.h"
-#include "srtp/replay_window.h"
+#include "base/replay_window.h"
 
 namespace rtcstack::srtp {
 namespace {
@@ -102,9 +102,9 @@ struct Stream {
   bool rtp_seen = false;
   std::uint16_t last_sequence = 0;  // s_l of RFC 3711 §3.3.1
   std::uint32_t roc = 0;
-  ReplayWindow rtp_window;
+  base::ReplayWindow rtp_window;
   std::uint32_t rtcp_index = 0;  // the last one sent
-  ReplayWindow rtcp_window;
+  base::ReplayWindow rtcp_window;
 };
 
 std::size_t rtp_header_size(base::ByteView packet) {
@@ -133,7 +133,7 @@ class NativeEngine final : public Engine {
     const std::uint64_t index = estimate(*stream, sequence);
     // A retransmission may repeat an index (senders allow it, as libsrtp's allow_repeat_tx
     // does), but a packet older than the receiver's window would only be dropped there.
-    if (stream->rtp_window.check(index) == ReplayWindow::Verdict::kTooOld) {
+    if (stream->rtp_window.check(index) == base::ReplayWindow::Verdict::kTooOld) {
       return error(base::ErrorCode::kWrongState, "protect RTP: replay window passed (packet too old for the receiver)");
     }
     stream->rtp_window.accept(index);
@@ -200,7 +200,7 @@ class NativeEngine final : public Engine {
     // A stream yet to authenticate has seen nothing: ROC 0.
     const std::uint64_t index = known != nullptr ? estimate(*known, sequence) : sequence;
     if (known != nullptr) {
-      if (auto verdict = known->rtp_window.check(index); verdict != ReplayWindow::Verdict::kNew) return replay(verdict, "RTP");
+      if (auto verdict = known->rtp_window.check(index); verdict != base::ReplayWindow::Verdict::kNew) return replay(verdict, "RTP");
     }
     const auto roc = static_cast<std::uint32_t>(index >> 16);
     if (is_gcm(profile_)) {
@@ -238,7 +238,7 @@ class NativeEngine final : public Engine {
     const std::uint32_t ssrc = base::load_be32(packet.data() + 4);
     Stream* known = find(ssrc);
     if (known != nullptr) {
-      if (auto verdict = known->rtcp_window.check(index); verdict != ReplayWindow::Verdict::kNew) return replay(verdict, "RTCP");
+      if (auto verdict = known->rtcp_window.check(index); verdict != base::ReplayWindow::Verdict::kNew) return replay(verdict, "RTCP");
     }
     if (gcm) {
       const auto iv = gcm_iv(rtcp_.salt, ssrc, index >> 16, static_cast<std::uint16_t>(index));
@@ -360,8 +360,8 @@ class NativeEngine final : public Engine {
            EVP_DecryptFinal_ex(context, nullptr, &written) == 1;
   }
 
-  static base::Error replay(ReplayWindow::Verdict verdict, const char* what) {
-    return verdict == ReplayWindow::Verdict::kReplay
+  static base::Error replay(base::ReplayWindow::Verdict verdict, const char* what) {
+    return verdict == base::ReplayWindow::Verdict::kReplay
                ? error(base::ErrorCode::kWrongState, std::string("unprotect ") + what + ": replay of a packet already seen")
                : error(base::ErrorCode::kWrongState, std::string("unprotect ") + what + ": replay window passed (packet too old)");
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -59,7 +60,7 @@ class Host : public testing::SimEndpoint {
       if (auto* d = std::get_if<dtls::Datagram>(&output)) {
         ++sent;
         largest = std::max(largest, d->bytes.size());
-        network_.send(local_, remote_, d->bytes);
+        if (!drop || !drop(d->bytes)) network_.send(local_, remote_, d->bytes);
         continue;
       }
       const auto& event = std::get<dtls::Event>(output);
@@ -83,7 +84,17 @@ class Host : public testing::SimEndpoint {
   std::vector<std::string> received;
   int sent = 0;
   std::size_t largest = 0;
+  std::function<bool(base::ByteView)> drop;  // true: the datagram is lost (it may be kept)
 };
+
+// Whether `datagram` holds a record of content type `type`.
+bool has_record(base::ByteView datagram, std::uint8_t type) {
+  while (datagram.size() >= 13) {
+    if (datagram[0] == type) return true;
+    datagram = datagram.subspan(std::min(datagram.size(), 13 + ((std::size_t{datagram[11]} << 8) | datagram[12])));
+  }
+  return false;
+}
 
 dtls::Config config(Role role, std::shared_ptr<const dtls::Certificate> own,
                     const std::shared_ptr<const dtls::Certificate>& peer, std::size_t mtu = 1200) {
@@ -287,4 +298,104 @@ TEST_CASE("keys exported by DTLS drive SRTP sessions that understand each other"
   const auto opened = b_receive->unprotect_rtp(base::MutableByteView(packet).first(*sealed));
   REQUIRE(opened.ok());
   CHECK(*opened == 32);
+}
+
+TEST_CASE("the server's last flight lost: the client's retransmission brings it again, then data flows", "[dtls]") {
+  for (dtls::KeyType type : {dtls::KeyType::kEcdsaP256, dtls::KeyType::kRsa2048}) {
+    Pair pair(3, Role::kClient, {.delay = Duration::milliseconds(10)}, type);  // a client, b server
+    int lost = 0;
+    pair.b.drop = [&](base::ByteView datagram) {
+      if (lost > 0 || !has_record(datagram, 20)) return false;  // the ChangeCipherSpec starts the last flight
+      ++lost;
+      return true;
+    };
+    const int before = pair.b.sent;
+    REQUIRE(pair.handshake());
+    CHECK(lost == 1);
+    CHECK(pair.b.sent > before + 2);  // its flights, then the last one again
+    check_keys_match(pair.a, pair.b);
+    REQUIRE(pair.a.endpoint.send(base::as_bytes("to b")).ok());
+    REQUIRE(pair.b.endpoint.send(base::as_bytes("to a")).ok());
+    pair.a.drain();
+    pair.b.drain();
+    pair.network.run_for(Duration::milliseconds(100));
+    CHECK(pair.b.received == std::vector<std::string>{"to b"});
+    CHECK(pair.a.received == std::vector<std::string>{"to a"});
+  }
+}
+
+TEST_CASE("after the handshake, forged epoch-0 handshake records get the last flight at most every 100 ms", "[dtls]") {
+  Pair pair(4, Role::kClient, {.delay = Duration::milliseconds(10)});
+  REQUIRE(pair.handshake());
+  // An unprotected handshake record, as a client retransmitting its flight would send.
+  const std::vector<std::uint8_t> forged = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 12,
+                                            16, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0};
+  const Instant now = pair.network.now();
+  int sent = pair.b.sent;
+  pair.b.endpoint.handle_receive(now, forged);
+  pair.b.drain();
+  CHECK(pair.b.sent > sent);  // the last flight, again
+  sent = pair.b.sent;
+  for (int i = 0; i < 50; ++i) pair.b.endpoint.handle_receive(now + Duration::milliseconds(i), forged);
+  pair.b.drain();
+  CHECK(pair.b.sent == sent);
+  pair.b.endpoint.handle_receive(now + Duration::milliseconds(150), forged);
+  pair.b.drain();
+  CHECK(pair.b.sent > sent);
+  CHECK(pair.b.endpoint.state() == State::kConnected);
+  // The client's first data shows it has the flight: no more resends, the records are drops.
+  REQUIRE(pair.a.endpoint.send(base::as_bytes("done")).ok());
+  pair.a.drain();
+  pair.network.run_for(Duration::milliseconds(100));
+  REQUIRE(pair.b.received == std::vector<std::string>{"done"});
+  sent = pair.b.sent;
+  const std::uint64_t dropped = pair.b.endpoint.dropped();
+  pair.b.endpoint.handle_receive(pair.network.now() + Duration::seconds(1), forged);
+  pair.b.drain();
+  CHECK(pair.b.sent == sent);
+  CHECK(pair.b.endpoint.dropped() == dropped + 1);
+  // The client keeps no flight at all: the same record there is a drop.
+  const std::uint64_t a_dropped = pair.a.endpoint.dropped();
+  sent = pair.a.sent;
+  pair.a.endpoint.handle_receive(pair.network.now(), forged);
+  pair.a.drain();
+  CHECK(pair.a.sent == sent);
+  CHECK(pair.a.endpoint.dropped() == a_dropped + 1);
+}
+
+TEST_CASE("an established session drops replayed, tampered and unexpected records and counts them", "[dtls]") {
+  Pair pair(5, Role::kServer, {.delay = Duration::milliseconds(10)});
+  REQUIRE(pair.handshake());
+  std::vector<base::Buffer> captured;
+  pair.a.drop = [&](base::ByteView datagram) {
+    captured.emplace_back(datagram);
+    return true;
+  };
+  REQUIRE(pair.a.endpoint.send(base::as_bytes("once")).ok());
+  pair.a.drain();
+  REQUIRE(captured.size() == 1);
+  const base::Buffer record = captured[0];
+  const Instant now = pair.network.now();
+  pair.b.endpoint.handle_receive(now, record);
+  pair.b.drain();
+  CHECK(pair.b.received == std::vector<std::string>{"once"});
+  const std::uint64_t dropped = pair.b.endpoint.dropped();
+  pair.b.endpoint.handle_receive(now, record);  // replayed
+  base::Buffer tampered = record;
+  tampered[tampered.size() - 1] ^= 0x80;
+  pair.b.endpoint.handle_receive(now, tampered);
+  base::Buffer epoch2 = record;
+  epoch2[4] = 2;
+  pair.b.endpoint.handle_receive(now, epoch2);
+  base::Buffer twice = record;  // a datagram of two records: the replay is dropped, the datagram counted once
+  twice.append(record);
+  pair.b.endpoint.handle_receive(now, twice);
+  pair.b.drain();
+  CHECK(pair.b.received == std::vector<std::string>{"once"});
+  CHECK(pair.b.endpoint.dropped() == dropped + 4);
+  CHECK(pair.b.endpoint.state() == State::kConnected);
+  // A record too large for DTLS is refused before anything is sent.
+  const std::vector<std::uint8_t> huge(16385);
+  CHECK_FALSE(pair.a.endpoint.send(huge).ok());
+  CHECK(pair.a.endpoint.state() == State::kConnected);
 }

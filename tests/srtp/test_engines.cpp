@@ -9,7 +9,7 @@
 
 #include "base/endian.h"
 #include "base/random.h"
-#include "srtp/replay_window.h"
+#include "base/replay_window.h"
 #include "srtp/session.h"
 
 using namespace rtcstack;
@@ -150,8 +150,8 @@ TEST_CASE("out of order across the wrap: both engines guess the ROC alike and re
 }
 
 TEST_CASE("the replay window: new, replayed and too old, across large jumps", "[srtp][engines]") {
-  srtp::ReplayWindow window(64);
-  using Verdict = srtp::ReplayWindow::Verdict;
+  base::ReplayWindow window(64);
+  using Verdict = base::ReplayWindow::Verdict;
   CHECK(window.check(1000) == Verdict::kNew);
   window.accept(1000);
   CHECK(window.check(1000) == Verdict::kReplay);

@@ -1,12 +1,12 @@
-// The replay list of RFC 3711 §3.3.2 as a sliding bitmap: which of the last `size`
-// packet indices below the highest one were accepted.
+// A sliding replay bitmap (the replay list of RFC 3711 §3.3.2, the DTLS window of RFC 6347
+// §4.1.2.6): which of the last `size` packet indices below the highest one were accepted.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace rtcstack::srtp {
+namespace rtcstack::base {
 
 class ReplayWindow {
  public:
@@ -31,4 +31,4 @@ class ReplayWindow {
   bool any_ = false;
 };
 
-}  // namespace rtcstack::srtp
+}  // namespace rtcstack::base

@@ -1,6 +1,6 @@
-#include "srtp/replay_window.h"
+#include "base/replay_window.h"
 
-namespace rtcstack::srtp {
+namespace rtcstack::base {
 
 ReplayWindow::ReplayWindow(std::size_t size) : size_(size), bits_((size + 63) / 64 + 1, 0) {}
 
@@ -38,4 +38,4 @@ void ReplayWindow::accept(std::uint64_t index) {
   set_bit(index, true);
 }
 
-}  // namespace rtcstack::srtp
+}  // namespace rtcstack::base
