@@ -144,6 +144,17 @@ void check_keys_match(const Host& a, const Host& b) {
   CHECK(a.keys->local_salt.size() == dtls::srtp_salt_size(a.keys->profile));
 }
 
+// Each end sends the other a message, and each arrives.
+void check_data_flows(Pair& pair) {
+  REQUIRE(pair.a.endpoint.send(base::as_bytes("to b")).ok());
+  REQUIRE(pair.b.endpoint.send(base::as_bytes("to a")).ok());
+  pair.a.drain();
+  pair.b.drain();
+  pair.network.run_for(Duration::milliseconds(100));
+  CHECK(pair.b.received == std::vector<std::string>{"to b"});
+  CHECK(pair.a.received == std::vector<std::string>{"to a"});
+}
+
 }  // namespace
 
 TEST_CASE("DTLS handshake in both role assignments: keys agree, data flows", "[dtls]") {
@@ -153,13 +164,7 @@ TEST_CASE("DTLS handshake in both role assignments: keys agree, data flows", "[d
     check_keys_match(pair.a, pair.b);
     CHECK(pair.a.keys->profile == SrtpProfile::kAeadAes256Gcm);  // first in the default order
     CHECK(pair.a.states == std::vector<State>{State::kConnecting, State::kConnected});
-    REQUIRE(pair.a.endpoint.send(base::as_bytes("to b")).ok());
-    REQUIRE(pair.b.endpoint.send(base::as_bytes("to a")).ok());
-    pair.a.drain();
-    pair.b.drain();
-    pair.network.run_for(Duration::milliseconds(100));
-    CHECK(pair.b.received == std::vector<std::string>{"to b"});
-    CHECK(pair.a.received == std::vector<std::string>{"to a"});
+    check_data_flows(pair);
     pair.a.endpoint.close();
     pair.a.drain();
     pair.network.run_for(Duration::milliseconds(100));
@@ -314,13 +319,7 @@ TEST_CASE("the server's last flight lost: the client's retransmission brings it 
     CHECK(lost == 1);
     CHECK(pair.b.sent > before + 2);  // its flights, then the last one again
     check_keys_match(pair.a, pair.b);
-    REQUIRE(pair.a.endpoint.send(base::as_bytes("to b")).ok());
-    REQUIRE(pair.b.endpoint.send(base::as_bytes("to a")).ok());
-    pair.a.drain();
-    pair.b.drain();
-    pair.network.run_for(Duration::milliseconds(100));
-    CHECK(pair.b.received == std::vector<std::string>{"to b"});
-    CHECK(pair.a.received == std::vector<std::string>{"to a"});
+    check_data_flows(pair);
   }
 }
 
