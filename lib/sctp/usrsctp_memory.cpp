@@ -24,6 +24,14 @@
 #endif
 #endif
 
+#ifdef RTCSTACK_USRSCTP_HEAP_ONLY
+
+extern "C" void* rtcstack_usrsctp_malloc(std::size_t size) { return std::malloc(size); }
+extern "C" void* rtcstack_usrsctp_calloc(std::size_t count, std::size_t size) { return std::calloc(count, size); }
+extern "C" void rtcstack_usrsctp_free(void* memory) { std::free(memory); }
+
+#else
+
 namespace {
 
 // In front of every block: its size class. 16 bytes keep malloc's alignment.
@@ -90,9 +98,6 @@ void* direct(std::size_t size) {
 }  // namespace
 
 extern "C" void* rtcstack_usrsctp_malloc(std::size_t size) {
-#ifdef RTCSTACK_USRSCTP_HEAP_ONLY
-  return std::malloc(size);
-#else
   if (size > SIZE_MAX - kHeader) return nullptr;
   const std::uint32_t klass = class_of(kHeader + size);
   if (klass == kDirect || thread_ending) return direct(size);
@@ -107,24 +112,16 @@ extern "C" void* rtcstack_usrsctp_malloc(std::size_t size) {
   }
   *static_cast<std::uint32_t*>(block) = klass;
   return static_cast<std::uint8_t*>(block) + kHeader;
-#endif
 }
 
 extern "C" void* rtcstack_usrsctp_calloc(std::size_t count, std::size_t size) {
-#ifdef RTCSTACK_USRSCTP_HEAP_ONLY
-  return std::calloc(count, size);
-#else
   if (size != 0 && count > SIZE_MAX / size) return nullptr;
   void* memory = rtcstack_usrsctp_malloc(count * size);
   if (memory != nullptr) std::memset(memory, 0, count * size);
   return memory;
-#endif
 }
 
 extern "C" void rtcstack_usrsctp_free(void* memory) {
-#ifdef RTCSTACK_USRSCTP_HEAP_ONLY
-  std::free(memory);
-#else
   if (memory == nullptr) return;
   void* block = static_cast<std::uint8_t*>(memory) - kHeader;
   const std::uint32_t klass = *static_cast<std::uint32_t*>(block);
@@ -139,5 +136,6 @@ extern "C" void rtcstack_usrsctp_free(void* memory) {
   free_lists[klass] = free_block;
   ++free_counts[klass];
   kept_bytes += size_of(klass);
-#endif
 }
+
+#endif  // RTCSTACK_USRSCTP_HEAP_ONLY
