@@ -11,6 +11,8 @@
 //	                          aliases for the offerer and the answerer are ports A and B
 //	pion-bench srtp S         SRTP protect and unprotect of 1200-byte RTP packets per
 //	                          profile, S seconds each (pion/srtp v2)
+//	pion-bench media S        CPU per second of a two-way 640x480 30 fps VP8 + Opus call
+//	                          (media.go; VP8 and Opus through libvpx and libopus, codecs.go)
 package main
 
 import (
@@ -37,12 +39,17 @@ const messageSize = 64 * 1024
 
 func newAPI() *webrtc.API { return newAPIWith(func(*webrtc.SettingEngine) {}) }
 
-func newAPIWith(configure func(*webrtc.SettingEngine)) *webrtc.API {
-	var s webrtc.SettingEngine
+// configureLoopback keeps Pion's candidates to IPv4 loopback, without mDNS.
+func configureLoopback(s *webrtc.SettingEngine) {
 	s.SetIncludeLoopbackCandidate(true)
 	s.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+}
+
+func newAPIWith(configure func(*webrtc.SettingEngine)) *webrtc.API {
+	var s webrtc.SettingEngine
+	configureLoopback(&s)
 	// OnMessage cannot take a 64 KiB message (its read buffer is 65 535 bytes): read the
 	// detached channel instead.
 	s.DetachDataChannels()
@@ -444,7 +451,7 @@ func main() {
 		return
 	}
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: pion-bench setup N | throughput SECONDS | memory PAIRS | srtp SECONDS | many N")
+		fmt.Fprintln(os.Stderr, "usage: pion-bench setup N | throughput SECONDS | memory PAIRS | srtp SECONDS | many N | media SECONDS")
 		os.Exit(2)
 	}
 	value, err := strconv.ParseFloat(os.Args[2], 64)
@@ -464,6 +471,8 @@ func main() {
 		srtpRates(value)
 	case "many":
 		many(int(value))
+	case "media":
+		mediaCall(value)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown scenario", os.Args[1])
 		os.Exit(2)
