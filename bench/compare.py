@@ -15,7 +15,7 @@ is open, CPU; not aiortc, which has no single-port mode), 6 SRTP protect/unprote
 picture and tone included (not Pion, which has no codecs; aiortc negotiates its own
 bitrate), and 3 the channel of scenario 2 through bench_relay (a loopback relay adding a
 round trip of 0, 20, 50, 100 ms with RTT/20 jitter and 0 or 1 % loss; each stack's
-candidates are rewritten to point at it), measured once per stack and condition. Every program is ours: bench_call
+candidates are rewritten to point at it), repeated like the others. Every program is ours: bench_call
 and bench_srtp (rtcstack), bench/peers/pion (built by build_pion.sh), bench/peers/
 aiortc_bench.py. Each run is a fresh process. Progress goes to stderr, the table to stdout.
 """
@@ -105,21 +105,24 @@ def collect(args):
 
 
 def relayed(args, values):
-    """Scenario 3: one relay process per condition, every stack through it in turn."""
+    """Scenario 3: a fresh relay process per stack, condition and run; run k seeds the relay's
+    delay and loss with 7 + k, the same for every stack."""
     relay = os.path.join(args.build, "bench", "bench_relay")
-    for rtt in (0, 20, 50, 100):
-        for loss in (0, 0.01):
-            label = "3. through a relay, RTT %d ms, loss %d %% (MB/s)" % (rtt, loss * 100)
-            for stack, command in stacks(args).items():
-                process = subprocess.Popen([relay, str(rtt), str(loss), "120"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-                try:
-                    ports = json.loads(process.stdout.readline())
-                    for record in run(command + ["via", "5", str(ports["alias_a"]), str(ports["alias_b"])], timeout=120):
-                        if record.get("benchmark") == "call_relayed_throughput":
-                            values.setdefault(label, {}).setdefault(stack, []).append(record["mb_per_second"])
-                finally:
-                    process.terminate()
-                    process.wait()
+    for run_index in range(args.runs):
+        print("scenario 3, run %d of %d" % (run_index + 1, args.runs), file=sys.stderr)
+        for rtt in (0, 20, 50, 100):
+            for loss in (0, 0.01):
+                label = "3. through a relay, RTT %d ms, loss %d %% (MB/s)" % (rtt, loss * 100)
+                for stack, command in stacks(args).items():
+                    process = subprocess.Popen([relay, str(rtt), str(loss), "120", str(7 + run_index)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                    try:
+                        ports = json.loads(process.stdout.readline())
+                        for record in run(command + ["via", "5", str(ports["alias_a"]), str(ports["alias_b"])], timeout=120):
+                            if record.get("benchmark") == "call_relayed_throughput":
+                                values.setdefault(label, {}).setdefault(stack, []).append(record["mb_per_second"])
+                    finally:
+                        process.terminate()
+                        process.wait()
 
 
 def lower_is_better(label):
@@ -166,7 +169,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--build", default=os.path.join(ROOT, "build", "gcc"))
     parser.add_argument("--pion", default=os.path.join(ROOT, "build", "pion", "pion-bench"))
-    parser.add_argument("--skip-relay", action="store_true", help="leave out scenario 3 (about 4 minutes)")
+    parser.add_argument("--skip-relay", action="store_true", help="leave out scenario 3 (about 6 minutes a run)")
     args = parser.parse_args()
     values = collect(args)
     if not args.skip_relay:
