@@ -71,6 +71,27 @@ void RuntimeCore::wake() {
   (void)!::write(wake_fd_, &one, sizeof one);
 }
 
+void RuntimeCore::mark_dirty(Connection& connection) {
+  if (connection.dirty) return;
+  connection.dirty = true;
+  dirty_.push_back(connection.id);
+}
+
+void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found) {
+  const std::uint64_t id = found->first;
+  const Connection& connection = *found->second;
+  for (const UdpSocket& socket : connection.sockets) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
+    socket_owner_.erase(socket.fd());
+  }
+  std::erase_if(routes_, [&](const auto& route) { return route.second == id; });
+  if (const auto ufrag = ufrags_.find(connection.pc->local_ufrag()); ufrag != ufrags_.end() && ufrag->second == id) {
+    ufrags_.erase(ufrag);
+  }
+  timers_.erase({connection.next_timeout, id});
+  connections_.erase(found);
+}
+
 void RuntimeCore::stop() {
   std::lock_guard stop_lock(stop_mutex_);
   if (stopped_) return;
@@ -85,6 +106,10 @@ void RuntimeCore::stop() {
   std::lock_guard lock(cores_mutex());
   for (auto& [id, connection] : connections_) connection->pc->close();
   connections_.clear();
+  timers_.clear();
+  dirty_.clear();
+  routes_.clear();
+  ufrags_.clear();
 }
 
 std::vector<base::SocketAddress> RuntimeCore::shared_addresses() const {
@@ -116,6 +141,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   connection->pc = std::move(*created);
   connection->callbacks = std::move(callbacks);
   const std::uint64_t id = next_id_++;
+  connection->id = id;
   for (const UdpSocket& socket : connection->sockets) {
     epoll_event event{};
     event.events = EPOLLIN;
@@ -123,7 +149,11 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd(), &event);
     socket_owner_[socket.fd()] = id;
   }
+  Connection& added = *connection;
   connections_[id] = std::move(connection);
+  timers_.emplace(added.next_timeout, id);
+  if (!shared_.empty()) ufrags_[added.pc->local_ufrag()] = id;
+  mark_dirty(added);
   wake();
   return id;
 }
@@ -136,7 +166,7 @@ void RuntimeCore::close(std::uint64_t id, bool forget) {
     found->second->pc->close();
     found->second->silenced = true;
     if (forget) found->second->removed = true;  // the IO thread sends its last datagrams, then forgets it
-    found->second->dirty = true;
+    mark_dirty(*found->second);
     wake();
   }
   // dispatch() checks `silenced` before every callback: once the one running now (if any)
@@ -157,7 +187,7 @@ bool RuntimeCore::run(std::uint64_t id, const std::function<void(pc::PeerConnect
     const auto found = connections_.find(id);
     if (stopping_ || found == connections_.end() || found->second->removed) return false;
     function(*found->second->pc, monotonic_now());
-    found->second->dirty = true;
+    mark_dirty(*found->second);
   }
   wake();
   return true;
@@ -170,7 +200,7 @@ void RuntimeCore::loop() {
     base::Instant next = base::Instant::max();
     {
       std::lock_guard lock(cores_mutex());
-      for (const auto& [id, connection] : connections_) next = std::min(next, connection->next_timeout);
+      if (!timers_.empty()) next = timers_.begin()->first;
     }
     const base::Instant now = monotonic_now();
     std::int64_t sleep_ms = kMaxSleepMs;
@@ -200,10 +230,12 @@ void RuntimeCore::loop() {
     {
       std::lock_guard lock(cores_mutex());
       const base::Instant after = monotonic_now();
-      for (auto& [id, connection] : connections_) {
-        if (connection->removed || connection->next_timeout > after) continue;
-        connection->pc->handle_timeout(after);
-        connection->dirty = true;
+      // Only drain() moves a connection in timers_, so walking it here is safe.
+      for (auto due = timers_.begin(); due != timers_.end() && due->first <= after; ++due) {
+        Connection& connection = *connections_.at(due->second);
+        if (connection.removed) continue;
+        connection.pc->handle_timeout(after);
+        mark_dirty(connection);
       }
     }
     drain_all();
@@ -219,13 +251,21 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
     }
     routes_.erase(cached);
   }
-  for (auto& [id, connection] : connections_) {
-    if (connection->sockets.empty() && !connection->removed && connection->pc->accepts(remote, datagram)) {
-      routes_[remote] = id;
-      return connection.get();
+  // A new remote: a connectivity check names the connection by its ufrag; anything else
+  // (or a check for a ufrag we do not know) is offered to each connection in turn.
+  Connection* found = nullptr;
+  if (const auto ufrag = pc::PeerConnection::addressed_ufrag(datagram)) {
+    if (const auto named = ufrags_.find(std::string(*ufrag)); named != ufrags_.end()) {
+      Connection& connection = *connections_.at(named->second);
+      if (!connection.removed && connection.pc->accepts(remote, datagram)) found = &connection;
     }
   }
-  return nullptr;
+  for (auto it = connections_.begin(); found == nullptr && it != connections_.end(); ++it) {
+    Connection& connection = *it->second;
+    if (connection.sockets.empty() && !connection.removed && connection.pc->accepts(remote, datagram)) found = &connection;
+  }
+  if (found != nullptr) routes_[remote] = found->id;
+  return found;
 }
 
 void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
@@ -239,7 +279,7 @@ void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
       Connection* connection = owner != nullptr ? owner : route(from, bytes);
       if (connection == nullptr || connection->removed) continue;
       connection->pc->handle_receive(now, socket.local(), from, bytes);
-      connection->dirty = true;
+      mark_dirty(*connection);
     }
     if (!receive_batch_.filled()) return;
   }
@@ -261,7 +301,11 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
   for (;;) {
     pc::Output output = connection.pc->poll_output();
     if (auto* timeout = std::get_if<pc::Timeout>(&output)) {
-      connection.next_timeout = timeout->at;
+      if (timeout->at != connection.next_timeout) {
+        timers_.erase({connection.next_timeout, connection.id});
+        connection.next_timeout = timeout->at;
+        timers_.emplace(connection.next_timeout, connection.id);
+      }
       flush_sends();  // before the connection (and its sockets) can go
       return events;
     }
@@ -295,22 +339,17 @@ void RuntimeCore::drain_all() {
     std::vector<std::tuple<std::uint64_t, Connection*, std::vector<pc::Event>>> batches;
     {
       std::lock_guard lock(cores_mutex());
-      for (auto it = connections_.begin(); it != connections_.end();) {
-        Connection& connection = *it->second;
+      draining_.clear();
+      draining_.swap(dirty_);
+      for (const std::uint64_t id : draining_) {
+        const auto found = connections_.find(id);
+        if (found == connections_.end()) continue;
+        Connection& connection = *found->second;
         if (connection.dirty) {
           auto events = drain(connection);
-          if (!connection.silenced && !events.empty()) batches.emplace_back(it->first, &connection, std::move(events));
+          if (!connection.silenced && !events.empty()) batches.emplace_back(id, &connection, std::move(events));
         }
-        if (connection.removed && !connection.dirty) {
-          for (const UdpSocket& socket : connection.sockets) {
-            epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
-            socket_owner_.erase(socket.fd());
-          }
-          std::erase_if(routes_, [&](const auto& route) { return route.second == it->first; });
-          it = connections_.erase(it);
-        } else {
-          ++it;
-        }
+        if (connection.removed && !connection.dirty) forget(found);
       }
     }
     if (batches.empty()) return;

@@ -14,7 +14,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/random.h"
@@ -61,17 +65,20 @@ class RuntimeCore {
 
  private:
   struct Connection {
+    std::uint64_t id = 0;
     base::CryptoRandom random;  // outlives the PeerConnection that uses it
     std::unique_ptr<pc::PeerConnection> pc;
     std::vector<UdpSocket> sockets;  // its own, unless the runtime shares sockets
     Callbacks callbacks;
-    base::Instant next_timeout;  // the origin: due at once
-    bool dirty = true;
+    base::Instant next_timeout;  // its key in timers_; the origin: due at once
+    bool dirty = false;          // in dirty_: has output to drain
     std::atomic<bool> removed{false};
     std::atomic<bool> silenced{false};  // closed: its callbacks no longer run
   };
 
   void wake();
+  void mark_dirty(Connection& connection);
+  void forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found);
   void loop();
   void receive(const UdpSocket& socket, Connection* owner);
   void drain_all();
@@ -93,10 +100,15 @@ class RuntimeCore {
   std::mutex stop_mutex_;
   bool stopped_ = false;
 
-  // Under cores_mutex().
+  // Under cores_mutex(). The loop touches only the connections that are due or dirty, so
+  // that its cost per wake-up does not grow with the connections it holds.
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::set<std::pair<base::Instant, std::uint64_t>> timers_;  // (next_timeout, id) of every connection
+  std::vector<std::uint64_t> dirty_;                          // ids to drain (may name erased ones)
+  std::vector<std::uint64_t> draining_;                       // dirty_ as drain_all() took it
   std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
   std::map<base::SocketAddress, std::uint64_t> routes_;  // remote -> connection (shared sockets)
+  std::unordered_map<std::string, std::uint64_t> ufrags_;  // local ICE ufrag -> connection (shared sockets)
   std::uint64_t next_id_ = 1;
   // IO thread only.
   ReceiveBatch receive_batch_;

@@ -207,6 +207,12 @@ class PeerConnection {
   /// Whether a datagram arriving on a socket shared by many connections is this one's: a
   /// STUN check for our ICE username, or anything from an address we have paired with.
   bool accepts(const base::SocketAddress& remote, base::ByteView datagram) const;
+  /// The local ICE ufrag a datagram names, when it is a STUN message whose USERNAME is
+  /// "<local ufrag>:<remote ufrag>" (RFC 8445 §7.2.2): with local_ufrag(), what a runtime
+  /// indexes its connections by, so that routing a new remote needs no scan of them all.
+  static std::optional<std::string_view> addressed_ufrag(base::ByteView datagram);
+  /// Our ICE ufrag (it stays for the connection's lifetime).
+  const std::string& local_ufrag() const { return configuration_.ice.credentials.ufrag; }
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
                       base::ByteView datagram);
   void handle_timeout(base::Instant now);

@@ -119,7 +119,7 @@ bool PeerConnection::pump_dtls(base::Instant now) {
     }
     auto& event = std::get<dtls::Event>(output);
     if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
-      if (sctp_) sctp_->handle_packet(now, data->data);
+      if (sctp_) sctp_->handle_packet(now, base::MutableByteView(data->data.data(), data->data.size()));
       agent_->buffer_pool().give(std::move(data->data));
     } else if (const auto* keys = std::get_if<dtls::SrtpKeysEvent>(&event)) {
       on_srtp_keys(*keys);

@@ -135,6 +135,10 @@ class Association {
   /// do so once DTLS is connected.
   void start(base::Instant now);
   /// An SCTP packet from the DTLS transport. Malformed packets are dropped and counted.
+  /// The packet's destination port is rewritten in place to the association's private
+  /// usrsctp port (see usrsctp_port_), so the caller's bytes change.
+  void handle_packet(base::Instant now, base::MutableByteView packet);
+  /// The same for bytes the caller cannot lend for writing: they are copied first.
   void handle_packet(base::Instant now, base::ByteView packet);
   void handle_timeout(base::Instant now);
   Output poll_output();
@@ -225,6 +229,11 @@ class Association {
   using Queued = std::variant<QueuedPacket, Event>;
 
   Config config_;
+  // The port usrsctp knows this association by, one per live association: usrsctp finds
+  // endpoints by scanning every socket bound to a port, so with all of them on the SDP's
+  // a=sctp-port each bind (and each INIT) cost a scan of every association in the process.
+  // Packets carry config_.local_port on the wire; on_output and handle_packet translate.
+  std::uint16_t usrsctp_port_;
   struct ::socket* socket_ = nullptr;
   State state_ = State::kNew;
   base::Instant now_;

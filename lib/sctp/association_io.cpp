@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/endian.h"
 #include "base/log.h"
 #include "sctp/association.h"
 #include "sctp/packet_check.h"
@@ -65,7 +66,10 @@ std::string_view to_string(ChannelState state) {
   return "?";
 }
 
-Association::Association(Config config) : config_(std::move(config)), streams_(std::max<std::uint16_t>(config_.streams, 1)) {
+Association::Association(Config config)
+    : config_(std::move(config)),
+      usrsctp_port_(UsrsctpStack::instance().take_port()),
+      streams_(std::max<std::uint16_t>(config_.streams, 1)) {
   UsrsctpStack& stack = UsrsctpStack::instance();
   stack.add(this);
   usrsctp_register_address(this);
@@ -82,6 +86,7 @@ Association::~Association() {
     usrsctp_close(socket_);
   }
   usrsctp_deregister_address(this);
+  UsrsctpStack::instance().give_port(usrsctp_port_);
 }
 
 bool Association::configure_socket() {
@@ -110,7 +115,7 @@ bool Association::configure_socket() {
                              SCTP_STREAM_RESET_EVENT}) {
     ok = ok && set_option(socket_, IPPROTO_SCTP, SCTP_EVENT, sctp_event{SCTP_ALL_ASSOC, type, 1});
   }
-  sockaddr_conn local = conn_address(this, config_.local_port);
+  sockaddr_conn local = conn_address(this, usrsctp_port_);
   return ok && usrsctp_bind(socket_, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
 }
 
@@ -128,6 +133,12 @@ void Association::start(base::Instant now) {
 }
 
 void Association::handle_packet(base::Instant now, base::ByteView packet) {
+  base::Buffer copy = pool_->copy(packet);
+  handle_packet(now, base::MutableByteView(copy.data(), copy.size()));
+  pool_->give(std::move(copy));
+}
+
+void Association::handle_packet(base::Instant now, base::MutableByteView packet) {
   now_ = now;
   if (socket_ == nullptr || state_ == State::kNew || state_ == State::kClosed || state_ == State::kFailed) return;
   if (auto checked = check_packet(packet); !checked) {
@@ -136,6 +147,9 @@ void Association::handle_packet(base::Instant now, base::ByteView packet) {
     return;
   }
   ++counters_.packets_received;
+  // Addressed to our SDP port: usrsctp knows us by the private one. (Packets for any
+  // other port keep it, and usrsctp drops them as it always did.)
+  if (base::load_be16(packet.data() + 2) == config_.local_port) base::store_be16(packet.data() + 2, usrsctp_port_);
   usrsctp_conninput(this, packet.data(), packet.size(), 0);
   // Timers run after the packet is read: they may make another association queue
   // packets, and `packet` may be a view into that association's storage.

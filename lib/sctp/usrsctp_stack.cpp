@@ -43,6 +43,21 @@ UsrsctpStack::UsrsctpStack() {
   usrsctp_sysctl_set_sctp_max_chunks_on_queue(16 * 1024);
 }
 
+std::uint16_t UsrsctpStack::take_port() {
+  constexpr std::uint16_t kFirst = 1024;
+  std::uint16_t port = next_port_;
+  for (std::uint32_t tries = 0; tries < 65536u - kFirst && ports_in_use_.count(port) != 0; ++tries) {
+    port = port == 65535 ? kFirst : static_cast<std::uint16_t>(port + 1);
+  }
+  next_port_ = port == 65535 ? kFirst : static_cast<std::uint16_t>(port + 1);
+  ports_in_use_.insert(port);
+  return port;
+}
+
+void UsrsctpStack::give_port(std::uint16_t port) {
+  if (const auto found = ports_in_use_.find(port); found != ports_in_use_.end()) ports_in_use_.erase(found);
+}
+
 void UsrsctpStack::advance(base::Instant now) {
   if (!started_ || now < last_) {
     started_ = true;
@@ -71,6 +86,7 @@ int UsrsctpStack::on_output(void* address, void* data, std::size_t length, std::
   // An association being destroyed may still be named by usrsctp's last packets.
   if (stack.live_.count(association) == 0 || length < 12) return 0;
   auto* bytes = static_cast<std::uint8_t*>(data);
+  base::store_be16(bytes, association->config_.local_port);  // the private port leaves as the SDP's
   // RFC 9260 §6.8: CRC32c over the packet with a zero checksum field, which usrsctp left
   // zero (offload); the result is stored least significant byte first.
   std::memset(bytes + 8, 0, 4);

@@ -4,6 +4,7 @@
 // usrsctp's timers once per time step however many associations call handle_timeout().
 #pragma once
 
+#include <cstdint>
 #include <unordered_set>
 #include <vector>
 
@@ -23,6 +24,11 @@ class UsrsctpStack {
 
   void add(Association* association) { live_.insert(association); }
   void remove(Association* association) { live_.erase(association); }
+  /// A port for an association's usrsctp socket, none of the live ones' while fewer than
+  /// 64 511 are live (past that, ports are shared, which is slower but still correct:
+  /// each association has its own AF_CONN address).
+  std::uint16_t take_port();
+  void give_port(std::uint16_t port);
 
   /// Runs usrsctp's timers up to `now` (whole milliseconds; the remainder is carried),
   /// then lets every association that usrsctp woke act on it. An earlier `now` than
@@ -38,6 +44,8 @@ class UsrsctpStack {
   friend class Association;
 
   std::unordered_set<Association*> live_;
+  std::unordered_multiset<std::uint16_t> ports_in_use_;
+  std::uint16_t next_port_ = 1024;
   // Associations usrsctp woke since the last advance(), so that advance() costs what the
   // woken ones need, not a scan of every association (1000 connections on one runtime).
   // May hold duplicates and dead ones: both are skipped.

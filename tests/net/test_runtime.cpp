@@ -3,6 +3,7 @@
 // sanitizer build too, where leaks and races show.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/runtime.h"
 
@@ -109,6 +111,54 @@ TEST_CASE("two connections in one runtime connect over loopback and echo", "[net
   CHECK(runtime->connection_count() == 2);
   pair.a.reset();
   CHECK(eventually([&] { return runtime->connection_count() == 1; }));
+}
+
+TEST_CASE("one shared UDP port serves many connections, each datagram reaching its own", "[net]") {
+  net::RuntimeOptions options;
+  options.addresses = {*base::IpAddress::parse("127.0.0.1")};
+  options.share_sockets = true;
+  auto server = std::move(*net::Runtime::create(options));
+  auto clients = loopback_runtime();
+  REQUIRE(server->local_addresses().size() == 1);
+  const std::string port = " " + std::to_string(server->local_addresses()[0].port()) + " typ host";
+  constexpr int kPairs = 24;
+  std::vector<std::unique_ptr<Pair>> pairs;
+  std::vector<pc::ChannelHandle> channels;
+  for (int i = 0; i < kPairs; ++i) {
+    pairs.push_back(std::make_unique<Pair>(*clients, *server));
+    sctp::ChannelInit init;
+    init.label = "c" + std::to_string(i);
+    channels.push_back(*pairs.back()->a->create_data_channel(init));
+    pairs.back()->negotiate();
+    // Every server-side connection offers the one shared port and no other.
+    const auto answer = pairs.back()->b->local_description();
+    REQUIRE(answer.has_value());
+    CHECK(answer->sdp.find(port) != std::string::npos);
+  }
+  REQUIRE(eventually([&] {
+    return std::all_of(pairs.begin(), pairs.end(), [](const auto& pair) { return pair->a_open.load(); });
+  }));
+  for (int i = 0; i < kPairs; ++i) {
+    for (int k = 0; k <= i % 3; ++k) REQUIRE(pairs[i]->a->send(channels[i], "ping").ok());
+  }
+  // Each echo comes back to the connection that sent it, and only to it.
+  REQUIRE(eventually([&] {
+    for (int i = 0; i < kPairs; ++i) {
+      if (pairs[i]->a_messages != i % 3 + 1) return false;
+    }
+    return true;
+  }));
+  for (int i = 0; i < kPairs; ++i) CHECK(pairs[i]->b_messages == i % 3 + 1);
+  // Half of them go; the rest are still routed and still echo.
+  for (int i = 0; i < kPairs; i += 2) pairs[i].reset();
+  CHECK(eventually([&] { return server->connection_count() == kPairs / 2; }));
+  for (int i = 1; i < kPairs; i += 2) REQUIRE(pairs[i]->a->send(channels[i], "again").ok());
+  REQUIRE(eventually([&] {
+    for (int i = 1; i < kPairs; i += 2) {
+      if (pairs[i]->a_messages != i % 3 + 2) return false;
+    }
+    return true;
+  }));
 }
 
 TEST_CASE("connections in two runtimes (two IO threads) share the process-wide core lock", "[net]") {

@@ -1,6 +1,7 @@
 #include "sctp_harness.h"
 
 #include "base/crc32.h"
+#include "base/endian.h"
 #include "sctp/packet_check.h"
 
 namespace rtcstack::testing {
@@ -42,6 +43,7 @@ void SctpPeer::drain_self() {
       for (int i = 0; i < 4; ++i) copy.data()[8 + i] = 0;
       if (base::crc32c(copy) != stored) ++bad_checksums;
       if (!sctp::check_packet(packet->bytes)) ++failed_check;  // usrsctp's own packets must pass
+      wire_ports.emplace(base::load_be16(packet->bytes.data()), base::load_be16(packet->bytes.data() + 2));
       network_.send(self_, remote_, packet->bytes);
       continue;
     }

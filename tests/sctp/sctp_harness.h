@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sctp/association.h"
@@ -42,6 +44,7 @@ class SctpPeer : public SimEndpoint {
   std::size_t largest_packet = 0;
   std::size_t bad_checksums = 0;
   std::size_t failed_check = 0;  // packets this peer sent that sctp::check_packet() refuses
+  std::set<std::pair<std::uint16_t, std::uint16_t>> wire_ports;  // (source, destination) of what it sent
 
   bool connected() const { return association_->state() == sctp::State::kConnected; }
   bool is(std::uint16_t id, sctp::ChannelState state) const;

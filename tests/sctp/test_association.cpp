@@ -1,7 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "base/endian.h"
 #include "sctp_harness.h"
 
 using namespace rtcstack;
@@ -63,4 +67,43 @@ TEST_CASE("two associations connect and exchange on in-band and negotiated chann
   CHECK(pair.a.largest_packet <= sctp::Config{}.mtu);
   CHECK(pair.a.failed_check == 0);
   CHECK(pair.b.failed_check == 0);
+}
+
+TEST_CASE("packets carry the SDP's ports whatever port usrsctp knows an association by", "[sctp]") {
+  // Each association binds a private usrsctp port (so that usrsctp finds it without a
+  // scan); on the wire only the a=sctp-port values of the two descriptions appear.
+  sctp::Config a_config, b_config;
+  a_config.local_port = b_config.remote_port = 5001;
+  a_config.remote_port = b_config.local_port = 6002;
+  SctpPair pair(31, a_config, b_config);
+  SctpPair beside(32);  // another pair in the process, on the default ports
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  REQUIRE(beside.run([&] { return beside.a.connected() && beside.b.connected(); }));
+  const auto id = *pair.a.association().open_channel(labelled("ports"));
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.a.is(id, ChannelState::kOpen) && pair.b.is(id, ChannelState::kOpen); }));
+  REQUIRE(pair.a.association().send(id, "over the SDP's ports").ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return pair.b.messages[id].size() == 1; }));
+  using Ports = std::set<std::pair<std::uint16_t, std::uint16_t>>;
+  CHECK(pair.a.wire_ports == Ports{{5001, 6002}});
+  CHECK(pair.b.wire_ports == Ports{{6002, 5001}});
+  CHECK(beside.a.wire_ports == Ports{{5000, 5000}});
+  CHECK(pair.a.bad_checksums == 0);
+  CHECK(pair.b.bad_checksums == 0);
+
+  // A packet for a port other than ours is dropped by usrsctp, as before: nothing arrives.
+  const std::size_t before = pair.b.messages[id].size();
+  REQUIRE(pair.a.association().send(id, "lost").ok());
+  sctp::Output output = pair.a.association().poll_output();
+  while (!std::holds_alternative<sctp::Packet>(output) && !std::holds_alternative<sctp::Timeout>(output)) {
+    output = pair.a.association().poll_output();
+  }
+  REQUIRE(std::holds_alternative<sctp::Packet>(output));
+  std::vector<std::uint8_t> misaddressed(std::get<sctp::Packet>(output).bytes.begin(),
+                                         std::get<sctp::Packet>(output).bytes.end());
+  base::store_be16(misaddressed.data() + 2, 5000);
+  pair.b.association().handle_packet(pair.network.now(), base::MutableByteView(misaddressed));
+  pair.b.drain();
+  CHECK(pair.b.messages[id].size() == before);
 }

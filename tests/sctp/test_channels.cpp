@@ -342,7 +342,7 @@ TEST_CASE("garbage packets change nothing in an established association", "[sctp
       base::store_be16(junk.data(), 5000);
       base::store_be16(junk.data() + 2, 5000);
     }
-    pair.b.association().handle_packet(pair.network.now(), junk);
+    pair.b.association().handle_packet(pair.network.now(), base::MutableByteView(junk));
   }
   pair.b.drain();
   REQUIRE(pair.a.association().send(id, "still fine").ok());
