@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       pair.tick();
       continue;
     }
-    pair.b.handle_packet(pair.now, packet);
+    pair.b.handle_packet(pair.now, base::MutableByteView(packet));
     pair.pump(false);
   }
   g_clock = pair.now + base::Duration::seconds(1);
