@@ -25,7 +25,7 @@ class UsrsctpStack {
   void add(Association* association) { live_.insert(association); }
   void remove(Association* association) { live_.erase(association); }
   /// A port for an association's usrsctp socket, none of the live ones' while fewer than
-  /// 64 511 are live (past that, ports are shared, which is slower but still correct:
+  /// 64 512 (the ports from 1024 up) are live (past that, ports are shared, which is slower but still correct:
   /// each association has its own AF_CONN address).
   std::uint16_t take_port();
   void give_port(std::uint16_t port);
