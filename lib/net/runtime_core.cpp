@@ -255,7 +255,7 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
   // (or a check for a ufrag we do not know) is offered to each connection in turn.
   Connection* found = nullptr;
   if (const auto ufrag = pc::PeerConnection::addressed_ufrag(datagram)) {
-    if (const auto named = ufrags_.find(std::string(*ufrag)); named != ufrags_.end()) {
+    if (const auto named = ufrags_.find(*ufrag); named != ufrags_.end()) {
       Connection& connection = *connections_.at(named->second);
       if (!connection.removed && connection.pc->accepts(remote, datagram)) found = &connection;
     }

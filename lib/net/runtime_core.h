@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -108,7 +109,13 @@ class RuntimeCore {
   std::vector<std::uint64_t> draining_;                       // dirty_ as drain_all() took it
   std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
   std::map<base::SocketAddress, std::uint64_t> routes_;  // remote -> connection (shared sockets)
-  std::unordered_map<std::string, std::uint64_t> ufrags_;  // local ICE ufrag -> connection (shared sockets)
+  // Local ICE ufrag -> connection (shared sockets); looked up by the view a check names,
+  // so a flood of checks from strangers allocates nothing.
+  struct UfragHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view ufrag) const { return std::hash<std::string_view>{}(ufrag); }
+  };
+  std::unordered_map<std::string, std::uint64_t, UfragHash, std::equal_to<>> ufrags_;
   std::uint64_t next_id_ = 1;
   // IO thread only.
   ReceiveBatch receive_batch_;
