@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -75,6 +76,21 @@ bool IpAddress::is_unspecified() const {
 bool IpAddress::is_link_local() const {
   if (is_v4()) return bytes_[0] == 169 && bytes_[1] == 254;
   return bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80;
+}
+
+bool IpAddress::is_multicast() const {
+  if (is_v4()) return (bytes_[0] & 0xf0) == 0xe0;
+  return bytes_[0] == 0xff;
+}
+
+bool IpAddress::is_broadcast() const {
+  return is_v4() && bytes_[0] == 255 && bytes_[1] == 255 && bytes_[2] == 255 && bytes_[3] == 255;
+}
+
+IpAddress IpAddress::unmapped() const {
+  static constexpr std::array<std::uint8_t, 12> kMappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (is_v4() || !std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), bytes_.begin())) return *this;
+  return v4(bytes_[12], bytes_[13], bytes_[14], bytes_[15]);
 }
 
 std::string IpAddress::to_string() const {

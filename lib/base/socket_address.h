@@ -37,6 +37,11 @@ class IpAddress {
   bool is_loopback() const;     ///< 127.0.0.0/8 or ::1
   bool is_unspecified() const;  ///< 0.0.0.0 or ::
   bool is_link_local() const;   ///< 169.254.0.0/16 or fe80::/10
+  bool is_multicast() const;    ///< 224.0.0.0/4 or ff00::/8
+  /// 255.255.255.255 (a subnet's directed broadcast address cannot be told without its mask).
+  bool is_broadcast() const;
+  /// For ::ffff:a.b.c.d, the IPv4 address a.b.c.d; otherwise the address itself.
+  IpAddress unmapped() const;
 
   /// Canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6.
   std::string to_string() const;

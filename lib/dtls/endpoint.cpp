@@ -274,11 +274,13 @@ void Endpoint::set_state(State state, std::string reason) {
   outputs_.emplace_back(Event{StateEvent{state, std::move(reason)}});
 }
 
-void Endpoint::fail(std::string reason) {
+void Endpoint::fail(std::string reason, bool certificate_rejected) {
   RTC_LOG(kWarning, "dtls") << reason;
   retransmit_at_ = base::Instant::max();
   inbox_.clear();
-  set_state(State::kFailed, std::move(reason));
+  if (state_ == State::kFailed) return;
+  state_ = State::kFailed;
+  outputs_.emplace_back(Event{StateEvent{State::kFailed, std::move(reason), certificate_rejected}});
 }
 
 void Endpoint::start(base::Instant now) {
@@ -397,7 +399,7 @@ void Endpoint::take_over(base::ByteView completing) {
 void Endpoint::after_handshake(base::Instant now) {
   if (!records_ || !config_.remote_fingerprint) return;  // wait for the SDP: nothing is released until then
   if (peer_ == nullptr) {
-    fail("the peer presented no certificate");
+    fail("the peer presented no certificate", true);
     return;
   }
   const auto actual = fingerprint_of(peer_, config_.remote_fingerprint->algorithm);
@@ -406,7 +408,7 @@ void Endpoint::after_handshake(base::Instant now) {
   const base::Buffer& expected = config_.remote_fingerprint->digest;
   if (!actual || actual->digest.size() != expected.size() ||
       CRYPTO_memcmp(actual->digest.data(), expected.data(), expected.size()) != 0) {
-    fail("the peer's certificate does not match the fingerprint from the remote SDP");
+    fail("the peer's certificate does not match the fingerprint from the remote SDP", true);
     return;
   }
   if (srtp_keys_) {

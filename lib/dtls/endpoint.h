@@ -66,6 +66,8 @@ struct Config {
 struct StateEvent {
   State state;
   std::string reason;  ///< why it failed or closed; empty otherwise
+  /// kFailed because the peer's certificate is missing or does not match the fingerprint.
+  bool certificate_rejected = false;
 };
 /// DTLS-SRTP keying material (RFC 5764 §4.2), split by role.
 struct SrtpKeysEvent {
@@ -128,7 +130,7 @@ class Endpoint {
   bool receive_record(base::Instant now, const RecordHeader& header, base::ByteView record, bool& resent);
   void resend_last_flight(base::Instant now);
   void seal_and_queue(ContentType type, base::ByteView payload);
-  void fail(std::string reason);
+  void fail(std::string reason, bool certificate_rejected = false);
   void set_state(State state, std::string reason = {});
   void update_timer(base::Instant now);
 

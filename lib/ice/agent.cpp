@@ -57,6 +57,12 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
                             "ICE: component " + std::to_string(candidate.component) +
                                 " (with rtcp-mux and BUNDLE only component 1 is used)");
   }
+  if (const auto unusable = unusable_remote_address(candidate.address)) {
+    ++stats_.refused_candidates;
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            "ICE: remote candidate " + candidate.address.to_string() + " is " + std::string(*unusable) +
+                                ", to which no check is sent");
+  }
   for (Candidate& known : remote_candidates_) {
     if (known.address != candidate.address) continue;
     if (known.type != CandidateType::kPeerReflexive) {
@@ -74,6 +80,7 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
                             "ICE: more than " + std::to_string(config_.max_remote_candidates) + " remote candidates");
   }
   remote_candidates_.push_back(std::move(candidate));
+  last_remote_candidate_at_ = now;
   add_pairs_for_remote(remote_candidates_.size() - 1);
   if (can_check()) next_check_at_ = std::min(next_check_at_, now);
   update_connection_state();
@@ -252,6 +259,9 @@ Output Agent::poll_output() {
     }
     if (consent_transaction_) consent = std::min(consent, consent_transaction_->poll_timeout());
     if (consent < timeout.at) timeout = {consent, TimerReason::kConsent};
+  }
+  if (const auto give_up = give_up_at(); give_up && *give_up < timeout.at && connection_state_ != ConnectionState::kFailed) {
+    timeout = {std::max(*give_up, now_), TimerReason::kGiveUp};
   }
   if (role_ == Role::kControlling && first_valid_at_ && !selected_) {
     const bool nominating = std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {

@@ -83,6 +83,10 @@ struct AgentConfig {
   /// signalled ones are refused (kResourceExhausted), more peer-reflexive sources are
   /// answered but not learned (dropped_candidates counts both).
   std::size_t max_remote_candidates = 64;
+  /// Without a=end-of-candidates (browsers never signal it), the agent fails once every
+  /// pair has failed and no remote candidate has arrived for this long: a late trickled
+  /// candidate may still save the connection, an absent one cannot hold it open forever.
+  base::Duration failed_after_all_pairs_failed = base::Duration::seconds(5);
   /// Consent freshness (RFC 7675) on the selected pair: a check every interval, randomised
   /// by ±20%; they double as keepalives.
   base::Duration consent_interval = base::Duration::seconds(5);
@@ -123,7 +127,10 @@ using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionS
                            RoleChangeEvent, SelectedPairEvent, TurnErrorEvent>;
 
 /// Why the agent wants to wake up (for traces).
-enum class TimerReason : std::uint8_t { kNone, kPacing, kRetransmission, kNomination, kConsent, kGathering, kTurn };
+enum class TimerReason : std::uint8_t {
+  kNone, kPacing, kRetransmission, kNomination, kConsent, kGathering, kTurn,
+  kGiveUp,  ///< every pair failed: fail once the grace for new candidates is over
+};
 struct Timeout {
   base::Instant at;
   TimerReason why;
@@ -174,6 +181,7 @@ struct AgentStats {
   std::uint64_t dropped_stranger = 0;
   std::uint64_t role_conflicts = 0;
   std::uint64_t dropped_candidates = 0;  ///< remote candidates beyond max_remote_candidates
+  std::uint64_t refused_candidates = 0;  ///< signalled at addresses no check may go to
 };
 
 class Agent {
@@ -185,13 +193,18 @@ class Agent {
   std::uint64_t tie_breaker() const { return tie_breaker_; }
   GatheringState gathering_state() const { return gathering_state_; }
   ConnectionState connection_state() const { return connection_state_; }
+  /// Failed because the peer stopped answering consent checks on the pair in use, not
+  /// because no pair ever worked.
+  bool consent_expired() const { return consent_expired_; }
 
   /// Emits the host candidates (trickle) and completes gathering.
   void start_gathering(base::Instant now);
   /// The peer's ufrag and password; checks start once they and a remote candidate exist.
   base::Result<void> set_remote_credentials(Credentials credentials, base::Instant now);
   /// A remote candidate (trickled or from the SDP). kInvalidArgument for a component
-  /// other than 1 or a duplicate, kResourceExhausted beyond max_remote_candidates.
+  /// other than 1, a duplicate, or an address no check may go to (multicast, broadcast,
+  /// unspecified, port 0: unusable_remote_address(), counted in refused_candidates);
+  /// kResourceExhausted beyond max_remote_candidates.
   base::Result<void> add_remote_candidate(Candidate candidate, base::Instant now);
   /// The peer will send no more candidates (a=end-of-candidates): pairs can now fail for good.
   void set_remote_end_of_candidates(base::Instant now);
@@ -250,6 +263,9 @@ class Agent {
   void on_pair_succeeded(base::Instant now, std::size_t pair_index);
   void update_selection();
   void update_connection_state();
+  /// Every pair failed and nothing is pending: the instant the agent fails unless a new
+  /// candidate arrives (now with end-of-candidates), or nullopt while a pair may succeed.
+  std::optional<base::Instant> give_up_at() const;
   void set_connection_state(ConnectionState state);
   void enqueue_triggered(std::size_t pair_index);
   void send_consent_check(base::Instant now);
@@ -280,6 +296,7 @@ class Agent {
   GatheringState gathering_state_ = GatheringState::kNew;
   ConnectionState connection_state_ = ConnectionState::kNew;
   bool remote_end_of_candidates_ = false;
+  base::Instant last_remote_candidate_at_;  // a signalled or peer-reflexive one
   bool closed_ = false;
 
   std::vector<Candidate> local_candidates_;

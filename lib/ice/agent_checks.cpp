@@ -278,6 +278,18 @@ void Agent::set_connection_state(ConnectionState state) {
   emit(ConnectionStateEvent{state});
 }
 
+std::optional<Instant> Agent::give_up_at() const {
+  if (selected_ || previous_pair_ || consent_expired_ || config_.mode == Mode::kLite || !can_check() ||
+      gathering_state_ != GatheringState::kComplete || !triggered_.empty()) {
+    return std::nullopt;
+  }
+  const bool all_failed = std::all_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {
+    return p.state == PairState::kFailed && !p.transaction;
+  });
+  if (!all_failed) return std::nullopt;
+  return remote_end_of_candidates_ ? Instant{} : last_remote_candidate_at_ + config_.failed_after_all_pairs_failed;
+}
+
 void Agent::update_connection_state() {
   if (closed_) return;
   if (!selected_ && previous_pair_) return;  // restarting: the old pair still works
@@ -311,10 +323,7 @@ void Agent::update_connection_state() {
     return;
   }
   if (!can_check() || gathering_state_ == GatheringState::kNew) return;
-  const bool all_failed = std::all_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {
-    return p.state == PairState::kFailed;
-  });
-  if (all_failed && !any_pending && remote_end_of_candidates_) {
+  if (const auto give_up = give_up_at(); give_up && now_ >= *give_up) {
     set_connection_state(ConnectionState::kFailed);
   } else if (connection_state_ == ConnectionState::kConnected || connection_state_ == ConnectionState::kCompleted ||
              connection_state_ == ConnectionState::kDisconnected) {
@@ -391,6 +400,7 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
     candidate.priority = *request.priority();
     candidate.foundation = "prflx" + std::to_string(next_remote_foundation_++);
     remote_candidates_.push_back(std::move(candidate));
+    last_remote_candidate_at_ = now_;
     add_pair(*local_index, remote_candidates_.size() - 1);
   }
   const auto pair_index = find_pair(local, remote);

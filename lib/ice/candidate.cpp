@@ -22,6 +22,15 @@ std::string Candidate::to_string() const {
          std::to_string(priority);
 }
 
+std::optional<std::string_view> unusable_remote_address(const base::SocketAddress& address) {
+  const base::IpAddress ip = address.ip().unmapped();
+  if (address.port() == 0) return "port 0";
+  if (ip.is_unspecified()) return "an unspecified address";
+  if (ip.is_multicast()) return "a multicast address";
+  if (ip.is_broadcast()) return "the broadcast address";
+  return std::nullopt;
+}
+
 std::uint32_t type_preference(CandidateType type) {
   switch (type) {
     case CandidateType::kHost: return 126;

@@ -29,6 +29,12 @@ struct Candidate {
   friend bool operator==(const Candidate&, const Candidate&) = default;
 };
 
+/// Why no check may be sent to `address`, or nullopt when it can be a remote candidate.
+/// Multicast, broadcast and unspecified addresses and port 0 cannot answer a check
+/// (RFC 8445 §5.1.1.1 never gathers them) and would let a signalling peer aim our checks
+/// at many hosts at once; IPv4-mapped IPv6 forms of them are refused as well.
+std::optional<std::string_view> unusable_remote_address(const base::SocketAddress& address);
+
 /// RFC 8445 §5.1.2.2 type preferences.
 std::uint32_t type_preference(CandidateType type);
 

@@ -40,6 +40,12 @@ PeerConnection::PeerConnection(Configuration configuration, base::Random& random
   session_id_ = std::to_string(random_.next_u64() >> 2);  // fits the 63 bits RFC 8866 §5.2 suggests
 }
 
+std::optional<base::Error> PeerConnection::ended_error() const {
+  if (closed_) return wrong_state("the connection is closed");
+  if (released_) return wrong_state("the connection has failed (" + end_reason_ + ")");
+  return std::nullopt;
+}
+
 LocalParameters PeerConnection::local_parameters(bool offer) const {
   LocalParameters local;
   local.session_id = session_id_;
@@ -74,7 +80,7 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
 }
 
 base::Result<SessionDescription> PeerConnection::create_offer() {
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (signaling_ != SignalingState::kStable && signaling_ != SignalingState::kHaveLocalOffer) {
     return wrong_state("create_offer() in signaling state " + std::string(to_string(signaling_)));
   }
@@ -88,7 +94,7 @@ base::Result<SessionDescription> PeerConnection::create_offer() {
 }
 
 base::Result<SessionDescription> PeerConnection::create_answer() {
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
     return wrong_state("create_answer() in signaling state " + std::string(to_string(signaling_)));
   }
@@ -103,7 +109,7 @@ base::Result<SessionDescription> PeerConnection::create_answer() {
 
 base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescription description) {
   now_ = now;
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (description.type == SdpType::kRollback) {
     if (signaling_ != SignalingState::kHaveLocalOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
       return wrong_state("no local offer to roll back in signaling state " + std::string(to_string(signaling_)));
@@ -156,7 +162,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
 
 base::Result<void> PeerConnection::set_remote_description(base::Instant now, SessionDescription description) {
   now_ = now;
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (description.type == SdpType::kRollback) {
     if (signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveRemotePranswer) {
       return wrong_state("no remote offer to roll back in signaling state " + std::string(to_string(signaling_)));
@@ -231,7 +237,7 @@ void PeerConnection::apply_remote_ice(base::Instant now) {
 
 base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::string_view candidate) {
   now_ = now;
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (!remote_ || !agent_) {
     early_candidates_.emplace_back(candidate);
     return {};
@@ -277,7 +283,7 @@ void PeerConnection::set_signaling(SignalingState state) {
 }
 
 base::Result<ChannelHandle> PeerConnection::create_data_channel(const sctp::ChannelInit& init) {
-  if (closed_) return wrong_state("the connection is closed");
+  if (auto ended = ended_error()) return *ended;
   if (init.max_retransmits && init.max_packet_lifetime) {
     return invalid("maxRetransmits and maxPacketLifeTime cannot both be set");
   }
@@ -366,7 +372,7 @@ std::optional<std::string_view> PeerConnection::addressed_ufrag(base::ByteView d
 }
 
 bool PeerConnection::accepts(const base::SocketAddress& remote, base::ByteView datagram) const {
-  if (closed_ || !agent_) return false;
+  if (closed_ || released_ || !agent_) return false;
   if (const auto ufrag = addressed_ufrag(datagram)) return *ufrag == local_ufrag();
   const auto& candidates = agent_->remote_candidates();
   return std::any_of(candidates.begin(), candidates.end(),

@@ -57,6 +57,10 @@ struct Configuration {
   /// SCTP streams offered each way: data channels with ids 0 to sctp_streams - 1 at most
   /// (sctp::Config::streams; each stream costs about 100 bytes per connection).
   std::uint16_t sctp_streams = sctp::Config{}.streams;
+  /// A connection that is not connected this long after both descriptions are set fails
+  /// (EndCause::kSetupTimeout), whether or not the peer signalled end-of-candidates:
+  /// abandoned offers cannot hold their resources. Browsers give up after about 30 s too.
+  base::Duration setup_timeout = base::Duration::seconds(30);
 };
 
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
@@ -76,7 +80,8 @@ struct IceConnectionStateEvent {
 };
 struct ConnectionStateEvent {
   PeerConnectionState state;
-  std::string reason;  ///< for kFailed: which layer failed and why
+  std::string reason;  ///< for kFailed and kClosed: which layer ended it and why
+  EndCause cause = EndCause::kNone;
 };
 /// onicecandidate: "candidate:..." for the data section's mid; an empty candidate marks
 /// the end of gathering.
@@ -203,6 +208,22 @@ class PeerConnection {
   /// events follow.
   void close();
 
+  // The end of a connection. When it fails (setup timeout, ICE, consent, DTLS) or the
+  // peer closes it (DTLS close_notify), it ends at once: an SCTP ABORT and a close_notify
+  // go out where they still can, open channels close (with their events), and the
+  // transports, SRTP sessions and retransmission histories are freed; poll_output() then
+  // asks for no more timeouts and handle_receive() ignores everything. Queries and
+  // get_stats() keep answering with what was known.
+  //
+  // States follow the W3C aggregation rules (pc/states.h), with one addition: a peer's
+  // close_notify ends the one BUNDLE transport, so the connection reports kClosed (cause
+  // kPeerClosed, ICE kClosed, signaling kClosed) at once, where the rules would keep
+  // saying "connected" until consent expired 30 s later.
+  /// Why the connection failed or closed; kNone while it lives.
+  EndCause end_cause() const { return end_cause_; }
+  /// Whether the connection has ended (failed or closed) and freed its transports.
+  bool ended() const { return released_; }
+
   // IO.
   /// Whether a datagram arriving on a socket shared by many connections is this one's: a
   /// STUN check for our ICE username, or anything from an address we have paired with.
@@ -229,6 +250,8 @@ class PeerConnection {
   PeerConnectionState connection_state() const { return connection_; }
   ice::ConnectionState ice_connection_state() const;
   ice::GatheringState ice_gathering_state() const;
+  /// W3C RTCDtlsTransport.state of the BUNDLE transport.
+  DtlsTransportState dtls_transport_state() const { return dtls_state_; }
   const ice::Agent& ice_agent() const { return *agent_; }
   const dtls::Endpoint* dtls() const { return dtls_.get(); }
   const sctp::Association* sctp() const { return sctp_.get(); }
@@ -274,6 +297,8 @@ class PeerConnection {
   };
 
   // signaling (peer_connection.cpp)
+  /// kWrongState when the connection is closed or has failed; nullopt while it lives.
+  std::optional<base::Error> ended_error() const;
   LocalParameters local_parameters(bool offer) const;
   void apply_remote_ice(base::Instant now);
   void set_signaling(SignalingState state);
@@ -287,7 +312,16 @@ class PeerConnection {
   void on_ice_event(base::Instant now, const ice::Event& event);
   void on_sctp_event(sctp::Event event);
   void open_channel(ChannelHandle handle, Channel& channel);
-  void update_connection_state(std::string reason = {});
+  // lifecycle (peer_connection_lifecycle.cpp)
+  void update_connection_state();
+  /// Records why the connection ends; the first cause given wins.
+  void set_end_cause(EndCause cause, std::string reason);
+  void on_ice_state(ice::ConnectionState state);
+  void on_dtls_state(const dtls::StateEvent& event);
+  void check_setup_deadline(base::Instant now);
+  /// Says goodbye (ABORT, close_notify, TURN deallocation) and frees the transports;
+  /// `announce`: open channels report kClosed.
+  void release(bool announce);
   void start_sctp(base::Instant now);  // once DTLS is up and a data section is negotiated
 
   // media (peer_connection_media.cpp)
@@ -317,6 +351,14 @@ class PeerConnection {
   SignalingState signaling_ = SignalingState::kStable;
   PeerConnectionState connection_ = PeerConnectionState::kNew;
   bool closed_ = false;
+  // The transports' states as reported (the agent's own stops counting once it is freed).
+  ice::ConnectionState ice_state_ = ice::ConnectionState::kNew;
+  DtlsTransportState dtls_state_ = DtlsTransportState::kNew;
+  EndCause end_cause_ = EndCause::kNone;
+  std::string end_reason_;
+  bool release_pending_ = false;  // ended: pump() frees the transports once its loop is done
+  bool released_ = false;
+  base::Instant setup_deadline_ = base::Instant::max();  // until connected the first time
   bool gathering_started_ = false;
   std::string session_id_;
   std::uint64_t version_ = 0;

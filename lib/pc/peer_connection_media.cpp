@@ -37,7 +37,7 @@ std::optional<std::uint8_t> extension_id(const std::vector<std::pair<std::uint8_
 }  // namespace
 
 base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, sdp::Direction direction) {
-  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  if (auto ended = ended_error()) return *ended;
   const TransceiverHandle handle = next_transceiver_++;
   Transceiver& transceiver = transceivers_[handle];
   transceiver.kind = kind;
@@ -50,7 +50,7 @@ base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, 
 }
 
 base::Result<TransceiverHandle> PeerConnection::add_track(MediaKind kind) {
-  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  if (auto ended = ended_error()) return *ended;
   for (auto& [handle, transceiver] : transceivers_) {
     if (!transceiver.made_for_remote_offer || transceiver.stopped || transceiver.kind != kind) continue;
     transceiver.made_for_remote_offer = false;
@@ -72,7 +72,7 @@ base::Result<void> PeerConnection::set_direction(TransceiverHandle handle, sdp::
 base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle handle) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
-  if (closed_) return base::Error{base::ErrorCode::kWrongState, "the connection is closed"};
+  if (auto ended = ended_error()) return *ended;
   Transceiver& transceiver = found->second;
   if (transceiver.stopped) return {};
   // RFC 3550 §6.6: a BYE ends our stream for the peer at once, before the renegotiation
@@ -288,7 +288,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (closed_ || released_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.local || !sends(transceiver.local->direction)) {
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
@@ -331,7 +331,7 @@ base::Result<void> PeerConnection::send_feedback(
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (closed_ || released_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
   return send_compound(transceiver, [&](media::RtcpWriter& writer) {

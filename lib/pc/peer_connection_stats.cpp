@@ -55,17 +55,6 @@ Stats certificate_stats(const std::string& id, const dtls::Fingerprint& fingerpr
   return stats;
 }
 
-std::string_view dtls_state(const dtls::Endpoint* dtls) {
-  if (dtls == nullptr) return "new";
-  switch (dtls->state()) {
-    case dtls::State::kNew: return "new";
-    case dtls::State::kConnecting: return "connecting";
-    case dtls::State::kConnected: return "connected";
-    case dtls::State::kClosed: return "closed";
-    case dtls::State::kFailed: return "failed";
-  }
-  return "?";
-}
 
 }  // namespace
 
@@ -152,13 +141,13 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
                    {"bytesReceived", counters_.bytes_received},
                    {"packetsDiscarded", counters_.packets_discarded},  // ours: not in W3C's RTCTransportStats
                    {"iceState", std::string(ice::to_string(ice_connection_state()))},
-                   {"dtlsState", std::string(dtls_state(dtls_.get()))}}};
+                   {"dtlsState", std::string(to_string(dtls_state_))}}};
   const auto local_fingerprint = configuration_.certificate->fingerprint();
   if (local_fingerprint) {
     transport.members.emplace_back("localCertificateId", std::string("CERT-local"));
     report.push_back(certificate_stats("CERT-local", *local_fingerprint, configuration_.certificate->x509(), timestamp));
   }
-  if (dtls_) transport.members.emplace_back("dtlsRole", std::string(dtls_client_ ? "client" : "server"));
+  if (dtls_state_ != DtlsTransportState::kNew) transport.members.emplace_back("dtlsRole", std::string(dtls_client_ ? "client" : "server"));
   if (remote_ && !remote_->fingerprints.empty()) {
     transport.members.emplace_back("remoteCertificateId", std::string("CERT-remote"));
     const auto& remote = remote_->fingerprints.front();

@@ -43,6 +43,7 @@ void PeerConnection::start_transports(base::Instant now) {
   config.certificate = configuration_.certificate;
   config.remote_fingerprint = dtls::Fingerprint{chosen->algorithm, chosen->digest};
   dtls_ = std::make_unique<dtls::Endpoint>(config);
+  setup_deadline_ = now + configuration_.setup_timeout;
   // One pool for the records DTLS makes and the datagrams the agent sends: the runtime's
   // recycle() returns each to where the next one is made.
   dtls_->share_buffer_pool(agent_->buffer_pool());
@@ -61,8 +62,9 @@ void PeerConnection::pump(base::Instant now) {
     bool moved = pump_ice(now);
     moved |= pump_dtls(now);
     moved |= pump_sctp(now);
-    if (!moved) return;
+    if (!moved) break;
   }
+  if (release_pending_) release(true);  // the connection ended during this pump
 }
 
 bool PeerConnection::pump_ice(base::Instant now) {
@@ -93,13 +95,11 @@ void PeerConnection::on_ice_event(base::Instant now, const ice::Event& event) {
     emit(IceGatheringStateEvent{gathering->state});
     if (gathering->state == ice::GatheringState::kComplete) emit(IceCandidateEvent{"", mid});
   } else if (const auto* state = std::get_if<ice::ConnectionStateEvent>(&event)) {
-    emit(IceConnectionStateEvent{state->state});
     if (ice_up(state->state) && dtls_ && !dtls_started_) {
       dtls_->start(now);
       dtls_started_ = true;
     }
-    update_connection_state(state->state == ice::ConnectionState::kFailed ? "ICE failed: no candidate pair works"
-                                                                          : "");
+    on_ice_state(state->state);
   }
 }
 
@@ -125,7 +125,7 @@ bool PeerConnection::pump_dtls(base::Instant now) {
       on_srtp_keys(*keys);
     } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
       start_sctp(now);
-      update_connection_state(state->state == dtls::State::kFailed ? "DTLS failed: " + state->reason : "");
+      on_dtls_state(*state);
     }
   }
 }
@@ -220,31 +220,10 @@ void PeerConnection::on_sctp_event(sctp::Event event) {
   }
 }
 
-void PeerConnection::update_connection_state(std::string reason) {
-  PeerConnectionState state = PeerConnectionState::kConnecting;
-  const ice::ConnectionState ice = agent_ ? agent_->connection_state() : ice::ConnectionState::kNew;
-  const dtls::State dtls = dtls_ ? dtls_->state() : dtls::State::kNew;
-  if (closed_) {
-    state = PeerConnectionState::kClosed;
-  } else if (ice == ice::ConnectionState::kFailed || dtls == dtls::State::kFailed) {
-    state = PeerConnectionState::kFailed;
-  } else if (ice == ice::ConnectionState::kDisconnected) {
-    state = PeerConnectionState::kDisconnected;
-  } else if (ice_up(ice) && dtls == dtls::State::kConnected) {
-    state = PeerConnectionState::kConnected;
-  } else if (ice == ice::ConnectionState::kNew && dtls == dtls::State::kNew) {
-    state = PeerConnectionState::kNew;
-  }
-  if (state == connection_) return;
-  connection_ = state;
-  if (state != PeerConnectionState::kFailed) reason.clear();
-  if (!closed_) emit(ConnectionStateEvent{state, std::move(reason)});
-}
-
 void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress& local,
                                     const base::SocketAddress& remote, base::ByteView datagram) {
   now_ = now;
-  if (closed_ || !agent_) return;
+  if (closed_ || released_ || !agent_) return;
   ++counters_.packets_received;
   counters_.bytes_received += datagram.size();
   const ice::ReceiveResult result = agent_->handle_receive(now, local, remote, datagram);
@@ -273,7 +252,8 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
 
 void PeerConnection::handle_timeout(base::Instant now) {
   now_ = now;
-  if (closed_) return;
+  if (closed_ || released_) return;
+  check_setup_deadline(now);
   if (agent_ && now >= ice_timeout_) agent_->handle_timeout(now);
   if (dtls_ && now >= dtls_timeout_) dtls_->handle_timeout(now);
   if (sctp_ && now >= sctp_timeout_) sctp_->handle_timeout(now);
@@ -287,31 +267,12 @@ Output PeerConnection::poll_output() {
     outputs_.pop_front();
     return output;
   }
-  if (closed_) return Timeout{base::Instant::max()};
-  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_, rtcp_timeout_})};
+  if (closed_ || released_) return Timeout{base::Instant::max()};
+  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_, rtcp_timeout_, setup_deadline_})};
 }
 
 void PeerConnection::recycle(base::Buffer buffer) {
   if (agent_) agent_->buffer_pool().give(std::move(buffer));
-}
-
-void PeerConnection::close() {
-  if (closed_) return;
-  // The SCTP ABORT must pass through DTLS before its close_notify.
-  if (sctp_) sctp_->abort("the PeerConnection closed");
-  pump(now_);
-  if (dtls_) dtls_->close();
-  pump(now_);  // W3C close() fires no events: only the datagrams stay queued
-  outputs_.retain([](const Output& output) { return std::holds_alternative<Transmit>(output); });
-  closed_ = true;
-  signaling_ = SignalingState::kClosed;
-  connection_ = PeerConnectionState::kClosed;
-  for (auto& [handle, channel] : channels_) channel.state = sctp::ChannelState::kClosed;
-}
-
-ice::ConnectionState PeerConnection::ice_connection_state() const {
-  if (closed_) return ice::ConnectionState::kClosed;
-  return agent_ ? agent_->connection_state() : ice::ConnectionState::kNew;
 }
 
 ice::GatheringState PeerConnection::ice_gathering_state() const {

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
+
+#include "ice/states.h"
 
 namespace rtcstack::pc {
 
@@ -22,6 +25,33 @@ std::string_view to_string(SignalingState state);
 /// RTCPeerConnectionState.
 enum class PeerConnectionState : std::uint8_t { kNew, kConnecting, kConnected, kDisconnected, kFailed, kClosed };
 std::string_view to_string(PeerConnectionState state);
+
+/// RTCDtlsTransportState.
+enum class DtlsTransportState : std::uint8_t { kNew, kConnecting, kConnected, kClosed, kFailed };
+std::string_view to_string(DtlsTransportState state);
+
+/// Why a connection failed or was closed (ConnectionStateEvent::cause).
+enum class EndCause : std::uint8_t {
+  kNone,
+  kSetupTimeout,         ///< not connected within Configuration::setup_timeout
+  kIceFailed,            ///< every candidate pair failed (and no candidate came for a while)
+  kConsentExpired,       ///< the peer stopped answering consent checks (RFC 7675)
+  kDtlsFailed,           ///< the handshake failed, timed out, or the peer sent a fatal alert
+  kFingerprintMismatch,  ///< the peer's certificate does not match its SDP fingerprint
+  kPeerClosed,           ///< the peer sent DTLS close_notify: it closed the connection
+  kLocalClose,           ///< close() was called
+};
+/// "setup-timeout", "ice-failed", ... ("" for kNone).
+std::string_view to_string(EndCause cause);
+
+/// The W3C aggregation rules (webrtc-pc §4.4.1.5-6): RTCIceConnectionState from the
+/// states of the ICE transports (one with BUNDLE), the PeerConnection's [[IsClosed]].
+ice::ConnectionState aggregate_ice_connection_state(bool is_closed, std::span<const ice::ConnectionState> transports);
+/// RTCPeerConnectionState from [[IsClosed]], the aggregate ICE connection state and the
+/// states of the DTLS transports (none: no transport exists yet). "connected" takes an
+/// ICE state of connected or completed.
+PeerConnectionState aggregate_connection_state(bool is_closed, ice::ConnectionState ice,
+                                               std::span<const DtlsTransportState> dtls);
 
 /// RTCSdpType.
 enum class SdpType : std::uint8_t { kOffer, kPranswer, kAnswer, kRollback };

@@ -135,6 +135,17 @@ base::Result<SessionDescription> SessionDescription::parse(std::string_view text
   };
 
   if (lines.empty()) return base::make_error(base::ErrorCode::kMalformed, "SDP is empty");
+  // RFC 8866 §9: no value may hold NUL, and CR only ends a line (byte-string excludes
+  // %x00, %x0A and %x0D); such bytes pass through C strings and logs as something else.
+  for (const RawLine& line : lines) {
+    const std::size_t bad = line.text.find_first_of(std::string_view("\0\r", 2));
+    if (bad != std::string_view::npos) {
+      return base::make_error(base::ErrorCode::kMalformed,
+                              "SDP line " + std::to_string(line.number) + " has a " +
+                                  (line.text[bad] == '\0' ? "NUL byte" : "CR not ending the line") + " at column " +
+                                  std::to_string(bad + 1) + " (RFC 8866 §9 forbids it)");
+    }
+  }
   SessionDescription session;
   bool seen_timing = false;
   MediaDescription* current = nullptr;

@@ -37,6 +37,14 @@ bool connect(SimNetwork& network, AgentEndpoint& a, AgentEndpoint& b, Duration l
   return network.run_until([&] { return a.connected() && b.connected(); }, network.now() + limit);
 }
 
+ice::Candidate host_candidate(const SocketAddress& address) {
+  ice::Candidate candidate;
+  candidate.address = candidate.base = address;
+  candidate.priority = ice::candidate_priority(ice::CandidateType::kHost, 1000, 1);
+  candidate.foundation = "signalled";
+  return candidate;
+}
+
 void check_same_pair(AgentEndpoint& a, AgentEndpoint& b) {
   const auto pa = a.agent().selected_pair();
   const auto pb = b.agent().selected_pair();
@@ -190,6 +198,77 @@ TEST_CASE("with every path blocked and end-of-candidates the agent fails", "[ice
   // Each check is retransmitted on the configured schedule before the pair fails.
   CHECK(a.agent().stats().checks_sent == 1);
   CHECK(network.stats().sent >= 7);
+}
+
+TEST_CASE("without end-of-candidates the agent fails once every pair failed and the grace passed", "[ice][agent]") {
+  // Checks that give up within ~1.3 s, so that the grace is what the test sees.
+  auto quick = [](Role role, SocketAddress address) {
+    ice::AgentConfig c = config(role, {address});
+    c.check_transaction = {Duration::milliseconds(100), 3, 4, Duration::milliseconds(400)};
+    return c;
+  };
+  const Duration grace = ice::AgentConfig{}.failed_after_all_pairs_failed;
+  for (const bool late_candidate : {false, true}) {
+    SimNetwork network(17);
+    network.set_default_link({.delay = Duration::milliseconds(10), .loss = 1.0});
+    AgentEndpoint a(network, "a", quick(Role::kControlling, kA), 171);
+    AgentEndpoint b(network, "b", quick(Role::kControlled, kB), 172);
+    a.agent().start_gathering(network.now());
+    b.agent().start_gathering(network.now());
+    a.drain();
+    b.drain();
+    testing::signal_all(b, a, network.now(), false);  // as browsers do: no end-of-candidates
+    const Instant signalled = network.now();
+    REQUIRE(network.run_until([&] { return a.agent().pairs().front().state == ice::PairState::kFailed; },
+                              signalled + Duration::seconds(3)));
+    CHECK(a.agent().connection_state() == ConnectionState::kChecking);
+    Instant last_candidate = signalled;
+    if (late_candidate) {
+      // A candidate trickled while the grace runs makes a new pair, and the grace starts
+      // again from it.
+      last_candidate = signalled + Duration::seconds(3);
+      network.run_until([] { return false; }, last_candidate);
+      CHECK(a.agent().connection_state() == ConnectionState::kChecking);
+      REQUIRE(a.agent().add_remote_candidate(host_candidate(*SocketAddress::parse("198.51.100.1:50001")), last_candidate));
+      a.drain();
+    }
+    REQUIRE(network.run_until([&] { return a.agent().connection_state() == ConnectionState::kFailed; },
+                              signalled + Duration::seconds(60)));
+    CHECK(a.connection_states() == std::vector<std::string>{"checking", "failed"});
+    // A timer fires at the end of the grace: the agent does not wait for a packet.
+    CHECK(a.state_times.back().first == last_candidate + grace);
+  }
+}
+
+TEST_CASE("remote candidates at multicast, broadcast, unspecified addresses or port 0 are refused", "[ice][agent]") {
+  SimNetwork network(18);
+  network.set_default_link({.delay = Duration::milliseconds(10)});
+  AgentEndpoint a(network, "a", config(Role::kControlling, {kA, kA6}), 181);
+  AgentEndpoint b(network, "b", config(Role::kControlled, {kB}), 182);
+  a.agent().start_gathering(network.now());
+  a.drain();
+  (void)a.agent().set_remote_credentials(b.agent().local_credentials(), network.now());
+  const char* targets[] = {"224.0.0.251:5353", "239.255.255.250:1900", "255.255.255.255:9",  "0.0.0.0:5000",
+                           "198.51.100.1:0",   "[ff02::fb]:5353",      "[::]:5000",           "[::ffff:224.0.0.1]:5000",
+                           "[::ffff:0.0.0.0]:9"};
+  for (const char* target : targets) {
+    const auto address = *SocketAddress::parse(target);
+    const auto added = a.agent().add_remote_candidate(host_candidate(address), network.now());
+    REQUIRE_FALSE(added);
+    CHECK(added.error().code == base::ErrorCode::kInvalidArgument);
+  }
+  CHECK(a.agent().stats().refused_candidates == std::size(targets));
+  CHECK(a.agent().remote_candidates().empty());
+  CHECK(ice::unusable_remote_address(kB) == std::nullopt);
+  // The real peer's candidates still work, and nothing was ever sent anywhere else.
+  b.agent().start_gathering(network.now());
+  b.drain();
+  testing::signal_all(b, a, network.now());
+  testing::signal_all(a, b, network.now());
+  REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10)));
+  for (const auto& event : network.trace()) {
+    CHECK((event.to.ip() == kB.ip() || event.to.ip() == kA.ip()));
+  }
 }
 
 TEST_CASE("bad input is dropped, counted, and changes nothing", "[ice][agent]") {

@@ -118,6 +118,31 @@ TEST_CASE("an empty line inside is an error, trailing blank lines are not", "[sd
   CHECK_FALSE(SessionDescription::parse("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\n").ok());  // no t=
 }
 
+TEST_CASE("NUL bytes and CRs inside a line are refused (RFC 8866 §9)", "[sdp][malformed]") {
+  struct Case {
+    int line;
+    std::string replacement;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {3, std::string("s=a\0b", 5), "SDP line 3 has a NUL byte at column 4"},
+      {3, std::string("s=\0", 3), "SDP line 3 has a NUL byte at column 3"},
+      {8, std::string("a=mid:0\0", 8), "SDP line 8 has a NUL byte at column 8"},
+      {9, "a=ice-ufrag:ab\rcd", "SDP line 9 has a CR not ending the line at column 15"},
+      {1, std::string("v=0\0", 4), "SDP line 1 has a NUL byte"},
+  };
+  for (const Case& c : cases) {
+    const auto session = SessionDescription::parse(with_line(c.line, c.replacement));
+    INFO(c.expected);
+    REQUIRE_FALSE(session.ok());
+    CHECK(session.error().code == base::ErrorCode::kMalformed);
+    CHECK_THAT(session.error().message, Catch::Contains(c.expected));
+    CHECK(session.error().message.find('\0') == std::string::npos);
+  }
+  // Other control bytes are legal in a byte-string (s=, i=, attribute values).
+  CHECK(SessionDescription::parse(with_line(3, "s=tab\there")).ok());
+}
+
 TEST_CASE("unknown lines and attributes are kept verbatim", "[sdp][malformed]") {
   const std::string text = with_line(13, "a=x-custom: anything goes here ") + "x=experimental line\r\na=flagonly\r\n";
   const auto session = SessionDescription::parse(text);
