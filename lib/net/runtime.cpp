@@ -24,7 +24,8 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
     return base::Error{base::ErrorCode::kInternal, "no UDP socket could be bound" + (failures.empty() ? "" : ": " + failures)};
   }
   if (!options.share_sockets) sockets.clear();
-  auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets));
+  auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
+                                            RuntimeCore::Caps{options.max_connections, options.max_unconnected});
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }
@@ -41,6 +42,8 @@ base::Result<std::shared_ptr<PeerConnectionHandle>> Runtime::create_peer_connect
 std::vector<base::SocketAddress> Runtime::local_addresses() const { return core_->shared_addresses(); }
 
 std::size_t Runtime::connection_count() const { return core_->connection_count(); }
+
+Runtime::Load Runtime::load() const { return core_->load(); }
 
 PeerConnectionHandle::~PeerConnectionHandle() { core_->remove(id_); }
 

@@ -38,6 +38,13 @@ struct RuntimeOptions {
   bool share_sockets = false;
   /// The port of the shared sockets (0: the kernel picks).
   std::uint16_t port = 0;
+  /// Caps on live connections (not yet failed or closed): create_peer_connection() past
+  /// them fails with kResourceExhausted. `max_unconnected` counts those that have not
+  /// connected yet - what abandoned offers pile up - and is what a server exposed to
+  /// anyone sets lowest. Each connection with its own sockets holds one descriptor per
+  /// address: keep max_connections times that well under RLIMIT_NOFILE.
+  std::size_t max_connections = 10'000;
+  std::size_t max_unconnected = 1'000;
 };
 
 /// The W3C event handlers of one connection. Unset ones are skipped.
@@ -134,12 +141,24 @@ class Runtime {
   Runtime& operator=(const Runtime&) = delete;
 
   /// A new connection whose host candidates are its sockets (the ICE config's
-  /// host_addresses are replaced).
+  /// host_addresses are replaced). kResourceExhausted past the caps of RuntimeOptions, or
+  /// when the process is out of descriptors (EMFILE, ENFILE): nothing else changes, and
+  /// a later call succeeds once connections have ended.
+  ///
+  /// A connection that fails or closes (pc::PeerConnection::ended()) gives its sockets,
+  /// timers and buffers back at once, while its handle keeps answering queries; it no
+  /// longer counts against the caps.
   base::Result<std::shared_ptr<PeerConnectionHandle>> create_peer_connection(pc::Configuration configuration,
                                                                             Callbacks callbacks);
   /// The shared sockets' addresses (empty unless RuntimeOptions::share_sockets).
   std::vector<base::SocketAddress> local_addresses() const;
+  /// Connections not yet forgotten (their handles alive), ended ones included.
   std::size_t connection_count() const;
+  /// Live connections (not failed or closed), and those among them not yet connected.
+  struct Load {
+    std::size_t live = 0, unconnected = 0;
+  };
+  Load load() const;
 
  private:
   explicit Runtime(std::shared_ptr<RuntimeCore> core) : core_(std::move(core)) {}

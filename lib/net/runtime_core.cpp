@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <tuple>
 
 #include "base/log.h"
@@ -38,8 +39,8 @@ base::Instant monotonic_now() {
   return base::Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(since).count());
 }
 
-RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared)
-    : addresses_(std::move(addresses)), shared_(std::move(shared)) {}
+RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps)
+    : addresses_(std::move(addresses)), shared_(std::move(shared)), caps_(caps) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -92,6 +93,36 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
   connections_.erase(found);
 }
 
+void RuntimeCore::release_sockets(Connection& connection) {
+  connection.released = true;
+  for (const UdpSocket& socket : connection.sockets) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
+    socket_owner_.erase(socket.fd());
+  }
+  connection.sockets.clear();  // closes them
+  std::erase_if(routes_, [&](const auto& route) { return route.second == connection.id; });
+  if (const auto ufrag = ufrags_.find(connection.pc->local_ufrag());
+      ufrag != ufrags_.end() && ufrag->second == connection.id) {
+    ufrags_.erase(ufrag);
+  }
+}
+
+Runtime::Load RuntimeCore::count_load() const {
+  Runtime::Load load;
+  for (const auto& [id, connection] : connections_) {
+    if (connection->removed || connection->pc->ended()) continue;
+    ++load.live;
+    const pc::PeerConnectionState state = connection->pc->connection_state();
+    if (state == pc::PeerConnectionState::kNew || state == pc::PeerConnectionState::kConnecting) ++load.unconnected;
+  }
+  return load;
+}
+
+Runtime::Load RuntimeCore::load() {
+  std::lock_guard lock(cores_mutex());
+  return count_load();
+}
+
 void RuntimeCore::stop() {
   std::lock_guard stop_lock(stop_mutex_);
   if (stopped_) return;
@@ -120,6 +151,22 @@ std::vector<base::SocketAddress> RuntimeCore::shared_addresses() const {
 
 base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Callbacks callbacks) {
   if (stopping_) return base::Error{base::ErrorCode::kClosed, "the runtime has stopped"};
+  const auto over_caps = [this]() -> std::optional<base::Error> {
+    const Runtime::Load load = count_load();
+    if (load.live >= caps_.connections) {
+      return base::Error{base::ErrorCode::kResourceExhausted,
+                         "the runtime holds " + std::to_string(load.live) + " live connections (max_connections)"};
+    }
+    if (load.unconnected >= caps_.unconnected) {
+      return base::Error{base::ErrorCode::kResourceExhausted, "the runtime holds " + std::to_string(load.unconnected) +
+                                                                  " connections not yet connected (max_unconnected)"};
+    }
+    return std::nullopt;
+  };
+  {
+    std::lock_guard lock(cores_mutex());
+    if (auto refused = over_caps()) return *refused;  // before binding anything
+  }
   auto connection = std::make_unique<Connection>();
   configuration.ice.host_addresses = shared_addresses();
   if (shared_.empty()) {
@@ -136,6 +183,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     if (address.ip().is_loopback()) configuration.ice.allow_loopback = true;
   }
   std::lock_guard lock(cores_mutex());
+  if (auto refused = over_caps()) return *refused;  // another thread got there first
   auto created = pc::PeerConnection::create(std::move(configuration), connection->random);
   if (!created) return created.error();
   connection->pc = std::move(*created);
@@ -307,6 +355,7 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
         timers_.emplace(connection.next_timeout, connection.id);
       }
       flush_sends();  // before the connection (and its sockets) can go
+      if (!connection.released && connection.pc->ended()) release_sockets(connection);
       return events;
     }
     if (auto* transmit = std::get_if<pc::Transmit>(&output)) {

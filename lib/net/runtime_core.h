@@ -38,7 +38,10 @@ class RuntimeCore {
  public:
   /// `shared`: sockets every connection uses (RuntimeOptions::share_sockets); otherwise
   /// each connection binds its own on `addresses`.
-  RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared);
+  struct Caps {
+    std::size_t connections, unconnected;
+  };
+  RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -58,6 +61,7 @@ class RuntimeCore {
   /// returns only once the one running (if any) has returned. `forget` drops it too.
   void close(std::uint64_t id, bool forget = false);
   std::size_t connection_count();
+  Runtime::Load load();
 
   /// Runs `function` on the connection under the cores lock, on this thread, then wakes
   /// the IO thread to send and report what it produced. False when the connection or
@@ -73,6 +77,7 @@ class RuntimeCore {
     Callbacks callbacks;
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
+    bool released = false;       // ended: sockets closed, routes gone
     std::atomic<bool> removed{false};
     std::atomic<bool> silenced{false};  // closed: its callbacks no longer run
   };
@@ -80,6 +85,9 @@ class RuntimeCore {
   void wake();
   void mark_dirty(Connection& connection);
   void forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found);
+  /// An ended connection: its sockets close and no datagram is routed to it any more.
+  void release_sockets(Connection& connection);
+  Runtime::Load count_load() const;  // cores lock held
   void loop();
   void receive(const UdpSocket& socket, Connection* owner);
   void drain_all();
@@ -92,6 +100,7 @@ class RuntimeCore {
 
   std::vector<base::IpAddress> addresses_;
   std::vector<UdpSocket> shared_;
+  Caps caps_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

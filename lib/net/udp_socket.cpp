@@ -48,7 +48,10 @@ std::optional<base::SocketAddress> from_sockaddr(const sockaddr* address) {
 }
 
 base::Error system_error(const std::string& what) {
-  return {base::ErrorCode::kInternal, what + ": " + std::strerror(errno)};
+  // Out of descriptors or kernel memory: the caller may retry once others are freed.
+  const bool exhausted = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
+  return {exhausted ? base::ErrorCode::kResourceExhausted : base::ErrorCode::kInternal,
+          what + ": " + std::strerror(errno)};
 }
 
 }  // namespace

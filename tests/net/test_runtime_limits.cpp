@@ -1,0 +1,173 @@
+// lib/net under pressure: caps on connections, connections that end giving their sockets
+// back at once (counted in /proc/self/fd), and a process out of descriptors.
+#include <catch2/catch.hpp>
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "net/runtime.h"
+
+using namespace rtcstack;
+using net::PeerConnectionHandle;
+
+namespace {
+
+std::unique_ptr<net::Runtime> loopback_runtime(net::RuntimeOptions options = {}) {
+  options.addresses = {*base::IpAddress::parse("127.0.0.1")};
+  auto runtime = net::Runtime::create(options);
+  REQUIRE(runtime.ok());
+  return std::move(*runtime);
+}
+
+std::size_t open_descriptors() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+// An offer answered, its candidates never given: the answerer waits for checks that
+// never come, as a server does for an abandoned browser offer.
+void answer_and_abandon(PeerConnectionHandle& offerer, PeerConnectionHandle& answerer) {
+  auto offer = offerer.create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(offerer.set_local_description(*offer).ok());
+  REQUIRE(answerer.set_remote_description(*offer).ok());
+  auto answer = answerer.create_answer();
+  REQUIRE(answer.ok());
+  REQUIRE(answerer.set_local_description(*answer).ok());
+}
+
+}  // namespace
+
+TEST_CASE("caps on live and unconnected connections refuse more, and free up as connections end", "[net][limits]") {
+  net::RuntimeOptions options;
+  options.max_connections = 3;
+  options.max_unconnected = 2;
+  auto runtime = loopback_runtime(options);
+  auto a = *runtime->create_peer_connection({}, {});
+  auto b = *runtime->create_peer_connection({}, {});
+  // Two not yet connected: the unconnected cap is reached.
+  auto refused = runtime->create_peer_connection({}, {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == base::ErrorCode::kResourceExhausted);
+  CHECK_THAT(refused.error().message, Catch::Contains("max_unconnected"));
+  // Connect them (candidates trickled by hand once both descriptions are set).
+  auto offer = *a->create_offer();
+  REQUIRE(a->set_local_description(offer).ok());
+  REQUIRE(b->set_remote_description(offer).ok());
+  const auto answer = *b->create_answer();
+  REQUIRE(b->set_local_description(answer).ok());
+  REQUIRE(a->set_remote_description(answer).ok());
+  REQUIRE(eventually([&] {
+    return a->ice_gathering_state() == ice::GatheringState::kComplete &&
+           b->ice_gathering_state() == ice::GatheringState::kComplete;
+  }));
+  for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+    const std::string sdp = from->local_description()->sdp;
+    for (std::size_t at = sdp.find("a=candidate:"); at != std::string::npos; at = sdp.find("a=candidate:", at + 1)) {
+      REQUIRE(to->add_ice_candidate(sdp.substr(at + 2, sdp.find('\r', at) - at - 2)).ok());
+    }
+  }
+  REQUIRE(eventually([&] {
+    return a->connection_state() == pc::PeerConnectionState::kConnected &&
+           b->connection_state() == pc::PeerConnectionState::kConnected;
+  }));
+  CHECK(runtime->load().live == 2);
+  CHECK(runtime->load().unconnected == 0);
+  // One more fits the total cap of three; a fourth does not.
+  auto c = runtime->create_peer_connection({}, {});
+  REQUIRE(c.ok());
+  auto fourth = runtime->create_peer_connection({}, {});
+  REQUIRE_FALSE(fourth.ok());
+  CHECK_THAT(fourth.error().message, Catch::Contains("max_connections"));
+  // A closed connection no longer counts, even while its handle lives.
+  a->close();
+  CHECK(runtime->load().live == 2);
+  auto d = runtime->create_peer_connection({}, {});
+  CHECK(d.ok());
+  CHECK(a->connection_state() == pc::PeerConnectionState::kClosed);
+}
+
+TEST_CASE("a connection that fails gives its sockets back at once; its handle still answers", "[net][limits]") {
+  auto runtime = loopback_runtime();
+  pc::Configuration quick;
+  quick.setup_timeout = base::Duration::milliseconds(500);
+  std::atomic<int> failed{0};
+  net::Callbacks callbacks;
+  callbacks.on_connection_state_change = [&](pc::PeerConnectionState state, const std::string& reason) {
+    if (state == pc::PeerConnectionState::kFailed && reason.find("not connected within") != std::string::npos) ++failed;
+  };
+  const std::size_t before = open_descriptors();
+  std::vector<std::shared_ptr<PeerConnectionHandle>> handles;
+  for (int i = 0; i < 10; ++i) {
+    auto offerer = *runtime->create_peer_connection(quick, callbacks);
+    auto answerer = *runtime->create_peer_connection(quick, callbacks);
+    answer_and_abandon(*offerer, *answerer);
+    handles.push_back(offerer);
+    handles.push_back(answerer);
+  }
+  CHECK(open_descriptors() == before + 20);  // one socket each, on 127.0.0.1
+  // The answerers fail at their deadline; each offerer (no answer, so no deadline) is
+  // closed by the application instead.
+  REQUIRE(eventually([&] { return failed == 10; }));
+  for (std::size_t i = 0; i < handles.size(); i += 2) handles[i]->close();
+  REQUIRE(eventually([&] { return open_descriptors() == before; }));
+  CHECK(runtime->load().live == 0);
+  CHECK(runtime->connection_count() == 20);  // every handle still held...
+  for (std::size_t i = 1; i < handles.size(); i += 2) {
+    CHECK(handles[i]->connection_state() == pc::PeerConnectionState::kFailed);  // ...and answering
+    CHECK(handles[i]->create_offer().error().code == base::ErrorCode::kWrongState);
+  }
+}
+
+TEST_CASE("out of descriptors: a clean error on the call that met it, and recovery once some are free",
+          "[net][limits]") {
+  auto runtime = loopback_runtime();
+  rlimit original{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &original) == 0);
+  std::vector<std::shared_ptr<PeerConnectionHandle>> handles;
+  std::optional<base::Error> error;
+  {
+    rlimit low = original;
+    low.rlim_cur = open_descriptors() + 8;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    for (int i = 0; i < 64 && !error; ++i) {
+      auto handle = runtime->create_peer_connection({}, {});
+      if (handle) {
+        handles.push_back(*handle);
+      } else {
+        error = handle.error();
+      }
+    }
+    // Still limited: one ended connection's socket makes room for the next call.
+    REQUIRE(error.has_value());
+    CHECK(error->code == base::ErrorCode::kResourceExhausted);
+    CHECK_THAT(error->message, Catch::Contains("Too many open files"));
+    CHECK(handles.size() >= 4);
+    CHECK_FALSE(runtime->create_peer_connection({}, {}).ok());
+    handles.front()->close();
+    REQUIRE(eventually([&] { return runtime->create_peer_connection({}, {}).ok(); }));
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &original) == 0);
+  }
+  // The runtime itself never noticed: connections made before still work.
+  auto offer = handles.back()->create_offer();
+  REQUIRE(offer.ok());
+  CHECK(handles.back()->set_local_description(*offer).ok());
+}
