@@ -18,6 +18,7 @@ import asyncio
 import json
 import sys
 import time
+import urllib.parse
 
 import aioice.ice
 import numpy
@@ -262,7 +263,11 @@ async def client(url, test_type):
     await pc.setLocalDescription(await pc.createOffer())
     async with ClientSession() as session:
         body = {"type": pc.localDescription.type, "sdp": pc.localDescription.sdp}
-        async with session.post(url.rstrip("/") + "/offer", json=body) as response:
+        # The echo convention: the offer URL as given; one without a path gets /offer.
+        parts = urllib.parse.urlsplit(url)
+        if parts.path in ("", "/"):
+            url = urllib.parse.urlunsplit(parts._replace(path="/offer"))
+        async with session.post(url, json=body) as response:
             if response.status != 200:
                 print(f"RESULT type={test_type} failed: POST /offer: HTTP {response.status} {await response.text()}")
                 return 1

@@ -18,9 +18,9 @@ failed=0
 for type in "$@"; do
   echo "--- type $type ($direction)"
   if [ "$direction" = aiortc-server ]; then
-    "$rtc_echo" client -s "$url" -t "$type" --bind 127.0.0.1 || failed=1
+    "$rtc_echo" client -s "$url/offer" -t "$type" --bind 127.0.0.1 || failed=1
   else
-    /usr/bin/python3 "$peer" client -s "$url" -t "$type" || failed=1
+    /usr/bin/python3 "$peer" client -s "$url/offer" -t "$type" || failed=1
   fi
 done
 [ "$failed" = 0 ] || { echo "server log:"; cat "$server_log"; }

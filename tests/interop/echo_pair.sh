@@ -9,10 +9,19 @@ shift
 source "$(dirname "$0")/start_server.sh"
 start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1
 failed=0
+# The convention's clients are given the offer URL itself; a URL without a path still
+# works (rtc-echo appends /offer). Both forms are used, alternately.
+form=0
 for type in "$@"; do
   echo "--- type $type"
-  "$rtc_echo" client -s "$url" -t "$type" --bind 127.0.0.1 || failed=1
+  target="$url/offer"
+  [ $((form++ % 2)) -eq 1 ] && target="$url"
+  "$rtc_echo" client -s "$target" -t "$type" --bind 127.0.0.1 || failed=1
 done
+# A wrong path is an error, not a silent /offer.
+if "$rtc_echo" client -s "$url/no-such-path" -t 0 --bind 127.0.0.1 --timeout 5; then
+  echo "a client given a wrong offer URL succeeded"; failed=1
+fi
 # The server must shut down cleanly on SIGTERM (in the sanitizer build: without leaks).
 kill -TERM "$server"
 if ! wait "$server"; then

@@ -52,6 +52,16 @@ struct StressChannel {
   bool reliable = true, ordered = true;
 };
 
+// The echo convention's clients take the offer URL itself ("http://host:8080/offer");
+// one without a path (or with "/" alone) gets /offer, as older rtc-echo took it.
+std::pair<std::string, std::string> split_offer_url(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (path == std::string::npos) return {url, "/offer"};
+  const std::string rest = url.substr(path);
+  return {url.substr(0, path), rest == "/" ? "/offer" : rest};
+}
+
 }  // namespace
 
 int run_client(const ClientOptions& options) {
@@ -237,12 +247,13 @@ int run_client(const ClientOptions& options) {
   for (int i = 0; i < 200 && connection.ice_gathering_state() != ice::GatheringState::kComplete; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  httplib::Client http(options.server);
+  const auto [origin, offer_path] = split_offer_url(options.server);
+  httplib::Client http(origin);
   http.set_connection_timeout(5);
   http.set_read_timeout(options.timeout_seconds);
-  const auto response = http.Post("/offer", to_json(*connection.local_description()), "application/json");
+  const auto response = http.Post(offer_path, to_json(*connection.local_description()), "application/json");
   if (!response || response->status != 200) {
-    std::printf("RESULT type=%d failed: POST %s/offer: %s\n", options.type, options.server.c_str(),
+    std::printf("RESULT type=%d failed: POST %s%s: %s\n", options.type, origin.c_str(), offer_path.c_str(),
                 response ? ("HTTP " + std::to_string(response->status) + " " + response->body).c_str()
                          : httplib::to_string(response.error()).c_str());
     return 1;

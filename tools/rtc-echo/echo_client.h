@@ -7,7 +7,8 @@
 namespace rtcstack::echo {
 
 struct ClientOptions {
-  std::string server = "http://127.0.0.1:8080";
+  /// The offer URL ("http://127.0.0.1:8080/offer"); without a path, /offer is appended.
+  std::string server = "http://127.0.0.1:8080/offer";
   int type = 1;
   std::string bind;       ///< one IP for the media socket; empty: every interface and loopback
   int timeout_seconds = 20;

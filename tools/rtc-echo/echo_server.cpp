@@ -1,7 +1,8 @@
 #include "echo_server.h"
 
-#include <httplib.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -9,33 +10,44 @@
 #include <thread>
 #include <vector>
 
+#include "http_server.h"
 #include "media/rtp_packet.h"
 #include "net/runtime.h"
+#include "net/udp_socket.h"
 #include "page.h"
 #include "session_json.h"
 
 namespace rtcstack::echo {
 namespace {
 
-httplib::Server* g_server = nullptr;
+http::Server* g_server = nullptr;
 void on_signal(int) {
   if (g_server != nullptr) g_server->stop();
 }
 
-// The connections the server has answered; closed and failed ones are let go.
+// The connections the server has answered. One that fails or closes lets go of its
+// handle from its own callback (its resources were freed already; this drops the rest).
 class Connections {
  public:
   void add(std::shared_ptr<net::PeerConnectionHandle> handle) {
     std::lock_guard lock(mutex_);
-    std::erase_if(handles_, [](const auto& h) {
-      const auto state = h->connection_state();
-      return state == pc::PeerConnectionState::kClosed || state == pc::PeerConnectionState::kFailed;
-    });
     handles_.push_back(std::move(handle));
   }
-  void clear() {
+  void remove(const net::PeerConnectionHandle* handle) {
+    std::shared_ptr<net::PeerConnectionHandle> dropped;  // dropped outside the lock
     std::lock_guard lock(mutex_);
-    handles_.clear();
+    const auto found = std::find_if(handles_.begin(), handles_.end(), [&](const auto& h) { return h.get() == handle; });
+    if (found == handles_.end()) return;
+    dropped = std::move(*found);
+    handles_.erase(found);
+  }
+  void clear() {
+    std::vector<std::shared_ptr<net::PeerConnectionHandle>> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      dropped.swap(handles_);
+    }
+    for (const auto& handle : dropped) handle->close();  // waits for running callbacks: not under the lock
   }
 
  private:
@@ -43,12 +55,16 @@ class Connections {
   std::vector<std::shared_ptr<net::PeerConnectionHandle>> handles_;
 };
 
-std::string answer_offer(net::Runtime& runtime, Connections& connections, const std::string& body, int& status) {
+http::Response text(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response answer_offer(net::Runtime& runtime, Connections& connections, const std::string& body) {
   auto offer = from_json(body);
-  if (!offer || offer->type != pc::SdpType::kOffer) {
-    status = 400;
-    return offer ? "expected an offer" : offer.error().message;
-  }
+  if (!offer || offer->type != pc::SdpType::kOffer) return text(400, offer ? "expected an offer" : offer.error().message);
   // The callbacks echo through the handle, which exists only after they are set.
   auto self = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
   net::Callbacks callbacks;
@@ -65,15 +81,20 @@ std::string answer_offer(net::Runtime& runtime, Connections& connections, const 
   callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver) {
     if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver);
   };
-  callbacks.on_connection_state_change = [](pc::PeerConnectionState state, const std::string& reason) {
+  callbacks.on_connection_state_change = [self, &connections](pc::PeerConnectionState state, const std::string& reason) {
     std::printf("connection %s%s%s\n", std::string(pc::to_string(state)).c_str(), reason.empty() ? "" : ": ",
                 reason.c_str());
     std::fflush(stdout);
+    if (state != pc::PeerConnectionState::kFailed && state != pc::PeerConnectionState::kClosed) return;
+    if (auto handle = self->lock()) connections.remove(handle.get());
   };
   auto handle = runtime.create_peer_connection({}, callbacks);
   if (!handle) {
-    status = 500;
-    return handle.error().message;
+    // Past the caps or out of descriptors: a client may try again once connections end.
+    http::Response busy = text(handle.error().code == base::ErrorCode::kResourceExhausted ? 503 : 500,
+                               handle.error().message);
+    if (busy.status == 503) busy.headers.emplace_back("Retry-After", "5");
+    return busy;
   }
   *self = *handle;
   auto answered = [&]() -> base::Result<pc::SessionDescription> {
@@ -96,12 +117,33 @@ std::string answer_offer(net::Runtime& runtime, Connections& connections, const 
     return *(*handle)->local_description();
   }();
   if (!answered) {
-    status = 400;
-    return answered.error().message;
+    (*handle)->close();
+    return text(400, answered.error().message);
   }
   connections.add(*handle);
-  status = 200;
-  return to_json(*answered);
+  http::Response response = text(200, to_json(*answered));
+  response.content_type = "application/json";
+  return response;
+}
+
+// Caps that keep the process inside its descriptor limit: the HTTP front end takes an
+// eighth of it (at most 256), each PeerConnection one socket per media address.
+struct Budget {
+  http::Limits http;
+  std::size_t connections, unconnected;
+};
+
+Budget budget(const ServerOptions& options, std::size_t addresses) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  const std::size_t descriptors = limit.rlim_cur == RLIM_INFINITY ? 1 << 20 : static_cast<std::size_t>(limit.rlim_cur);
+  Budget budget;
+  budget.http.max_connections = std::clamp<std::size_t>(descriptors / 8, 8, 256);
+  const std::size_t reserve = budget.http.max_connections + 64;  // the runtime, the log, libraries
+  const std::size_t derived = descriptors > reserve ? (descriptors - reserve) / std::max<std::size_t>(addresses, 1) : 1;
+  budget.connections = options.max_connections != 0 ? options.max_connections : std::max<std::size_t>(derived, 1);
+  budget.unconnected = options.max_unconnected != 0 ? options.max_unconnected : budget.connections;
+  return budget;
 }
 
 }  // namespace
@@ -118,40 +160,46 @@ int run_server(const ServerOptions& options) {
   } else {
     runtime_options.include_loopback = true;
   }
+  const std::size_t addresses =
+      options.bind.empty() ? net::interface_addresses(true).size() : runtime_options.addresses.size();
+  const Budget caps = budget(options, addresses);
+  runtime_options.max_connections = caps.connections;
+  runtime_options.max_unconnected = caps.unconnected;
   auto runtime = net::Runtime::create(runtime_options);
   if (!runtime) {
     std::fprintf(stderr, "rtc-echo: %s\n", runtime.error().message.c_str());
     return 1;
   }
   Connections connections;
-  httplib::Server server;
-  server.set_default_headers({{"Access-Control-Allow-Origin", "*"},
-                              {"Access-Control-Allow-Methods", "POST, GET, OPTIONS"},
-                              {"Access-Control-Allow-Headers", "Content-Type"}});
-  server.Options("/offer", [](const httplib::Request&, httplib::Response& response) { response.status = 204; });
-  server.Post("/offer", [&](const httplib::Request& request, httplib::Response& response) {
-    int status = 500;
-    const std::string body = answer_offer(**runtime, connections, request.body, status);
-    response.status = status;
-    response.set_content(body, status == 200 ? "application/json" : "text/plain");
-  });
-  server.Get("/", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content(std::string(kPage), "text/html; charset=utf-8");
-  });
-  // Port 0: the kernel picks one, and the line below says which (scripts read it).
-  const int port = options.port == 0 ? server.bind_to_any_port(options.host)
-                                     : (server.bind_to_port(options.host, options.port) ? options.port : -1);
-  if (port < 0) {
-    std::fprintf(stderr, "rtc-echo: cannot listen on %s:%u\n", options.host.c_str(), options.port);
+  const auto handle = [&](const http::Request& request) -> http::Response {
+    if (request.path == "/offer" && request.method == "POST") return answer_offer(**runtime, connections, request.body);
+    if (request.path == "/offer" && request.method == "OPTIONS") return text(204, "");
+    if (request.path == "/" && request.method == "GET") {
+      http::Response page = text(200, std::string(kPage));
+      page.content_type = "text/html; charset=utf-8";
+      return page;
+    }
+    if (request.path == "/offer" || request.path == "/") return text(405, "method not allowed");
+    return text(404, "not found");
+  };
+  http::Server server(caps.http, handle,
+                      {{"Access-Control-Allow-Origin", options.cors},
+                       {"Access-Control-Allow-Methods", "POST, GET, OPTIONS"},
+                       {"Access-Control-Allow-Headers", "Content-Type"}});
+  auto port = server.listen(options.host, options.port);
+  if (!port) {
+    std::fprintf(stderr, "rtc-echo: %s\n", port.error().message.c_str());
     return 1;
   }
   g_server = &server;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::printf("rtc-echo server: http://%s:%d/ (POST /offer; each connection gets its own UDP sockets)\n",
-              options.host.c_str(), port);
+  // Port 0: the kernel picks one, and the line below says which (scripts read it).
+  std::printf("rtc-echo server: http://%s:%u/ (POST /offer; each connection gets its own UDP sockets; "
+              "at most %zu connections, %zu not yet connected)\n",
+              options.host.c_str(), *port, caps.connections, caps.unconnected);
   std::fflush(stdout);
-  server.listen_after_bind();
+  server.run();
   g_server = nullptr;
   connections.clear();
   return 0;

@@ -4,6 +4,7 @@
 // from a browser against this server.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -13,6 +14,11 @@ struct ServerOptions {
   std::string host = "0.0.0.0";        ///< HTTP listen address
   std::uint16_t port = 8080;
   std::string bind;                    ///< one IP for the media sockets; empty: every interface
+  /// Access-Control-Allow-Origin of every answer. "*" lets the echo convention's
+  /// cross-origin browser pages in; a deployed server names its own origin.
+  std::string cors = "*";
+  /// Caps on PeerConnections (net::RuntimeOptions); 0: derived from RLIMIT_NOFILE.
+  std::size_t max_connections = 0, max_unconnected = 0;
 };
 
 /// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.

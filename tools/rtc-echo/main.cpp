@@ -1,5 +1,6 @@
 // rtc-echo: the echo convention's server and client (DESIGN.md §7).
-//   rtc-echo server [--port P] [--host H] [--bind IP]
+//   rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]
+//                   [--max-unconnected N]
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S]
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +14,8 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: rtc-echo server [--port P] [--host H] [--bind IP]\n"
+               "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
+               "                       [--max-unconnected N]\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
@@ -34,6 +36,12 @@ int main(int argc, char** argv) {
       server.port = static_cast<std::uint16_t>(std::atoi(value.c_str()));
     } else if (flag == "--host") {
       server.host = value;
+    } else if (flag == "--cors") {
+      server.cors = value;
+    } else if (flag == "--max-connections") {
+      server.max_connections = std::strtoul(value.c_str(), nullptr, 10);
+    } else if (flag == "--max-unconnected") {
+      server.max_unconnected = std::strtoul(value.c_str(), nullptr, 10);
     } else if (flag == "--bind") {
       server.bind = client.bind = value;
     } else if (flag == "-s" || flag == "--server") {

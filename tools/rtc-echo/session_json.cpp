@@ -8,7 +8,41 @@ std::string to_json(const pc::SessionDescription& description) {
   return nlohmann::json{{"type", std::string(pc::to_string(description.type))}, {"sdp", description.sdp}}.dump();
 }
 
+namespace {
+
+// RTCSessionDescriptionInit is a flat object: refusing deep nesting before the parse
+// keeps a hostile body from costing the parser stack and memory per level.
+constexpr int kMaxDepth = 4;
+
+bool nested_too_deep(const std::string& text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 base::Result<pc::SessionDescription> from_json(const std::string& text) {
+  if (nested_too_deep(text)) {
+    return base::Error{base::ErrorCode::kMalformed, "the body nests deeper than " + std::to_string(kMaxDepth) + " levels"};
+  }
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return base::Error{base::ErrorCode::kMalformed, "the body is not a JSON object"};
   const auto type = json.find("type");

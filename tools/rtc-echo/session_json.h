@@ -10,7 +10,8 @@
 namespace rtcstack::echo {
 
 std::string to_json(const pc::SessionDescription& description);
-/// kMalformed when the text is not JSON or lacks a known "type" or a string "sdp".
+/// kMalformed when the text is not JSON, nests deeper than 4 levels, or lacks a known
+/// "type" or a string "sdp".
 base::Result<pc::SessionDescription> from_json(const std::string& text);
 
 }  // namespace rtcstack::echo
