@@ -1,5 +1,6 @@
 #include "media/retransmission.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -44,23 +45,41 @@ base::Result<base::ByteView> rewrite(const RtpPacket& packet, std::uint8_t paylo
 }  // namespace
 
 RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, std::size_t max_packet, base::Duration max_age)
-    : slots_(capacity), bytes_(capacity * max_packet), max_packet_(max_packet), max_age_(max_age) {}
+    : slots_(std::max<std::size_t>(capacity, 1)),
+      chunks_((slots_.size() + kSlotsPerChunk - 1) / kSlotsPerChunk),
+      max_packet_(max_packet),
+      max_age_(max_age) {}
+
+std::uint8_t* RetransmissionBuffer::slot_bytes(std::size_t index) const {
+  const auto& chunk = chunks_[index / kSlotsPerChunk];
+  return chunk ? chunk.get() + (index % kSlotsPerChunk) * max_packet_ : nullptr;
+}
+
+std::size_t RetransmissionBuffer::allocated_bytes() const {
+  return static_cast<std::size_t>(std::count_if(chunks_.begin(), chunks_.end(), [](const auto& c) { return c != nullptr; })) *
+         kSlotsPerChunk * max_packet_;
+}
 
 void RetransmissionBuffer::store(base::Instant now, const RtpPacket& packet) {
   const base::ByteView bytes = packet.bytes();
-  Slot& slot = slots_[packet.sequence_number() % slots_.size()];
+  const std::size_t index = packet.sequence_number() % slots_.size();
+  Slot& slot = slots_[index];
   if (bytes.size() > max_packet_) {
     slot.used = false;  // do not keep an older packet in the new one's place
     return;
   }
-  std::memcpy(bytes_.data() + (&slot - slots_.data()) * max_packet_, bytes.data(), bytes.size());
+  auto& chunk = chunks_[index / kSlotsPerChunk];
+  // Not zero-filled: a slot's bytes are read only after a packet was written there.
+  if (!chunk) chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerChunk * max_packet_);
+  std::memcpy(slot_bytes(index), bytes.data(), bytes.size());
   slot = Slot{packet.sequence_number(), true, now, bytes.size()};
 }
 
 std::optional<base::ByteView> RetransmissionBuffer::find(base::Instant now, std::uint16_t sequence) const {
-  const Slot& slot = slots_[sequence % slots_.size()];
+  const std::size_t index = sequence % slots_.size();
+  const Slot& slot = slots_[index];
   if (!slot.used || slot.sequence != sequence || now - slot.stored > max_age_) return std::nullopt;
-  return base::ByteView(bytes_.data() + (&slot - slots_.data()) * max_packet_, slot.size);
+  return base::ByteView(slot_bytes(index), slot.size);
 }
 
 base::Result<base::ByteView> write_rtx(const RtpPacket& original, std::uint8_t rtx_payload_type, std::uint32_t rtx_ssrc,

@@ -1,10 +1,13 @@
 // The send side of repair (RFC 4585 generic NACK, RFC 4588 RTX): a ring of the packets
 // sent last, looked up by sequence number when a NACK names them, and the RTX packet
 // format that carries a retransmission on its own SSRC and payload type. The ring's
-// storage is allocated once; storing and finding packets allocates nothing.
+// storage is allocated as it fills, a chunk of 8 slots at a time (a stream that sends
+// a few packets holds a few kilobytes, not capacity times max_packet); once every chunk
+// is there, storing and finding packets allocates nothing.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -27,6 +30,8 @@ class RetransmissionBuffer {
   /// is valid until the next store().
   std::optional<base::ByteView> find(base::Instant now, std::uint16_t sequence) const;
   std::size_t capacity() const { return slots_.size(); }
+  /// Bytes of packet storage allocated so far.
+  std::size_t allocated_bytes() const;
 
  private:
   struct Slot {
@@ -35,8 +40,12 @@ class RetransmissionBuffer {
     base::Instant stored;
     std::size_t size = 0;
   };
+  static constexpr std::size_t kSlotsPerChunk = 8;
+  std::uint8_t* slot_bytes(std::size_t index) const;  // nullptr until its chunk exists
+
   std::vector<Slot> slots_;
-  std::vector<std::uint8_t> bytes_;  // capacity * max_packet, slot i at i * max_packet
+  // Slot i at chunks_[i / kSlotsPerChunk] + (i % kSlotsPerChunk) * max_packet.
+  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
   std::size_t max_packet_;
   base::Duration max_age_;
 };

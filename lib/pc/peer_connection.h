@@ -61,6 +61,9 @@ struct Configuration {
   /// (EndCause::kSetupTimeout), whether or not the peer signalled end-of-candidates:
   /// abandoned offers cannot hold their resources. Browsers give up after about 30 s too.
   base::Duration setup_timeout = base::Duration::seconds(30);
+  /// Transceivers not stopped, at most: add_transceiver() past it fails with
+  /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
+  std::size_t max_transceivers = 64;
 };
 
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
@@ -327,6 +330,8 @@ class PeerConnection {
   // media (peer_connection_media.cpp)
   std::vector<LocalMedia> local_media(bool offer, const std::string& data_mid);  // for a new offer or answer; remembers them
   std::string unused_mid(const std::string& also_taken = {}) const;  // no section or transceiver has it
+  std::size_t live_transceivers() const;  // not stopped
+  TransceiverHandle new_transceiver(MediaKind kind, sdp::Direction direction);  // no cap checked
   std::vector<LocalMedia> described_media() const;   // the sections of the last one
   void apply_remote_media();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);

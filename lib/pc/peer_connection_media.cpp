@@ -36,8 +36,22 @@ std::optional<std::uint8_t> extension_id(const std::vector<std::pair<std::uint8_
 
 }  // namespace
 
+std::size_t PeerConnection::live_transceivers() const {
+  return static_cast<std::size_t>(
+      std::count_if(transceivers_.begin(), transceivers_.end(), [](const auto& entry) { return !entry.second.stopped; }));
+}
+
 base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, sdp::Direction direction) {
   if (auto ended = ended_error()) return *ended;
+  if (live_transceivers() >= configuration_.max_transceivers) {
+    return base::Error{base::ErrorCode::kResourceExhausted,
+                       "the connection has " + std::to_string(configuration_.max_transceivers) +
+                           " transceivers that are not stopped (Configuration::max_transceivers)"};
+  }
+  return new_transceiver(kind, direction);
+}
+
+TransceiverHandle PeerConnection::new_transceiver(MediaKind kind, sdp::Direction direction) {
   const TransceiverHandle handle = next_transceiver_++;
   Transceiver& transceiver = transceivers_[handle];
   transceiver.kind = kind;
@@ -194,10 +208,17 @@ void PeerConnection::apply_remote_media() {
         if (!candidate.mid && candidate.kind == section.kind && transceiver == nullptr) transceiver = &candidate;
       }
       if (transceiver == nullptr) {
-        auto created = add_transceiver(section.kind, sdp::Direction::kRecvOnly);
-        if (!created) return;
-        transceiver = &transceivers_[*created];
-        transceiver->made_for_remote_offer = true;
+        // Past the cap, a section still gets a transceiver (JSEP answers every section),
+        // but a stopped one: the answer rejects it, and it holds no media state.
+        const bool room = live_transceivers() < configuration_.max_transceivers;
+        transceiver = &transceivers_[new_transceiver(section.kind, sdp::Direction::kRecvOnly)];
+        transceiver->made_for_remote_offer = room;
+        if (!room) {
+          RTC_LOG(kInfo, "pc") << "rejecting section " << section.mid << ": more than "
+                               << configuration_.max_transceivers << " transceivers";
+          transceiver->stopped = true;
+          transceiver->direction = sdp::Direction::kInactive;
+        }
       }
       transceiver->mid = section.mid;
     }

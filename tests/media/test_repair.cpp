@@ -153,6 +153,19 @@ TEST_CASE("the retransmission buffer finds recent packets and forgets old ones",
   CHECK_FALSE(buffer.find(ms(31), 11).has_value());
 }
 
+TEST_CASE("the retransmission buffer takes memory as it fills, not up front", "[repair][rtx]") {
+  RetransmissionBuffer buffer(512, 1500);
+  CHECK(buffer.allocated_bytes() == 0);
+  buffer.store(ms(0), *RtpPacket::parse(rtp(1000)));
+  buffer.store(ms(1), *RtpPacket::parse(rtp(1001)));
+  CHECK(buffer.allocated_bytes() == 8 * 1500);  // one chunk of 8 slots holds both
+  for (std::uint16_t s = 0; s < 600; ++s) buffer.store(ms(2 + s), *RtpPacket::parse(rtp(static_cast<std::uint16_t>(1002 + s))));
+  CHECK(buffer.allocated_bytes() == 512 * 1500);  // full: and no more than the capacity
+  const auto found = buffer.find(ms(700), 1601);
+  REQUIRE(found.has_value());
+  CHECK(RtpPacket::parse(*found)->sequence_number() == 1601);
+}
+
 TEST_CASE("RTX (RFC 4588) carries the original sequence number and restores the packet exactly", "[repair][rtx]") {
   const HeaderExtension extensions[] = {{1, base::as_bytes("0")}, {4, base::as_bytes("\x12\x34")}};
   const std::uint32_t csrcs[] = {77};
