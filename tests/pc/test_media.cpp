@@ -312,3 +312,21 @@ TEST_CASE("an answer that rejects a section stops the offerer's transceiver", "[
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));  // the data section carries on
   CHECK(a.send_rtp(video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
 }
+
+TEST_CASE("sections past the cap of transceivers are rejected in the answer, the others answered", "[pc][media]") {
+  PcPair pair(61);
+  const std::size_t cap = pc::Configuration{}.max_transceivers;
+  // b already has cap - 2 live transceivers of its own (audio, never offered).
+  for (std::size_t i = 0; i + 2 < cap; ++i) REQUIRE(pair.b.pc().add_transceiver(MediaKind::kAudio).ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(pair.a.pc().add_transceiver(MediaKind::kVideo).ok());
+  pair.negotiate(pair.a);
+  const std::string answer = pair.b.pc().local_description()->sdp;
+  std::size_t accepted = 0, rejected = 0;
+  for (std::size_t at = answer.find("m=video "); at != std::string::npos; at = answer.find("m=video ", at + 1)) {
+    (answer.compare(at, 10, "m=video 0 ") == 0 ? rejected : accepted) += 1;
+  }
+  CHECK(accepted == 2);
+  CHECK(rejected == 3);
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  CHECK(pair.b.pc().add_transceiver(MediaKind::kVideo).error().code == base::ErrorCode::kResourceExhausted);
+}
