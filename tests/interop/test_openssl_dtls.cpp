@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -109,10 +110,11 @@ struct PemFiles {
   std::string dir, cert, key;
 };
 
-// Runs the endpoint on `socket` against `peer` until connected, failed or 10 s pass.
+// Runs the endpoint on `socket` against `peer` until connected, failed or 20 s pass (a
+// loaded machine may take seconds to start the openssl tool; DTLS retransmits meanwhile).
 void run(dtls::Endpoint& endpoint, UdpSocket& socket, base::SocketAddress& peer, std::vector<std::string>& received,
          bool learn_peer, std::function<bool()> done) {
-  const Instant deadline = now() + Duration::seconds(10);
+  const Instant deadline = now() + Duration::seconds(20);
   Instant timeout = Instant::max();
   while (!done() && now() < deadline && endpoint.state() != dtls::State::kFailed) {
     while (true) {
@@ -140,6 +142,27 @@ std::uint16_t free_udp_port() {
   return probe.local().port();
 }
 
+// s_server on a free port, once it says it has bound it ("ACCEPT"). Guessing with a
+// fixed sleep failed on a loaded machine: the tool was not yet listening, and a port
+// probed free may be taken before the tool binds it, so that case tries another port.
+std::unique_ptr<OpensslTool> start_server(const std::vector<std::string>& options, std::uint16_t& port) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    port = free_udp_port();
+    std::vector<std::string> args = {"s_server", "-dtls1_2", "-accept", std::to_string(port)};
+    args.insert(args.end(), options.begin(), options.end());
+    auto server = std::make_unique<OpensslTool>(args);
+    std::string printed;
+    for (const Instant deadline = now() + Duration::seconds(20); now() < deadline; usleep(10'000)) {
+      printed += server->output();
+      if (printed.find("ACCEPT") != std::string::npos) return server;
+      if (printed.find("rror") != std::string::npos) break;  // "bind: ... error": another port
+    }
+    INFO("s_server said: " << printed);
+  }
+  FAIL("openssl s_server did not start listening");
+  return nullptr;
+}
+
 }  // namespace
 
 // Each AEAD suite our record layer takes over from OpenSSL after the handshake.
@@ -153,10 +176,10 @@ TEST_CASE("our DTLS client completes a DTLS-SRTP handshake with openssl s_server
   const auto ours = *dtls::Certificate::generate();
   const auto theirs = *dtls::Certificate::generate();
   PemFiles files(*theirs);
-  const std::uint16_t port = free_udp_port();
-  OpensslTool server({"s_server", "-dtls1_2", "-accept", std::to_string(port), "-cert", files.cert, "-key", files.key,
-                      "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-verify", "1", "-cipher", suite});
-  usleep(300'000);  // let it bind
+  std::uint16_t port = 0;
+  auto server = start_server({"-cert", files.cert, "-key", files.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-verify",
+                              "1", "-cipher", suite},
+                             port);
   dtls::Config config;
   config.role = dtls::Role::kClient;
   config.certificate = ours;
@@ -170,10 +193,10 @@ TEST_CASE("our DTLS client completes a DTLS-SRTP handshake with openssl s_server
   REQUIRE(endpoint.state() == dtls::State::kConnected);
   CHECK(endpoint.srtp_profile() == dtls::SrtpProfile::kAes128CmSha1_80);
   REQUIRE(endpoint.send(base::as_bytes("hello from rtcstack\n")).ok());
-  server.write_line("hello from openssl\n");
+  server->write_line("hello from openssl\n");
   std::string printed;
   run(endpoint, socket, peer, received, false, [&] {
-    printed += server.output();
+    printed += server->output();
     return !received.empty() && printed.find("hello from rtcstack") != std::string::npos;
   });
   CHECK(printed.find("hello from rtcstack") != std::string::npos);
