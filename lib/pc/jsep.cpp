@@ -6,10 +6,30 @@
 namespace rtcstack::pc {
 namespace {
 
-bool is_data_section(const sdp::MediaDescription& media) {
-  return media.media_line.media == "application" && media.media_line.port != 0 &&
+// Port 0 rejects a section unless it is bundle-only in the BUNDLE group (RFC 8843 §6):
+// Firefox offers all but its first section that way.
+bool rejected(const sdp::SessionDescription& description, const sdp::MediaDescription& media) {
+  if (media.media_line.port != 0) return false;
+  if (!media.bundle_only()) return true;
+  const auto group = description.bundle_group();
+  const auto mid = media.mid();
+  return !group || !mid || std::find(group->mids.begin(), group->mids.end(), *mid) == group->mids.end();
+}
+
+bool is_data_section(const sdp::SessionDescription& description, const sdp::MediaDescription& media) {
+  return media.media_line.media == "application" && !rejected(description, media) &&
          (media.media_line.proto == "UDP/DTLS/SCTP" || media.media_line.proto == "DTLS/SCTP" ||
           media.media_line.proto == "TCP/DTLS/SCTP");
+}
+
+// Our max-bundle initial offer (RFC 8829 §5.2.1): every section after the first is
+// bundle-only, with port 0, so that a peer without BUNDLE rejects it rather than
+// opening a transport for it.
+void mark_bundle_only(std::string& section) {
+  const std::size_t port = section.find(' ');  // "m=<media> 9 <proto> ..."
+  section.replace(port + 1, section.find(' ', port + 1) - port - 1, "0");
+  const std::size_t after_c = section.find("\r\n", section.find("\r\nc=") + 2) + 2;
+  section.insert(after_c, "a=bundle-only\r\n");
 }
 
 base::Error invalid(std::string message) { return {base::ErrorCode::kInvalidArgument, std::move(message)}; }
@@ -85,10 +105,11 @@ std::vector<Planned> plan(const LocalParameters& local) {
     bool data_seen = false;
     for (const sdp::MediaDescription& section : mirrored->media) {
       const std::string mid(section.mid().value_or(""));
-      const bool data = !data_seen && is_data_section(section) && !local.data_mid.empty() && mid == local.data_mid;
+      const bool data =
+          !data_seen && is_data_section(*mirrored, section) && !local.data_mid.empty() && mid == local.data_mid;
       data_seen |= data;
       const bool media = is_media_section(section) && !mid.empty() && media_with_mid(local, mid) &&
-                         (section.media_line.port != 0 || local.offer == nullptr);
+                         (!rejected(*mirrored, section) || local.offer == nullptr);
       if ((data || media) && !taken(mid)) {
         sections.push_back({mid, nullptr});
       } else {
@@ -122,14 +143,22 @@ std::string build_description(const LocalParameters& local) {
   }
   line(out, "a=group:BUNDLE" + bundle);
   line(out, "a=msid-semantic: WMS");
+  const bool initial_offer = local.offer == nullptr && local.current == nullptr;
+  bool first = true;
   for (const Planned& section : sections) {
     if (section.rejected) {
       rejected_section(out, *section.rejected);
-    } else if (section.mid == local.data_mid) {
-      data_section(out, local);
-    } else {
-      media_section(out, local, *media_with_mid(local, section.mid));
+      continue;
     }
+    std::string text;
+    if (section.mid == local.data_mid) {
+      data_section(text, local);
+    } else {
+      media_section(text, local, *media_with_mid(local, section.mid));
+    }
+    if (local.max_bundle && initial_offer && !first) mark_bundle_only(text);
+    first = false;
+    out += text;
   }
   return out;
 }
@@ -139,9 +168,9 @@ base::Result<RemoteParameters> read_remote(const sdp::SessionDescription& descri
   const sdp::MediaDescription* data = nullptr;
   const sdp::MediaDescription* first_media = nullptr;
   for (const sdp::MediaDescription& media : description.media) {
-    if (is_data_section(media) && data == nullptr) data = &media;
+    if (is_data_section(description, media) && data == nullptr) data = &media;
     if (is_media_section(media)) {
-      auto read = read_remote_media(media);
+      auto read = read_remote_media(media, rejected(description, media));
       if (!read) continue;  // without a mid it cannot be bundled: the answer rejects it
       if (!read->rejected && first_media == nullptr) first_media = &media;
       remote.media.push_back(std::move(*read));

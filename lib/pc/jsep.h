@@ -39,6 +39,8 @@ struct LocalParameters {
   /// every m-section where it was (RFC 8829 §5.2.2), sections we rejected included; new
   /// sections follow.
   const sdp::SessionDescription* current = nullptr;
+  /// An initial offer marks every section after the first bundle-only (port 0).
+  bool max_bundle = false;
 };
 
 /// The SDP text of our description.

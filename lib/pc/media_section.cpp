@@ -62,7 +62,7 @@ std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(
           {11, media::ExtensionKind::kRepairedRid}};
 }
 
-base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section) {
+base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section, bool rejected) {
   RemoteMedia remote;
   const std::string& media = section.media_line.media;
   if (media != "audio" && media != "video") {
@@ -72,7 +72,7 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
   const auto mid = section.mid();
   if (!mid) return base::Error{base::ErrorCode::kInvalidArgument, "the " + media + " section has no a=mid"};
   remote.mid = std::string(*mid);
-  remote.rejected = section.media_line.port == 0;
+  remote.rejected = rejected;
   remote.direction = section.direction().value_or(sdp::Direction::kSendRecv);
   remote.rtcp_mux = section.rtcp_mux();
   remote.rtcp_rsize = section.rtcp_rsize();

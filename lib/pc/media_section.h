@@ -41,7 +41,7 @@ std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(
 struct RemoteMedia {
   std::string mid;
   MediaKind kind = MediaKind::kAudio;
-  bool rejected = false;  ///< port 0
+  bool rejected = false;  ///< port 0, not bundle-only
   sdp::Direction direction = sdp::Direction::kSendRecv;
   std::vector<CodecParameters> codecs;  ///< the supported ones, in the peer's order, with its payload types
   std::vector<std::pair<std::uint8_t, media::ExtensionKind>> extensions;  ///< the known ones, with its ids
@@ -54,7 +54,9 @@ struct RemoteMedia {
 };
 
 /// kInvalidArgument for a section that is not audio or video, or has no a=mid.
-base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section);
+/// `rejected`: the description rejects the section (port 0 and not bundle-only in its
+/// BUNDLE group, which only the whole description tells).
+base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section, bool rejected);
 
 /// Our side of an audio or video section.
 struct LocalMedia {

@@ -53,6 +53,7 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
   local.ice = configuration_.ice.credentials;
   local.fingerprint = configuration_.certificate->fingerprint()->to_string();
   local.max_message_size = configuration_.max_message_size;
+  local.max_bundle = configuration_.bundle_policy == BundlePolicy::kMaxBundle;
   if (dtls_) {
     // RFC 8842 §5.5: once the DTLS association exists, both sides keep their roles.
     local.setup = dtls_client_ ? sdp::Setup::kActive : sdp::Setup::kPassive;

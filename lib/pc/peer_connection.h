@@ -46,6 +46,12 @@ struct SessionDescription {
   std::string sdp;
 };
 
+/// RTCBundlePolicy. rtcstack always puts every section on one BUNDLE transport; the
+/// policy says whether an initial offer also marks every section after the first
+/// bundle-only (port 0, RFC 8843 §6), as JSEP's max-bundle does (RFC 8829 §4.1.1), so
+/// that a peer without BUNDLE rejects them instead of expecting transports of their own.
+enum class BundlePolicy : std::uint8_t { kBalanced, kMaxBundle };
+
 struct Configuration {
   /// ICE: the caller's sockets (host_addresses), STUN/TURN servers, transport policy. The
   /// role and credentials are the PeerConnection's to set.
@@ -64,6 +70,7 @@ struct Configuration {
   /// Transceivers not stopped, at most: add_transceiver() past it fails with
   /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
   std::size_t max_transceivers = 64;
+  BundlePolicy bundle_policy = BundlePolicy::kBalanced;
 };
 
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream

@@ -4,9 +4,8 @@
 
 namespace rtcstack::testing {
 
-PcEndpoint::PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed)
+PcEndpoint::PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed, pc::Configuration configuration)
     : network_(network), address_(*base::IpAddress::parse(ip), 40000), random_(seed) {
-  pc::Configuration configuration;
   configuration.ice.host_addresses = {address_};
   pc_ = std::move(pc::PeerConnection::create(configuration, random_)).value();
   network_.attach(address_.ip(), *this);
@@ -58,9 +57,11 @@ bool PcEndpoint::is(pc::ChannelHandle channel, sctp::ChannelState state) const {
   return found != channel_states.end() && !found->second.empty() && found->second.back() == state;
 }
 
-PcPair::PcPair(std::uint64_t seed)
-    : network(seed), clock([this] { return network.now(); }), a(network, "192.0.2.1", seed * 2 + 1),
-      b(network, "192.0.2.2", seed * 2 + 2) {
+PcPair::PcPair(std::uint64_t seed, pc::Configuration a_configuration, pc::Configuration b_configuration)
+    : network(seed),
+      clock([this] { return network.now(); }),
+      a(network, "192.0.2.1", seed * 2 + 1, std::move(a_configuration)),
+      b(network, "192.0.2.2", seed * 2 + 2, std::move(b_configuration)) {
   a.set_peer(&b);
   b.set_peer(&a);
 }

@@ -16,7 +16,8 @@ namespace rtcstack::testing {
 
 class PcEndpoint : public SimEndpoint {
  public:
-  PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed);
+  /// `configuration`'s host addresses are replaced by the endpoint's own.
+  PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed, pc::Configuration configuration = {});
 
   pc::PeerConnection& pc() { return *pc_; }
   const base::SocketAddress& address() const { return address_; }
@@ -51,7 +52,7 @@ class PcEndpoint : public SimEndpoint {
 
 /// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
 struct PcPair {
-  explicit PcPair(std::uint64_t seed);
+  explicit PcPair(std::uint64_t seed, pc::Configuration a_configuration = {}, pc::Configuration b_configuration = {});
   SimNetwork network;
   ScopedWallClock clock;
   PcEndpoint a, b;

@@ -330,3 +330,57 @@ TEST_CASE("sections past the cap of transceivers are rejected in the answer, the
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   CHECK(pair.b.pc().add_transceiver(MediaKind::kVideo).error().code == base::ErrorCode::kResourceExhausted);
 }
+
+TEST_CASE("bundle-only sections (RFC 8843 §6): offered with max-bundle, accepted and answered with media flowing",
+          "[pc][media][bundle]") {
+  pc::Configuration max_bundle;
+  max_bundle.bundle_policy = pc::BundlePolicy::kMaxBundle;
+  PcPair pair(62, max_bundle);
+  const auto audio = *pair.a.pc().add_transceiver(MediaKind::kAudio);
+  const auto video = *pair.a.pc().add_transceiver(MediaKind::kVideo);
+  sctp::ChannelInit init;
+  init.label = "d";
+  (void)pair.a.pc().create_data_channel(init);
+  const auto offer = *pair.a.pc().create_offer();
+  const auto parsed = *sdp::SessionDescription::parse(offer.sdp);
+  // As Firefox offers: the first section carries the transport, the others are port 0
+  // and bundle-only, all in the BUNDLE group.
+  REQUIRE(parsed.media.size() == 3);
+  CHECK(parsed.media[0].media_line.port == 9);
+  CHECK_FALSE(parsed.media[0].bundle_only());
+  for (std::size_t i = 1; i < 3; ++i) {
+    CHECK(parsed.media[i].media_line.port == 0);
+    CHECK(parsed.media[i].bundle_only());
+  }
+  CHECK(parsed.bundle_group()->mids.size() == 3);
+  REQUIRE(pair.a.pc().set_local_description(pair.network.now(), offer).ok());
+  REQUIRE(pair.b.pc().set_remote_description(pair.network.now(), offer).ok());
+  (void)pair.b.pc().add_track(MediaKind::kAudio);
+  (void)pair.b.pc().add_track(MediaKind::kVideo);
+  const auto answer = *pair.b.pc().create_answer();
+  // Answered as Chromium does: every section accepted on port 9, none bundle-only.
+  CHECK(answer.sdp.find("m=audio 9 ") != std::string::npos);
+  CHECK(answer.sdp.find("m=video 9 ") != std::string::npos);
+  CHECK(answer.sdp.find("a=bundle-only") == std::string::npos);
+  REQUIRE(pair.b.pc().set_local_description(pair.network.now(), answer).ok());
+  REQUIRE(pair.a.pc().set_remote_description(pair.network.now(), answer).ok());
+  pair.a.drain();
+  pair.b.drain();
+  std::map<pc::TransceiverHandle, int> received;
+  pair.b.on_event = [&](const pc::Event& event) {
+    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) ++received[rtp->transceiver];
+  };
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+  const std::vector<std::uint8_t> payload(100, 1);
+  REQUIRE(pair.a.pc().send_rtp(audio, payload, 960, false).ok());
+  REQUIRE(pair.a.pc().send_rtp(video, payload, 3000, true).ok());
+  pair.a.drain();
+  REQUIRE(pair.run([&] { return received.size() == 2; }, base::Duration::seconds(2)));
+  // A bundle-only section outside the BUNDLE group is rejected like any port 0 section.
+  std::string stray = offer.sdp;
+  stray.replace(stray.find("a=group:BUNDLE 0 1 2"), 20, "a=group:BUNDLE 0 1");
+  testing::PcPair other(63);
+  (void)other.b.pc().set_remote_description(other.network.now(), {pc::SdpType::kOffer, stray});
+  const auto rejecting = *other.b.pc().create_answer();
+  CHECK(rejecting.sdp.find("m=video 0 ") != std::string::npos);
+}

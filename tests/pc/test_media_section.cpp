@@ -46,7 +46,7 @@ sdp::SessionDescription round_trip(const LocalMedia& local) {
 
 TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with their feedback and extensions", "[pc][media]") {
   const auto offer = load("chromium-offer-2.sdp");
-  auto video = read_remote_media(section(offer, "video"));
+  auto video = read_remote_media(section(offer, "video"), false);
   REQUIRE(video.ok());
   CHECK(video->mid == "0");
   CHECK(video->kind == MediaKind::kVideo);
@@ -62,7 +62,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   CHECK(video->rtcp_rsize);
   CHECK(video->extensions.size() == 5);  // abs-send-time, transport-cc, mid, rid, repaired-rid
 
-  auto audio = read_remote_media(section(offer, "audio"));
+  auto audio = read_remote_media(section(offer, "audio"), false);
   REQUIRE(audio.ok());
   REQUIRE(audio->codecs.size() == 1);  // red, G722, PCMU, PCMA, CN, telephone-event are not ours
   CHECK(audio->codecs[0].name == "opus");
@@ -82,7 +82,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   answer->cname = "rtcstack";
   answer->track_id = "echo-video";
   const auto parsed = round_trip(*answer);
-  auto back = read_remote_media(parsed.media.front());
+  auto back = read_remote_media(parsed.media.front(), false);
   REQUIRE(back.ok());
   CHECK(back->codecs == answer->codecs);
   CHECK(back->ssrcs == std::vector<std::uint32_t>{1234});
@@ -93,7 +93,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
 
 TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left out", "[pc][media]") {
   const auto aiortc = load("aiortc-offer-2.sdp");
-  auto video = read_remote_media(section(aiortc, "video"));
+  auto video = read_remote_media(section(aiortc, "video"), false);
   REQUIRE(video.ok());
   REQUIRE(video->codecs.size() == 1);
   CHECK(video->codecs[0].payload_type == 97);
@@ -108,19 +108,19 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   answer->cname = "c";
   answer->track_id = "t";
   const auto parsed = round_trip(*answer);
-  auto back = read_remote_media(parsed.media.front());
+  auto back = read_remote_media(parsed.media.front(), false);
   REQUIRE(back.ok());
   CHECK(back->codecs == answer->codecs);
   CHECK(back->rtx_ssrc == 12u);
   CHECK(back->ssrcs == std::vector<std::uint32_t>{11});
 
   const auto pion = load("pion-offer-2.sdp");
-  auto pion_video = read_remote_media(section(pion, "video"));
+  auto pion_video = read_remote_media(section(pion, "video"), false);
   REQUIRE(pion_video.ok());
   REQUIRE(pion_video->codecs.size() == 1);
   CHECK(pion_video->codecs[0].payload_type == 96);
   CHECK(pion_video->codecs[0].rtx_payload_type == 97);
-  auto pion_audio = read_remote_media(section(pion, "audio"));
+  auto pion_audio = read_remote_media(section(pion, "audio"), false);
   REQUIRE(pion_audio.ok());
   CHECK(pion_audio->codecs.size() == 1);
   CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1 (read, though not answered)
@@ -128,7 +128,7 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
 
   const auto werift = load("werift-offer-2.sdp");
   for (std::string_view kind : {"audio", "video"}) {
-    auto media = read_remote_media(section(werift, kind));
+    auto media = read_remote_media(section(werift, kind), false);
     REQUIRE(media.ok());
     CHECK(media->codecs.size() == 1);
     CHECK(answer_media(*media, sdp::Direction::kSendRecv).ok());
@@ -152,14 +152,14 @@ TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]")
       "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=rtpmap:102 H264/90000\r\n"
       "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d\r\n");
   REQUIRE(offer.ok());
-  auto video = read_remote_media(offer->media[0]);
+  auto video = read_remote_media(offer->media[0], false);
   REQUIRE(video.ok());
   CHECK(video->codecs.empty());
   auto answer = answer_media(*video, sdp::Direction::kSendRecv);
   REQUIRE_FALSE(answer.ok());
   CHECK(answer.error().code == base::ErrorCode::kUnsupported);
   CHECK(answer.error().message.find("Opus, VP8") != std::string::npos);
-  CHECK(read_remote_media(offer->media[1]).error().code == base::ErrorCode::kInvalidArgument);
+  CHECK(read_remote_media(offer->media[1], false).error().code == base::ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("our own offer sections list what rtcstack supports and read back the same", "[pc][media]") {
@@ -175,7 +175,7 @@ TEST_CASE("our own offer sections list what rtcstack supports and read back the 
     local.stream_id = "stream";
     local.track_id = "track";
     const auto parsed = round_trip(local);
-    auto back = read_remote_media(parsed.media.front());
+    auto back = read_remote_media(parsed.media.front(), false);
     REQUIRE(back.ok());
     CHECK(back->codecs == local.codecs);
     CHECK(back->extensions == local.extensions);

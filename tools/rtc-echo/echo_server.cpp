@@ -101,7 +101,7 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
     // One sending transceiver per offered audio or video section, so the answer echoes.
     if (auto parsed = sdp::SessionDescription::parse(offer->sdp)) {
       for (const auto& section : parsed->media) {
-        if (section.media_line.port == 0) continue;
+        if (section.media_line.port == 0 && !section.bundle_only()) continue;  // rejected (not Firefox's bundle-only)
         if (section.media_line.media == "audio") (void)(*handle)->add_transceiver(pc::MediaKind::kAudio);
         if (section.media_line.media == "video") (void)(*handle)->add_transceiver(pc::MediaKind::kVideo);
       }
