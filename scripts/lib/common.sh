@@ -29,7 +29,7 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
 # What the sanitizer and fuzz stages add.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS).
-INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp chromium nodejs)
+INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp chromium firefox-esr nodejs)
 
 # configure_build DIR [meson options...]: sets up DIR the first time; later runs keep the
 # build (no rebuild from scratch) and only re-apply the options, so that whichever command
@@ -59,4 +59,20 @@ ensure_playwright() {
   mkdir -p build/node
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix build/node --no-audit --no-fund --silent \
     "playwright-core@$PLAYWRIGHT_VERSION"
+}
+
+# puppeteer-core from npm drives Debian's firefox-esr over WebDriver BiDi (Playwright
+# needs its own patched Firefox); no browser download. Into build/node, beside
+# playwright-core, for tests/interop/firefox_echo.sh.
+PUPPETEER_VERSION=24.43.1
+ensure_puppeteer() {
+  if [ -d build/node/node_modules/puppeteer-core ]; then
+    say "puppeteer-core: present in build/node"
+    return 0
+  fi
+  command -v npm >/dev/null || ensure_packages npm || return 1
+  say "Installing puppeteer-core@$PUPPETEER_VERSION from npm into build/node"
+  mkdir -p build/node
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix build/node --no-audit --no-fund --silent \
+    "puppeteer-core@$PUPPETEER_VERSION"
 }

@@ -22,9 +22,11 @@ const log = (text) => { document.getElementById("log").textContent += text + "\n
 window.rtcEchoResults = {};
 
 async function connect(setup) {
-  const pc = new RTCPeerConnection({iceServers: []});
+  // max-bundle: Firefox then offers every section after the first as bundle-only (port 0).
+  const pc = new RTCPeerConnection({iceServers: [], bundlePolicy: "max-bundle"});
   const channels = setup(pc);
   await pc.setLocalDescription(await pc.createOffer());
+  (window.rtcEchoOffers = window.rtcEchoOffers || []).push(pc.localDescription.sdp);
   await new Promise((resolve) => {
     if (pc.iceGatheringState === "complete") return resolve();
     pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") resolve(); });
@@ -65,7 +67,9 @@ const tests = {
     const stream = await navigator.mediaDevices.getUserMedia({video: {width: 320, height: 240}, audio: true});
     const echoed = new MediaStream();
     const {pc} = await connect((pc) => {
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
+      // Video first: with max-bundle, Firefox then offers the audio (and the data) as
+      // bundle-only sections (port 0), which the server must take and echo.
+      for (const track of [...stream.getVideoTracks(), ...stream.getAudioTracks()]) pc.addTrack(track, stream);
       pc.ontrack = (event) => echoed.addTrack(event.track);
       return [pc.createDataChannel("rtc-echo-connect")];
     });
