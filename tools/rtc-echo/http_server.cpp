@@ -9,9 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -22,6 +20,7 @@
 #include <unordered_map>
 
 #include "base/socket_address.h"
+#include "http_request.h"
 
 namespace rtcstack::echo::http {
 namespace {
@@ -54,12 +53,6 @@ std::string_view reason_phrase(int status) {
     case 503: return "Service Unavailable";
     default: return status < 500 ? "Client Error" : "Server Error";
   }
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 std::string client_address(const sockaddr_storage& storage) {
@@ -345,57 +338,19 @@ void Server::State::read_some(std::uint64_t id, Connection& connection) {
 }
 
 std::optional<Response> Server::State::parse_head(Connection& connection) {
-  std::string_view head(connection.in.data(), connection.header_end - 4);
-  const std::size_t line_end = head.find("\r\n");
-  const std::string_view line = head.substr(0, line_end);
-  head = line_end == std::string_view::npos ? std::string_view{} : head.substr(line_end + 2);
-  const std::size_t first = line.find(' ');
-  const std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
-  if (second == std::string_view::npos || !line.substr(second + 1).starts_with("HTTP/1.")) {
-    count(&Counters::bad_requests);
-    return error(400, "malformed request line");
+  auto parsed = parse_request_head({connection.in.data(), connection.header_end - 4}, limits.max_headers, limits.max_body);
+  if (const auto* refusal = std::get_if<Refusal>(&parsed)) {
+    if (refusal->status == 413 || refusal->status == 431) count(&Counters::too_large);
+    if (refusal->status == 400) count(&Counters::bad_requests);
+    return error(refusal->status, refusal->reason);
   }
+  RequestHead& head = std::get<RequestHead>(parsed);
   Request& request = connection.request;
-  request.method = line.substr(0, first);
-  const std::string_view target = line.substr(first + 1, second - first - 1);
-  request.path = target.substr(0, target.find('?'));
+  request.method = std::move(head.method);
+  request.path = std::move(head.path);
+  request.headers = std::move(head.headers);
   request.client = connection.client;
-  std::optional<std::size_t> content_length;
-  while (!head.empty()) {
-    const std::size_t end = head.find("\r\n");
-    const std::string_view header = head.substr(0, end);
-    head = end == std::string_view::npos ? std::string_view{} : head.substr(end + 2);
-    if (request.headers.size() == limits.max_headers) {
-      count(&Counters::too_large);
-      return error(431, "more than " + std::to_string(limits.max_headers) + " header lines");
-    }
-    const std::size_t colon = header.find(':');
-    if (colon == 0 || colon == std::string_view::npos || header.front() == ' ' || header.front() == '\t') {
-      count(&Counters::bad_requests);
-      return error(400, "malformed header line");
-    }
-    std::string name(header.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    const std::string_view value = trim(header.substr(colon + 1));
-    if (name == "transfer-encoding") return error(501, "only bodies with a Content-Length are taken");
-    if (name == "content-length") {
-      std::size_t length = 0;
-      const auto [end_of_number, failure] = std::from_chars(value.data(), value.data() + value.size(), length);
-      if (failure != std::errc{} || end_of_number != value.data() + value.size() ||
-          (content_length && *content_length != length)) {
-        count(&Counters::bad_requests);
-        return error(400, "malformed Content-Length");
-      }
-      content_length = length;
-    }
-    request.headers.emplace_back(std::move(name), value);
-  }
-  if (content_length && *content_length > limits.max_body) {
-    count(&Counters::too_large);
-    return error(413, "the body exceeds " + std::to_string(limits.max_body) + " bytes");
-  }
-  if (!content_length && request.method == "POST") return error(411, "a POST needs a Content-Length");
-  connection.body_length = content_length.value_or(0);
+  connection.body_length = head.content_length.value_or(0);
   return std::nullopt;
 }
 
