@@ -44,11 +44,17 @@ base::Result<base::ByteView> rewrite(const RtpPacket& packet, std::uint8_t paylo
 
 }  // namespace
 
-RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, std::size_t max_packet, base::Duration max_age)
+RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, std::size_t max_packet, base::Duration max_age,
+                                           base::ByteBudget* budget)
     : slots_(std::max<std::size_t>(capacity, 1)),
       chunks_((slots_.size() + kSlotsPerChunk - 1) / kSlotsPerChunk),
       max_packet_(max_packet),
-      max_age_(max_age) {}
+      max_age_(max_age),
+      budget_(budget) {}
+
+RetransmissionBuffer::~RetransmissionBuffer() {
+  if (budget_ != nullptr) budget_->give_back(allocated_bytes());
+}
 
 std::uint8_t* RetransmissionBuffer::slot_bytes(std::size_t index) const {
   const auto& chunk = chunks_[index / kSlotsPerChunk];
@@ -69,8 +75,14 @@ void RetransmissionBuffer::store(base::Instant now, const RtpPacket& packet) {
     return;
   }
   auto& chunk = chunks_[index / kSlotsPerChunk];
-  // Not zero-filled: a slot's bytes are read only after a packet was written there.
-  if (!chunk) chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerChunk * max_packet_);
+  if (!chunk) {
+    if (budget_ != nullptr && !budget_->try_take(kSlotsPerChunk * max_packet_)) {
+      slot.used = false;
+      return;
+    }
+    // Not zero-filled: a slot's bytes are read only after a packet was written there.
+    chunk = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerChunk * max_packet_);
+  }
   std::memcpy(slot_bytes(index), bytes.data(), bytes.size());
   slot = Slot{packet.sequence_number(), true, now, bytes.size()};
 }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/byte_budget.h"
 #include "base/bytes.h"
 #include "base/result.h"
 #include "base/time.h"
@@ -21,8 +22,14 @@ namespace rtcstack::media {
 class RetransmissionBuffer {
  public:
   /// Keeps up to `capacity` packets of up to `max_packet` bytes each, for `max_age`.
-  RetransmissionBuffer(std::size_t capacity = 1024, std::size_t max_packet = 1500,
-                       base::Duration max_age = base::Duration::seconds(1));
+  /// Each chunk of storage is taken from `budget` (when given, it must outlive this):
+  /// when the budget is spent, packets that would need a new chunk are not kept (their
+  /// NACKs go unanswered) rather than the process growing.
+  explicit RetransmissionBuffer(std::size_t capacity = 1024, std::size_t max_packet = 1500,
+                                base::Duration max_age = base::Duration::seconds(1), base::ByteBudget* budget = nullptr);
+  ~RetransmissionBuffer();
+  RetransmissionBuffer(const RetransmissionBuffer&) = delete;
+  RetransmissionBuffer& operator=(const RetransmissionBuffer&) = delete;
 
   /// Stores a copy of a sent RTP packet (before SRTP); packets too large are not kept.
   void store(base::Instant now, const RtpPacket& packet);
@@ -48,6 +55,7 @@ class RetransmissionBuffer {
   std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
   std::size_t max_packet_;
   base::Duration max_age_;
+  base::ByteBudget* budget_;
 };
 
 /// Writes the RTX packet (RFC 4588 §4) for `original`: its header with the RTX payload

@@ -24,8 +24,11 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
     return base::Error{base::ErrorCode::kInternal, "no UDP socket could be bound" + (failures.empty() ? "" : ": " + failures)};
   }
   if (!options.share_sockets) sockets.clear();
+  auto budget = options.buffer_budget ? options.buffer_budget
+                                      : std::make_shared<base::ByteBudget>(options.buffered_bytes_limit);
   auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
-                                            RuntimeCore::Caps{options.max_connections, options.max_unconnected});
+                                            RuntimeCore::Caps{options.max_connections, options.max_unconnected},
+                                            std::move(budget));
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }

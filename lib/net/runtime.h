@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/byte_budget.h"
 #include "base/result.h"
 #include "base/socket_address.h"
 #include "pc/peer_connection.h"
@@ -45,6 +46,12 @@ struct RuntimeOptions {
   /// address: keep max_connections times that well under RLIMIT_NOFILE.
   std::size_t max_connections = 10'000;
   std::size_t max_unconnected = 1'000;
+  /// The budget for bytes peers can make connections hold (pc::Configuration::
+  /// buffer_budget): every connection of this runtime gets it unless its configuration
+  /// brings its own. Pass one budget to several runtimes to bound the whole process;
+  /// without one, the runtime makes one of `buffered_bytes_limit`.
+  std::shared_ptr<base::ByteBudget> buffer_budget;
+  std::size_t buffered_bytes_limit = std::size_t{512} << 20;
 };
 
 /// The W3C event handlers of one connection. Unset ones are skipped.

@@ -39,8 +39,9 @@ base::Instant monotonic_now() {
   return base::Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(since).count());
 }
 
-RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps)
-    : addresses_(std::move(addresses)), shared_(std::move(shared)), caps_(caps) {}
+RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
+                         std::shared_ptr<base::ByteBudget> budget)
+    : addresses_(std::move(addresses)), shared_(std::move(shared)), caps_(caps), budget_(std::move(budget)) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -168,6 +169,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     if (auto refused = over_caps()) return *refused;  // before binding anything
   }
   auto connection = std::make_unique<Connection>();
+  if (!configuration.buffer_budget) configuration.buffer_budget = budget_;
   configuration.ice.host_addresses = shared_addresses();
   if (shared_.empty()) {
     // Its own sockets: datagrams need no routing, and peers behind one address (several

@@ -41,7 +41,8 @@ class RuntimeCore {
   struct Caps {
     std::size_t connections, unconnected;
   };
-  RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps);
+  RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
+              std::shared_ptr<base::ByteBudget> budget);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -101,6 +102,7 @@ class RuntimeCore {
   std::vector<base::IpAddress> addresses_;
   std::vector<UdpSocket> shared_;
   Caps caps_;
+  std::shared_ptr<base::ByteBudget> budget_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

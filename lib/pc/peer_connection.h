@@ -20,6 +20,7 @@
 #include <string>
 #include <variant>
 
+#include "base/byte_budget.h"
 #include "base/random.h"
 #include "base/ring_queue.h"
 #include "dtls/endpoint.h"
@@ -71,6 +72,12 @@ struct Configuration {
   /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
   std::size_t max_transceivers = 64;
   BundlePolicy bundle_policy = BundlePolicy::kBalanced;
+  /// Bytes peers can make this connection hold - data channels' send queues, RTP
+  /// retransmission histories - are taken from this budget, shared with other
+  /// connections (net::Runtime gives every connection the same one). When it is spent,
+  /// send() refuses (kResourceExhausted) and histories stop growing. None: only the
+  /// per-connection limits apply.
+  std::shared_ptr<base::ByteBudget> buffer_budget;
 };
 
 /// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream

@@ -337,7 +337,10 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   header.extensions = {extensions, count};
   auto written = media::write_rtp(header, payload, media_scratch_);
   if (!written) return written.error();
-  if (!transceiver.history) transceiver.history = std::make_unique<media::RetransmissionBuffer>(512);
+  if (!transceiver.history) {
+    transceiver.history = std::make_unique<media::RetransmissionBuffer>(512, 1500, base::Duration::seconds(1),
+                                                                       configuration_.buffer_budget.get());
+  }
   transceiver.history->store(now_, *media::RtpPacket::parse(*written));
   ++transceiver.packets_sent;
   transceiver.bytes_sent += payload.size();

@@ -159,6 +159,7 @@ void PeerConnection::start_sctp(base::Instant now) {
   config.remote_max_message_size = remote_->max_message_size;
   config.local_max_message_size = configuration_.max_message_size;
   config.streams = configuration_.sctp_streams;
+  config.budget = configuration_.buffer_budget;
   sctp_ = std::make_unique<sctp::Association>(config);
   sctp_->share_buffer_pool(agent_->buffer_pool());  // message buffers come back through recycle()
   sctp_->start(now);

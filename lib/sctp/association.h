@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/byte_budget.h"
 #include "base/buffer_pool.h"
 #include "base/bytes.h"
 #include "base/result.h"
@@ -74,6 +75,9 @@ struct Config {
   /// about 100 bytes per stream per association from the start: 1024 streams cost
   /// 100 KB per connection.
   std::uint16_t streams = 256;
+  /// Shared with other associations (a process-wide budget): every byte waiting in a send
+  /// queue is taken from it, and send() refuses (kResourceExhausted) what does not fit.
+  std::shared_ptr<base::ByteBudget> budget;
 };
 
 /// Largest message send() ever takes, whatever the peer allows (usrsctp needs it whole in
@@ -148,7 +152,8 @@ class Association {
   base::Result<std::uint16_t> open_channel(const ChannelInit& init);
   /// Queues one message, whole. kInvalidArgument if larger than the peer accepts,
   /// kWrongState unless the channel is open, kResourceExhausted if bufferedAmount would
-  /// pass Config::max_buffered_amount (nothing is queued then).
+  /// pass Config::max_buffered_amount or the message does not fit Config::budget
+  /// (nothing is queued then).
   base::Result<void> send(std::uint16_t id, base::ByteView data, bool binary);
   base::Result<void> send(std::uint16_t id, std::string_view text) { return send(id, base::as_bytes(text), false); }
   /// Closes a channel: its queued messages go out first, then its outgoing stream is
@@ -217,6 +222,9 @@ class Association {
   void flush();
   void after_sent(std::uint16_t id, Channel& channel, const Outgoing& message, std::size_t last_part);
   void reduce_buffered(std::uint16_t id, Channel& channel, std::size_t bytes);
+  // Gives back to the budget what the queues no longer hold.
+  void settle_budget();
+  std::size_t budget_held_ = 0;  // taken from config_.budget
   std::ptrdiff_t send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data,
                           bool force_ordered);
   void request_resets();

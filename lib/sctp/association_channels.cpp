@@ -116,6 +116,14 @@ base::Result<void> Association::send(std::uint16_t id, base::ByteView data, bool
                        "channel " + std::to_string(id) + " already buffers " + std::to_string(channel.buffered) +
                            " bytes; the limit is " + std::to_string(config_.max_buffered_amount)};
   }
+  if (config_.budget) {
+    if (!config_.budget->try_take(data.size())) {
+      return base::Error{base::ErrorCode::kResourceExhausted,
+                         "the process's budget for buffered bytes is spent (" + std::to_string(config_.budget->used()) +
+                             " of " + std::to_string(config_.budget->limit()) + " bytes)"};
+    }
+    budget_held_ += data.size();  // what SCTP takes at once comes back in settle_budget()
+  }
   const std::uint32_t ppid = data.empty() ? (binary ? kPpidBinaryEmpty : kPpidStringEmpty)
                                           : (binary ? kPpidBinary : kPpidString);
   const base::ByteView payload = data.empty() ? base::ByteView(kEmptyPayload) : data;
@@ -126,16 +134,31 @@ base::Result<void> Association::send(std::uint16_t id, base::ByteView data, bool
   if (channel.queue.empty() && !in_progress_ && state_ == State::kConnected) {
     taken = send_now(id, channel, ppid, payload, channel.awaiting_ack);
     if (taken == static_cast<std::ptrdiff_t>(payload.size())) {
+      settle_budget();
       service();
       return {};
     }
-    if (taken < 0) return base::Error{base::ErrorCode::kInternal, "usrsctp refused the message (see the log)"};
+    if (taken < 0) {
+      settle_budget();
+      return base::Error{base::ErrorCode::kInternal, "usrsctp refused the message (see the log)"};
+    }
     if (taken > 0) in_progress_ = id;
   }
   if (channel.queue.empty()) flush_order_.push_back(id);
   channel.queue.push_back(Outgoing{base::Buffer(payload), ppid, static_cast<std::size_t>(taken)});
   channel.buffered += data.size() - std::min(data.size(), static_cast<std::size_t>(taken));
+  settle_budget();
   return {};
+}
+
+void Association::settle_budget() {
+  if (!config_.budget) return;
+  std::size_t buffered = 0;
+  for (const auto& [id, channel] : channels_) buffered += channel.buffered;
+  if (buffered < budget_held_) {
+    config_.budget->give_back(budget_held_ - buffered);
+    budget_held_ = buffered;
+  }
 }
 
 std::ptrdiff_t Association::send_now(std::uint16_t id, const Channel& channel, std::uint32_t ppid, base::ByteView data,
@@ -198,6 +221,7 @@ void Association::flush() {
 void Association::reduce_buffered(std::uint16_t id, Channel& channel, std::size_t bytes) {
   const std::size_t before = channel.buffered;
   channel.buffered -= std::min(bytes, channel.buffered);
+  settle_budget();
   if (before > channel.low_threshold && channel.buffered <= channel.low_threshold) emit(BufferedAmountLowEvent{id});
 }
 
@@ -338,6 +362,7 @@ void Association::on_stream_reset(std::uint16_t flags, const std::uint16_t* stre
 
 void Association::finish_channel(std::uint16_t id) {
   if (channels_.erase(id) == 0) return;
+  settle_budget();  // what its queue held
   emit(ChannelStateEvent{id, ChannelState::kClosed});
   if (in_progress_ == id) in_progress_.reset();
   std::erase(flush_order_, id);

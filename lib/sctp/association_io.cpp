@@ -80,6 +80,7 @@ Association::Association(Config config)
 }
 
 Association::~Association() {
+  if (config_.budget) config_.budget->give_back(budget_held_);
   UsrsctpStack::instance().remove(this);  // the ABORT usrsctp_close sends goes nowhere
   if (socket_ != nullptr) {
     usrsctp_set_upcall(socket_, nullptr, nullptr);
@@ -292,6 +293,7 @@ void Association::set_state(State state, std::string reason) {
       if (channel.state != ChannelState::kClosed) emit(ChannelStateEvent{id, ChannelState::kClosed});
     }
     channels_.clear();
+    settle_budget();
     flush_order_.clear();
     in_progress_.reset();
     resets_wanted_.clear();

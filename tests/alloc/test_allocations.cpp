@@ -6,6 +6,9 @@
 // channels: none.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <memory>
+#include <set>
 #include <vector>
 
 #include "allocation_counter.h"
@@ -177,4 +180,48 @@ TEST_CASE("memory per connection follows what flows, not what a peer announces: 
   INFO("media " << media_per_connection << " B, whole connection " << whole_per_connection << " B");
   CHECK(media_per_connection < 2'500'000);
   CHECK(whole_per_connection < 4'000'000);
+}
+
+TEST_CASE("ten peers with 64 media sections each stay within the process budget", "[alloc][bounds]") {
+  auto budget = std::make_shared<base::ByteBudget>(std::size_t{4} << 20);
+  pc::Configuration shared;
+  shared.buffer_budget = budget;
+  const std::int64_t start = testing::live_bytes();
+  std::vector<std::unique_ptr<testing::PcPair>> pairs;
+  std::map<testing::PcPair*, std::set<pc::TransceiverHandle>> receiving;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    auto& pair = *pairs.emplace_back(std::make_unique<testing::PcPair>(100 + seed, shared, shared));
+    pair.network.set_tracing(false);
+    std::vector<pc::TransceiverHandle> ours, theirs;
+    for (std::size_t i = 0; i < pc::Configuration{}.max_transceivers; ++i) {
+      ours.push_back(*pair.a.pc().add_transceiver(pc::MediaKind::kVideo));
+      theirs.push_back(*pair.b.pc().add_transceiver(pc::MediaKind::kVideo));
+    }
+    pair.b.on_event = [&receiving, p = &pair](const pc::Event& event) {
+      if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) receiving[p].insert(rtp->transceiver);
+    };
+    pair.negotiate(pair.a);
+    REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
+    const std::vector<std::uint8_t> payload(1100, 0x5a);
+    for (int packet = 0; packet < 2; ++packet) {
+      for (std::size_t i = 0; i < ours.size(); ++i) {
+        REQUIRE(pair.a.pc().send_rtp(ours[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
+        REQUIRE(pair.b.pc().send_rtp(theirs[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
+      }
+      pair.a.drain();
+      pair.b.drain();
+    }
+    pair.run([] { return false; }, base::Duration::milliseconds(500));
+  }
+  const std::int64_t grown = testing::live_bytes() - start;
+  // 20 connections would hold 20 x 64 x 12 KB = 15.7 MB of history; the budget holds
+  // them to 4 MiB. The media still flows on every section (NACKs on the sections that
+  // went without a history are not answered).
+  INFO("process grew by " << grown << " B; budget used " << budget->used() << " B, refusals " << budget->refusals());
+  CHECK(budget->used() <= budget->limit());
+  CHECK(budget->refusals() > 0);
+  for (auto& pair : pairs) CHECK(receiving[pair.get()].size() == pc::Configuration{}.max_transceivers);
+  CHECK(grown < 40'000'000);
+  pairs.clear();
+  CHECK(budget->used() == 0);
 }

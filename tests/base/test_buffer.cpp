@@ -1,8 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
 #include <utility>
+#include <vector>
 
+#include "base/byte_budget.h"
 #include "base/bytes.h"
+
+namespace base = rtcstack::base;
 
 using rtcstack::base::as_bytes;
 using rtcstack::base::as_string_view;
@@ -68,4 +74,33 @@ TEST_CASE("Buffer resize keeps the prefix", "[base][buffer]") {
   buffer.resize(100000);
   CHECK(as_string_view(ByteView(buffer).first(4)) == "0123");
   CHECK(buffer.size() == 100000);
+}
+
+TEST_CASE("a byte budget takes what fits, refuses the rest, and is shared safely across threads", "[budget]") {
+  base::ByteBudget budget(1000);
+  CHECK(budget.try_take(600));
+  CHECK_FALSE(budget.try_take(401));
+  CHECK(budget.used() == 600);
+  CHECK(budget.refusals() == 1);
+  CHECK(budget.try_take(400));
+  CHECK_FALSE(budget.try_take(1));
+  budget.give_back(1000);
+  CHECK(budget.used() == 0);
+  CHECK_FALSE(budget.try_take(1001));
+  // Four threads take and give back 10 bytes at a time: never past the limit, all back.
+  base::ByteBudget shared(100);
+  std::atomic<bool> over{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20'000; ++i) {
+        if (!shared.try_take(10)) continue;
+        if (shared.used() > shared.limit()) over = true;
+        shared.give_back(10);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK_FALSE(over);
+  CHECK(shared.used() == 0);
 }

@@ -3,6 +3,7 @@
 // and the resources an ended connection gives back at once.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <vector>
 
 #include "pc_harness.h"
@@ -240,4 +241,43 @@ TEST_CASE("consent expiry and a fingerprint mismatch end the connection with the
     CHECK(pair.b.pc().end_cause() == EndCause::kFingerprintMismatch);
     CHECK(pair.b.pc().dtls_transport_state() == DtlsTransportState::kFailed);
   }
+}
+
+TEST_CASE("a shared budget for buffered bytes turns into backpressure across connections, not growth",
+          "[pc][lifecycle][budget]") {
+  auto budget = std::make_shared<base::ByteBudget>(1 << 20);
+  pc::Configuration shared;
+  shared.buffer_budget = budget;
+  PcPair first(47, shared, shared), second(48, shared, shared);
+  std::vector<std::pair<PcPair*, pc::ChannelHandle>> channels;
+  for (PcPair* pair : {&first, &second}) {
+    const auto channel = *pair->a.pc().create_data_channel(labelled("bulk"));
+    pair->negotiate(pair->a);
+    REQUIRE(pair->run([&] { return pair->a.is(channel, ChannelState::kOpen); }));
+    channels.emplace_back(pair, channel);
+    // The peer stops acknowledging: whatever is sent stays with the sender.
+    testing::LinkConditions cut;
+    cut.loss = 1.0;
+    pair->network.set_link_both_ways(pair->a.address().ip(), pair->b.address().ip(), cut);
+  }
+  const std::vector<std::uint8_t> message(64 * 1024, 7);
+  std::set<PcPair*> refused;
+  for (int round = 0; round < 200 && refused.size() < 2; ++round) {
+    for (auto& [pair, channel] : channels) {
+      const auto sent = pair->a.pc().send(channel, message, true);
+      if (!sent) {
+        CHECK(sent.error().code == base::ErrorCode::kResourceExhausted);
+        CHECK_THAT(sent.error().message, Catch::Contains("budget"));
+        refused.insert(pair);
+      }
+      pair->a.drain();
+    }
+    CHECK(budget->used() <= budget->limit());
+  }
+  // Both connections met the one budget; together they hold no more than it allows.
+  CHECK(refused.size() == 2);
+  CHECK(budget->used() > budget->limit() - message.size());
+  // The queues give their bytes back as their connections end.
+  for (auto& [pair, channel] : channels) pair->a.pc().close();
+  CHECK(budget->used() == 0);
 }
