@@ -218,9 +218,7 @@ void Agent::handle_timeout(Instant now) {
       pair.nominating = false;
       continue;
     }
-    while (auto datagram = pair.transaction->poll_transmit()) {
-      transmit(local_candidates_[pair.local].base, remote_candidates_[pair.remote].address, *datagram);
-    }
+    (void)transmit_check(pair);
   }
   if (now >= next_check_at_ && can_check()) pace(now);
   maybe_nominate(now);

@@ -79,6 +79,13 @@ struct AgentConfig {
   base::Duration nomination_delay = base::Duration::milliseconds(200);
   /// At most this many candidate pairs are kept (RFC 8445 §6.1.2.5).
   std::size_t max_pairs = 100;
+  /// Bytes of checks sent to remote addresses that have never answered (nothing
+  /// authenticated came from them), at most: signalled candidates are addresses a peer
+  /// chose, and without a cap one description of 64 candidates would make us send ~9
+  /// times its size to them. Past it, checks to such addresses are not sent and their
+  /// pairs fail; addresses that answered are not limited. 48 KiB covers every pair of a
+  /// browser's usual 8 candidates times our 4 failing through all retransmissions.
+  std::size_t max_unanswered_bytes = 48 * 1024;
   /// At most this many remote candidates, signalled and peer-reflexive together: more
   /// signalled ones are refused (kResourceExhausted), more peer-reflexive sources are
   /// answered but not learned (dropped_candidates counts both).
@@ -182,6 +189,8 @@ struct AgentStats {
   std::uint64_t role_conflicts = 0;
   std::uint64_t dropped_candidates = 0;  ///< remote candidates beyond max_remote_candidates
   std::uint64_t refused_candidates = 0;  ///< signalled at addresses no check may go to
+  std::uint64_t unanswered_bytes = 0;    ///< of checks sent to addresses that never answered
+  std::uint64_t checks_withheld = 0;     ///< not sent: max_unanswered_bytes was reached
 };
 
 class Agent {
@@ -255,6 +264,10 @@ class Agent {
   void add_pair(std::size_t local_index, std::size_t remote_index);
   void recompute_priorities();
   void send_check(base::Instant now, std::size_t pair_index);
+  /// Sends the transmissions a check's transaction has due, counting what goes to an
+  /// address that never answered; false (the pair has failed) when the cap withholds it.
+  bool transmit_check(CandidatePair& pair);
+  bool remote_answered(std::size_t remote_index) const;
   void pace(base::Instant now);
   void maybe_nominate(base::Instant now);
   // Moves off a selected pair that has gone quiet while another valid one hears the peer.

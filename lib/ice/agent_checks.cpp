@@ -118,9 +118,35 @@ void Agent::send_check(Instant now, std::size_t pair_index) {
   pair.transaction.emplace(std::move(transaction).value());
   pair.transaction_nominates = nominate;
   if (pair.state != PairState::kSucceeded) pair.state = PairState::kInProgress;
-  while (auto datagram = pair.transaction->poll_transmit()) transmit(local.base, remote.address, *datagram);
-  ++stats_.checks_sent;
   RTC_LOG(kTrace, "ice") << (nominate ? "nominating check " : "check ") << local.to_string() << " -> " << remote.to_string();
+  if (transmit_check(pair)) ++stats_.checks_sent;
+}
+
+bool Agent::remote_answered(std::size_t remote_index) const {
+  return std::any_of(pairs_.begin(), pairs_.end(), [&](const CandidatePair& p) {
+    return p.remote == remote_index && (p.peer_checked || p.state == PairState::kSucceeded);
+  });
+}
+
+bool Agent::transmit_check(CandidatePair& pair) {
+  const SocketAddress& local = local_candidates_[pair.local].base;
+  const SocketAddress& remote = remote_candidates_[pair.remote].address;
+  const bool answered = remote_answered(pair.remote);
+  while (auto datagram = pair.transaction->poll_transmit()) {
+    if (!answered) {
+      if (stats_.unanswered_bytes + datagram->size() > config_.max_unanswered_bytes) {
+        // Withheld: the pair fails as if the check had timed out.
+        ++stats_.checks_withheld;
+        pair.transaction.reset();
+        pair.state = PairState::kFailed;
+        pair.nominating = false;
+        return false;
+      }
+      stats_.unanswered_bytes += datagram->size();
+    }
+    transmit(local, remote, *datagram);
+  }
+  return true;
 }
 
 void Agent::pace(Instant now) {

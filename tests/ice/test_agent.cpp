@@ -271,6 +271,51 @@ TEST_CASE("remote candidates at multicast, broadcast, unspecified addresses or p
   }
 }
 
+TEST_CASE("checks to addresses that never answer are capped in bytes; the peer that answers still connects",
+          "[ice][agent]") {
+  for (const std::size_t cap : {ice::AgentConfig{}.max_unanswered_bytes, std::size_t{8 * 1024}}) {
+    INFO("cap " << cap);
+    SimNetwork network(19);
+    network.set_default_link({.delay = Duration::milliseconds(10)});
+    ice::AgentConfig capped = config(Role::kControlling, {kA});
+    capped.max_unanswered_bytes = cap;
+    AgentEndpoint a(network, "a", capped, 191);
+    AgentEndpoint b(network, "b", config(Role::kControlled, {kB}), 192);
+    a.agent().start_gathering(network.now());
+    b.agent().start_gathering(network.now());
+    a.drain();
+    b.drain();
+    // 63 candidates at addresses where nobody is, signalled before the real one and with
+    // higher priorities: a description made to aim our checks elsewhere.
+    (void)a.agent().set_remote_credentials(b.agent().local_credentials(), network.now());
+    for (int i = 0; i < 63; ++i) {
+      auto stranger = host_candidate(SocketAddress(base::IpAddress::v4(203, 0, 113, static_cast<std::uint8_t>(i + 1)), 9));
+      stranger.priority = ice::candidate_priority(ice::CandidateType::kHost, 65535, 1);
+      REQUIRE(a.agent().add_remote_candidate(stranger, network.now()));
+    }
+    testing::signal_all(b, a, network.now());
+    testing::signal_all(a, b, network.now());
+    REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(60)));
+    network.run_for(Duration::seconds(60));
+    std::uint64_t to_strangers = 0;
+    for (const auto& event : network.trace()) {
+      if (event.kind == testing::TraceEvent::Kind::kSent && event.from.ip() == kA.ip() && event.to.ip() != kB.ip()) {
+        to_strangers += event.size;
+      }
+    }
+    const auto& stats = a.agent().stats();
+    INFO("to strangers " << to_strangers << " B, withheld " << stats.checks_withheld);
+    CHECK(to_strangers <= cap);
+    CHECK(stats.unanswered_bytes == to_strangers);
+    // The default cap holds all 63 x 7 transmissions of 88 bytes. Under 8 KiB every
+    // stranger gets its first check, and each pair is cut short at a retransmission. The
+    // peer's own checks prove its address, so its pair is never withheld.
+    CHECK(stats.checks_withheld == (cap == 8 * 1024 ? 63 : 0));
+    if (cap == ice::AgentConfig{}.max_unanswered_bytes) CHECK(to_strangers == 63 * 7 * 88);
+    CHECK(a.connected());
+  }
+}
+
 TEST_CASE("bad input is dropped, counted, and changes nothing", "[ice][agent]") {
   SimNetwork network(8);
   network.set_default_link({.delay = Duration::milliseconds(10)});
