@@ -156,6 +156,10 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
 
   if (agent_) {
     transport.members.emplace_back("iceRole", std::string(ice::to_string(agent_->role())));
+    // Ours, not W3C's: what hostile or broken signalling cost.
+    const ice::AgentStats& ice_stats = agent_->stats();
+    transport.members.emplace_back("remoteCandidatesRefused", ice_stats.refused_candidates + ice_stats.dropped_candidates);
+    transport.members.emplace_back("checksWithheld", ice_stats.checks_withheld);
     const auto& locals = agent_->local_candidates();
     const auto& remotes = agent_->remote_candidates();
     for (std::size_t i = 0; i < locals.size(); ++i) report.push_back(candidate_stats(locals[i], candidate_id('L', i), true, timestamp));

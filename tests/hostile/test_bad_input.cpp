@@ -248,4 +248,30 @@ TEST_CASE("bad-input catalogue: descriptions beyond the limits change nothing", 
     REQUIRE_FALSE(trickled.ok());
     CHECK(trickled.error().code == ErrorCode::kResourceExhausted);
   }
+  SECTION("candidates at multicast, broadcast, unspecified addresses and port 0: refused, counted, never checked") {
+    REQUIRE(pair.b.pc().set_remote_description(now, *offer).ok());
+    const char* targets[] = {"224.0.0.251 5353", "255.255.255.255 9", "0.0.0.0 9", "192.0.2.1 0", "ff02::fb 5353", ":: 9"};
+    for (const char* target : targets) {
+      const auto added = pair.b.pc().add_ice_candidate(now, std::string("candidate:m 1 udp 100 ") + target + " typ host");
+      REQUIRE_FALSE(added.ok());
+      CHECK(added.error().code == ErrorCode::kInvalidArgument);
+    }
+    std::uint64_t refused = 0;
+    for (const pc::Stats& stats : pair.b.pc().get_stats(now)) {
+      for (const auto& [name, value] : stats.members) {
+        if (name == "remoteCandidatesRefused") refused = std::get<std::uint64_t>(value);
+      }
+    }
+    CHECK(refused == std::size(targets));
+    auto answer = *pair.b.pc().create_answer();
+    REQUIRE(pair.b.pc().set_local_description(now, answer).ok());
+    pair.b.drain();
+    pair.network.run_for(base::Duration::seconds(5));
+    for (const auto& event : pair.network.trace()) {
+      CHECK_FALSE(event.to.ip().is_multicast());
+      CHECK_FALSE(event.to.ip().is_broadcast());
+      CHECK_FALSE(event.to.ip().is_unspecified());
+      CHECK(event.to.port() != 0);
+    }
+  }
 }
