@@ -11,8 +11,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" "${INTEROP_PACKAGES[@]}" || exit 1
-ensure_playwright || exit 1
-ensure_puppeteer || exit 1
+ensure_browser_drivers || exit 1
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -44,35 +44,28 @@ configure_build() {
   fi
 }
 
-# playwright-core from npm (it drives Debian's chromium; no browser download) into
-# build/node, where tests/interop/chromium_echo.sh finds it. The version is the one the
-# interop test was last run with.
-PLAYWRIGHT_VERSION=1.65.1
-ensure_playwright() {
-  if [ -d build/node/node_modules/playwright-core ]; then
-    say "playwright-core: present in build/node"
+# ensure_npm_package NAME VERSION WHY: NAME@VERSION from npm into build/node, where the
+# interop tests find it, unless it is there already. Browsers are never downloaded: the
+# tests drive Debian's.
+ensure_npm_package() {
+  local name=$1 version=$2 why=$3
+  if [ -d "build/node/node_modules/$name" ]; then
+    say "$name: present in build/node"
     return 0
   fi
   # Some nodejs builds bring their own npm; Debian's is a separate package.
   command -v npm >/dev/null || ensure_packages npm || return 1
-  say "Installing playwright-core@$PLAYWRIGHT_VERSION from npm into build/node"
+  say "Installing $name@$version from npm into build/node ($why)"
   mkdir -p build/node
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix build/node --no-audit --no-fund --silent \
-    "playwright-core@$PLAYWRIGHT_VERSION"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
+    npm install --prefix build/node --no-audit --no-fund --silent "$name@$version"
 }
 
-# puppeteer-core from npm drives Debian's firefox-esr over WebDriver BiDi (Playwright
-# needs its own patched Firefox); no browser download. Into build/node, beside
-# playwright-core, for tests/interop/firefox_echo.sh.
-PUPPETEER_VERSION=24.43.1
-ensure_puppeteer() {
-  if [ -d build/node/node_modules/puppeteer-core ]; then
-    say "puppeteer-core: present in build/node"
-    return 0
-  fi
-  command -v npm >/dev/null || ensure_packages npm || return 1
-  say "Installing puppeteer-core@$PUPPETEER_VERSION from npm into build/node"
-  mkdir -p build/node
-  PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix build/node --no-audit --no-fund --silent \
-    "puppeteer-core@$PUPPETEER_VERSION"
+# playwright-core drives Debian's chromium (tests/interop/browser_echo.sh chromium); puppeteer-core
+# drives Debian's firefox-esr over WebDriver BiDi (browser_echo.sh firefox), which
+# Playwright cannot: it needs its own patched Firefox. The versions are the ones the
+# interop tests were last run with.
+ensure_browser_drivers() {
+  ensure_npm_package playwright-core 1.65.1 "drives chromium" &&
+    ensure_npm_package puppeteer-core 24.43.1 "drives firefox-esr"
 }

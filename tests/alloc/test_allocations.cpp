@@ -53,6 +53,32 @@ struct Wire {
   }
 };
 
+// Both ends of `pair` at the cap of transceivers, each sending on every one (as rtc-echo
+// echoes a peer's 64 sections): negotiated, connected, then `packets` RTP packets of 1100
+// bytes per transceiver each way.
+struct Sections {
+  std::vector<pc::TransceiverHandle> ours, theirs;
+};
+Sections open_all_sections(testing::PcPair& pair) {
+  Sections sections;
+  for (std::size_t i = 0; i < pc::Configuration{}.max_transceivers; ++i) {
+    sections.ours.push_back(*pair.a.pc().add_transceiver(pc::MediaKind::kVideo));
+    sections.theirs.push_back(*pair.b.pc().add_transceiver(pc::MediaKind::kVideo));
+  }
+  return sections;
+}
+void send_on_all(testing::PcPair& pair, const Sections& sections, int packets) {
+  const std::vector<std::uint8_t> payload(1100, 0x5a);
+  for (int packet = 0; packet < packets; ++packet) {
+    for (std::size_t i = 0; i < sections.ours.size(); ++i) {
+      REQUIRE(pair.a.pc().send_rtp(sections.ours[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
+      REQUIRE(pair.b.pc().send_rtp(sections.theirs[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
+    }
+    pair.a.drain();
+    pair.b.drain();
+  }
+}
+
 }  // namespace
 
 TEST_CASE("media: no allocation per RTP packet sent and received after warm-up", "[alloc]") {
@@ -148,27 +174,14 @@ TEST_CASE("memory per connection follows what flows, not what a peer announces: 
   const std::int64_t start = testing::live_bytes();
   testing::PcPair pair(43);
   pair.network.set_tracing(false);
-  // Both ends at the cap of transceivers, sending on every one (as rtc-echo echoes).
-  std::vector<pc::TransceiverHandle> ours, theirs;
-  for (std::size_t i = 0; i < pc::Configuration{}.max_transceivers; ++i) {
-    ours.push_back(*pair.a.pc().add_transceiver(pc::MediaKind::kVideo));
-    theirs.push_back(*pair.b.pc().add_transceiver(pc::MediaKind::kVideo));
-  }
+  const Sections sections = open_all_sections(pair);
   const auto over = pair.a.pc().add_transceiver(pc::MediaKind::kVideo);
   REQUIRE_FALSE(over.ok());
   CHECK(over.error().code == base::ErrorCode::kResourceExhausted);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   const std::int64_t connected = testing::live_bytes();
-  const std::vector<std::uint8_t> payload(1100, 0x5a);
-  for (int packet = 0; packet < 2; ++packet) {
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-      REQUIRE(pair.a.pc().send_rtp(ours[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
-      REQUIRE(pair.b.pc().send_rtp(theirs[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
-    }
-    pair.a.drain();
-    pair.b.drain();
-  }
+  send_on_all(pair, sections, 2);
   pair.run([] { return false; }, base::Duration::seconds(2));
   const std::int64_t flowing = testing::live_bytes();
   // What the RTP on 64 sections costs each connection (measured: 1.74 MB, 2.59 MB with
@@ -192,25 +205,13 @@ TEST_CASE("ten peers with 64 media sections each stay within the process budget"
   for (std::uint64_t seed = 0; seed < 10; ++seed) {
     auto& pair = *pairs.emplace_back(std::make_unique<testing::PcPair>(100 + seed, shared, shared));
     pair.network.set_tracing(false);
-    std::vector<pc::TransceiverHandle> ours, theirs;
-    for (std::size_t i = 0; i < pc::Configuration{}.max_transceivers; ++i) {
-      ours.push_back(*pair.a.pc().add_transceiver(pc::MediaKind::kVideo));
-      theirs.push_back(*pair.b.pc().add_transceiver(pc::MediaKind::kVideo));
-    }
+    const Sections sections = open_all_sections(pair);
     pair.b.on_event = [&receiving, p = &pair](const pc::Event& event) {
       if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) receiving[p].insert(rtp->transceiver);
     };
     pair.negotiate(pair.a);
     REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
-    const std::vector<std::uint8_t> payload(1100, 0x5a);
-    for (int packet = 0; packet < 2; ++packet) {
-      for (std::size_t i = 0; i < ours.size(); ++i) {
-        REQUIRE(pair.a.pc().send_rtp(ours[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
-        REQUIRE(pair.b.pc().send_rtp(theirs[i], payload, 3000 * static_cast<std::uint32_t>(packet), true).ok());
-      }
-      pair.a.drain();
-      pair.b.drain();
-    }
+    send_on_all(pair, sections, 2);
     pair.run([] { return false; }, base::Duration::milliseconds(500));
   }
   const std::int64_t grown = testing::live_bytes() - start;

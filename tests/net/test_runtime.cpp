@@ -15,29 +15,14 @@
 #include <vector>
 
 #include "net/runtime.h"
+#include "runtime_helpers.h"
 
 using namespace rtcstack;
 using net::PeerConnectionHandle;
+using testing::eventually;
+using testing::loopback_runtime;
 
 namespace {
-
-std::unique_ptr<net::Runtime> loopback_runtime() {
-  net::RuntimeOptions options;
-  options.addresses = {*base::IpAddress::parse("127.0.0.1")};
-  auto runtime = net::Runtime::create(options);
-  REQUIRE(runtime.ok());
-  return std::move(*runtime);
-}
-
-// Waits (bounded) for a predicate that callbacks on the IO thread make true.
-bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
 
 // Two connections and the plumbing between them: trickled candidates go straight to the
 // other side from the IO thread (a call from inside a callback).

@@ -14,32 +14,19 @@
 #include <vector>
 
 #include "net/runtime.h"
+#include "runtime_helpers.h"
 
 using namespace rtcstack;
 using net::PeerConnectionHandle;
+using testing::eventually;
+using testing::loopback_runtime;
 
 namespace {
-
-std::unique_ptr<net::Runtime> loopback_runtime(net::RuntimeOptions options = {}) {
-  options.addresses = {*base::IpAddress::parse("127.0.0.1")};
-  auto runtime = net::Runtime::create(options);
-  REQUIRE(runtime.ok());
-  return std::move(*runtime);
-}
 
 std::size_t open_descriptors() {
   std::size_t count = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
   return count;
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
 }
 
 // An offer answered, its candidates never given: the answerer waits for checks that

@@ -50,6 +50,13 @@ class PcEndpoint : public SimEndpoint {
   base::Instant next_timeout_ = base::Instant::max();
 };
 
+/// A data channel's init with just a label.
+inline sctp::ChannelInit labelled(std::string label) {
+  sctp::ChannelInit init;
+  init.label = std::move(label);
+  return init;
+}
+
 /// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
 struct PcPair {
   explicit PcPair(std::uint64_t seed, pc::Configuration a_configuration = {}, pc::Configuration b_configuration = {});

@@ -14,15 +14,10 @@ using pc::DtlsTransportState;
 using pc::EndCause;
 using pc::PeerConnectionState;
 using sctp::ChannelState;
+using testing::labelled;
 using testing::PcPair;
 
 namespace {
-
-sctp::ChannelInit labelled(std::string label) {
-  sctp::ChannelInit init;
-  init.label = std::move(label);
-  return init;
-}
 
 // Offer and answer without candidates, as a non-trickle peer that never starts ICE
 // leaves them (Chromium offers POSTed and abandoned): nothing can ever connect.

@@ -11,15 +11,10 @@
 using namespace rtcstack;
 using pc::SdpType;
 using sctp::ChannelState;
+using testing::labelled;
 using testing::PcPair;
 
 namespace {
-
-sctp::ChannelInit labelled(std::string label) {
-  sctp::ChannelInit init;
-  init.label = std::move(label);
-  return init;
-}
 
 std::string text(const base::Buffer& buffer) { return std::string(base::as_string_view(buffer)); }
 

@@ -16,24 +16,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from echo_server_support import Server, Sampler, chromium_offer, request
+from echo_server_support import Checks, Server, Sampler, chromium_offer, request
 
 OFFERS = 600
 CAP = 400
 SETUP_TIMEOUT = 30
 
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-        print(f"ok: {what}")
-    else:
-        failures.append(what)
-        print(f"FAILED: {what}")
+check = Checks()
 
 
 def main():
@@ -85,8 +74,7 @@ def main():
     finally:
         code = server.stop()
     check(code == 0, f"the server exits cleanly on SIGTERM ({code})")
-    print(f"rtcstack-summary: passed={passed} failed={len(failures)}")
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Shared by the rtc-echo server tests: start the server, raw HTTP over loopback, the
-server's resident memory and descriptors read from /proc."""
+server's resident memory and descriptors read from /proc, and the tally of checks."""
 
 import os
 import re
@@ -125,3 +125,24 @@ def chromium_offer():
         lines = [line.rstrip("\r\n") for line in file]
     lines = [line for line in lines if not line.startswith(("a=candidate", "a=end-of-candidates"))]
     return "\r\n".join(lines) + "\r\n"
+
+
+class Checks:
+    """Each check prints ok or FAILED; summary() prints the line scripts/count_results.py
+    reads and gives the exit code."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failures = []
+
+    def __call__(self, condition, what):
+        if condition:
+            self.passed += 1
+            print(f"ok: {what}")
+        else:
+            self.failures.append(what)
+            print(f"FAILED: {what}")
+
+    def summary(self):
+        print(f"rtcstack-summary: passed={self.passed} failed={len(self.failures)}")
+        return 1 if self.failures else 0

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# A headless browser against rtc-echo server over loopback: the page from GET / runs echo
+# types 0-3 (2 with the browser's fake camera and microphone).
+#   chromium: Debian's chromium, driven by playwright-core (chromium_echo.js)
+#   firefox:  Debian's firefox-esr, driven by puppeteer-core over WebDriver BiDi
+#             (firefox_echo.js); its audio comes as a bundle-only section
+# The driver comes from npm into NODE_DIR (scripts/test-all.sh installs it there). The
+# screenshot of the page with the echoed video is kept as BROWSER-echo.png in the working
+# directory (the build directory under meson test).
+# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox
+set -euo pipefail
+rtc_echo=$1
+node_dir=$2
+browser=$3
+case "$browser" in
+  chromium) driver=playwright-core ;;
+  firefox) driver=puppeteer-core ;;
+  *) echo "usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox"; exit 2 ;;
+esac
+if [ ! -d "$node_dir/node_modules/$driver" ]; then
+  echo "$driver is missing from $node_dir (scripts/test-all.sh installs it)"; exit 1
+fi
+source "$(dirname "$0")/start_server.sh"
+start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1
+# Browsers keep profiles and caches under HOME: a directory of our own, removed after.
+browser_home=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$browser_home" "$server_log"' EXIT
+if ! HOME=$browser_home node "$(dirname "$0")/${browser}_echo.js" "$node_dir/node_modules" "$url" \
+    "$PWD/$browser-echo.png"; then
+  echo "server log:"; cat "$server_log"; exit 1
+fi
