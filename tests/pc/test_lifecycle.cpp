@@ -276,3 +276,23 @@ TEST_CASE("a shared budget for buffered bytes turns into backpressure across con
   for (auto& [pair, channel] : channels) pair->a.pc().close();
   CHECK(budget->used() == 0);
 }
+
+TEST_CASE("a peer's graceful SCTP SHUTDOWN closes the channels; the connection stays connected", "[pc][lifecycle]") {
+  PcPair pair(49);
+  const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
+  const auto audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio);
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  // No W3C call shuts SCTP down alone; other stacks may (RFC 9260 §9.2). Do it on b's
+  // association directly, as such a peer would.
+  const_cast<sctp::Association*>(pair.b.pc().sctp())->close();
+  pair.b.pc().handle_timeout(pair.network.now());  // b's pump sends the SHUTDOWN
+  pair.b.drain();
+  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kClosed); }, base::Duration::seconds(5)));
+  pair.network.run_for(base::Duration::seconds(2));
+  CHECK(pair.a.pc().connection_state() == PeerConnectionState::kConnected);
+  CHECK(pair.a.pc().dtls_transport_state() == DtlsTransportState::kConnected);
+  CHECK(pair.a.connection == std::vector<std::string>{"connecting", "connected"});
+  // Media still flows over the transport.
+  CHECK(pair.a.pc().send_rtp(audio, std::vector<std::uint8_t>(10, 1), 960, false).ok());
+}
