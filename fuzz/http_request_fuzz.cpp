@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!head->content_length && head->method == "POST") std::abort();
     for (const auto& [name, value] : head->headers) {
       for (const char c : name) {
-        if (std::tolower(static_cast<unsigned char>(c)) != c) std::abort();
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::tolower(byte) != byte) std::abort();
       }
       if (name == "transfer-encoding") std::abort();
     }
