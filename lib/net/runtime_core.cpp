@@ -168,19 +168,22 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     std::lock_guard lock(cores_mutex());
     if (auto refused = over_caps()) return *refused;  // before binding anything
   }
-  auto connection = std::make_unique<Connection>();
   if (!configuration.buffer_budget) configuration.buffer_budget = budget_;
   configuration.ice.host_addresses = shared_addresses();
+  std::vector<UdpSocket> sockets;
   if (shared_.empty()) {
     // Its own sockets: datagrams need no routing, and peers behind one address (several
-    // connections of one browser or one runtime) cannot be confused.
+    // connections of one browser or one runtime) cannot be confused. They come first, so
+    // that running out of descriptors costs nothing else.
     for (const base::IpAddress& address : addresses_) {
       auto socket = UdpSocket::bind(base::SocketAddress(address, 0));
       if (!socket) return socket.error();
       configuration.ice.host_addresses.push_back(socket->local());
-      connection->sockets.push_back(std::move(*socket));
+      sockets.push_back(std::move(*socket));
     }
   }
+  auto connection = std::make_unique<Connection>();
+  connection->sockets = std::move(sockets);
   for (const auto& address : configuration.ice.host_addresses) {
     if (address.ip().is_loopback()) configuration.ice.allow_loopback = true;
   }

@@ -3,7 +3,9 @@
 1024-descriptor limit (issue 20): offers past the cap of unconnected connections get 503
 with Retry-After (never 500, never "Too many open files"); the server never comes near
 its descriptor limit; at the setup deadline (30 s) every abandoned connection fails and
-its sockets close (counted in /proc/PID/fd); a real call succeeds afterwards.
+its sockets close (counted in /proc/PID/fd); a real call succeeds afterwards. Beside it, a
+server with caps past its 96 descriptors: the offer that meets EMFILE gets 503 saying so,
+the HTTP front end goes on serving, and offers work again once descriptors are free.
 
 Usage: echo_server_abandoned.py RTC_ECHO
 Prints "rtcstack-summary: passed=P failed=F"; exits non-zero on any failure.
@@ -25,8 +27,40 @@ SETUP_TIMEOUT = 30
 check = Checks()
 
 
+def starve(rtc_echo, body):
+    """A server whose caps are set past its 96 descriptors: offers meet EMFILE. Each is
+    answered 503 (never 500); once the abandoned connections end, offers work again.
+    Runs beside the main check (its 30 s of waiting overlap)."""
+    server = Server(rtc_echo, "--max-connections", "1000", "--max-unconnected", "1000", max_descriptors=96)
+    try:
+        statuses = {}
+        shortage = False
+        for _ in range(150):
+            status, _, answer, _ = request(server.port, "POST", "/offer", body, timeout=20)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 503 and b"Too many open files" in answer:
+                shortage = True
+                break
+        check(shortage and 500 not in statuses,
+              f"out of descriptors: 503 saying so on the offer that met it, no 500 ({statuses})")
+        status, _, _, _ = request(server.port, "GET", "/", timeout=5)
+        check(status == 200, f"the HTTP front end still serves while the media sockets are exhausted ({status})")
+        deadline = time.monotonic() + SETUP_TIMEOUT + 15
+        status = None
+        while time.monotonic() < deadline and status != 200:
+            time.sleep(1)
+            status, _, _, _ = request(server.port, "POST", "/offer", body, timeout=20)
+        check(status == 200, "offers are answered again once the abandoned connections have ended")
+    finally:
+        code = server.stop()
+    check(code == 0, f"the starved server exits cleanly on SIGTERM ({code}; log: {server.lines[-3:]})")
+
+
 def main():
     rtc_echo = sys.argv[1]
+    offer = json.dumps({"type": "offer", "sdp": chromium_offer()}).encode()
+    starved = threading.Thread(target=starve, args=(rtc_echo, offer))
+    starved.start()
     server = Server(rtc_echo, "--max-unconnected", str(CAP), max_descriptors=1024)
     try:
         idle = server.descriptors()
@@ -73,6 +107,7 @@ def main():
         check(call.returncode == 0, "a real call succeeds afterwards")
     finally:
         code = server.stop()
+        starved.join()
     check(code == 0, f"the server exits cleanly on SIGTERM ({code})")
     return check.summary()
 
