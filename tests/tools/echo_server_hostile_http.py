@@ -9,8 +9,10 @@
 - 8 MB of nested JSON: 413; 1 MB of it (under the body limit): 400, refused before the
   JSON parser sees it.
 - the server's resident memory stays under 64 MB throughout (under the sanitizers, whose
-  shadow memory comes on top: within 48 MB of what it held at the start, with
-  AddressSanitizer's quarantine of freed memory cut to 16 MB).
+  shadow memory and the heap-allocated frames of detect_stack_use_after_return come on
+  top: within 96 MB of what it held at the start, with AddressSanitizer's quarantine of
+  freed memory cut to 16 MB - measured 52 MB of growth there; unbounded reading of the
+  bodies alone would be 200 MB).
 
 Usage: echo_server_hostile_http.py RTC_ECHO [sanitized]
 Prints "rtcstack-summary: passed=P failed=F"; exits non-zero on any failure.
@@ -152,7 +154,7 @@ def main():
         many_headers(server)
         nested_json(server)
         largest = memory.stop()
-        bound = start_kib + 48 * 1024 if sanitized else 64 * 1024
+        bound = start_kib + 96 * 1024 if sanitized else 64 * 1024
         check(largest < bound, f"resident memory at most {largest} KiB (started at {start_kib}, bound {bound})")
         status, _, _, _ = request(server.port, "GET", "/")
         check(status == 200, "the server still serves afterwards")
