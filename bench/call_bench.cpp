@@ -32,6 +32,7 @@
 #include <fstream>
 #include <string>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -202,11 +203,16 @@ struct MediaCall {
   }
 };
 
-std::unique_ptr<net::Runtime> loopback_runtime() {
+// The benchmarks open thousands of connections at once on purpose: no caps.
+net::RuntimeOptions uncapped(bool share_sockets = false) {
   net::RuntimeOptions options;
   options.addresses = {*base::IpAddress::parse("127.0.0.1")};
-  return std::move(*net::Runtime::create(options));
+  options.share_sockets = share_sockets;
+  options.max_connections = options.max_unconnected = std::numeric_limits<std::size_t>::max();
+  return options;
 }
+
+std::unique_ptr<net::Runtime> loopback_runtime() { return std::move(*net::Runtime::create(uncapped())); }
 
 double percentile(const std::vector<double>& sorted, double p) {
   const double at = p / 100 * static_cast<double>(sorted.size() - 1);
@@ -305,10 +311,7 @@ bool run_memory(net::Runtime& runtime, int pairs) {
 // connections share one socket (accepts() routes each datagram); each a has a socket of
 // its own, so the server sees a distinct remote address per connection.
 bool run_many(int count) {
-  net::RuntimeOptions shared;
-  shared.addresses = {*base::IpAddress::parse("127.0.0.1")};
-  shared.share_sockets = true;
-  auto server = std::move(*net::Runtime::create(shared));
+  auto server = std::move(*net::Runtime::create(uncapped(true)));
   auto clients = loopback_runtime();
   std::vector<std::unique_ptr<Call>> calls;
   const double cpu_start = cpu_seconds();
