@@ -20,7 +20,6 @@
 #include <string>
 #include <variant>
 
-#include "base/byte_budget.h"
 #include "base/random.h"
 #include "base/ring_queue.h"
 #include "dtls/endpoint.h"
@@ -30,7 +29,9 @@
 #include "media/receive_statistics.h"
 #include "media/rtp_packet.h"
 #include "media/send_statistics.h"
+#include "pc/configuration.h"
 #include "pc/demux.h"
+#include "pc/events.h"
 #include "pc/jsep.h"
 #include "pc/media_section.h"
 #include "pc/states.h"
@@ -46,110 +47,6 @@ struct SessionDescription {
   SdpType type = SdpType::kOffer;
   std::string sdp;
 };
-
-/// RTCBundlePolicy. rtcstack always puts every section on one BUNDLE transport; the
-/// policy says whether an initial offer also marks every section after the first
-/// bundle-only (port 0, RFC 8843 §6), as JSEP's max-bundle does (RFC 8829 §4.1.1), so
-/// that a peer without BUNDLE rejects them instead of expecting transports of their own.
-enum class BundlePolicy : std::uint8_t { kBalanced, kMaxBundle };
-
-struct Configuration {
-  /// ICE: the caller's sockets (host_addresses), STUN/TURN servers, transport policy. The
-  /// role and credentials are the PeerConnection's to set.
-  ice::AgentConfig ice;
-  /// Generated (ECDSA P-256) when empty; share one across connections to save the cost.
-  std::shared_ptr<const dtls::Certificate> certificate;
-  /// a=max-message-size we advertise.
-  std::size_t max_message_size = 256 * 1024;
-  /// SCTP streams offered each way: data channels with ids 0 to sctp_streams - 1 at most
-  /// (sctp::Config::streams; each stream costs about 100 bytes per connection).
-  std::uint16_t sctp_streams = sctp::Config{}.streams;
-  /// A connection that is not connected this long after both descriptions are set fails
-  /// (EndCause::kSetupTimeout), whether or not the peer signalled end-of-candidates:
-  /// abandoned offers cannot hold their resources. Browsers give up after about 30 s too.
-  base::Duration setup_timeout = base::Duration::seconds(30);
-  /// Transceivers not stopped, at most: add_transceiver() past it fails with
-  /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
-  std::size_t max_transceivers = 64;
-  BundlePolicy bundle_policy = BundlePolicy::kBalanced;
-  /// Bytes peers can make this connection hold - data channels' send queues, RTP
-  /// retransmission histories - are taken from this budget, shared with other
-  /// connections (net::Runtime gives every connection the same one). When it is spent,
-  /// send() refuses (kResourceExhausted) and histories stop growing. None: only the
-  /// per-connection limits apply.
-  std::shared_ptr<base::ByteBudget> buffer_budget;
-};
-
-/// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
-/// id is only known once the DTLS role is).
-using ChannelHandle = std::uint32_t;
-/// Identifies an RTCRtpTransceiver.
-using TransceiverHandle = std::uint32_t;
-
-struct SignalingStateEvent {
-  SignalingState state;
-};
-struct IceGatheringStateEvent {
-  ice::GatheringState state;
-};
-struct IceConnectionStateEvent {
-  ice::ConnectionState state;
-};
-struct ConnectionStateEvent {
-  PeerConnectionState state;
-  std::string reason;  ///< for kFailed and kClosed: which layer ended it and why
-  EndCause cause = EndCause::kNone;
-};
-/// onicecandidate: "candidate:..." for the data section's mid; an empty candidate marks
-/// the end of gathering.
-struct IceCandidateEvent {
-  std::string candidate;
-  std::string mid;
-};
-/// ondatachannel: the peer opened a channel.
-struct DataChannelEvent {
-  ChannelHandle channel;
-  sctp::ChannelInit init;
-};
-struct DataChannelStateEvent {
-  ChannelHandle channel;
-  sctp::ChannelState state;
-};
-struct MessageEvent {
-  ChannelHandle channel;
-  bool binary;
-  base::Buffer data;
-};
-struct BufferedAmountLowEvent {
-  ChannelHandle channel;
-};
-/// ontrack: a remote description makes the peer send on this transceiver's section.
-struct TrackEvent {
-  TransceiverHandle transceiver;
-  MediaKind kind;
-  std::string mid;
-  std::string stream_id, track_id;  ///< the peer's a=msid
-};
-/// An RTP packet of the transceiver's incoming stream, decrypted; a retransmission that
-/// came as RTX is restored to the original packet (its SSRC, payload type and sequence).
-struct RtpPacketEvent {
-  TransceiverHandle transceiver;
-  base::Buffer packet;
-};
-/// The peer asked for a key frame (PLI or FIR) on what this transceiver sends.
-struct KeyFrameRequestEvent {
-  TransceiverHandle transceiver;
-};
-/// The counterpart of ontrack (W3C "process the removal of a remote track"): a remote
-/// description stopped the peer sending on a transceiver whose track was announced (its
-/// direction no longer sends, or its section is rejected). A later description may
-/// announce the track again with a new TrackEvent.
-struct TrackEndedEvent {
-  TransceiverHandle transceiver;
-};
-using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
-                           IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
-                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent>;
 
 using Transmit = ice::Transmit;
 struct Timeout {

@@ -1,0 +1,50 @@
+// What a PeerConnection is created with (W3C RTCConfiguration and what rtcstack adds:
+// its sockets' addresses, certificate, limits and budgets).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "base/byte_budget.h"
+#include "base/time.h"
+#include "dtls/certificate.h"
+#include "ice/agent.h"
+#include "sctp/association.h"
+
+namespace rtcstack::pc {
+
+/// RTCBundlePolicy. rtcstack always puts every section on one BUNDLE transport; the
+/// policy says whether an initial offer also marks every section after the first
+/// bundle-only (port 0, RFC 8843 §6), as JSEP's max-bundle does (RFC 8829 §4.1.1), so
+/// that a peer without BUNDLE rejects them instead of expecting transports of their own.
+enum class BundlePolicy : std::uint8_t { kBalanced, kMaxBundle };
+
+struct Configuration {
+  /// ICE: the caller's sockets (host_addresses), STUN/TURN servers, transport policy. The
+  /// role and credentials are the PeerConnection's to set.
+  ice::AgentConfig ice;
+  /// Generated (ECDSA P-256) when empty; share one across connections to save the cost.
+  std::shared_ptr<const dtls::Certificate> certificate;
+  /// a=max-message-size we advertise.
+  std::size_t max_message_size = 256 * 1024;
+  /// SCTP streams offered each way: data channels with ids 0 to sctp_streams - 1 at most
+  /// (sctp::Config::streams; each stream costs about 100 bytes per connection).
+  std::uint16_t sctp_streams = sctp::Config{}.streams;
+  /// A connection that is not connected this long after both descriptions are set fails
+  /// (EndCause::kSetupTimeout), whether or not the peer signalled end-of-candidates:
+  /// abandoned offers cannot hold their resources. Browsers give up after about 30 s too.
+  base::Duration setup_timeout = base::Duration::seconds(30);
+  /// Transceivers not stopped, at most: add_transceiver() past it fails with
+  /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
+  std::size_t max_transceivers = 64;
+  BundlePolicy bundle_policy = BundlePolicy::kBalanced;
+  /// Bytes peers can make this connection hold - data channels' send queues, RTP
+  /// retransmission histories - are taken from this budget, shared with other
+  /// connections (net::Runtime gives every connection the same one). When it is spent,
+  /// send() refuses (kResourceExhausted) and histories stop growing. None: only the
+  /// per-connection limits apply.
+  std::shared_ptr<base::ByteBudget> buffer_budget;
+};
+
+}  // namespace rtcstack::pc

@@ -1,0 +1,89 @@
+// What a PeerConnection reports (poll_output()'s events): the W3C event handlers'
+// payloads, in the order they happen, and the handles that name channels and
+// transceivers in them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "base/bytes.h"
+#include "ice/states.h"
+#include "pc/media_section.h"
+#include "pc/states.h"
+#include "sctp/association.h"
+
+namespace rtcstack::pc {
+
+/// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
+/// id is only known once the DTLS role is).
+using ChannelHandle = std::uint32_t;
+/// Identifies an RTCRtpTransceiver.
+using TransceiverHandle = std::uint32_t;
+
+struct SignalingStateEvent {
+  SignalingState state;
+};
+struct IceGatheringStateEvent {
+  ice::GatheringState state;
+};
+struct IceConnectionStateEvent {
+  ice::ConnectionState state;
+};
+struct ConnectionStateEvent {
+  PeerConnectionState state;
+  std::string reason;  ///< for kFailed and kClosed: which layer ended it and why
+  EndCause cause = EndCause::kNone;
+};
+/// onicecandidate: "candidate:..." for the data section's mid; an empty candidate marks
+/// the end of gathering.
+struct IceCandidateEvent {
+  std::string candidate;
+  std::string mid;
+};
+/// ondatachannel: the peer opened a channel.
+struct DataChannelEvent {
+  ChannelHandle channel;
+  sctp::ChannelInit init;
+};
+struct DataChannelStateEvent {
+  ChannelHandle channel;
+  sctp::ChannelState state;
+};
+struct MessageEvent {
+  ChannelHandle channel;
+  bool binary;
+  base::Buffer data;
+};
+struct BufferedAmountLowEvent {
+  ChannelHandle channel;
+};
+/// ontrack: a remote description makes the peer send on this transceiver's section.
+struct TrackEvent {
+  TransceiverHandle transceiver;
+  MediaKind kind;
+  std::string mid;
+  std::string stream_id, track_id;  ///< the peer's a=msid
+};
+/// An RTP packet of the transceiver's incoming stream, decrypted; a retransmission that
+/// came as RTX is restored to the original packet (its SSRC, payload type and sequence).
+struct RtpPacketEvent {
+  TransceiverHandle transceiver;
+  base::Buffer packet;
+};
+/// The peer asked for a key frame (PLI or FIR) on what this transceiver sends.
+struct KeyFrameRequestEvent {
+  TransceiverHandle transceiver;
+};
+/// The counterpart of ontrack (W3C "process the removal of a remote track"): a remote
+/// description stopped the peer sending on a transceiver whose track was announced (its
+/// direction no longer sends, or its section is rejected). A later description may
+/// announce the track again with a new TrackEvent.
+struct TrackEndedEvent {
+  TransceiverHandle transceiver;
+};
+using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
+                           IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
+                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent>;
+
+}  // namespace rtcstack::pc
