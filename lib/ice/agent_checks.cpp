@@ -131,9 +131,10 @@ bool Agent::remote_answered(std::size_t remote_index) const {
 bool Agent::transmit_check(CandidatePair& pair) {
   const SocketAddress& local = local_candidates_[pair.local].base;
   const SocketAddress& remote = remote_candidates_[pair.remote].address;
-  const bool answered = remote_answered(pair.remote);
+  std::optional<bool> answered;  // asked only when a transmission is due (most wake-ups have none)
   while (auto datagram = pair.transaction->poll_transmit()) {
-    if (!answered) {
+    if (!answered) answered = remote_answered(pair.remote);
+    if (!*answered) {
       if (stats_.unanswered_bytes + datagram->size() > config_.max_unanswered_bytes) {
         // Withheld: the pair fails as if the check had timed out.
         ++stats_.checks_withheld;

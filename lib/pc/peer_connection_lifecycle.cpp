@@ -21,10 +21,6 @@ DtlsTransportState transport_state(dtls::State state) {
   return DtlsTransportState::kFailed;
 }
 
-bool connected(ice::ConnectionState state) {
-  return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
-}
-
 }  // namespace
 
 void PeerConnection::set_end_cause(EndCause cause, std::string reason) {
@@ -78,7 +74,7 @@ void PeerConnection::check_setup_deadline(base::Instant now) {
   setup_deadline_ = base::Instant::max();
   // The transport that had not finished is the one that failed: the W3C rules then say
   // "failed" for the connection too.
-  const bool ice_done = connected(ice_state_);
+  const bool ice_done = ice_up(ice_state_);
   set_end_cause(EndCause::kSetupTimeout,
                 "not connected within " + std::to_string(configuration_.setup_timeout.as_nanoseconds() / 1'000'000'000) +
                     " s: " + (ice_done ? "the DTLS handshake did not finish" : "no ICE candidate pair worked"));

@@ -309,7 +309,8 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || released_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (auto ended = ended_error()) return *ended;
+  if (!ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.local || !sends(transceiver.local->direction)) {
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
@@ -355,7 +356,8 @@ base::Result<void> PeerConnection::send_feedback(
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   Transceiver& transceiver = found->second;
-  if (closed_ || released_ || !ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (auto ended = ended_error()) return *ended;
+  if (!ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (transceiver.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   if (!transceiver.remote_ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this transceiver yet"};
   return send_compound(transceiver, [&](media::RtcpWriter& writer) {

@@ -13,10 +13,6 @@ namespace {
 // packet whose SACK becomes a record...); the bound only guards against a bug.
 constexpr int kMaxPumpRounds = 64;
 
-bool ice_up(ice::ConnectionState state) {
-  return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
-}
-
 }  // namespace
 
 void PeerConnection::start_transports(base::Instant now) {

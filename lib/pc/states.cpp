@@ -87,8 +87,7 @@ PeerConnectionState aggregate_connection_state(bool is_closed, ice::ConnectionSt
   if (dtls.empty() || (ice == ice::ConnectionState::kNew && all(D::kNew, D::kClosed))) {
     return PeerConnectionState::kNew;
   }
-  if ((ice == ice::ConnectionState::kConnected || ice == ice::ConnectionState::kCompleted) &&
-      all(D::kConnected, D::kClosed)) {
+  if (ice_up(ice) && all(D::kConnected, D::kClosed)) {
     return PeerConnectionState::kConnected;
   }
   return PeerConnectionState::kConnecting;

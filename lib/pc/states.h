@@ -44,6 +44,11 @@ enum class EndCause : std::uint8_t {
 /// "setup-timeout", "ice-failed", ... ("" for kNone).
 std::string_view to_string(EndCause cause);
 
+/// ICE connected or completed: the state in which a pair carries data.
+inline bool ice_up(ice::ConnectionState state) {
+  return state == ice::ConnectionState::kConnected || state == ice::ConnectionState::kCompleted;
+}
+
 /// The W3C aggregation rules (webrtc-pc §4.4.1.5-6): RTCIceConnectionState from the
 /// states of the ICE transports (one with BUNDLE), the PeerConnection's [[IsClosed]].
 ice::ConnectionState aggregate_ice_connection_state(bool is_closed, std::span<const ice::ConnectionState> transports);
