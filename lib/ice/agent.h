@@ -233,7 +233,10 @@ class Agent {
   /// Where the agent takes the buffers of its Transmits from. Give a Transmit's bytes back
   /// after sending them (recycle) and the send path stops allocating; its owner may take
   /// buffers for its own outputs from it too.
-  base::BufferPool& buffer_pool() { return pool_; }
+  base::BufferPool& buffer_pool() { return *pool_; }
+  /// Takes buffers from `pool` (which must outlive the agent) instead of its own: the
+  /// connection that owns the agent hands one pool to all its layers.
+  void share_buffer_pool(base::BufferPool& pool) { pool_ = &pool; }
 
   /// ICE restart (RFC 8445 §9): new local credentials (generated unless given), the
   /// remote credentials and candidates forgotten, gathering from scratch. The pair in use
@@ -345,7 +348,8 @@ class Agent {
   base::Instant last_consent_at_;
   bool consent_expired_ = false;
   base::RingQueue<Output> outputs_;
-  base::BufferPool pool_;
+  base::BufferPool own_pool_;
+  base::BufferPool* pool_ = &own_pool_;
   AgentStats stats_;
 };
 

@@ -153,7 +153,7 @@ base::Result<void> Agent::send(base::ByteView data) {
 base::Result<void> Agent::send(base::Buffer&& data) {
   const auto pair = selected_pair();
   if (!can_send() || !pair) {
-    pool_.give(std::move(data));
+    pool_->give(std::move(data));
     return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
   }
   transmit(pair->local.base, pair->remote.address, std::move(data));
@@ -208,7 +208,7 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     return;
   }
   transmit(local, remote, base::ByteView(bytes));
-  pool_.give(std::move(bytes));
+  pool_->give(std::move(bytes));
 }
 
 void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::ByteView bytes) {
@@ -227,7 +227,7 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     }
     return;
   }
-  outputs_.emplace_back(Transmit{local, remote, pool_.copy(bytes)});
+  outputs_.emplace_back(Transmit{local, remote, pool_->copy(bytes)});
 }
 
 }  // namespace rtcstack::ice

@@ -134,11 +134,17 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
   return remote;
 }
 
+std::optional<std::uint8_t> media_extension_id(const std::vector<std::pair<std::uint8_t, media::ExtensionKind>>& extensions,
+                                               media::ExtensionKind kind) {
+  for (const auto& [id, known] : extensions) {
+    if (known == kind) return id;
+  }
+  return std::nullopt;
+}
+
 sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted) {
-  const bool they_send = offered == sdp::Direction::kSendRecv || offered == sdp::Direction::kSendOnly;
-  const bool they_receive = offered == sdp::Direction::kSendRecv || offered == sdp::Direction::kRecvOnly;
-  const bool we_send = (wanted == sdp::Direction::kSendRecv || wanted == sdp::Direction::kSendOnly) && they_receive;
-  const bool we_receive = (wanted == sdp::Direction::kSendRecv || wanted == sdp::Direction::kRecvOnly) && they_send;
+  const bool we_send = sdp::sends(wanted) && sdp::receives(offered);
+  const bool we_receive = sdp::receives(wanted) && sdp::sends(offered);
   if (we_send && we_receive) return sdp::Direction::kSendRecv;
   if (we_send) return sdp::Direction::kSendOnly;
   if (we_receive) return sdp::Direction::kRecvOnly;

@@ -37,6 +37,10 @@ std::vector<CodecParameters> supported_codecs(MediaKind kind);
 /// The header extensions rtcstack offers, with the ids of its offers.
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind);
 
+/// The id a section gave to a header extension, if it negotiated it.
+std::optional<std::uint8_t> media_extension_id(const std::vector<std::pair<std::uint8_t, media::ExtensionKind>>& extensions,
+                                               media::ExtensionKind kind);
+
 /// What a peer's audio or video section says, reduced to what rtcstack can use.
 struct RemoteMedia {
   std::string mid;

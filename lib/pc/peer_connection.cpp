@@ -38,6 +38,7 @@ PeerConnection::PeerConnection(Configuration configuration, base::Random& random
     configuration_.ice.credentials = {ice_token(random_, 8), ice_token(random_, 24)};
   }
   session_id_ = std::to_string(random_.next_u64() >> 2);  // fits the 63 bits RFC 8866 §5.2 suggests
+  rtp_ = std::make_unique<media::RtpSession>(rtp_session_config(), random_, pool_);
 }
 
 std::optional<base::Error> PeerConnection::ended_error() const {
@@ -137,6 +138,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     ice::AgentConfig config = configuration_.ice;
     config.role = offer ? ice::Role::kControlling : ice::Role::kControlled;
     agent_ = std::make_unique<ice::Agent>(config, random_);
+    agent_->share_buffer_pool(pool_);
   }
   if (offer) {
     pending_local_ = std::move(description);
@@ -200,6 +202,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
     ice::AgentConfig config = configuration_.ice;
     config.role = offer ? ice::Role::kControlled : ice::Role::kControlling;
     agent_ = std::make_unique<ice::Agent>(config, random_);
+    agent_->share_buffer_pool(pool_);
   }
   remote_parsed_ = std::move(*parsed);
   remote_ = std::move(*remote);

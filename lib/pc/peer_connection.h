@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,11 +23,7 @@
 #include "base/ring_queue.h"
 #include "dtls/endpoint.h"
 #include "ice/agent.h"
-#include "media/retransmission.h"
-#include "media/rtcp_packet.h"
-#include "media/receive_statistics.h"
-#include "media/rtp_packet.h"
-#include "media/send_statistics.h"
+#include "media/rtp_session.h"
 #include "pc/configuration.h"
 #include "pc/demux.h"
 #include "pc/events.h"
@@ -187,20 +182,9 @@ class PeerConnection {
     std::optional<std::string> mid;
     std::optional<LocalMedia> local;    // our section in the description in use
     std::optional<RemoteMedia> remote;  // the peer's section in the description in use
-    std::uint32_t ssrc = 0, rtx_ssrc = 0;
-    std::uint16_t sequence = 0, rtx_sequence = 0;
-    std::optional<std::uint32_t> remote_ssrc;  // learned from the SDP or the first packet
-    std::unique_ptr<media::RetransmissionBuffer> history;  // once it sends
     bool track_announced = false;
     bool stopped = false;  // stop() or a rejected section: no media, no part in later descriptions
     bool made_for_remote_offer = false;  // a recvonly one add_track may still take
-    std::optional<media::SendStatistics> send_stats;        // from the first packet sent
-    std::optional<media::ReceiveStatistics> receive_stats;  // from the first packet received
-    std::optional<media::ReportBlock> remote_report;        // the peer's last report on what we send
-    std::optional<base::Duration> round_trip_time;
-    std::uint64_t nacks_sent = 0, plis_sent = 0;
-    std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
-    std::uint64_t nacks_received = 0, retransmitted = 0, key_frames_requested = 0;  // by the peer
   };
   struct Counters {
     std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
@@ -245,21 +229,25 @@ class PeerConnection {
   TransceiverHandle new_transceiver(MediaKind kind, sdp::Direction direction);  // no cap checked
   std::vector<LocalMedia> described_media() const;   // the sections of the last one
   void apply_remote_media();
+  void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)
+
+  // RTP (peer_connection_rtp.cpp)
+  media::RtpSessionConfig rtp_session_config() const;
+  /// Gives each transceiver's stream what its sections now say (or removes it, stopped).
+  void configure_streams();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
   bool ensure_srtp();  // makes the SRTP sessions once keys and a transceiver exist
-  bool handle_rtp(base::ByteView packet);  // false: dropped
-  void handle_rtcp(base::ByteView packet);
-  void send_reports(base::Instant now);
-  void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)
-  Transceiver* receiving_transceiver(const media::RtpPacket& packet, bool& is_rtx);
-  void send_protected(base::MutableByteView buffer, std::size_t length, bool rtcp);
-  base::Result<void> send_feedback(TransceiverHandle handle, const std::function<void(media::RtcpWriter&, std::uint32_t, std::uint32_t)>& write);
-  base::Result<void> send_compound(const Transceiver& transceiver, const std::function<void(media::RtcpWriter&)>& tail);
+  /// Why media cannot flow on the transceiver now (unknown, ended, no keys, stopped).
+  std::optional<base::Error> media_error(TransceiverHandle handle);
+  bool handle_rtp(base::ByteView datagram);  // SRTP or SRTCP; false: dropped
+  bool pump_rtp();
+  void send_protected(base::Buffer bytes, bool rtcp);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
   ChannelHandle handle_of(std::uint16_t stream);
 
   Configuration configuration_;
   base::Random& random_;
+  base::BufferPool pool_;  // every layer's buffers; declared first among them, so it outlives them
   std::unique_ptr<ice::Agent> agent_;
   std::unique_ptr<dtls::Endpoint> dtls_;
   std::unique_ptr<sctp::Association> sctp_;
@@ -292,12 +280,9 @@ class PeerConnection {
 
   std::map<TransceiverHandle, Transceiver> transceivers_;
   TransceiverHandle next_transceiver_ = 1;
+  std::unique_ptr<media::RtpSession> rtp_;        // the transceivers' streams, by handle
   std::optional<dtls::SrtpKeysEvent> srtp_keys_;  // from DTLS; sessions are made when media needs them
   std::optional<srtp::Session> srtp_send_, srtp_receive_;
-  std::vector<std::uint8_t> media_scratch_;  // one packet being built or decrypted
-  std::vector<std::uint8_t> rtx_scratch_;
-  // Our SR times, from the Unix epoch in NTP; only differences of them matter (RTT).
-  media::NtpClock ntp_clock_{base::Instant{}, std::uint64_t{2'208'988'800} << 32};
   base::Instant rtcp_timeout_ = base::Instant::max();
 
   std::map<ChannelHandle, Channel> channels_;

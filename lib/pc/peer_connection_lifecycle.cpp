@@ -150,9 +150,7 @@ void PeerConnection::release(bool announce) {
   srtp_send_.reset();
   srtp_receive_.reset();
   srtp_keys_.reset();
-  for (auto& [handle, transceiver] : transceivers_) transceiver.history.reset();
-  media_scratch_ = {};
-  rtx_scratch_ = {};
+  rtp_->close();
   ice_timeout_ = dtls_timeout_ = sctp_timeout_ = rtcp_timeout_ = setup_deadline_ = base::Instant::max();
 }
 

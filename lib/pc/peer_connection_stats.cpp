@@ -78,49 +78,50 @@ void PeerConnection::media_stats(TransceiverHandle handle, double timestamp, std
     report.push_back(std::move(stats));
     return id;
   };
-  if (t.send_stats) {
+  if (const auto sent = rtp_->send_stats(handle)) {
     const auto codec = send_codec(handle);
     Stats out{"OT" + suffix, "outbound-rtp", timestamp,
-              {{"ssrc", std::uint64_t{t.ssrc}},
+              {{"ssrc", std::uint64_t{sent->ssrc}},
                {"kind", kind},
                {"mid", *t.mid},
                {"transportId", std::string(kTransportId)},
-               {"packetsSent", t.packets_sent},
-               {"bytesSent", t.bytes_sent},
-               {"retransmittedPacketsSent", t.retransmitted},
-               {"nackCount", t.nacks_received},
-               {"pliCount", t.key_frames_requested}}};
+               {"packetsSent", sent->packets_sent},
+               {"bytesSent", sent->payload_bytes_sent},
+               {"retransmittedPacketsSent", sent->retransmitted},
+               {"nackCount", sent->nacks_received},
+               {"pliCount", sent->key_frames_requested}}};
     if (codec) out.members.emplace_back("codecId", codec_stats(*codec));
-    if (t.remote_report) {
-      const media::ReportBlock& block = *t.remote_report;
+    if (sent->remote_report) {
+      const media::ReportBlock& block = *sent->remote_report;
       Stats remote{"RI" + suffix, "remote-inbound-rtp", timestamp,
-                   {{"ssrc", std::uint64_t{t.ssrc}},
+                   {{"ssrc", std::uint64_t{sent->ssrc}},
                     {"kind", kind},
                     {"transportId", std::string(kTransportId)},
                     {"localId", out.id},
                     {"packetsLost", static_cast<double>(block.cumulative_lost)},
                     {"fractionLost", block.fraction_lost / 256.0},
-                    {"jitter", codec ? static_cast<double>(block.jitter) / codec->clock_rate : 0.0}}};
-      if (t.round_trip_time) remote.members.emplace_back("roundTripTime", t.round_trip_time->as_seconds());
+                    {"jitter", static_cast<double>(block.jitter) / sent->codec.clock_rate}}};
+      if (sent->round_trip_time) remote.members.emplace_back("roundTripTime", sent->round_trip_time->as_seconds());
       out.members.emplace_back("remoteId", remote.id);
       report.push_back(std::move(remote));
     }
     report.push_back(std::move(out));
   }
-  if (t.receive_stats && t.remote_ssrc && t.remote) {
+  const auto received = rtp_->receive_stats(handle);
+  if (received && t.remote) {
     Stats in{"IT" + suffix, "inbound-rtp", timestamp,
-             {{"ssrc", std::uint64_t{*t.remote_ssrc}},
+             {{"ssrc", std::uint64_t{received->ssrc}},
               {"kind", kind},
               {"mid", *t.mid},
               {"transportId", std::string(kTransportId)},
-              {"packetsReceived", t.packets_received},
-              {"bytesReceived", t.bytes_received},
-              {"packetsLost", static_cast<double>(t.receive_stats->cumulative_lost())},
-              {"nackCount", t.nacks_sent},
-              {"pliCount", t.plis_sent}}};
+              {"packetsReceived", received->packets_received},
+              {"bytesReceived", received->bytes_received},
+              {"packetsLost", static_cast<double>(received->packets_lost)},
+              {"nackCount", received->nacks_sent},
+              {"pliCount", received->plis_sent}}};
     if (!t.remote->codecs.empty()) {
       const CodecParameters& codec = t.remote->codecs.front();
-      in.members.emplace_back("jitter", static_cast<double>(t.receive_stats->jitter()) / codec.clock_rate);
+      in.members.emplace_back("jitter", static_cast<double>(received->jitter) / codec.clock_rate);
       in.members.emplace_back("codecId", codec_stats(codec));
     }
     report.push_back(std::move(in));

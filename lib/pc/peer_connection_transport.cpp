@@ -40,9 +40,9 @@ void PeerConnection::start_transports(base::Instant now) {
   config.remote_fingerprint = dtls::Fingerprint{chosen->algorithm, chosen->digest};
   dtls_ = std::make_unique<dtls::Endpoint>(config);
   setup_deadline_ = now + configuration_.setup_timeout;
-  // One pool for the records DTLS makes and the datagrams the agent sends: the runtime's
-  // recycle() returns each to where the next one is made.
-  dtls_->share_buffer_pool(agent_->buffer_pool());
+  // One pool for every layer's buffers: the runtime's recycle() returns each to where
+  // the next one is made.
+  dtls_->share_buffer_pool(pool_);
   if (!dtls_client_) {
     dtls_->start(now);  // the server waits for the ClientHello, which may come at once
     dtls_started_ = true;
@@ -55,7 +55,8 @@ void PeerConnection::start_transports(base::Instant now) {
 
 void PeerConnection::pump(base::Instant now) {
   for (int round = 0; round < kMaxPumpRounds; ++round) {
-    bool moved = pump_ice(now);
+    bool moved = pump_rtp();
+    moved |= pump_ice(now);
     moved |= pump_dtls(now);
     moved |= pump_sctp(now);
     if (!moved) break;
@@ -116,7 +117,7 @@ bool PeerConnection::pump_dtls(base::Instant now) {
     auto& event = std::get<dtls::Event>(output);
     if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
       if (sctp_) sctp_->handle_packet(now, base::MutableByteView(data->data.data(), data->data.size()));
-      agent_->buffer_pool().give(std::move(data->data));
+      pool_.give(std::move(data->data));
     } else if (const auto* keys = std::get_if<dtls::SrtpKeysEvent>(&event)) {
       on_srtp_keys(*keys);
     } else if (const auto* state = std::get_if<dtls::StateEvent>(&event)) {
@@ -157,7 +158,7 @@ void PeerConnection::start_sctp(base::Instant now) {
   config.streams = configuration_.sctp_streams;
   config.budget = configuration_.buffer_budget;
   sctp_ = std::make_unique<sctp::Association>(config);
-  sctp_->share_buffer_pool(agent_->buffer_pool());  // message buffers come back through recycle()
+  sctp_->share_buffer_pool(pool_);  // message buffers come back through recycle()
   sctp_->start(now);
   for (auto& [handle, channel] : channels_) {
     if (!channel.stream) open_channel(handle, channel);
@@ -254,7 +255,7 @@ void PeerConnection::handle_timeout(base::Instant now) {
   if (agent_ && now >= ice_timeout_) agent_->handle_timeout(now);
   if (dtls_ && now >= dtls_timeout_) dtls_->handle_timeout(now);
   if (sctp_ && now >= sctp_timeout_) sctp_->handle_timeout(now);
-  if (srtp_send_ && now >= rtcp_timeout_) send_reports(now);
+  if (srtp_send_ && now >= rtcp_timeout_) rtp_->handle_timeout(now);
   pump(now);
 }
 
@@ -269,7 +270,7 @@ Output PeerConnection::poll_output() {
 }
 
 void PeerConnection::recycle(base::Buffer buffer) {
-  if (agent_) agent_->buffer_pool().give(std::move(buffer));
+  pool_.give(std::move(buffer));
 }
 
 ice::GatheringState PeerConnection::ice_gathering_state() const {

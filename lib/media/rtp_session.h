@@ -1,0 +1,181 @@
+// An RTP session (RFC 3550) of one transport: its streams, what they send and receive,
+// and the RTCP that keeps them going - SR/RR with SDES CNAME on a randomised interval
+// (§6.2-6.4), BYE when a stream ends (§6.6), generic NACK answered from a history of sent
+// packets (RFC 4585 §6.2.1, by RTX when negotiated, RFC 4588), PLI and FIR turned into
+// key-frame requests (RFC 4585 §6.3.1, RFC 5104 §4.3.1), the round-trip time from the
+// peer's report blocks.
+//
+// Sans-IO and plaintext only, like every core: packets come in already decrypted and go
+// out to be encrypted by whoever owns the keys (lib/pc, with SRTP), so this library never
+// reaches for crypto. Nothing calls back: outgoing packets, events and the next timeout
+// come out of poll_output().
+//
+// A stream is named by an id the caller picks (lib/pc uses its transceiver handles) and
+// has a send half and a receive half, each configured from what was negotiated; either
+// may be absent. Incoming packets find their stream by SSRC (announced or learned), the
+// mid header extension (RFC 8843 §9.2), or the payload type.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/buffer_pool.h"
+#include "base/byte_budget.h"
+#include "base/random.h"
+#include "base/result.h"
+#include "base/ring_queue.h"
+#include "base/time.h"
+#include "media/receive_statistics.h"
+#include "media/rtcp_feedback.h"
+#include "media/rtp_packet.h"
+#include "media/rtp_stream.h"
+
+namespace rtcstack::media {
+
+struct RtpSessionConfig {
+  /// The SDES CNAME every compound carries (RFC 3550 §6.5.1; RFC 7022: random per session).
+  std::string cname;
+  /// Payloads over this many bytes are refused: with the header and the SRTP trailer the
+  /// packet must still fit a 1500-byte MTU.
+  std::size_t max_payload = 1400;
+  /// RFC 3550 §6.2 lets RTCP take 5 % of the session; at WebRTC's rates one compound per
+  /// stream per second is well under it, and what browsers do for video.
+  base::Duration report_interval = base::Duration::seconds(1);
+  /// The history that answers NACKs: packets per stream, and how long they stay useful.
+  std::size_t history_packets = 512;
+  base::Duration history_age = base::Duration::seconds(1);
+  /// Where histories take their storage from (optional; must outlive the session).
+  base::ByteBudget* budget = nullptr;
+  /// The NTP time SRs carry; only differences of it matter here (the round-trip time).
+  NtpClock ntp_clock{base::Instant{}, std::uint64_t{2'208'988'800} << 32};
+};
+
+/// A packet to protect and send: RTP, or an RTCP compound.
+struct OutgoingPacket {
+  base::Buffer bytes;
+  bool rtcp = false;
+};
+/// A packet of a stream's incoming media; a retransmission that came as RTX is restored
+/// to the original (its SSRC, payload type and sequence number).
+struct RtpReceived {
+  StreamId stream = 0;
+  base::Buffer packet;
+};
+/// The peer asked for a key frame (PLI or FIR) of what the stream sends.
+struct KeyFrameRequested {
+  StreamId stream = 0;
+};
+using RtpSessionEvent = std::variant<RtpReceived, KeyFrameRequested>;
+
+enum class RtpTimer : std::uint8_t {
+  kNone,     ///< nothing is due
+  kReports,  ///< the next SR/RR compounds
+};
+std::string_view to_string(RtpTimer timer);
+struct RtpTimeout {
+  base::Instant at = base::Instant::max();
+  RtpTimer reason = RtpTimer::kNone;
+};
+using RtpSessionOutput = std::variant<OutgoingPacket, RtpSessionEvent, RtpTimeout>;
+
+class RtpSession {
+ public:
+  /// `random` picks SSRCs, first sequence numbers and report times; `pool` gives the
+  /// buffers of outgoing packets and events (both must outlive the session).
+  RtpSession(RtpSessionConfig config, base::Random& random, base::BufferPool& pool);
+  ~RtpSession();
+  RtpSession(const RtpSession&) = delete;
+  RtpSession& operator=(const RtpSession&) = delete;
+
+  // Streams.
+  /// A new stream with random SSRCs (media and RTX) and first sequence numbers; neither
+  /// half is configured yet. An id in use is kept as it is.
+  void add_stream(StreamId id);
+  /// Our SSRCs for the stream, to be announced in SDP (0 for an unknown id).
+  std::uint32_t ssrc(StreamId id) const;
+  std::uint32_t rtx_ssrc(StreamId id) const;
+  /// What the stream sends with; nullopt stops sending (its history goes).
+  void set_send(StreamId id, std::optional<SendParameters> parameters);
+  /// What the stream accepts; nullopt stops receiving (packets are no longer matched).
+  void set_receive(StreamId id, std::optional<ReceiveParameters> parameters);
+  /// Ends the stream: a BYE tells the peer when media flowed (RFC 3550 §6.6), then it is
+  /// forgotten with its statistics.
+  void remove_stream(StreamId id);
+
+  /// Reports begin: the transport carries media from `now` (before, handle_timeout sends
+  /// nothing and poll_output asks for no timeout).
+  void start(base::Instant now);
+
+  /// The transport ended: reports stop, histories are freed and queued packets dropped;
+  /// statistics stay for queries. Nothing is sent any more.
+  void close();
+
+  // Sending.
+  /// One RTP packet of the stream's codec: SSRC, sequence number, payload type and the
+  /// mid extension are added, and the packet is kept for NACKs. kInvalidArgument for an
+  /// unknown stream or a payload over max_payload; kWrongState when the stream does not send.
+  base::Result<void> send_rtp(base::Instant now, StreamId id, base::ByteView payload, std::uint32_t timestamp,
+                              bool marker);
+  /// Asks the peer for a key frame of the stream's incoming media (PLI).
+  base::Result<void> request_key_frame(StreamId id);
+  /// Asks the peer to resend these packets of the stream's incoming media (generic NACK).
+  base::Result<void> send_nack(StreamId id, std::span<const std::uint16_t> lost);
+
+  // Receiving. Both take decrypted packets.
+  /// False when the packet is malformed or no receiving stream takes it (dropped).
+  bool handle_rtp(base::Instant now, base::Buffer packet);
+  /// Reports, feedback and BYE; false for a malformed compound.
+  bool handle_rtcp(base::Instant now, base::ByteView compound);
+
+  void handle_timeout(base::Instant now);
+  /// Next output; a timeout means nothing else is pending.
+  RtpSessionOutput poll_output();
+
+  /// What the stream sent and what the peer reported about it, from its first packet.
+  std::optional<SendStreamStats> send_stats(StreamId id) const;
+  /// What the stream received, from its first packet.
+  std::optional<ReceiveStreamStats> receive_stats(StreamId id) const;
+
+ private:
+  // Outgoing buffers have room past the packet for whoever encrypts it (SRTP adds at
+  // most a tag, an SRTCP index and an MKI) without reallocating.
+  static constexpr std::size_t kPacketCapacity = 2048;
+
+  struct Stream {
+    StreamId id = 0;
+    SendStream send;
+    ReceiveStream receive;
+  };
+  Stream* find(StreamId id);
+  const Stream* find(StreamId id) const;
+  /// The stream that takes an incoming packet, learning its SSRC when it was not
+  /// announced; `is_rtx` says whether it came on the stream's repair SSRC.
+  Stream* receiving_stream(const RtpPacket& packet, bool& is_rtx);
+  Stream* sender_of(std::uint32_t ssrc);
+  void send_reports(base::Instant now);
+  /// Queues a compound of `ssrc` (RFC 3550 §6.1): what `head` writes (a report), SDES
+  /// CNAME, then what `tail` writes.
+  template <typename Head, typename Tail>
+  base::Result<void> send_compound(std::uint32_t ssrc, Head&& head, Tail&& tail);
+  /// The same with an empty RR as its report: for feedback and BYE.
+  template <typename Tail>
+  base::Result<void> send_feedback(std::uint32_t ssrc, Tail&& tail);
+  void answer_nack(Stream& stream, const Nack& nack, base::Instant now);
+  base::Result<Stream*> feedback_target(StreamId id);
+
+  RtpSessionConfig config_;
+  base::Random& random_;
+  base::BufferPool& pool_;
+  std::map<StreamId, Stream> streams_;
+  base::RingQueue<RtpSessionOutput> outputs_;
+  base::Instant next_report_ = base::Instant::max();
+  bool closed_ = false;
+};
+
+}  // namespace rtcstack::media

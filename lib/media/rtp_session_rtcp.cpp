@@ -1,0 +1,184 @@
+// RtpSession: RTCP. Reports go out on a randomised interval, one compound per stream
+// that has sent or received; feedback from the peer is answered (NACK by retransmission,
+// PLI and FIR by telling the application) and feedback of our own is asked for.
+#include <algorithm>
+
+#include "media/rtcp_feedback.h"
+#include "media/rtcp_reports.h"
+#include "media/rtp_session.h"
+
+namespace rtcstack::media {
+template <typename Head, typename Tail>
+base::Result<void> RtpSession::send_compound(std::uint32_t ssrc, Head&& head, Tail&& tail) {
+  // RFC 3550 §6.1: a report first, SDES CNAME, then anything else (feedback, BYE last).
+  base::Buffer bytes = pool_.take(kPacketCapacity);
+  RtcpWriter writer(bytes.mutable_view().first(config_.max_payload));
+  head(writer);
+  write_sdes_cname(writer, ssrc, config_.cname);
+  tail(writer);
+  auto compound = writer.finish();
+  if (!compound) {
+    pool_.give(std::move(bytes));
+    return compound.error();
+  }
+  bytes.resize(compound->size());
+  outputs_.emplace_back(OutgoingPacket{std::move(bytes), true});
+  return {};
+}
+
+template <typename Tail>
+base::Result<void> RtpSession::send_feedback(std::uint32_t ssrc, Tail&& tail) {
+  return send_compound(ssrc, [&](RtcpWriter& writer) { write_receiver_report(writer, ssrc, {}); }, tail);
+}
+
+void RtpSession::remove_stream(StreamId id) {
+  const auto found = streams_.find(id);
+  if (found == streams_.end()) return;
+  const Stream& stream = found->second;
+  if (stream.send.statistics || stream.receive.statistics) {
+    const std::uint32_t ssrc = stream.send.ssrc;
+    (void)send_feedback(ssrc, [&](RtcpWriter& writer) { write_bye(writer, {&ssrc, 1}); });
+  }
+  streams_.erase(found);
+}
+
+void RtpSession::send_reports(base::Instant now) {
+  for (auto& [id, stream] : streams_) {
+    if (!stream.send.statistics && !stream.receive.statistics) continue;
+    std::optional<ReportBlock> block;
+    ReceiveStream& receive = stream.receive;
+    if (receive.statistics && receive.statistics->valid() && receive.ssrc) block = receive.statistics->report(now, *receive.ssrc);
+    const std::span<const ReportBlock> blocks = block ? std::span<const ReportBlock>(&*block, 1) : std::span<const ReportBlock>();
+    const auto info = stream.send.statistics ? stream.send.statistics->sender_info(now, config_.ntp_clock) : std::nullopt;
+    const std::uint32_t ssrc = stream.send.ssrc;
+    const auto report = [&](RtcpWriter& writer) {
+      if (info) {
+        write_sender_report(writer, ssrc, *info, blocks);
+      } else {
+        write_receiver_report(writer, ssrc, blocks);
+      }
+    };
+    (void)send_compound(ssrc, report, [](RtcpWriter&) {});
+  }
+}
+
+void RtpSession::handle_timeout(base::Instant now) {
+  if (now < next_report_) return;
+  // Half to one and a half intervals apart (RFC 3550 §6.3.1), so peers do not synchronise.
+  const auto interval_ms = static_cast<std::uint64_t>(config_.report_interval.as_nanoseconds() / 1'000'000);
+  next_report_ = now + config_.report_interval / 2 +
+                 base::Duration::milliseconds(static_cast<std::int64_t>(random_.uniform(std::max<std::uint64_t>(interval_ms, 1))));
+  send_reports(now);
+}
+
+RtpSessionOutput RtpSession::poll_output() {
+  if (outputs_.empty()) {
+    return RtpTimeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
+  }
+  RtpSessionOutput output = std::move(outputs_.front());
+  outputs_.pop_front();
+  return output;
+}
+
+base::Result<RtpSession::Stream*> RtpSession::feedback_target(StreamId id) {
+  Stream* stream = find(id);
+  if (stream == nullptr) return base::Error{base::ErrorCode::kInvalidArgument, "no such stream"};
+  if (!stream->receive.parameters) return base::Error{base::ErrorCode::kWrongState, "the stream does not receive"};
+  if (!stream->receive.ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this stream yet"};
+  return stream;
+}
+
+base::Result<void> RtpSession::request_key_frame(StreamId id) {
+  auto stream = feedback_target(id);
+  if (!stream) return stream.error();
+  const std::uint32_t ours = (*stream)->send.ssrc, theirs = *(*stream)->receive.ssrc;
+  auto sent = send_feedback(ours, [&](RtcpWriter& writer) { write_pli(writer, ours, theirs); });
+  if (sent) ++(*stream)->receive.stats.plis_sent;
+  return sent;
+}
+
+base::Result<void> RtpSession::send_nack(StreamId id, std::span<const std::uint16_t> lost) {
+  if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
+  auto stream = feedback_target(id);
+  if (!stream) return stream.error();
+  const std::uint32_t ours = (*stream)->send.ssrc, theirs = *(*stream)->receive.ssrc;
+  auto sent = send_feedback(ours, [&](RtcpWriter& writer) { write_nack(writer, ours, theirs, lost); });
+  if (sent) ++(*stream)->receive.stats.nacks_sent;
+  return sent;
+}
+
+RtpSession::Stream* RtpSession::sender_of(std::uint32_t ssrc) {
+  for (auto& [id, stream] : streams_) {
+    if (stream.send.ssrc == ssrc) return &stream;
+  }
+  return nullptr;
+}
+
+void RtpSession::answer_nack(Stream& stream, const Nack& nack, base::Instant now) {
+  SendStream& send = stream.send;
+  if (!send.history || !send.parameters) return;
+  ++send.stats.nacks_received;
+  const auto rtx_payload_type = send.parameters->codec.rtx_payload_type;
+  nack.for_each_lost([&](std::uint16_t sequence) {
+    const auto stored = send.history->find(now, sequence);
+    auto original = stored ? RtpPacket::parse(*stored) : base::Result<RtpPacket>(base::Error{base::ErrorCode::kMalformed, ""});
+    if (!original) return;
+    base::Buffer bytes = pool_.take(kPacketCapacity);
+    base::Result<base::ByteView> out = base::ByteView{};
+    if (rtx_payload_type) {
+      out = write_rtx(*original, *rtx_payload_type, send.rtx_ssrc, send.rtx_sequence++, bytes.mutable_view());
+    } else {
+      std::copy(stored->begin(), stored->end(), bytes.begin());  // resent as it was
+      out = base::ByteView(bytes.data(), stored->size());
+    }
+    if (!out) {
+      pool_.give(std::move(bytes));
+      return;
+    }
+    bytes.resize(out->size());
+    ++send.stats.retransmitted;
+    outputs_.emplace_back(OutgoingPacket{std::move(bytes), false});
+  });
+}
+
+bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
+  auto reader = RtcpReader::parse(compound);
+  if (!reader) return false;
+  // Report blocks about what we send give the round-trip time (RFC 3550 §6.4.1).
+  const auto take_blocks = [&](const ReportBlocks& blocks) {
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const ReportBlock block = blocks[i];
+      Stream* stream = sender_of(block.ssrc);
+      if (stream == nullptr) continue;
+      stream->send.stats.remote_report = block;
+      if (auto rtt = round_trip_time(compact_ntp(config_.ntp_clock.ntp(now)), block)) stream->send.stats.round_trip_time = rtt;
+    }
+  };
+  const auto key_frame_requested = [&](std::uint32_t ssrc) {
+    Stream* stream = sender_of(ssrc);
+    if (stream == nullptr) return;
+    ++stream->send.stats.key_frames_requested;
+    outputs_.emplace_back(RtpSessionEvent{KeyFrameRequested{stream->id}});
+  };
+  while (auto packet = reader->next()) {
+    if (auto sr = parse_sender_report(*packet)) {
+      for (auto& [id, stream] : streams_) {
+        if (stream.receive.ssrc == sr->ssrc && stream.receive.statistics) {
+          stream.receive.statistics->on_sender_report(now, sr->info.ntp_timestamp);
+        }
+      }
+      take_blocks(sr->blocks);
+    } else if (auto rr = parse_receiver_report(*packet)) {
+      take_blocks(rr->blocks);
+    } else if (auto nack = parse_nack(*packet)) {
+      if (Stream* stream = sender_of(nack->media_ssrc)) answer_nack(*stream, *nack, now);
+    } else if (auto pli = parse_pli(*packet)) {
+      key_frame_requested(pli->media_ssrc);
+    } else if (auto fir = parse_fir(*packet)) {
+      for (std::size_t i = 0; i < fir->size(); ++i) key_frame_requested((*fir)[i].ssrc);
+    }
+  }
+  return true;
+}
+
+}  // namespace rtcstack::media

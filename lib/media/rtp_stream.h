@@ -1,0 +1,88 @@
+// One stream of an RTP session (media/rtp_session.h): how its two halves are configured
+// from what was negotiated, the state each half keeps, and the figures they report
+// (what webrtc-stats' outbound-rtp, remote-inbound-rtp and inbound-rtp are made of).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+#include "media/receive_statistics.h"
+#include "media/retransmission.h"
+#include "media/rtcp_reports.h"
+#include "media/send_statistics.h"
+
+namespace rtcstack::media {
+
+/// Names a stream of a session; the caller picks it.
+using StreamId = std::uint32_t;
+
+/// A negotiated payload format, as far as RTP needs it.
+struct RtpCodec {
+  std::uint8_t payload_type = 0;
+  std::uint32_t clock_rate = 90000;
+  std::optional<std::uint8_t> rtx_payload_type;  ///< RFC 4588 apt= this codec
+};
+
+struct SendParameters {
+  /// What packets are sent with; its RTX payload type only when both sides use RTX
+  /// (NACKs are then answered on the RTX SSRC, else by resending the packet as it was).
+  RtpCodec codec;
+  /// The mid header extension's id (RFC 8843 §15), when negotiated, and its value.
+  std::optional<std::uint8_t> mid_extension;
+  std::string mid;
+};
+
+struct ReceiveParameters {
+  /// The payload formats the peer sends with (the first one's clock rate when a packet
+  /// names none of them).
+  std::vector<RtpCodec> codecs;
+  /// The SSRCs the peer announced (a=ssrc, a=ssrc-group:FID); learned from the first
+  /// packet otherwise.
+  std::optional<std::uint32_t> ssrc, rtx_ssrc;
+  std::optional<std::uint8_t> mid_extension;
+  std::string mid;
+};
+
+struct SendStreamStats {
+  std::uint32_t ssrc = 0;
+  RtpCodec codec;
+  std::uint64_t packets_sent = 0, payload_bytes_sent = 0;
+  std::uint64_t retransmitted = 0;         ///< packets resent for NACKs
+  std::uint64_t nacks_received = 0;
+  std::uint64_t key_frames_requested = 0;  ///< PLIs and FIRs received
+  std::optional<ReportBlock> remote_report;         ///< the peer's last report block on it
+  std::optional<base::Duration> round_trip_time;    ///< from that block (RFC 3550 §6.4.1)
+};
+
+struct ReceiveStreamStats {
+  std::uint32_t ssrc = 0;
+  std::uint32_t clock_rate = 90000;
+  std::uint64_t packets_received = 0, bytes_received = 0;  ///< RTX restored ones included
+  std::int64_t packets_lost = 0;                            ///< RFC 3550 cumulative
+  std::uint32_t jitter = 0;                                 ///< in timestamp units
+  std::uint64_t nacks_sent = 0, plis_sent = 0;
+};
+
+/// The send half of a stream.
+struct SendStream {
+  std::uint32_t ssrc = 0, rtx_ssrc = 0;
+  std::uint16_t sequence = 0, rtx_sequence = 0;
+  std::optional<SendParameters> parameters;  ///< nullopt: it does not send
+  std::unique_ptr<RetransmissionBuffer> history;  ///< from the first packet
+  std::optional<SendStatistics> statistics;       ///< from the first packet
+  SendStreamStats stats;
+};
+
+/// The receive half of a stream.
+struct ReceiveStream {
+  std::optional<ReceiveParameters> parameters;  ///< nullopt: it takes nothing
+  std::optional<std::uint32_t> ssrc, rtx_ssrc;  ///< announced or learned
+  std::optional<ReceiveStatistics> statistics;  ///< from the first packet
+  ReceiveStreamStats stats;
+};
+
+}  // namespace rtcstack::media

@@ -1,0 +1,180 @@
+// PeerConnection: the RTP session's packets on the BUNDLE transport. The session
+// (media::RtpSession) keeps the streams, their RTCP and their repair in plaintext; here
+// each transceiver's negotiated sections configure its stream, and packets cross SRTP
+// once DTLS has exported keys: protected on the way out, unprotected on the way in.
+#include <algorithm>
+
+#include "base/log.h"
+#include "pc/peer_connection.h"
+
+namespace rtcstack::pc {
+namespace {
+
+// The largest datagram that can be our media: a 1500-byte packet and its SRTP trailer.
+constexpr std::size_t kMaxSrtpPacket = 1500 + srtp::kMaxOverhead;
+
+media::RtpCodec rtp_codec(const CodecParameters& codec) {
+  return {codec.payload_type, codec.clock_rate, codec.rtx_payload_type};
+}
+
+}  // namespace
+
+media::RtpSessionConfig PeerConnection::rtp_session_config() const {
+  media::RtpSessionConfig config;
+  config.cname = session_id_;
+  config.budget = configuration_.buffer_budget.get();
+  return config;
+}
+
+void PeerConnection::configure_streams() {
+  for (auto& [handle, transceiver] : transceivers_) {
+    if (transceiver.stopped) {
+      rtp_->remove_stream(handle);
+      continue;
+    }
+    const std::optional<LocalMedia>& local = transceiver.local;
+    const std::optional<RemoteMedia>& remote = transceiver.remote;
+    const bool negotiated = transceiver.mid && local && remote && !remote->rejected && !remote->codecs.empty();
+    std::optional<media::SendParameters> send;
+    if (negotiated && sdp::sends(local->direction)) {
+      send.emplace();
+      if (const auto codec = send_codec(handle)) send->codec = rtp_codec(*codec);
+      send->mid_extension = media_extension_id(local->extensions, media::ExtensionKind::kMid);
+      send->mid = *transceiver.mid;
+    }
+    std::optional<media::ReceiveParameters> receive;
+    if (negotiated && sdp::receives(local->direction)) {
+      receive.emplace();
+      for (const CodecParameters& codec : remote->codecs) receive->codecs.push_back(rtp_codec(codec));
+      if (!remote->ssrcs.empty()) receive->ssrc = remote->ssrcs.front();
+      receive->rtx_ssrc = remote->rtx_ssrc;
+      receive->mid_extension = media_extension_id(remote->extensions, media::ExtensionKind::kMid);
+      receive->mid = *transceiver.mid;
+    }
+    rtp_->set_send(handle, std::move(send));
+    rtp_->set_receive(handle, std::move(receive));
+  }
+}
+
+void PeerConnection::on_srtp_keys(const dtls::SrtpKeysEvent& keys) {
+  srtp_keys_ = keys;
+  (void)ensure_srtp();
+}
+
+bool PeerConnection::ensure_srtp() {
+  // The sessions (two libsrtp contexts with their replay windows) cost time and tens of
+  // kilobytes: a connection that carries only data channels never makes them.
+  if (srtp_send_) return true;
+  if (!srtp_keys_ || transceivers_.empty()) return false;
+  // Both enums carry the IANA DTLS-SRTP values (RFC 5764, RFC 7714).
+  const dtls::SrtpKeysEvent& keys = *srtp_keys_;
+  const auto profile = static_cast<srtp::Profile>(static_cast<std::uint16_t>(keys.profile));
+  auto send = srtp::Session::create(profile, srtp::Direction::kSend, keys.local_key, keys.local_salt);
+  auto receive = srtp::Session::create(profile, srtp::Direction::kReceive, keys.remote_key, keys.remote_salt);
+  if (!send || !receive) {
+    RTC_LOG(kWarning, "pc") << "SRTP keys unusable: " << (!send ? send.error().message : receive.error().message);
+    srtp_keys_.reset();
+    return false;
+  }
+  srtp_send_ = std::move(*send);
+  srtp_receive_ = std::move(*receive);
+  rtp_->start(now_);
+  return true;
+}
+
+std::optional<base::Error> PeerConnection::media_error(TransceiverHandle handle) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  if (auto ended = ended_error()) return *ended;
+  if (!ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
+  return std::nullopt;
+}
+
+base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::ByteView payload, std::uint32_t timestamp,
+                                            bool marker) {
+  if (auto error = media_error(handle)) return *error;
+  const Transceiver& transceiver = transceivers_.at(handle);
+  if (!transceiver.local || !sdp::sends(transceiver.local->direction)) {
+    return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
+  }
+  if (!transceiver.remote || transceiver.remote->codecs.empty()) {
+    return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
+  }
+  auto sent = rtp_->send_rtp(now_, handle, payload, timestamp, marker);
+  if (sent) pump(now_);
+  return sent;
+}
+
+base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
+  if (auto error = media_error(handle)) return *error;
+  auto sent = rtp_->request_key_frame(handle);
+  if (sent) pump(now_);
+  return sent;
+}
+
+base::Result<void> PeerConnection::send_nack(TransceiverHandle handle, std::span<const std::uint16_t> lost) {
+  if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
+  if (auto error = media_error(handle)) return *error;
+  auto sent = rtp_->send_nack(handle, lost);
+  if (sent) pump(now_);
+  return sent;
+}
+
+bool PeerConnection::handle_rtp(base::ByteView datagram) {
+  if (!ensure_srtp() || datagram.size() > kMaxSrtpPacket) return false;
+  const bool rtcp = datagram.size() >= 2 && datagram[1] >= 192 && datagram[1] <= 223;  // RFC 5761 §4
+  base::Buffer packet = pool_.copy(datagram);
+  auto length = rtcp ? srtp_receive_->unprotect_rtcp(packet.mutable_view()) : srtp_receive_->unprotect_rtp(packet.mutable_view());
+  if (!length) {  // not for us, replayed or tampered
+    pool_.give(std::move(packet));
+    return false;
+  }
+  packet.resize(*length);
+  if (!rtcp) return rtp_->handle_rtp(now_, std::move(packet));
+  const bool read = rtp_->handle_rtcp(now_, packet);
+  pool_.give(std::move(packet));
+  return read;
+}
+
+bool PeerConnection::pump_rtp() {
+  bool moved = false;
+  for (;;) {
+    media::RtpSessionOutput output = rtp_->poll_output();
+    if (const auto* timeout = std::get_if<media::RtpTimeout>(&output)) {
+      rtcp_timeout_ = timeout->at;
+      return moved;
+    }
+    moved = true;
+    if (auto* packet = std::get_if<media::OutgoingPacket>(&output)) {
+      send_protected(std::move(packet->bytes), packet->rtcp);
+      continue;
+    }
+    auto& event = std::get<media::RtpSessionEvent>(output);
+    if (auto* received = std::get_if<media::RtpReceived>(&event)) {
+      emit(RtpPacketEvent{received->stream, std::move(received->packet)});
+    } else if (const auto* request = std::get_if<media::KeyFrameRequested>(&event)) {
+      emit(KeyFrameRequestEvent{request->stream});
+    }
+  }
+}
+
+void PeerConnection::send_protected(base::Buffer bytes, bool rtcp) {
+  if (!srtp_send_ || !agent_) {  // the transport ended under a queued packet
+    pool_.give(std::move(bytes));
+    return;
+  }
+  const std::size_t length = bytes.size();
+  bytes.resize(length + srtp::kMaxOverhead);  // within the session's buffers' capacity
+  auto protected_length = rtcp ? srtp_send_->protect_rtcp(bytes.mutable_view(), length)
+                               : srtp_send_->protect_rtp(bytes.mutable_view(), length);
+  if (!protected_length) {
+    RTC_LOG(kWarning, "pc") << "SRTP protect failed: " << protected_length.error().message;
+    pool_.give(std::move(bytes));
+    return;
+  }
+  bytes.resize(*protected_length);
+  (void)agent_->send(std::move(bytes));
+}
+
+}  // namespace rtcstack::pc
