@@ -134,21 +134,19 @@ void Agent::close() {
 }
 
 ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, const SocketAddress& remote,
-                                    base::ByteView datagram) {
+                                    const Inbound& inbound) {
   now_ = now;
   if (closed_) return {Received::kDropped, {}};
-  const bool stun = stun::looks_like_stun(datagram);
+  const base::ByteView datagram = inbound.bytes();
+  const bool stun = inbound.looks_like_stun();
   for (std::size_t i = 0; i < relays_.size(); ++i) {
     if (relays_[i].client.local() != local || relays_[i].client.server().address != remote) continue;
     // The TURN server may double as our STUN server: its Binding answers are gathering's.
-    if (stun) {
-      const auto message = stun::StunMessage::parse(datagram);
-      if (message && message->method() == stun::StunMethod::kBinding &&
-          handle_gathering_response(remote, *message, now)) {
-        return {Received::kStun, {}};
-      }
+    const stun::StunMessage* message = inbound.stun();
+    if (message && message->method() == stun::StunMethod::kBinding && handle_gathering_response(remote, *message, now)) {
+      return {Received::kStun, {}};
     }
-    return handle_from_turn(now, i, datagram);
+    return handle_from_turn(now, i, inbound);
   }
   if (!stun) {
     // Media and data arrive on the selected pair: answer that case without a search.
@@ -172,7 +170,7 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     ++stats_.dropped_stranger;
     return {Received::kDropped, {}};
   }
-  const auto message = stun::StunMessage::parse(datagram);
+  const stun::StunMessage* message = inbound.stun();
   // Over UDP a message fills its datagram: bytes after it are no part of what its
   // integrity covers, and no stack sends them.
   if (!message || message->method() != stun::StunMethod::kBinding || message->bytes().size() != datagram.size()) {

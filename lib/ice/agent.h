@@ -33,6 +33,7 @@
 #include "base/socket_address.h"
 #include "base/time.h"
 #include "ice/candidate.h"
+#include "ice/inbound.h"
 #include "ice/states.h"
 #include "ice/turn_client.h"
 #include "stun/client_transaction.h"
@@ -220,7 +221,12 @@ class Agent {
 
   /// Feeds a datagram that arrived on the socket `local` from `remote`.
   ReceiveResult handle_receive(base::Instant now, const base::SocketAddress& local,
-                               const base::SocketAddress& remote, base::ByteView datagram);
+                               const base::SocketAddress& remote, base::ByteView datagram) {
+    return handle_receive(now, local, remote, Inbound(datagram));
+  }
+  /// The same for a datagram the caller has looked at already (its STUN parse is used).
+  ReceiveResult handle_receive(base::Instant now, const base::SocketAddress& local,
+                               const base::SocketAddress& remote, const Inbound& datagram);
   /// Queues application data on the selected pair (wrapped for the TURN server when the
   /// pair is relayed). kWrongState when nothing may be sent (see can_send()).
   base::Result<void> send(base::ByteView data);
@@ -287,7 +293,7 @@ class Agent {
   void send_consent_check(base::Instant now);
   bool handle_gathering_response(const base::SocketAddress& remote, const stun::StunMessage& response,
                                  base::Instant now);
-  ReceiveResult handle_from_turn(base::Instant now, std::size_t relay, base::ByteView datagram);
+  ReceiveResult handle_from_turn(base::Instant now, std::size_t relay, const Inbound& datagram);
   void poll_relays(base::Instant now);
   bool pairs_with(const Candidate& local) const;
   void finish_gathering_if_done();

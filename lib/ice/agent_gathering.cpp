@@ -132,7 +132,7 @@ void Agent::poll_relays(Instant now) {
   finish_gathering_if_done();
 }
 
-ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, base::ByteView datagram) {
+ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, const Inbound& datagram) {
   auto data = relays_[relay_index].client.handle_receive(now, datagram);
   poll_relays(now);
   if (!data) return {Received::kStun, {}};

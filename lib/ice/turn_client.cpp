@@ -143,9 +143,9 @@ base::Result<base::ByteView> TurnClient::wrap(const base::SocketAddress& peer, b
   return builder.finish();
 }
 
-std::optional<TurnClient::PeerData> TurnClient::handle_receive(Instant now, base::ByteView datagram) {
-  if (stun::looks_like_channel_data(datagram)) {
-    const auto parsed = stun::parse_channel_data(datagram);
+std::optional<TurnClient::PeerData> TurnClient::handle_receive(Instant now, const Inbound& datagram) {
+  if (stun::looks_like_channel_data(datagram.bytes())) {
+    const auto parsed = stun::parse_channel_data(datagram.bytes());
     if (parsed) {
       for (const Peer& peer : peers_) {
         if (peer.channel == parsed->channel) return PeerData{peer.address, parsed->data};
@@ -154,8 +154,8 @@ std::optional<TurnClient::PeerData> TurnClient::handle_receive(Instant now, base
     ++dropped_;
     return std::nullopt;
   }
-  const auto message = stun::StunMessage::parse(datagram);
-  if (!message) {
+  const stun::StunMessage* message = datagram.stun();
+  if (message == nullptr) {
     ++dropped_;
     return std::nullopt;
   }

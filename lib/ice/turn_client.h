@@ -22,6 +22,7 @@
 #include "base/result.h"
 #include "base/socket_address.h"
 #include "base/time.h"
+#include "ice/inbound.h"
 #include "stun/client_transaction.h"
 #include "stun/integrity.h"
 #include "stun/message.h"
@@ -78,7 +79,11 @@ class TurnClient {
   };
   /// A datagram from the server. Responses are consumed (nullopt); Data indications and
   /// ChannelData give the peer's data. Anything else is dropped and counted.
-  std::optional<PeerData> handle_receive(base::Instant now, base::ByteView datagram);
+  std::optional<PeerData> handle_receive(base::Instant now, base::ByteView datagram) {
+    return handle_receive(now, Inbound(datagram));
+  }
+  /// The same for a datagram already looked at (its STUN parse is used).
+  std::optional<PeerData> handle_receive(base::Instant now, const Inbound& datagram);
 
   void handle_timeout(base::Instant now);
   base::Instant poll_timeout() const;

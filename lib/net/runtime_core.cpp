@@ -86,10 +86,7 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
     socket_owner_.erase(socket.fd());
   }
-  std::erase_if(routes_, [&](const auto& route) { return route.second == id; });
-  if (const auto ufrag = ufrags_.find(connection.pc->local_ufrag()); ufrag != ufrags_.end() && ufrag->second == id) {
-    ufrags_.erase(ufrag);
-  }
+  forget_routes(connection);
   timers_.erase({connection.next_timeout, id});
   connections_.erase(found);
 }
@@ -101,7 +98,12 @@ void RuntimeCore::release_sockets(Connection& connection) {
     socket_owner_.erase(socket.fd());
   }
   connection.sockets.clear();  // closes them
-  std::erase_if(routes_, [&](const auto& route) { return route.second == connection.id; });
+  forget_routes(connection);
+}
+
+void RuntimeCore::forget_routes(const Connection& connection) {
+  std::erase_if(routes_, [&](const auto& route) { return route.second == &connection; });
+  if (last_route_.second == &connection) last_route_ = {{}, nullptr};
   if (const auto ufrag = ufrags_.find(connection.pc->local_ufrag());
       ufrag != ufrags_.end() && ufrag->second == connection.id) {
     ufrags_.erase(ufrag);
@@ -141,6 +143,7 @@ void RuntimeCore::stop() {
   timers_.clear();
   dirty_.clear();
   routes_.clear();
+  last_route_ = {{}, nullptr};
   ufrags_.clear();
 }
 
@@ -295,19 +298,25 @@ void RuntimeCore::loop() {
   }
 }
 
-RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, base::ByteView datagram) {
+RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, const ice::Inbound& datagram) {
+  // A remote that was routed before stays with its connection, unless it sends a check
+  // naming another ufrag (the same peer address in another of our connections).
+  const auto ufrag = datagram.addressed_ufrag();
+  const auto still = [&](const Connection& connection) {
+    return !connection.removed && (!ufrag || *ufrag == connection.pc->local_ufrag());
+  };
+  if (last_route_.second != nullptr && last_route_.first == remote && still(*last_route_.second)) return last_route_.second;
   if (const auto cached = routes_.find(remote); cached != routes_.end()) {
-    const auto connection = connections_.find(cached->second);
-    if (connection != connections_.end() && !connection->second->removed &&
-        connection->second->pc->accepts(remote, datagram)) {
-      return connection->second.get();
+    if (still(*cached->second)) {
+      last_route_ = {remote, cached->second};
+      return cached->second;
     }
     routes_.erase(cached);
   }
   // A new remote: a connectivity check names the connection by its ufrag; anything else
   // (or a check for a ufrag we do not know) is offered to each connection in turn.
   Connection* found = nullptr;
-  if (const auto ufrag = pc::PeerConnection::addressed_ufrag(datagram)) {
+  if (ufrag) {
     if (const auto named = ufrags_.find(*ufrag); named != ufrags_.end()) {
       Connection& connection = *connections_.at(named->second);
       if (!connection.removed && connection.pc->accepts(remote, datagram)) found = &connection;
@@ -317,7 +326,10 @@ RuntimeCore::Connection* RuntimeCore::route(const base::SocketAddress& remote, b
     Connection& connection = *it->second;
     if (connection.sockets.empty() && !connection.removed && connection.pc->accepts(remote, datagram)) found = &connection;
   }
-  if (found != nullptr) routes_[remote] = found->id;
+  if (found != nullptr) {
+    routes_[remote] = found;
+    last_route_ = {remote, found};
+  }
   return found;
 }
 
@@ -328,10 +340,10 @@ void RuntimeCore::receive(const UdpSocket& socket, Connection* owner) {
     const std::size_t count = socket.receive(receive_batch_);
     for (std::size_t i = 0; i < count; ++i) {
       const base::SocketAddress& from = receive_batch_.from(i);
-      const base::ByteView bytes = receive_batch_.bytes(i);
-      Connection* connection = owner != nullptr ? owner : route(from, bytes);
+      const ice::Inbound datagram(receive_batch_.bytes(i));  // looked at once for routing and ICE
+      Connection* connection = owner != nullptr ? owner : route(from, datagram);
       if (connection == nullptr || connection->removed) continue;
-      connection->pc->handle_receive(now, socket.local(), from, bytes);
+      connection->pc->handle_receive(now, socket.local(), from, datagram);
       mark_dirty(*connection);
     }
     if (!receive_batch_.filled()) return;

@@ -97,7 +97,8 @@ class RuntimeCore {
   std::vector<pc::Event> drain(Connection& connection);
   void dispatch(Connection& connection, std::vector<pc::Event>& events);
   const UdpSocket* socket_for(const Connection& connection, const base::SocketAddress& local) const;
-  Connection* route(const base::SocketAddress& remote, base::ByteView datagram);
+  Connection* route(const base::SocketAddress& remote, const ice::Inbound& datagram);
+  void forget_routes(const Connection& connection);
 
   std::vector<base::IpAddress> addresses_;
   std::vector<UdpSocket> shared_;
@@ -119,7 +120,10 @@ class RuntimeCore {
   std::vector<std::uint64_t> dirty_;                          // ids to drain (may name erased ones)
   std::vector<std::uint64_t> draining_;                       // dirty_ as drain_all() took it
   std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
-  std::map<base::SocketAddress, std::uint64_t> routes_;  // remote -> connection (shared sockets)
+  // Remote -> connection on shared sockets. The last one used is kept beside the table:
+  // datagrams come in runs from one remote, so most cost one address compare.
+  std::unordered_map<base::SocketAddress, Connection*> routes_;
+  std::pair<base::SocketAddress, Connection*> last_route_{{}, nullptr};
   // Local ICE ufrag -> connection (shared sockets); looked up by the view a check names,
   // so a flood of checks from strangers allocates nothing.
   struct UfragHash {

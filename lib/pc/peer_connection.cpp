@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "stun/message.h"
-
 namespace rtcstack::pc {
 namespace {
 
@@ -364,20 +362,9 @@ const sctp::ChannelInit* PeerConnection::channel_init(ChannelHandle handle) cons
   return found == channels_.end() ? nullptr : &found->second.init;
 }
 
-std::optional<std::string_view> PeerConnection::addressed_ufrag(base::ByteView datagram) {
-  if (classify(datagram) != PacketKind::kStun) return std::nullopt;
-  const auto message = stun::StunMessage::parse(datagram);
-  if (!message) return std::nullopt;
-  const auto username = message->username();
-  if (!username) return std::nullopt;
-  const std::size_t colon = username->find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return username->substr(0, colon);  // a view into `datagram`
-}
-
-bool PeerConnection::accepts(const base::SocketAddress& remote, base::ByteView datagram) const {
+bool PeerConnection::accepts(const base::SocketAddress& remote, const ice::Inbound& datagram) const {
   if (closed_ || released_ || !agent_) return false;
-  if (const auto ufrag = addressed_ufrag(datagram)) return *ufrag == local_ufrag();
+  if (const auto ufrag = datagram.addressed_ufrag()) return *ufrag == local_ufrag();
   const auto& candidates = agent_->remote_candidates();
   return std::any_of(candidates.begin(), candidates.end(),
                      [&](const ice::Candidate& candidate) { return candidate.address == remote; });

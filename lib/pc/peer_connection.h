@@ -25,7 +25,6 @@
 #include "ice/agent.h"
 #include "media/rtp_session.h"
 #include "pc/configuration.h"
-#include "pc/demux.h"
 #include "pc/events.h"
 #include "pc/jsep.h"
 #include "pc/media_section.h"
@@ -136,15 +135,17 @@ class PeerConnection {
   // IO.
   /// Whether a datagram arriving on a socket shared by many connections is this one's: a
   /// STUN check for our ICE username, or anything from an address we have paired with.
-  bool accepts(const base::SocketAddress& remote, base::ByteView datagram) const;
-  /// The local ICE ufrag a datagram names, when it is a STUN message whose USERNAME is
-  /// "<local ufrag>:<remote ufrag>" (RFC 8445 §7.2.2): with local_ufrag(), what a runtime
-  /// indexes its connections by, so that routing a new remote needs no scan of them all.
-  static std::optional<std::string_view> addressed_ufrag(base::ByteView datagram);
+  /// (A runtime indexes connections by local_ufrag() and ice::Inbound::addressed_ufrag().)
+  bool accepts(const base::SocketAddress& remote, const ice::Inbound& datagram) const;
   /// Our ICE ufrag (it stays for the connection's lifetime).
   const std::string& local_ufrag() const { return configuration_.ice.credentials.ufrag; }
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
-                      base::ByteView datagram);
+                      base::ByteView datagram) {
+    handle_receive(now, local, remote, ice::Inbound(datagram));
+  }
+  /// The same for a datagram already looked at: its one STUN parse serves the ICE agent.
+  void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
+                      const ice::Inbound& datagram);
   void handle_timeout(base::Instant now);
   Output poll_output();
   /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent or MessageEvent

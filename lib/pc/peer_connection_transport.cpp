@@ -219,16 +219,16 @@ void PeerConnection::on_sctp_event(sctp::Event event) {
 }
 
 void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress& local,
-                                    const base::SocketAddress& remote, base::ByteView datagram) {
+                                    const base::SocketAddress& remote, const ice::Inbound& datagram) {
   now_ = now;
   if (closed_ || released_ || !agent_) return;
   ++counters_.packets_received;
-  counters_.bytes_received += datagram.size();
+  counters_.bytes_received += datagram.bytes().size();
   const ice::ReceiveResult result = agent_->handle_receive(now, local, remote, datagram);
   if (result.what == ice::Received::kDropped) ++counters_.packets_discarded;
   if (result.what == ice::Received::kApplicationData) {
-    switch (classify(result.payload)) {
-      case PacketKind::kDtls:
+    switch (stun::classify(result.payload)) {
+      case stun::PacketKind::kDtls:
         if (dtls_) {
           const std::uint64_t dropped = dtls_->dropped();
           dtls_->handle_receive(now, result.payload);
@@ -237,7 +237,7 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
           ++counters_.packets_discarded;  // before our DTLS starts: the peer retransmits
         }
         break;
-      case PacketKind::kRtp:
+      case stun::PacketKind::kRtp:
         if (!handle_rtp(result.payload)) ++counters_.packets_discarded;
         break;
       default:
