@@ -129,6 +129,7 @@ struct SelectedPairEvent {
 /// Quota Reached, 508 Insufficient Capacity, ...): no relayed candidate from it.
 struct TurnErrorEvent {
   base::SocketAddress server;
+  base::SocketAddress local;  ///< the socket the requests went from
   TurnError error;
 };
 using Event = std::variant<LocalCandidateEvent, GatheringStateEvent, ConnectionStateEvent,

@@ -90,7 +90,7 @@ void Agent::poll_relays(Instant now) {
     flush_relay(relay);
     if (relay.client.state() == TurnState::kFailed && !relay.failure_reported && relay.client.error()) {
       relay.failure_reported = true;
-      emit(TurnErrorEvent{relay.client.server().address, *relay.client.error()});
+      emit(TurnErrorEvent{relay.client.server().address, relay.client.local(), *relay.client.error()});
     }
     if (relay.candidate || relay.client.state() != TurnState::kAllocated || gathering_state_ == GatheringState::kNew) {
       continue;

@@ -63,6 +63,10 @@ struct Callbacks {
   std::function<void(pc::PeerConnectionState, const std::string& reason)> on_connection_state_change;
   /// onicecandidate; an empty candidate marks the end of gathering.
   std::function<void(const std::string& candidate, const std::string& mid)> on_ice_candidate;
+  /// onicecandidateerror: a TURN server refused us or never answered.
+  std::function<void(const pc::IceCandidateErrorEvent&)> on_ice_candidate_error;
+  /// onselectedcandidatepairchange (the ICE transport's): the pair in use changed.
+  std::function<void(const pc::SelectedCandidatePairChangeEvent&)> on_selected_candidate_pair_change;
   std::function<void(pc::ChannelHandle, const sctp::ChannelInit&)> on_data_channel;
   /// onopen / onclosing / onclose of a channel.
   std::function<void(pc::ChannelHandle, sctp::ChannelState)> on_channel_state;

@@ -443,6 +443,10 @@ void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& event
       if (on.on_connection_state_change) on.on_connection_state_change(e->state, e->reason);
     } else if (auto* e = std::get_if<pc::IceCandidateEvent>(&event)) {
       if (on.on_ice_candidate) on.on_ice_candidate(e->candidate, e->mid);
+    } else if (auto* e = std::get_if<pc::IceCandidateErrorEvent>(&event)) {
+      if (on.on_ice_candidate_error) on.on_ice_candidate_error(*e);
+    } else if (auto* e = std::get_if<pc::SelectedCandidatePairChangeEvent>(&event)) {
+      if (on.on_selected_candidate_pair_change) on.on_selected_candidate_pair_change(*e);
     } else if (auto* e = std::get_if<pc::DataChannelEvent>(&event)) {
       if (on.on_data_channel) on.on_data_channel(e->channel, e->init);
     } else if (auto* e = std::get_if<pc::DataChannelStateEvent>(&event)) {

@@ -41,6 +41,22 @@ struct IceCandidateEvent {
   std::string candidate;
   std::string mid;
 };
+/// onicecandidateerror (W3C RTCPeerConnectionIceErrorEvent): a TURN server refused us or
+/// never answered, so it gives no relayed candidate; the other candidates carry on.
+struct IceCandidateErrorEvent {
+  std::string address;  ///< our local address the requests went from
+  std::uint16_t port = 0;
+  std::string url;      ///< the server, "turn:host:port"
+  /// The server's STUN error code (401, 486, 508, ...), or 701 when it never answered
+  /// (W3C: "server could not be reached").
+  int error_code = 0;
+  std::string error_text;
+};
+/// RTCIceTransport's onselectedcandidatepairchange: the candidate pair carrying the
+/// connection changed (first chosen, or switched to a better one).
+struct SelectedCandidatePairChangeEvent {
+  std::string local, remote;  ///< "candidate:..." strings of the pair's two ends
+};
 /// ondatachannel: the peer opened a channel.
 struct DataChannelEvent {
   ChannelHandle channel;
@@ -83,7 +99,7 @@ struct TrackEndedEvent {
   TransceiverHandle transceiver;
 };
 using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
-                           IceCandidateEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
+                           IceCandidateEvent, IceCandidateErrorEvent, SelectedCandidatePairChangeEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
                            BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent>;
 
 }  // namespace rtcstack::pc

@@ -97,6 +97,13 @@ void PeerConnection::on_ice_event(base::Instant now, const ice::Event& event) {
       dtls_started_ = true;
     }
     on_ice_state(state->state);
+  } else if (const auto* selected = std::get_if<ice::SelectedPairEvent>(&event)) {
+    emit(SelectedCandidatePairChangeEvent{to_sdp(selected->local).to_candidate_line(),
+                                          to_sdp(selected->remote).to_candidate_line()});
+  } else if (const auto* turn = std::get_if<ice::TurnErrorEvent>(&event)) {
+    // W3C: 701 when the server was never reached; its own code otherwise.
+    emit(IceCandidateErrorEvent{turn->local.ip().to_string(), turn->local.port(), "turn:" + turn->server.to_string(),
+                                turn->error.code == 0 ? 701 : turn->error.code, turn->error.reason});
   }
 }
 
