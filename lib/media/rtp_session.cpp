@@ -29,13 +29,15 @@ const RtpSession::Stream* RtpSession::find(StreamId id) const {
   return found == streams_.end() ? nullptr : &found->second;
 }
 
-void RtpSession::add_stream(StreamId id) {
+void RtpSession::add_stream(StreamId id) { add_stream(id, 0, 0); }
+
+void RtpSession::add_stream(StreamId id, std::uint32_t ssrc, std::uint32_t rtx_ssrc) {
   if (streams_.count(id) != 0) return;
   Stream& stream = streams_[id];
   stream.id = id;
   SendStream& send = stream.send;
-  send.ssrc = random_.next_u32();
-  send.rtx_ssrc = random_.next_u32();
+  send.ssrc = ssrc != 0 ? ssrc : random_.next_u32();
+  send.rtx_ssrc = rtx_ssrc != 0 ? rtx_ssrc : random_.next_u32();
   send.sequence = static_cast<std::uint16_t>(random_.next_u32());
   send.rtx_sequence = static_cast<std::uint16_t>(random_.next_u32());
 }

@@ -97,6 +97,8 @@ class RtpSession {
   /// A new stream with random SSRCs (media and RTX) and first sequence numbers; neither
   /// half is configured yet. An id in use is kept as it is.
   void add_stream(StreamId id);
+  /// The same with SSRCs already announced (a stream brought back; 0 picks one).
+  void add_stream(StreamId id, std::uint32_t ssrc, std::uint32_t rtx_ssrc);
   /// Our SSRCs for the stream, to be announced in SDP (0 for an unknown id).
   std::uint32_t ssrc(StreamId id) const;
   std::uint32_t rtx_ssrc(StreamId id) const;

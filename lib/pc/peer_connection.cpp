@@ -149,6 +149,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     pending_local_.reset();
     if (pending_remote_) current_remote_ = std::move(pending_remote_);
     pending_remote_.reset();
+    before_remote_offer_.reset();  // answered: nothing left to roll back
     we_offered_ = false;
     set_signaling(SignalingState::kStable);
     start_transports(now);
@@ -175,6 +176,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
       remote_parsed_ = *sdp::SessionDescription::parse(current_remote_->sdp);
       remote_ = *read_remote(*remote_parsed_);
     }
+    undo_remote_offer();
     set_signaling(signaling_ == SignalingState::kHaveRemoteOffer ? SignalingState::kStable
                                                                  : SignalingState::kHaveLocalOffer);
     return {};
@@ -204,6 +206,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   }
   remote_parsed_ = std::move(*parsed);
   remote_ = std::move(*remote);
+  if (offer) remember_before_remote_offer();
   apply_remote_media();
   if (offer) {
     pending_remote_ = std::move(description);

@@ -185,6 +185,7 @@ class PeerConnection {
     std::optional<RemoteMedia> remote;  // the peer's section in the description in use
     bool track_announced = false;
     bool stopped = false;  // stop() or a rejected section: no media, no part in later descriptions
+    bool stopped_locally = false;  // by stop(): a rollback keeps it stopped
     bool made_for_remote_offer = false;  // a recvonly one add_track may still take
   };
   struct Counters {
@@ -230,6 +231,12 @@ class PeerConnection {
   TransceiverHandle new_transceiver(MediaKind kind, sdp::Direction direction);  // no cap checked
   std::vector<LocalMedia> described_media() const;   // the sections of the last one
   void apply_remote_media();
+  // rollback (peer_connection_rollback.cpp)
+  /// What a remote offer may change, kept until the offer is answered or rolled back.
+  void remember_before_remote_offer();
+  /// W3C rollback of a remote offer: transceivers it made go (unless the application
+  /// took them), the others get their mids, sections and tracks back, with events.
+  void undo_remote_offer();
   void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)
 
   // RTP (peer_connection_rtp.cpp)
@@ -281,6 +288,7 @@ class PeerConnection {
 
   std::map<TransceiverHandle, Transceiver> transceivers_;
   TransceiverHandle next_transceiver_ = 1;
+  std::optional<std::map<TransceiverHandle, Transceiver>> before_remote_offer_;  // while one is pending
   std::unique_ptr<media::RtpSession> rtp_;        // the transceivers' streams, by handle
   std::optional<dtls::SrtpKeysEvent> srtp_keys_;  // from DTLS; sessions are made when media needs them
   std::optional<srtp::Session> srtp_send_, srtp_receive_;

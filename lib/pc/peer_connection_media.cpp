@@ -58,6 +58,7 @@ base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle handle) {
   Transceiver& transceiver = found->second;
   if (transceiver.stopped) return {};
   transceiver.stopped = true;
+  transceiver.stopped_locally = true;
   transceiver.track_announced = false;  // ended by the application: no TrackEndedEvent
   transceiver.direction = sdp::Direction::kInactive;
   // RFC 3550 §6.6: a BYE ends our stream for the peer at once, before the renegotiation

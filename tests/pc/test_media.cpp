@@ -9,38 +9,16 @@
 
 #include "media/rtp_extensions.h"
 #include "media/rtp_packet.h"
-#include "pc_harness.h"
+#include "media_pair.h"
 
 using namespace rtcstack;
 using pc::MediaKind;
+using testing::has_line;
+using testing::has_text;
+using testing::MediaPair;
 using testing::PcPair;
 
 namespace {
-
-struct Received {
-  std::vector<pc::TrackEvent> tracks;
-  std::map<pc::TransceiverHandle, std::vector<base::Buffer>> packets;
-  std::vector<pc::TransceiverHandle> key_frame_requests;
-  std::vector<pc::TransceiverHandle> ended;
-};
-
-void record(testing::PcEndpoint& endpoint, Received& received) {
-  endpoint.on_event = [&received](const pc::Event& event) {
-    if (const auto* track = std::get_if<pc::TrackEvent>(&event)) received.tracks.push_back(*track);
-    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) received.packets[rtp->transceiver].push_back(rtp->packet);
-    if (const auto* request = std::get_if<pc::KeyFrameRequestEvent>(&event)) received.key_frame_requests.push_back(request->transceiver);
-    if (const auto* ended = std::get_if<pc::TrackEndedEvent>(&event)) received.ended.push_back(ended->transceiver);
-  };
-}
-
-// Two connections whose media events are recorded.
-struct MediaPair : PcPair {
-  explicit MediaPair(std::uint64_t seed) : PcPair(seed) {
-    record(a, at_a);
-    record(b, at_b);
-  }
-  Received at_a, at_b;
-};
 
 std::string payload_of(int index) { return "frame-" + std::to_string(index) + std::string(100, 'v'); }
 
@@ -218,17 +196,6 @@ TEST_CASE("RTCP reports flow every second: stats give packets, loss, jitter and 
   CHECK(std::get<double>(*inbound->get("packetsLost")) == 0);
   CHECK(find(receiver, "outbound-rtp") == nullptr);  // b only receives
 }
-
-namespace {
-
-bool has_line(const std::optional<pc::SessionDescription>& description, std::string_view line) {
-  return description && description->sdp.find(std::string(line) + "\r\n") != std::string::npos;
-}
-bool has_text(const std::optional<pc::SessionDescription>& description, std::string_view text) {
-  return description && description->sdp.find(text) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE("add_track takes the transceiver a remote offer made; stop() ends it and the next offer rejects it", "[pc][media]") {
   MediaPair pair(26);
