@@ -22,45 +22,42 @@ bool is_data_section(const sdp::SessionDescription& description, const sdp::Medi
           media.media_line.proto == "TCP/DTLS/SCTP");
 }
 
-// Our max-bundle initial offer (RFC 8829 §5.2.1): every section after the first is
-// bundle-only, with port 0, so that a peer without BUNDLE rejects it rather than
-// opening a transport for it.
-void mark_bundle_only(std::string& section) {
-  const std::size_t port = section.find(' ');  // "m=<media> 9 <proto> ..."
-  section.replace(port + 1, section.find(' ', port + 1) - port - 1, "0");
-  const std::size_t after_c = section.find("\r\n", section.find("\r\nc=") + 2) + 2;
-  section.insert(after_c, "a=bundle-only\r\n");
-}
-
 base::Error invalid(std::string message) { return {base::ErrorCode::kInvalidArgument, std::move(message)}; }
 
-void line(std::string& out, std::string_view text) {
-  out += text;
-  out += "\r\n";
+// c= of every section: RFC 8829 §5.2.1 has no address here (ICE chooses it).
+std::string no_address() { return sdp::Connection{"IN", "IP4", "0.0.0.0"}.to_string(); }
+
+// The transport attributes every accepted section carries (one BUNDLE transport).
+void add_transport(sdp::MediaDescription& section, const LocalParameters& local, SdpWriteStatus& status) {
+  status.note(section.add_attribute("ice-ufrag", local.ice.ufrag));
+  status.note(section.add_attribute("ice-pwd", local.ice.password));
+  section.add(sdp::IceOptions{{"trickle"}});
+  section.add(local.fingerprint);
+  status.note(section.add_attribute("setup", sdp::to_string(local.setup)));
+  for (const ice::Candidate& candidate : local.candidates) section.add(to_sdp(candidate));
+  if (local.end_of_candidates) status.note(section.add_attribute("end-of-candidates"));
 }
 
-// The transport lines every accepted section carries (one BUNDLE transport).
-void transport_lines(std::string& out, const LocalParameters& local) {
-  line(out, "a=ice-ufrag:" + local.ice.ufrag);
-  line(out, "a=ice-pwd:" + local.ice.password);
-  line(out, "a=ice-options:trickle");
-  line(out, "a=fingerprint:" + local.fingerprint);
-  line(out, "a=setup:" + std::string(sdp::to_string(local.setup)));
-  for (const ice::Candidate& candidate : local.candidates) line(out, "a=candidate:" + to_sdp(candidate).to_string());
-  if (local.end_of_candidates) line(out, "a=end-of-candidates");
+// Our max-bundle initial offer (RFC 8829 §5.2.1) makes every section after the first
+// bundle-only, with port 0, so that a peer without BUNDLE rejects it rather than opening
+// a transport for it.
+void add_connection(sdp::MediaDescription& section, bool bundle_only, SdpWriteStatus& status) {
+  status.note(section.add_line('c', no_address()));
+  if (bundle_only) {
+    section.media_line.port = 0;
+    status.note(section.add_attribute("bundle-only"));
+  }
 }
 
-void data_section(std::string& out, const LocalParameters& local) {
-  line(out, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
-  line(out, "c=IN IP4 0.0.0.0");
-  transport_lines(out, local);
-  line(out, "a=mid:" + local.data_mid);
-  line(out, "a=sctp-port:" + std::to_string(local.sctp_port));
-  line(out, "a=max-message-size:" + std::to_string(local.max_message_size));
-}
-
-void media_section(std::string& out, const LocalParameters& local, const LocalMedia& media) {
-  write_media_section(out, media, [&](std::string& text) { transport_lines(text, local); });
+sdp::MediaDescription data_section(const LocalParameters& local, bool bundle_only, SdpWriteStatus& status) {
+  sdp::MediaDescription section;
+  section.media_line = {"application", 9, std::nullopt, "UDP/DTLS/SCTP", {"webrtc-datachannel"}};
+  add_connection(section, bundle_only, status);
+  add_transport(section, local, status);
+  status.note(section.add_attribute("mid", local.data_mid));
+  status.note(section.add_attribute("sctp-port", std::to_string(local.sctp_port)));
+  status.note(section.add_attribute("max-message-size", std::to_string(local.max_message_size)));
+  return section;
 }
 
 const LocalMedia* media_with_mid(const LocalParameters& local, std::string_view mid) {
@@ -74,18 +71,15 @@ bool is_media_section(const sdp::MediaDescription& media) {
   return media.media_line.media == "audio" || media.media_line.media == "video";
 }
 
-}  // namespace
-
-namespace {
-
 // An m-section we do not take: its m= line with port 0, and its mid (RFC 8829 §5.3.1).
-void rejected_section(std::string& out, const sdp::MediaDescription& section) {
-  sdp::MediaLine rejected = section.media_line;
-  rejected.port = 0;
-  rejected.port_count.reset();
-  line(out, "m=" + rejected.to_string());
-  line(out, "c=IN IP4 0.0.0.0");
-  if (const auto mid = section.mid()) line(out, "a=mid:" + std::string(*mid));
+sdp::MediaDescription rejected_section(const sdp::MediaDescription& offered, SdpWriteStatus& status) {
+  sdp::MediaDescription section;
+  section.media_line = offered.media_line;
+  section.media_line.port = 0;
+  section.media_line.port_count.reset();
+  status.note(section.add_line('c', no_address()));
+  if (const auto mid = offered.mid()) status.note(section.add_attribute("mid", *mid));
+  return section;
 }
 
 // The sections of our description in order: a mid to write, or an offered or current
@@ -100,7 +94,9 @@ std::vector<Planned> plan(const LocalParameters& local) {
   const auto taken = [&](const std::string& mid) {
     return std::any_of(sections.begin(), sections.end(), [&](const Planned& p) { return !p.rejected && p.mid == mid; });
   };
-  const sdp::SessionDescription* mirrored = local.offer != nullptr ? local.offer : local.current;
+  const auto* answer = std::get_if<Answer>(&local.plan);
+  const auto* reoffer = std::get_if<Reoffer>(&local.plan);
+  const sdp::SessionDescription* mirrored = answer ? answer->offer : reoffer ? reoffer->current : nullptr;
   if (mirrored != nullptr) {
     bool data_seen = false;
     for (const sdp::MediaDescription& section : mirrored->media) {
@@ -109,7 +105,7 @@ std::vector<Planned> plan(const LocalParameters& local) {
           !data_seen && is_data_section(*mirrored, section) && !local.data_mid.empty() && mid == local.data_mid;
       data_seen |= data;
       const bool media = is_media_section(section) && !mid.empty() && media_with_mid(local, mid) &&
-                         (!rejected(*mirrored, section) || local.offer == nullptr);
+                         (!rejected(*mirrored, section) || reoffer != nullptr);
       if ((data || media) && !taken(mid)) {
         sections.push_back({mid, nullptr});
       } else {
@@ -117,7 +113,7 @@ std::vector<Planned> plan(const LocalParameters& local) {
       }
     }
   }
-  if (local.offer == nullptr) {
+  if (answer == nullptr) {
     // An offer: what is new goes after what was negotiated.
     if (!local.data_mid.empty() && !taken(local.data_mid)) sections.push_back({local.data_mid, nullptr});
     for (const LocalMedia& media : local.media) {
@@ -129,38 +125,39 @@ std::vector<Planned> plan(const LocalParameters& local) {
 
 }  // namespace
 
-std::string build_description(const LocalParameters& local) {
-  std::string out;
-  line(out, "v=0");
-  line(out, "o=- " + local.session_id + " " + std::to_string(local.version) + " IN IP4 127.0.0.1");
-  line(out, "s=-");
-  line(out, "t=0 0");
+base::Result<sdp::SessionDescription> build_description(const LocalParameters& local) {
+  SdpWriteStatus status;
+  sdp::SessionDescription description;
+  description.origin = {"-", local.session_id, std::to_string(local.version), "IN", "IP4", "127.0.0.1"};
+  status.note(description.add_line('t', "0 0"));
   const std::vector<Planned> sections = plan(local);
   // max-bundle: every accepted section on one transport, the first one's.
-  std::string bundle;
+  sdp::Group bundle{"BUNDLE", {}};
   for (const Planned& section : sections) {
-    if (!section.rejected) bundle += " " + section.mid;
+    if (!section.rejected) bundle.mids.push_back(section.mid);
   }
-  line(out, "a=group:BUNDLE" + bundle);
-  line(out, "a=msid-semantic: WMS");
-  const bool initial_offer = local.offer == nullptr && local.current == nullptr;
+  description.add(bundle);
+  description.add(sdp::MsidSemantic{"WMS", {}});
+  const bool bundle_only_after_first = local.max_bundle && std::holds_alternative<InitialOffer>(local.plan);
   bool first = true;
   for (const Planned& section : sections) {
     if (section.rejected) {
-      rejected_section(out, *section.rejected);
+      description.media.push_back(rejected_section(*section.rejected, status));
       continue;
     }
-    std::string text;
-    if (section.mid == local.data_mid) {
-      data_section(text, local);
-    } else {
-      media_section(text, local, *media_with_mid(local, section.mid));
-    }
-    if (local.max_bundle && initial_offer && !first) mark_bundle_only(text);
+    const bool bundle_only = bundle_only_after_first && !first;
     first = false;
-    out += text;
+    if (section.mid == local.data_mid) {
+      description.media.push_back(data_section(local, bundle_only, status));
+      continue;
+    }
+    description.media.push_back(media_section(*media_with_mid(local, section.mid), status, [&](sdp::MediaDescription& media) {
+      add_connection(media, bundle_only, status);
+      add_transport(media, local, status);
+    }));
   }
-  return out;
+  if (status.error) return invalid("our description cannot be written: " + status.error->message);
+  return description;
 }
 
 base::Result<RemoteParameters> read_remote(const sdp::SessionDescription& description) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
@@ -18,12 +19,27 @@
 
 namespace rtcstack::pc {
 
+/// Which description JSEP builds (RFC 8829 §5.2, §5.3).
+struct InitialOffer {};
+/// A new offer in a negotiated session: every m-section stays where it was in `current`,
+/// the peer's description in use (RFC 8829 §5.2.2), sections we rejected included; new
+/// sections follow.
+struct Reoffer {
+  const sdp::SessionDescription* current;
+};
+/// An answer mirrors `offer`'s m-sections in order (rejected unless taken).
+struct Answer {
+  const sdp::SessionDescription* offer;
+};
+using JsepPlan = std::variant<InitialOffer, Reoffer, Answer>;
+
 /// Everything our description says.
 struct LocalParameters {
+  JsepPlan plan;
   std::string session_id;      ///< o= session id, fixed for the connection
   std::uint64_t version = 0;   ///< o= version, +1 per new description
   ice::Credentials ice;
-  std::string fingerprint;     ///< "sha-256 AB:..."
+  sdp::Fingerprint fingerprint;
   sdp::Setup setup = sdp::Setup::kActpass;
   std::uint16_t sctp_port = 5000;
   std::size_t max_message_size = 256 * 1024;
@@ -33,18 +49,13 @@ struct LocalParameters {
   /// Audio and video sections, in order after the data section (an offer) or matched to
   /// the offer's by mid (an answer).
   std::vector<LocalMedia> media;
-  /// For an answer: the offer's m-sections, mirrored (rejected unless taken).
-  const sdp::SessionDescription* offer = nullptr;
-  /// For a new offer in a negotiated session: the peer's description in use. JSEP keeps
-  /// every m-section where it was (RFC 8829 §5.2.2), sections we rejected included; new
-  /// sections follow.
-  const sdp::SessionDescription* current = nullptr;
   /// An initial offer marks every section after the first bundle-only (port 0).
   bool max_bundle = false;
 };
 
-/// The SDP text of our description.
-std::string build_description(const LocalParameters& local);
+/// Our description, built as lib/sdp's model. kInvalidArgument when a value would break
+/// its line's grammar (ICE credentials that are not ice-chars).
+base::Result<sdp::SessionDescription> build_description(const LocalParameters& local);
 
 /// What we use from the peer's description.
 struct RemoteParameters {

@@ -8,11 +8,6 @@
 namespace rtcstack::pc {
 namespace {
 
-void line(std::string& out, std::string_view text) {
-  out += text;
-  out += "\r\n";
-}
-
 bool same_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -182,44 +177,47 @@ base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction w
 
 namespace detail {
 
-void write_media_head(std::string& out, const LocalMedia& local) {
-  std::string m = "m=" + std::string(to_string(local.kind)) + " 9 UDP/TLS/RTP/SAVPF";
+sdp::MediaDescription media_head(const LocalMedia& local) {
+  sdp::MediaDescription section;
+  section.media_line = {std::string(to_string(local.kind)), 9, std::nullopt, "UDP/TLS/RTP/SAVPF", {}};
   for (const CodecParameters& codec : local.codecs) {
-    m += " " + std::to_string(codec.payload_type);
-    if (codec.rtx_payload_type) m += " " + std::to_string(*codec.rtx_payload_type);
+    section.media_line.formats.push_back(std::to_string(codec.payload_type));
+    if (codec.rtx_payload_type) section.media_line.formats.push_back(std::to_string(*codec.rtx_payload_type));
   }
-  line(out, m);
-  line(out, "c=IN IP4 0.0.0.0");
+  return section;
 }
 
-void write_media_tail(std::string& out, const LocalMedia& local) {
-  line(out, "a=mid:" + local.mid);
-  for (const auto& [id, kind] : local.extensions) {
-    line(out, "a=extmap:" + std::to_string(id) + " " + std::string(media::extension_uri(kind)));
-  }
-  line(out, "a=" + std::string(sdp::to_string(local.direction)));
-  const bool sending = local.direction == sdp::Direction::kSendRecv || local.direction == sdp::Direction::kSendOnly;
-  if (sending && !local.track_id.empty()) line(out, "a=msid:" + local.stream_id + " " + local.track_id);
-  line(out, "a=rtcp-mux");
-  line(out, "a=rtcp-rsize");
+void add_media_attributes(sdp::MediaDescription& section, const LocalMedia& local, SdpWriteStatus& status) {
+  status.note(section.add_attribute("mid", local.mid));
+  for (const auto& [id, kind] : local.extensions) section.add(sdp::Extmap{id, std::nullopt, std::string(media::extension_uri(kind)), {}});
+  status.note(section.add_attribute(sdp::to_string(local.direction)));
+  const bool sending = sdp::sends(local.direction);
+  if (sending && !local.track_id.empty()) section.add(sdp::Msid{local.stream_id, local.track_id});
+  status.note(section.add_attribute("rtcp-mux"));
+  status.note(section.add_attribute("rtcp-rsize"));
   for (const CodecParameters& codec : local.codecs) {
-    std::string rtpmap = "a=rtpmap:" + std::to_string(codec.payload_type) + " " + codec.name + "/" +
-                         std::to_string(codec.clock_rate);
-    if (codec.channels > 1) rtpmap += "/" + std::to_string(codec.channels);
-    line(out, rtpmap);
-    for (const std::string& fb : codec.feedback) line(out, "a=rtcp-fb:" + std::to_string(codec.payload_type) + " " + fb);
-    if (!codec.fmtp.empty()) line(out, "a=fmtp:" + std::to_string(codec.payload_type) + " " + codec.fmtp);
+    const std::string payload_type = std::to_string(codec.payload_type);
+    section.add(sdp::Rtpmap{codec.payload_type, codec.name, codec.clock_rate,
+                            codec.channels > 1 ? std::optional<std::uint16_t>(codec.channels) : std::nullopt});
+    for (const std::string& feedback : codec.feedback) {
+      const std::size_t space = feedback.find(' ');
+      section.add(sdp::RtcpFeedback{payload_type, feedback.substr(0, space),
+                                    space == std::string::npos ? std::string() : feedback.substr(space + 1)});
+    }
+    if (!codec.fmtp.empty()) section.add(sdp::Fmtp{payload_type, codec.fmtp, {}});
     if (codec.rtx_payload_type) {
-      line(out, "a=rtpmap:" + std::to_string(*codec.rtx_payload_type) + " rtx/" + std::to_string(codec.clock_rate));
-      line(out, "a=fmtp:" + std::to_string(*codec.rtx_payload_type) + " apt=" + std::to_string(codec.payload_type));
+      section.add(sdp::Rtpmap{*codec.rtx_payload_type, "rtx", codec.clock_rate, std::nullopt});
+      section.add(sdp::Fmtp::of(std::to_string(*codec.rtx_payload_type), {{"apt", payload_type}}));
     }
   }
   if (!sending || local.ssrc == 0) return;
-  if (local.rtx_ssrc) line(out, "a=ssrc-group:FID " + std::to_string(local.ssrc) + " " + std::to_string(*local.rtx_ssrc));
+  if (local.rtx_ssrc) section.add(sdp::SsrcGroup{"FID", {local.ssrc, *local.rtx_ssrc}});
   for (const std::optional<std::uint32_t>& ssrc : {std::optional<std::uint32_t>(local.ssrc), local.rtx_ssrc}) {
     if (!ssrc) continue;
-    line(out, "a=ssrc:" + std::to_string(*ssrc) + " cname:" + local.cname);
-    if (!local.track_id.empty()) line(out, "a=ssrc:" + std::to_string(*ssrc) + " msid:" + local.stream_id + " " + local.track_id);
+    section.add(sdp::SsrcAttribute{*ssrc, "cname", local.cname});
+    if (!local.track_id.empty()) {
+      section.add(sdp::SsrcAttribute{*ssrc, "msid", sdp::Msid{local.stream_id, local.track_id}.to_string()});
+    }
   }
 }
 

@@ -85,21 +85,32 @@ sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted);
 /// (the caller then rejects the section with port 0).
 base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted);
 
-/// Appends the section's media lines after "m=" and the transport lines the caller wrote
-/// (`transport` is called to write them right after the c= line: ICE, DTLS, candidates).
+/// While we write our own SDP: the first line lib/sdp refused (only a bug, or ICE
+/// credentials in the configuration that are not ice-chars, can cause one), so that a
+/// description with a line missing never leaves silently.
+struct SdpWriteStatus {
+  std::optional<base::Error> error;
+  void note(base::Result<void> added) {
+    if (!added && !error) error = added.error();
+  }
+};
+
+/// Our audio or video section: the m= line, what `transport` adds (c= and the BUNDLE
+/// transport's ICE, DTLS and candidate attributes), then the media attributes.
 template <typename Transport>
-void write_media_section(std::string& out, const LocalMedia& local, Transport&& transport);
+sdp::MediaDescription media_section(const LocalMedia& local, SdpWriteStatus& status, Transport&& transport);
 
 namespace detail {
-void write_media_head(std::string& out, const LocalMedia& local);
-void write_media_tail(std::string& out, const LocalMedia& local);
+sdp::MediaDescription media_head(const LocalMedia& local);
+void add_media_attributes(sdp::MediaDescription& section, const LocalMedia& local, SdpWriteStatus& status);
 }  // namespace detail
 
 template <typename Transport>
-void write_media_section(std::string& out, const LocalMedia& local, Transport&& transport) {
-  detail::write_media_head(out, local);
-  transport(out);
-  detail::write_media_tail(out, local);
+sdp::MediaDescription media_section(const LocalMedia& local, SdpWriteStatus& status, Transport&& transport) {
+  sdp::MediaDescription section = detail::media_head(local);
+  transport(section);
+  detail::add_media_attributes(section, local, status);
+  return section;
 }
 
 }  // namespace rtcstack::pc

@@ -50,7 +50,8 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
   local.session_id = session_id_;
   local.version = version_;
   local.ice = configuration_.ice.credentials;
-  local.fingerprint = configuration_.certificate->fingerprint()->to_string();
+  const auto fingerprint = configuration_.certificate->fingerprint();
+  local.fingerprint = {fingerprint->algorithm, fingerprint->digest};
   local.max_message_size = configuration_.max_message_size;
   local.max_bundle = configuration_.bundle_policy == BundlePolicy::kMaxBundle;
   if (dtls_) {
@@ -62,13 +63,13 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
     // RFC 8842 §5.3: the answerer picks; active (DTLS client) unless the offerer insists.
     local.setup = remote_ && remote_->setup == sdp::Setup::kActive ? sdp::Setup::kPassive : sdp::Setup::kActive;
   }
-  if (!offer && remote_) {
+  if (!offer && remote_parsed_) {
+    local.plan = Answer{&*remote_parsed_};
     local.data_mid = remote_->data_mid;
-    local.offer = remote_parsed_ ? &*remote_parsed_ : nullptr;
-  } else if (remote_) {
+  } else if (remote_parsed_) {
     // Renegotiation keeps the sections where they are, the data section's mid included;
     // a session the peer began without one gets one when channels are wanted.
-    local.current = remote_parsed_ ? &*remote_parsed_ : nullptr;
+    local.plan = Reoffer{&*remote_parsed_};
     local.data_mid = remote_->data_mid;
     if (local.data_mid.empty() && !channels_.empty()) local.data_mid = unused_mid();
   }
@@ -77,6 +78,13 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
     local.end_of_candidates = agent_->gathering_state() == ice::GatheringState::kComplete;
   }
   return local;
+}
+
+base::Result<PeerConnection::OwnDescription> PeerConnection::own_description(SdpType type,
+                                                                             const LocalParameters& local) const {
+  auto model = build_description(local);
+  if (!model) return model.error();
+  return OwnDescription{type, std::move(*model), local.version, local.setup};
 }
 
 base::Result<SessionDescription> PeerConnection::create_offer() {
@@ -89,8 +97,10 @@ base::Result<SessionDescription> PeerConnection::create_offer() {
   local.candidates.clear();  // candidates come by trickle, or with local_description() later
   local.end_of_candidates = false;
   local.media = local_media(true, local.data_mid);
-  last_offer_ = SessionDescription{SdpType::kOffer, build_description(local)};
-  return *last_offer_;
+  auto built = own_description(SdpType::kOffer, local);
+  if (!built) return built.error();
+  last_offer_ = std::move(*built);
+  return SessionDescription{SdpType::kOffer, last_offer_->model.to_string()};
 }
 
 base::Result<SessionDescription> PeerConnection::create_answer() {
@@ -103,8 +113,10 @@ base::Result<SessionDescription> PeerConnection::create_answer() {
   local.candidates.clear();
   local.end_of_candidates = false;
   local.media = local_media(false, local.data_mid);
-  last_answer_ = SessionDescription{SdpType::kAnswer, build_description(local)};
-  return *last_answer_;
+  auto built = own_description(SdpType::kAnswer, local);
+  if (!built) return built.error();
+  last_answer_ = std::move(*built);
+  return SessionDescription{SdpType::kAnswer, last_answer_->model.to_string()};
 }
 
 base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescription description) {
@@ -121,8 +133,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   }
   const bool offer = description.type == SdpType::kOffer;
   const auto& created = offer ? last_offer_ : last_answer_;
-  if (description.sdp.empty() && created) description.sdp = created->sdp;
-  if (!created || description.sdp != created->sdp) {
+  if (!created || (!description.sdp.empty() && description.sdp != created->model.to_string())) {
     return invalid(std::string("set_local_description() takes the ") + (offer ? "offer" : "answer") +
                    " create_" + (offer ? "offer" : "answer") + "() returned, unchanged");
   }
@@ -138,14 +149,16 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     agent_ = std::make_unique<ice::Agent>(config, random_);
     agent_->share_buffer_pool(pool_);
   }
+  OwnDescription applied = *created;
+  applied.type = description.type;
   if (offer) {
-    pending_local_ = std::move(description);
+    pending_local_ = std::move(applied);
     set_signaling(SignalingState::kHaveLocalOffer);
   } else if (description.type == SdpType::kPranswer) {
-    pending_local_ = std::move(description);
+    pending_local_ = std::move(applied);
     set_signaling(SignalingState::kHaveLocalPranswer);
   } else {
-    current_local_ = std::move(description);
+    current_local_ = std::move(applied);
     pending_local_.reset();
     if (pending_remote_) current_remote_ = std::move(pending_remote_);
     pending_remote_.reset();
@@ -265,16 +278,13 @@ std::optional<SessionDescription> PeerConnection::local_description() const {
   const auto& description = pending_local_ ? pending_local_ : current_local_;
   if (!description) return std::nullopt;
   // The same description, now with the candidates gathered so far.
-  LocalParameters local = local_parameters(description->type != SdpType::kAnswer);
+  LocalParameters local = local_parameters(description->type == SdpType::kOffer);
   local.media = described_media();
-  const auto parsed = sdp::SessionDescription::parse(description->sdp);
-  if (parsed) {
-    local.version = std::stoull(parsed->origin.session_version);
-    if (const auto* media = parsed->media.empty() ? nullptr : &parsed->media.front(); media && media->setup()) {
-      local.setup = *media->setup();
-    }
-  }
-  return SessionDescription{description->type, build_description(local)};
+  local.version = description->version;
+  local.setup = description->setup;
+  auto built = build_description(local);
+  if (!built) return std::nullopt;  // it was written once with these values: cannot happen
+  return SessionDescription{description->type, built->to_string()};
 }
 
 std::optional<SessionDescription> PeerConnection::remote_description() const {

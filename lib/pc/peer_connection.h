@@ -274,8 +274,18 @@ class PeerConnection {
   bool gathering_started_ = false;
   std::string session_id_;
   std::uint64_t version_ = 0;
-  std::optional<SessionDescription> last_offer_, last_answer_;   // created, not yet set
-  std::optional<SessionDescription> current_local_, pending_local_;
+  // One of our descriptions as built: lib/sdp's model, with the version and DTLS role it
+  // settled (read from here, never from our own SDP text).
+  struct OwnDescription {
+    SdpType type = SdpType::kOffer;
+    sdp::SessionDescription model;
+    std::uint64_t version = 0;
+    sdp::Setup setup = sdp::Setup::kActpass;
+  };
+  /// Builds the description `local` says (kInvalidArgument when it cannot be written).
+  base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
+  std::optional<OwnDescription> last_offer_, last_answer_;   // created, not yet set
+  std::optional<OwnDescription> current_local_, pending_local_;
   std::optional<SessionDescription> current_remote_, pending_remote_;
   std::optional<sdp::SessionDescription> remote_parsed_;       // of pending or current remote
   std::optional<RemoteParameters> remote_;                     // from the remote description in use

@@ -22,12 +22,7 @@ void PeerConnection::start_transports(base::Instant now) {
   if (we_offered_) {
     dtls_client_ = remote_->setup == sdp::Setup::kPassive;
   } else {
-    // Our answer chose; every accepted section of it says the same.
-    const auto local = sdp::SessionDescription::parse(current_local_->sdp);
-    dtls_client_ = false;
-    for (const auto& media : local ? local->media : std::vector<sdp::MediaDescription>{}) {
-      if (media.mid() == remote_->transport_mid) dtls_client_ = media.setup() == sdp::Setup::kActive;
-    }
+    dtls_client_ = current_local_->setup == sdp::Setup::kActive;  // our answer chose
   }
   // The peer's certificate must match one of its fingerprints; sha-256 first (what
   // browsers send), else the first one OpenSSL can compute.

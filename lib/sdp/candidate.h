@@ -29,6 +29,7 @@ std::string_view to_string(CandidateTransport transport);
 std::string_view to_string(TcpType type);
 
 struct Candidate {
+  static constexpr std::string_view kName = "candidate";
   std::string foundation;
   std::uint16_t component = 1;
   CandidateTransport transport = CandidateTransport::kUdp;

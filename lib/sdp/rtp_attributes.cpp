@@ -97,6 +97,15 @@ base::Result<Fmtp> Fmtp::parse(std::string_view value) {
   return fmtp;
 }
 
+Fmtp Fmtp::of(std::string format, std::vector<std::pair<std::string, std::string>> parameters) {
+  std::string raw;
+  for (const auto& [key, value] : parameters) {
+    if (!raw.empty()) raw += ';';
+    raw += key.empty() ? value : key + '=' + value;
+  }
+  return Fmtp{std::move(format), std::move(raw), std::move(parameters)};
+}
+
 std::string Fmtp::to_string() const { return format + ' ' + raw_parameters; }
 
 std::optional<std::string_view> Fmtp::parameter(std::string_view key) const {

@@ -36,6 +36,8 @@ struct Fmtp {
   std::string raw_parameters;
   std::vector<std::pair<std::string, std::string>> parameters;
   static base::Result<Fmtp> parse(std::string_view value);
+  /// From key=value pairs, written "k1=v1;k2=v2" (a pair with an empty key as its value).
+  static Fmtp of(std::string format, std::vector<std::pair<std::string, std::string>> parameters);
   std::string to_string() const;
   std::optional<std::string_view> parameter(std::string_view key) const;
   friend bool operator==(const Fmtp&, const Fmtp&) = default;

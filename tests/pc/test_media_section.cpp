@@ -32,10 +32,19 @@ const sdp::MediaDescription& section(const sdp::SessionDescription& description,
   return description.media.front();
 }
 
-// Our answer section alone, written with a stand-in transport, parsed back.
+// Our answer section alone, written with a stand-in transport, as text and parsed back.
 sdp::SessionDescription round_trip(const LocalMedia& local) {
-  std::string text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-  write_media_section(text, local, [](std::string& out) { out += "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"; });
+  sdp::SessionDescription description;
+  description.origin = {"-", "1", "1", "IN", "IP4", "127.0.0.1"};
+  REQUIRE(description.add_line('t', "0 0").ok());
+  SdpWriteStatus status;
+  description.media.push_back(media_section(local, status, [](sdp::MediaDescription& section) {
+    REQUIRE(section.add_line('c', "IN IP4 0.0.0.0").ok());
+    REQUIRE(section.add_attribute("ice-ufrag", "abcd").ok());
+    REQUIRE(section.add_attribute("ice-pwd", "0123456789abcdefghijkl").ok());
+  }));
+  REQUIRE_FALSE(status.error);
+  const std::string text = description.to_string();
   auto parsed = sdp::SessionDescription::parse(text);
   INFO(text);
   REQUIRE(parsed.ok());

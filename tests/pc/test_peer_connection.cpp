@@ -125,6 +125,18 @@ TEST_CASE("bad SDP and calls in the wrong state fail with a reason and change no
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, ChannelState::kOpen); }));
 }
 
+TEST_CASE("ICE credentials that are not ice-chars make no offer: the description would be unreadable", "[pc]") {
+  pc::Configuration configuration;
+  configuration.ice.credentials = {"bad ufrag", "0123456789abcdefghijklmnop"};  // a space is not an ice-char
+  PcPair pair(31, configuration);
+  REQUIRE(pair.a.pc().create_data_channel(labelled("x")).ok());
+  const auto offer = pair.a.pc().create_offer();
+  REQUIRE_FALSE(offer.ok());
+  CHECK(offer.error().code == base::ErrorCode::kInvalidArgument);
+  CHECK_THAT(offer.error().message, Catch::Contains("ice-ufrag"));
+  CHECK(pair.a.pc().signaling_state() == pc::SignalingState::kStable);
+}
+
 TEST_CASE("a connection over a lossy, reordering link carries 1 MiB", "[pc]") {
   PcPair pair(4);
   testing::LinkConditions link;
