@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/endian.h"
+#include "libsrtp_engine.h"
 #include "srtp/session.h"
 
 namespace {
@@ -27,9 +28,9 @@ std::vector<std::uint8_t> packet_buffer() {
 
 void session_protect(benchmark::State& state) {
   const auto profile = static_cast<srtp::Profile>(state.range(0));
-  const auto backend = static_cast<srtp::Backend>(state.range(1));
+  const auto backend = static_cast<support::SrtpEngine>(state.range(1));
   const std::vector<std::uint8_t> key(srtp::key_size(profile), 1), salt(srtp::salt_size(profile), 2);
-  auto sender = *srtp::Session::create(profile, srtp::Direction::kSend, key, salt, 1024, backend);
+  auto sender = *srtp::Session::create(profile, srtp::Direction::kSend, key, salt, 1024, support::factory(backend));
   auto packet = packet_buffer();
   std::uint16_t sequence = 0;
   for (auto _ : state) {
@@ -42,10 +43,10 @@ void session_protect(benchmark::State& state) {
 
 void session_unprotect(benchmark::State& state) {
   const auto profile = static_cast<srtp::Profile>(state.range(0));
-  const auto backend = static_cast<srtp::Backend>(state.range(1));
+  const auto backend = static_cast<support::SrtpEngine>(state.range(1));
   const std::vector<std::uint8_t> key(srtp::key_size(profile), 1), salt(srtp::salt_size(profile), 2);
-  auto sender = *srtp::Session::create(profile, srtp::Direction::kSend, key, salt, 1024, backend);
-  auto receiver = *srtp::Session::create(profile, srtp::Direction::kReceive, key, salt, 1024, backend);
+  auto sender = *srtp::Session::create(profile, srtp::Direction::kSend, key, salt, 1024, support::factory(backend));
+  auto receiver = *srtp::Session::create(profile, srtp::Direction::kReceive, key, salt, 1024, support::factory(backend));
   // Pre-protect a ring of packets with increasing sequence numbers (the replay window
   // forbids unprotecting one twice).
   constexpr int kRing = 1 << 14;

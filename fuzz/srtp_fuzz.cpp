@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/endian.h"
+#include "libsrtp_engine.h"
 #include "srtp/session.h"
 
 namespace {
@@ -23,15 +24,15 @@ constexpr srtp::Profile kProfiles[] = {srtp::Profile::kAes128CmSha1_80, srtp::Pr
                                        srtp::Profile::kAeadAes128Gcm, srtp::Profile::kAeadAes256Gcm};
 
 // sessions[profile][backend][direction]
-srtp::Session& session(std::size_t profile, srtp::Backend backend, srtp::Direction direction) {
+srtp::Session& session(std::size_t profile, support::SrtpEngine backend, srtp::Direction direction) {
   static std::vector<srtp::Session> sessions = [] {
     std::vector<srtp::Session> list;
     for (auto profile : kProfiles) {
       const std::vector<std::uint8_t> key(srtp::key_size(profile), 0x42);
       const std::vector<std::uint8_t> salt(srtp::salt_size(profile), 0x24);
-      for (auto backend : {srtp::Backend::kNative, srtp::Backend::kLibsrtp}) {
+      for (auto backend : {support::SrtpEngine::kNative, support::SrtpEngine::kLibsrtp}) {
         for (auto direction : {srtp::Direction::kSend, srtp::Direction::kReceive}) {
-          list.push_back(*srtp::Session::create(profile, direction, key, salt, 1024, backend));
+          list.push_back(*srtp::Session::create(profile, direction, key, salt, 1024, support::factory(backend)));
         }
       }
     }
@@ -69,8 +70,8 @@ void agree(std::size_t profile, bool rtcp, std::vector<std::uint8_t>& plain) {
   std::vector<std::uint8_t> native(plain), libsrtp(plain);
   native.resize(plain.size() + srtp::kMaxOverhead);
   libsrtp.resize(plain.size() + srtp::kMaxOverhead);
-  auto& native_sender = session(profile, srtp::Backend::kNative, srtp::Direction::kSend);
-  auto& libsrtp_sender = session(profile, srtp::Backend::kLibsrtp, srtp::Direction::kSend);
+  auto& native_sender = session(profile, support::SrtpEngine::kNative, srtp::Direction::kSend);
+  auto& libsrtp_sender = session(profile, support::SrtpEngine::kLibsrtp, srtp::Direction::kSend);
   const auto a = rtcp ? native_sender.protect_rtcp(native, plain.size()) : native_sender.protect_rtp(native, plain.size());
   const auto b = rtcp ? libsrtp_sender.protect_rtcp(libsrtp, plain.size()) : libsrtp_sender.protect_rtp(libsrtp, plain.size());
   if (a.ok() != b.ok()) disagree("protect", a, b);
@@ -78,8 +79,8 @@ void agree(std::size_t profile, bool rtcp, std::vector<std::uint8_t>& plain) {
   if (*a != *b || std::memcmp(native.data(), libsrtp.data(), *a) != 0) disagree("the protected bytes", a, b);
   native.resize(*a);
   libsrtp.resize(*b);
-  auto& native_receiver = session(profile, srtp::Backend::kNative, srtp::Direction::kReceive);
-  auto& libsrtp_receiver = session(profile, srtp::Backend::kLibsrtp, srtp::Direction::kReceive);
+  auto& native_receiver = session(profile, support::SrtpEngine::kNative, srtp::Direction::kReceive);
+  auto& libsrtp_receiver = session(profile, support::SrtpEngine::kLibsrtp, srtp::Direction::kReceive);
   const auto c = rtcp ? native_receiver.unprotect_rtcp(native) : native_receiver.unprotect_rtp(native);
   const auto d = rtcp ? libsrtp_receiver.unprotect_rtcp(libsrtp) : libsrtp_receiver.unprotect_rtp(libsrtp);
   if (c.ok() != d.ok()) disagree("unprotect", c, d);
@@ -102,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     agree(profile, rtcp, packet);
     return 0;
   }
-  const auto backend = (data[0] & 16) != 0 ? srtp::Backend::kLibsrtp : srtp::Backend::kNative;
+  const auto backend = (data[0] & 16) != 0 ? support::SrtpEngine::kLibsrtp : support::SrtpEngine::kNative;
   auto& receiver = session(profile, backend, srtp::Direction::kReceive);
   auto result = rtcp ? receiver.unprotect_rtcp(packet) : receiver.unprotect_rtp(packet);
   if (result.ok()) std::abort();  // nothing here carries a tag made with these keys

@@ -75,12 +75,4 @@ class Instant {
   std::int64_t ns_ = 0;
 };
 
-/// Something that tells the time. The library never owns one: lib/net has the monotonic
-/// clock of the machine, tests have simulated time.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual Instant now() const = 0;
-};
-
 }  // namespace rtcstack::base

@@ -162,7 +162,6 @@ class PeerConnection {
   ice::GatheringState ice_gathering_state() const;
   /// W3C RTCDtlsTransport.state of the BUNDLE transport.
   DtlsTransportState dtls_transport_state() const { return dtls_state_; }
-  const ice::Agent& ice_agent() const { return *agent_; }
   const dtls::Endpoint* dtls() const { return dtls_.get(); }
   const sctp::Association* sctp() const { return sctp_.get(); }
   const dtls::Certificate& certificate() const { return *configuration_.certificate; }

@@ -1,4 +1,5 @@
-// What a Session delegates to: one implementation of SRTP/SRTCP for one direction.
+// What a Session delegates to: one implementation of SRTP/SRTCP for one direction. The
+// library has one (native_engine.cpp); tests plug in libsrtp2's as a reference.
 // Session checks direction, buffer room and minimum lengths before calling; an engine
 // does the cryptography, the roll-over counters and the replay windows.
 #pragma once
@@ -21,8 +22,5 @@ class Engine {
 /// RFC 3711 / RFC 7714 on OpenSSL's EVP ciphers and HMAC (native_engine.cpp).
 base::Result<std::unique_ptr<Engine>> make_native_engine(Profile profile, Direction direction, base::ByteView key,
                                                          base::ByteView salt, std::size_t replay_window);
-/// libsrtp2 (libsrtp_engine.cpp), the reference.
-base::Result<std::unique_ptr<Engine>> make_libsrtp_engine(Profile profile, Direction direction, base::ByteView key,
-                                                          base::ByteView salt, std::size_t replay_window);
 
 }  // namespace rtcstack::srtp

@@ -13,7 +13,7 @@ std::size_t salt_size(Profile profile) {
 }
 
 base::Result<Session> Session::create(Profile profile, Direction direction, base::ByteView key, base::ByteView salt,
-                                      std::size_t replay_window, Backend backend) {
+                                      std::size_t replay_window, EngineFactory factory) {
   if (key.size() != key_size(profile) || salt.size() != salt_size(profile)) {
     return base::make_error(base::ErrorCode::kInvalidArgument,
                             "SRTP: profile needs a " + std::to_string(key_size(profile)) + "-byte key and a " +
@@ -24,8 +24,7 @@ base::Result<Session> Session::create(Profile profile, Direction direction, base
     return base::make_error(base::ErrorCode::kInvalidArgument,
                             "SRTP: the replay window must be 64 to 32767 packets, not " + std::to_string(replay_window));
   }
-  auto engine = backend == Backend::kNative ? make_native_engine(profile, direction, key, salt, replay_window)
-                                            : make_libsrtp_engine(profile, direction, key, salt, replay_window);
+  auto engine = (factory != nullptr ? factory : &make_native_engine)(profile, direction, key, salt, replay_window);
   if (!engine) return engine.error();
   return Session(std::move(*engine), profile, direction);
 }

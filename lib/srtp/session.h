@@ -1,8 +1,9 @@
 // SRTP and SRTCP protection for one direction of a call (RFC 3711, RFC 7714): a sending
 // session protects, a receiving session unprotects, in place in the caller's buffer - no
 // copies. Keys come from DTLS-SRTP (lib/dtls exports them; lib/pc hands them over), one
-// session per direction. Two engines do the work behind the same interface: the native
-// one on OpenSSL's EVP (the default) and libsrtp2 (the reference; tests compare them).
+// session per direction. The work is done by an engine (srtp/engine.h): the library's is
+// on OpenSSL's EVP; tests plug libsrtp2 in behind the same interface as a reference
+// (support/libsrtp_engine.h) and compare the two.
 #pragma once
 
 #include <cstddef>
@@ -30,11 +31,10 @@ inline constexpr std::size_t kMaxOverhead = 16 + 4 + 128;
 
 enum class Direction : std::uint8_t { kSend, kReceive };
 
-/// Which implementation protects: the native engine (OpenSSL EVP, several times faster
-/// than Debian's NSS-based libsrtp2) or libsrtp2. Both produce the same bytes.
-enum class Backend : std::uint8_t { kNative, kLibsrtp };
-
 class Engine;
+/// Makes the engine of a session, once create() has checked the parameters.
+using EngineFactory = base::Result<std::unique_ptr<Engine>> (*)(Profile profile, Direction direction, base::ByteView key,
+                                                                base::ByteView salt, std::size_t replay_window);
 
 /// Failures are typed by ErrorCode: kAuthentication (tag mismatch), kWrongState with
 /// "replay" in the message (a packet seen before, or too old for the window), kMalformed
@@ -43,9 +43,10 @@ class Session {
  public:
   /// `key` and `salt` must have key_size()/salt_size() bytes for `profile`. The replay
   /// window covers `replay_window` packets, 64 to 32767 (WebRTC video wants 1024 or more).
+  /// `engine` null: the native one (OpenSSL EVP).
   static base::Result<Session> create(Profile profile, Direction direction, base::ByteView key,
                                       base::ByteView salt, std::size_t replay_window = 1024,
-                                      Backend backend = Backend::kNative);
+                                      EngineFactory engine = nullptr);
   Session(Session&& other) noexcept;
   Session& operator=(Session&& other) noexcept;
   Session(const Session&) = delete;

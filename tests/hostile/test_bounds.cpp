@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "media/audio_jitter_buffer.h"
+#include "audio_jitter_buffer.h"
 #include "media/jitter_buffer.h"
 #include "media/nack_tracker.h"
 #include "media/retransmission.h"
@@ -17,6 +17,7 @@
 
 using namespace rtcstack;
 using namespace rtcstack::media;
+using support::AudioJitterBuffer;
 
 namespace {
 

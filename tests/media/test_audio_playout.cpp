@@ -9,12 +9,14 @@
 #include <random>
 #include <vector>
 
-#include "media/audio_jitter_buffer.h"
+#include "audio_jitter_buffer.h"
 #include "media/opus_codec.h"
 #include "media/rtp_packet.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;
+using support::AudioJitterBuffer;
+using support::AudioPlayout;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "media/rtp_packet.h"
-#include "media/test_pattern.h"
+#include "test_pattern.h"
 #include "media/vp8_receiver.h"
 #include "media/vp8_sender.h"
 #include "pc_harness.h"
@@ -84,7 +84,7 @@ struct VideoCall : testing::PcPair {
   bool connected = false;
   bool sending = true;
   pc::TransceiverHandle a_video = 0, b_video = 0;
-  media::TestPattern pattern{kWidth, kHeight};
+  support::TestPattern pattern{kWidth, kHeight};
   std::optional<media::Vp8Sender> sender;
   std::optional<media::Vp8Receiver> receiver;
   int frames = 0;

@@ -10,10 +10,11 @@
 #include "base/endian.h"
 #include "base/random.h"
 #include "base/replay_window.h"
+#include "libsrtp_engine.h"
 #include "srtp/session.h"
 
 using namespace rtcstack;
-using srtp::Backend;
+using support::SrtpEngine;
 using srtp::Direction;
 using srtp::Profile;
 using srtp::Session;
@@ -70,8 +71,8 @@ struct Pair {
     Bytes key(srtp::key_size(profile)), salt(srtp::salt_size(profile));
     random.fill(key);
     random.fill(salt);
-    native.emplace(*Session::create(profile, direction, key, salt, 1024, Backend::kNative));
-    libsrtp.emplace(*Session::create(profile, direction, key, salt, 1024, Backend::kLibsrtp));
+    native.emplace(*Session::create(profile, direction, key, salt, 1024, support::factory(SrtpEngine::kNative)));
+    libsrtp.emplace(*Session::create(profile, direction, key, salt, 1024, support::factory(SrtpEngine::kLibsrtp)));
   }
   std::optional<Session> native, libsrtp;
 };

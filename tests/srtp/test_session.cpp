@@ -4,6 +4,7 @@
 
 #include "base/endian.h"
 #include "base/random.h"
+#include "libsrtp_engine.h"
 #include "srtp/session.h"
 
 using namespace rtcstack;
@@ -50,13 +51,13 @@ std::vector<std::uint8_t> rtp_packet(std::uint16_t sequence, std::uint32_t ssrc,
 }
 
 // Every test below runs on both engines.
-#define EACH_BACKEND GENERATE(srtp::Backend::kNative, srtp::Backend::kLibsrtp)
+#define EACH_BACKEND GENERATE(support::SrtpEngine::kNative, support::SrtpEngine::kLibsrtp)
 
 struct Link {
-  Link(Profile profile, srtp::Backend backend, std::uint64_t seed = 1)
+  Link(Profile profile, support::SrtpEngine backend, std::uint64_t seed = 1)
       : keys(keys_for(profile, seed)),
-        sender(*Session::create(profile, Direction::kSend, keys.key, keys.salt, 1024, backend)),
-        receiver(*Session::create(profile, Direction::kReceive, keys.key, keys.salt, 1024, backend)) {}
+        sender(*Session::create(profile, Direction::kSend, keys.key, keys.salt, 1024, support::factory(backend))),
+        receiver(*Session::create(profile, Direction::kReceive, keys.key, keys.salt, 1024, support::factory(backend))) {}
   Keys keys;
   Session sender;
   Session receiver;
@@ -115,7 +116,7 @@ TEST_CASE("tampered packets and wrong keys fail authentication", "[srtp]") {
       CHECK((result.error().code == base::ErrorCode::kAuthentication || result.error().code == base::ErrorCode::kMalformed));
     }
     Keys other = keys_for(profile, 99);
-    Session stranger = *Session::create(profile, Direction::kReceive, other.key, other.salt, 1024, backend);
+    Session stranger = *Session::create(profile, Direction::kReceive, other.key, other.salt, 1024, support::factory(backend));
     CHECK(stranger.unprotect_rtp(base::MutableByteView(packet).first(size)).error().code == base::ErrorCode::kAuthentication);
   }
 }
@@ -187,8 +188,8 @@ TEST_CASE("known answer: AES_CM_128_HMAC_SHA1_80 packet from libsrtp's validatio
   plain.resize(28, 0xab);
   const base::ByteView key(master, 16);
   const base::ByteView salt(master + 16, 14);
-  auto sender = *Session::create(Profile::kAes128CmSha1_80, Direction::kSend, key, salt, 1024, backend);
-  auto receiver = *Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, key, salt, 1024, backend);
+  auto sender = *Session::create(Profile::kAes128CmSha1_80, Direction::kSend, key, salt, 1024, support::factory(backend));
+  auto receiver = *Session::create(Profile::kAes128CmSha1_80, Direction::kReceive, key, salt, 1024, support::factory(backend));
 
   std::vector<std::uint8_t> buffer(plain);
   buffer.resize(plain.size() + srtp::kMaxOverhead);

@@ -29,10 +29,10 @@ base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create(const MediaEchoConfig
   auto video_receiver = media::Vp8Receiver::create();
   if (!video_receiver) return video_receiver.error();
   media::OpusEncoderConfig audio;
-  audio.channels = media::TestTone::kChannels;  // RFC 7587: opus/48000/2 whatever is coded; stereo exercises it fully
+  audio.channels = support::TestTone::kChannels;  // RFC 7587: opus/48000/2 whatever is coded; stereo exercises it fully
   auto audio_encoder = media::OpusAudioEncoder::create(audio);
   if (!audio_encoder) return audio_encoder.error();
-  auto audio_decoder = media::OpusAudioDecoder::create(media::TestTone::kChannels);
+  auto audio_decoder = media::OpusAudioDecoder::create(support::TestTone::kChannels);
   if (!audio_decoder) return audio_decoder.error();
   return std::unique_ptr<MediaEcho>(new MediaEcho(config, std::move(*video_sender), std::move(*video_receiver),
                                                   std::move(*audio_encoder), std::move(*audio_decoder)));

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "media/opus_codec.h"
-#include "media/test_pattern.h"
+#include "test_pattern.h"
 #include "media/vp8_receiver.h"
 #include "media/vp8_sender.h"
 #include "net/runtime.h"
@@ -58,8 +58,8 @@ class MediaEcho {
 
   // sending (main thread only)
   MediaEchoConfig config_;
-  media::TestPattern pattern_;
-  media::TestTone tone_;
+  support::TestPattern pattern_;
+  support::TestTone tone_;
   media::Vp8Sender video_sender_;
   media::OpusAudioEncoder audio_encoder_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;

@@ -9,7 +9,9 @@
 
 #include "media/vp8_codec.h"
 
-namespace rtcstack::media {
+namespace rtcstack::support {
+
+using media::I420View;
 
 /// Drifting diagonal stripes with a bright square crossing the picture, in I420.
 class TestPattern {
@@ -36,4 +38,4 @@ class TestTone {
   std::vector<std::int16_t> pcm_ = std::vector<std::int16_t>(kFrameSamples * kChannels);
 };
 
-}  // namespace rtcstack::media
+}  // namespace rtcstack::support

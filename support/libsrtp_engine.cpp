@@ -1,15 +1,18 @@
-// The libsrtp2 engine: the reference implementation behind the same Session interface
-// (Debian builds libsrtp2 on NSS, which makes it several times slower than the native
-// engine; see the README's benchmarks).
+// The libsrtp2 engine (libsrtp_engine.h).
+#include "libsrtp_engine.h"
+
 #include <srtp2/srtp.h>
 
 #include <cstring>
 #include <string>
 
-#include "srtp/engine.h"
-
-namespace rtcstack::srtp {
+namespace rtcstack::support {
 namespace {
+
+using srtp::Direction;
+using srtp::Engine;
+using srtp::Profile;
+
 
 // libsrtp's global state: initialised once per process, before the first session.
 bool library_ready() {
@@ -118,4 +121,4 @@ base::Result<std::unique_ptr<Engine>> make_libsrtp_engine(Profile profile, Direc
   return std::unique_ptr<Engine>(std::make_unique<LibsrtpEngine>(context));
 }
 
-}  // namespace rtcstack::srtp
+}  // namespace rtcstack::support

@@ -1,9 +1,9 @@
-#include "media/test_pattern.h"
+#include "test_pattern.h"
 
 #include <cmath>
 #include <cstdlib>
 
-namespace rtcstack::media {
+namespace rtcstack::support {
 
 TestPattern::TestPattern(int width, int height)
     : width_(width),
@@ -40,4 +40,4 @@ std::span<const std::int16_t> TestTone::frame(int index) {
   return pcm_;
 }
 
-}  // namespace rtcstack::media
+}  // namespace rtcstack::support

@@ -14,7 +14,9 @@
 #include "base/time.h"
 #include "media/rtp_packet.h"
 
-namespace rtcstack::media {
+namespace rtcstack::support {
+
+using media::RtpPacket;
 
 struct AudioJitterBufferConfig {
   std::size_t capacity = 64;      ///< packets (64 x 20 ms = 1.28 s)
@@ -71,4 +73,4 @@ class AudioJitterBuffer {
   std::uint64_t played_ = 0, missing_ = 0, late_ = 0;
 };
 
-}  // namespace rtcstack::media
+}  // namespace rtcstack::support

@@ -1,8 +1,8 @@
-#include "media/audio_jitter_buffer.h"
+#include "audio_jitter_buffer.h"
 
 #include <cstring>
 
-namespace rtcstack::media {
+namespace rtcstack::support {
 
 AudioJitterBuffer::AudioJitterBuffer(AudioJitterBufferConfig config)
     : config_(config), slots_(config.capacity), bytes_(config.capacity * config.max_packet) {}
@@ -63,4 +63,4 @@ AudioPlayout AudioJitterBuffer::pull(base::Instant now) {
   return out;
 }
 
-}  // namespace rtcstack::media
+}  // namespace rtcstack::support
