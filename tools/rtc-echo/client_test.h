@@ -1,0 +1,67 @@
+// rtc-echo client: what each echo test type does on top of the common flow in
+// echo_client.cpp (runtime, offer, POST, answer, wait): the channels and transceivers it
+// sets up before the offer, what it does as they open and echoes arrive, and how it
+// judges. Callbacks run on the runtime's IO thread; tick() and check() on the main one.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "net/runtime.h"
+
+namespace rtcstack::echo {
+
+using Clock = std::chrono::steady_clock;
+
+inline double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+/// The verdict, reached on either thread; the first one given stands.
+struct Outcome {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool done = false;
+  bool passed = false;
+  std::string detail;
+  double connected_ms = -1, open_ms = -1;
+
+  void finish(bool ok, std::string why) {
+    std::lock_guard lock(mutex);
+    if (done) return;
+    done = true;
+    passed = ok;
+    detail = std::move(why);
+    changed.notify_all();
+  }
+};
+
+class ClientTest {
+ public:
+  explicit ClientTest(Outcome& outcome) : outcome_(outcome) {}
+  virtual ~ClientTest() = default;
+
+  /// Channels and transceivers, before the offer so that it carries their sections.
+  virtual base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) = 0;
+  /// Callbacks the test needs besides the common ones (media).
+  virtual void add_callbacks(net::Callbacks&) {}
+  virtual void on_connected() {}
+  virtual void on_channel_open(net::PeerConnectionHandle&, pc::ChannelHandle) {}
+  virtual void on_message(pc::ChannelHandle, bool /*binary*/, base::Buffer) {}
+  /// Every few milliseconds from the main thread once connected, until a verdict.
+  virtual void tick(Clock::time_point) {}
+  /// What came back so far, for a verdict of timing out.
+  virtual std::string progress() const { return {}; }
+
+ protected:
+  Outcome& outcome_;
+};
+
+/// The test of `type` (0-3); kUnsupported for another number.
+base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, Outcome& outcome);
+
+}  // namespace rtcstack::echo
