@@ -52,6 +52,15 @@ base::Result<Fingerprint> fingerprint_of(X509* certificate, std::string_view alg
 }
 
 void Certificate::X509Deleter::operator()(X509* x) const { X509_free(x); }
+
+base::Buffer Certificate::der() const {
+  unsigned char* der = nullptr;
+  const int size = i2d_X509(x509_.get(), &der);
+  if (size <= 0) return {};
+  base::Buffer out(base::ByteView(der, static_cast<std::size_t>(size)));
+  OPENSSL_free(der);
+  return out;
+}
 void Certificate::KeyDeleter::operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 
 base::Result<std::shared_ptr<const Certificate>> Certificate::generate(KeyType type) {

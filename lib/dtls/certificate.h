@@ -3,8 +3,6 @@
 // many connections, so it is shared immutably.
 #pragma once
 
-#include <openssl/types.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,6 +10,11 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+
+// OpenSSL's own struct tags (X509 and EVP_PKEY name them), declared here so that this
+// header - and every public header above it - does not pull OpenSSL's headers in.
+struct x509_st;
+struct evp_pkey_st;
 
 namespace rtcstack::dtls {
 
@@ -28,7 +31,7 @@ struct Fingerprint {
 
 /// The digest of `certificate` with `algorithm` (sha-1, sha-224, sha-256, sha-384,
 /// sha-512, case-insensitive). kUnsupported for other names.
-base::Result<Fingerprint> fingerprint_of(X509* certificate, std::string_view algorithm);
+base::Result<Fingerprint> fingerprint_of(x509_st* certificate, std::string_view algorithm);
 
 class Certificate {
  public:
@@ -39,19 +42,21 @@ class Certificate {
   base::Result<Fingerprint> fingerprint(std::string_view algorithm = "sha-256") const {
     return fingerprint_of(x509_.get(), algorithm);
   }
-  X509* x509() const { return x509_.get(); }
-  EVP_PKEY* key() const { return key_.get(); }
+  /// The certificate in DER (what W3C RTCCertificateStats carries in base64).
+  base::Buffer der() const;
+  x509_st* x509() const { return x509_.get(); }
+  evp_pkey_st* key() const { return key_.get(); }
   KeyType type() const { return type_; }
 
  private:
-  struct X509Deleter { void operator()(X509* x) const; };
-  struct KeyDeleter { void operator()(EVP_PKEY* k) const; };
-  Certificate(KeyType type, std::unique_ptr<EVP_PKEY, KeyDeleter> key, std::unique_ptr<X509, X509Deleter> x509)
+  struct X509Deleter { void operator()(x509_st* x) const; };
+  struct KeyDeleter { void operator()(evp_pkey_st* k) const; };
+  Certificate(KeyType type, std::unique_ptr<evp_pkey_st, KeyDeleter> key, std::unique_ptr<x509_st, X509Deleter> x509)
       : type_(type), key_(std::move(key)), x509_(std::move(x509)) {}
 
   KeyType type_;
-  std::unique_ptr<EVP_PKEY, KeyDeleter> key_;
-  std::unique_ptr<X509, X509Deleter> x509_;
+  std::unique_ptr<evp_pkey_st, KeyDeleter> key_;
+  std::unique_ptr<x509_st, X509Deleter> x509_;
 };
 
 }  // namespace rtcstack::dtls

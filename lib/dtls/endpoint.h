@@ -15,7 +15,6 @@
 // releases neither keys nor application data.
 #pragma once
 
-#include <openssl/types.h>
 
 #include <cstdint>
 #include <deque>
@@ -32,6 +31,10 @@
 #include "base/time.h"
 #include "dtls/certificate.h"
 #include "dtls/record_layer.h"
+
+// OpenSSL's struct tags (SSL, X509), declared so that OpenSSL's headers stay out of ours.
+struct ssl_st;
+struct x509_st;
 
 namespace rtcstack::dtls {
 
@@ -135,14 +138,14 @@ class Endpoint {
   void update_timer(base::Instant now);
 
   Config config_;
-  SSL* ssl_ = nullptr;
+  ssl_st* ssl_ = nullptr;
   State state_ = State::kNew;
   bool handshake_done_ = false;
   std::optional<SrtpProfile> profile_;
   base::ByteView current_;          // the datagram handle_receive() is feeding OpenSSL
   base::ByteView receiving_;        // the same, kept for the whole handle_receive() call
   std::optional<RecordLayer> records_;  // once the handshake is over
-  X509* peer_ = nullptr;                // the peer's certificate, until the fingerprint matched
+  x509_st* peer_ = nullptr;                // the peer's certificate, until the fingerprint matched
   std::optional<SrtpKeysEvent> srtp_keys_;  // exported at the handshake, released once it matched
   std::uint64_t next_write_sequence_ = 0;   // of epoch 1, after what OpenSSL sent
   bool capturing_ = false;              // the datagrams OpenSSL writes now may be its last flight

@@ -8,7 +8,6 @@
 // with the record's epoch and sequence number).
 #pragma once
 
-#include <openssl/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +15,9 @@
 #include "base/bytes.h"
 #include "base/replay_window.h"
 #include "base/result.h"
+
+// OpenSSL's struct tags (SSL, X509), declared so that OpenSSL's headers stay out of ours.
+struct ssl_st;
 
 namespace rtcstack::dtls {
 
@@ -40,7 +42,7 @@ class RecordLayer {
   /// The keys of `ssl`'s session (its handshake complete), derived as RFC 5246 §6.3 says
   /// from the master secret and both randoms. `next_write_sequence` continues the epoch-1
   /// numbering OpenSSL began with its Finished. Fails for a suite that is not one of the three.
-  static base::Result<RecordLayer> from_session(SSL* ssl, bool client, std::uint64_t next_write_sequence);
+  static base::Result<RecordLayer> from_session(ssl_st* ssl, bool client, std::uint64_t next_write_sequence);
   /// Keys given directly (tests): each key 16 or 32 bytes, each IV 4 (GCM) or 12 (ChaCha20).
   static base::Result<RecordLayer> from_keys(Suite suite, base::ByteView write_key, base::ByteView write_iv,
                                              base::ByteView read_key, base::ByteView read_iv,

@@ -2,8 +2,6 @@
 #include "base/base64.h"
 #include "pc/peer_connection.h"
 
-#include <openssl/x509.h>
-
 namespace rtcstack::pc {
 namespace {
 
@@ -38,18 +36,16 @@ std::string_view pair_state(ice::PairState state) {
 }
 
 // RTCCertificateStats: the fingerprint and the DER certificate in base64.
-Stats certificate_stats(const std::string& id, const dtls::Fingerprint& fingerprint, X509* certificate, double timestamp) {
+Stats certificate_stats(const std::string& id, const dtls::Fingerprint& fingerprint, const dtls::Certificate* certificate,
+                        double timestamp) {
   Stats stats{id, "certificate", timestamp, {}};
   std::string hex = fingerprint.to_string();
   hex = hex.substr(hex.find(' ') + 1);
   stats.members.emplace_back("fingerprint", hex);
   stats.members.emplace_back("fingerprintAlgorithm", fingerprint.algorithm);
   if (certificate != nullptr) {
-    unsigned char* der = nullptr;
-    const int size = i2d_X509(certificate, &der);
-    if (size > 0) {
-      stats.members.emplace_back("base64Certificate", base::base64_encode(base::ByteView(der, static_cast<std::size_t>(size))));
-      OPENSSL_free(der);
+    if (const base::Buffer der = certificate->der(); !der.empty()) {
+      stats.members.emplace_back("base64Certificate", base::base64_encode(der));
     }
   }
   return stats;
@@ -146,7 +142,7 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
   const auto local_fingerprint = configuration_.certificate->fingerprint();
   if (local_fingerprint) {
     transport.members.emplace_back("localCertificateId", std::string("CERT-local"));
-    report.push_back(certificate_stats("CERT-local", *local_fingerprint, configuration_.certificate->x509(), timestamp));
+    report.push_back(certificate_stats("CERT-local", *local_fingerprint, configuration_.certificate.get(), timestamp));
   }
   if (dtls_state_ != DtlsTransportState::kNew) transport.members.emplace_back("dtlsRole", std::string(dtls_client_ ? "client" : "server"));
   if (remote_ && !remote_->fingerprints.empty()) {

@@ -3,7 +3,10 @@
 #   §1 sans-IO: outside lib/net, nothing creates a socket, a thread or a mutex, or reads
 #      a clock;
 #   §2 layering: a module includes only the modules it stands on (no sideways includes
-#      between sdp, dtls, srtp, sctp and media; only the runtime uses lib/net).
+#      between sdp, dtls, srtp, sctp and media; only the runtime uses lib/net), and the
+#      system libraries only where they belong: OpenSSL in the modules that own crypto
+#      (base's random, stun's integrity, dtls, srtp), usrsctp in sctp, Opus and libvpx
+#      in media, sockets and epoll in net (byte-order helpers, arpa/inet.h, anywhere).
 # Usage: check_boundary.sh SOURCE_ROOT    check the tree, exit 1 on any violation
 #        check_boundary.sh --self-test    prove the checker catches planted violations
 set -euo pipefail
@@ -19,6 +22,15 @@ declare -A allowed=(
   [media]="base media"
   [pc]="base stun sdp ice dtls srtp sctp media pc"
   [net]="base stun sdp ice dtls srtp sctp media pc net"
+)
+# System headers owned by some modules: "<pattern>=<modules that may include it>".
+system_owners=(
+  'openssl/=base stun dtls srtp'
+  'srtp2/='
+  'usrsctp\.h=sctp'
+  'opus/=media'
+  'vpx/=media'
+  'sys/socket\.h|sys/epoll\.h|sys/eventfd\.h|netinet/|net/if\.h|ifaddrs\.h|unistd\.h=net'
 )
 forbidden_io='<(thread|mutex|shared_mutex|condition_variable|future|sys/socket\.h|sys/epoll\.h)>|std::(jthread|thread|mutex|shared_mutex|recursive_mutex|timed_mutex|condition_variable|async)\b|\bpthread_[a-z_]+\(|\b(socket|clock_gettime|gettimeofday|timespec_get)\(|std::chrono::(steady_clock|system_clock|high_resolution_clock)|\btime\((NULL|nullptr|0)?\)'
 
@@ -41,6 +53,16 @@ check_tree() {
           violations=$((violations + 1))
         fi
       done < <(grep -nE '^#include "[a-z]+/' "$file" || true)
+      local owner pattern owners
+      for owner in "${system_owners[@]}"; do
+        pattern=${owner%%=*}
+        owners=${owner#*=}
+        [[ " $owners " == *" $module "* ]] && continue
+        while IFS= read -r line; do
+          echo "layering violation (DESIGN.md §2): ${file#"$root"/}:${line%%:*} lib/$module includes a system library of another module: ${line#*:}"
+          violations=$((violations + 1))
+        done < <(grep -nE "^#include <($pattern)" "$file" || true)
+      done
     done < <(find "$dir" -type f \( -name '*.h' -o -name '*.cpp' \) -print0)
   done
   if [ "$violations" -gt 0 ]; then
@@ -55,13 +77,13 @@ self_test() {
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
   mkdir -p "$tmp/lib/base" "$tmp/lib/dtls" "$tmp/lib/net"
-  printf '#include "base/bytes.h"\nint f();\n' > "$tmp/lib/dtls/ok.cpp"
+  printf '#include "base/bytes.h"\n#include <openssl/ssl.h>\nint f();\n' > "$tmp/lib/dtls/ok.cpp"
   printf '#include <mutex>\nstd::thread t;\n' > "$tmp/lib/net/io.cpp"  # allowed in net
   check_tree "$tmp" > /dev/null || { echo "self-test: a clean tree was rejected"; return 1; }
   local planted
   for planted in '#include "srtp/session.h"' 'std::mutex m;' '#include <thread>' \
                  'auto t = std::chrono::steady_clock::now();' 'int s = socket(2, 2, 0);' \
-                 '#include "net/runtime.h"'; do
+                 '#include "net/runtime.h"' '#include <usrsctp.h>' '#include <opus/opus.h>' '#include <sys/socket.h>'; do
     printf '%s\n' "$planted" > "$tmp/lib/dtls/bad.cpp"
     if check_tree "$tmp" > /dev/null; then
       echo "self-test: missed a planted violation: $planted"
