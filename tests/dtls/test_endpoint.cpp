@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "dtls/endpoint.h"
-#include "srtp/session.h"
 #include "wall_clock.h"
 #include "sim_network.h"
 
@@ -285,24 +284,20 @@ TEST_CASE("SSLKEYLOGFILE receives the session's secrets in NSS key log format", 
   std::remove(path_template);
 }
 
-TEST_CASE("keys exported by DTLS drive SRTP sessions that understand each other", "[dtls][srtp]") {
+TEST_CASE("DTLS-SRTP keys (RFC 5764 §4.2): both sides export the same keys, each one's sending key the other's receiving",
+          "[dtls]") {
+  // That such keys drive SRTP sessions which understand each other is lib/pc's to show
+  // (tests/pc: RTP over SRTP between two PeerConnections); lib/dtls does not stand on srtp.
   Pair pair(9, Role::kClient, {.delay = Duration::milliseconds(5)});
   REQUIRE(pair.handshake());
   const auto& a = *pair.a.keys;
   const auto& b = *pair.b.keys;
-  const auto profile = static_cast<srtp::Profile>(a.profile);  // same IANA values
-  auto a_send = srtp::Session::create(profile, srtp::Direction::kSend, a.local_key, a.local_salt);
-  auto b_receive = srtp::Session::create(profile, srtp::Direction::kReceive, b.remote_key, b.remote_salt);
-  REQUIRE(a_send.ok());
-  REQUIRE(b_receive.ok());
-  std::vector<std::uint8_t> packet(12 + 20 + srtp::kMaxOverhead, 0x55);
-  packet[0] = 0x80;
-  packet[1] = 111;
-  const auto sealed = a_send->protect_rtp(packet, 32);
-  REQUIRE(sealed.ok());
-  const auto opened = b_receive->unprotect_rtp(base::MutableByteView(packet).first(*sealed));
-  REQUIRE(opened.ok());
-  CHECK(*opened == 32);
+  CHECK(a.profile == b.profile);
+  CHECK(a.local_key == b.remote_key);
+  CHECK(a.local_salt == b.remote_salt);
+  CHECK(a.remote_key == b.local_key);
+  CHECK(a.remote_salt == b.local_salt);
+  CHECK_FALSE(a.local_key == a.remote_key);  // two directions, two keys
 }
 
 TEST_CASE("the server's last flight lost: the client's retransmission brings it again, then data flows", "[dtls]") {
