@@ -1,4 +1,4 @@
-// The resource bounds of the README's "Limits" table hold when a peer pushes against
+// The resource bounds of docs/limits.md's table hold when a peer pushes against
 // them: floods of RTP with hostile sequence numbers and timestamps, a jump across the
 // whole sequence space, more data channels than streams. (SDP size, remote candidates
 // and DTLS handshake messages are in test_bad_input.cpp; SCTP's buffered amount in
