@@ -266,8 +266,23 @@ class Agent {
   const AgentStats& stats() const { return stats_; }
 
  private:
+  /// The request names our ufrag, passes MESSAGE-INTEGRITY with our password and has PRIORITY.
+  bool request_authenticated(const base::SocketAddress& remote, const stun::StunMessage& request);
+  /// Resolves a role conflict the request shows (RFC 8445 §7.3.1.1); true when it was
+  /// answered with 487 and nothing more is to be done with it.
+  bool answered_role_conflict(const base::SocketAddress& local, const base::SocketAddress& remote,
+                              const stun::StunMessage& request);
+  void learn_peer_reflexive(std::size_t local_index, const base::SocketAddress& remote, std::uint32_t priority);
+  /// The peer checked this pair (and nominated it, with USE-CANDIDATE).
+  void on_peer_check(std::size_t pair_index, bool use_candidate);
   Received handle_request(const base::SocketAddress& local,
                           const base::SocketAddress& remote, const stun::StunMessage& request);
+  /// The answer to our consent check on the selected pair (RFC 7675).
+  Received handle_consent_response(base::Instant now, const base::SocketAddress& local,
+                                   const base::SocketAddress& remote, const stun::StunMessage& response);
+  /// A check's XOR-MAPPED-ADDRESS we do not have as a candidate becomes a local
+  /// peer-reflexive one on the pair's base.
+  void learn_local_peer_reflexive(std::size_t local_index, const base::SocketAddress& mapped);
   Received handle_response(base::Instant now, const base::SocketAddress& local,
                            const base::SocketAddress& remote, const stun::StunMessage& response);
   void add_pairs_for_remote(std::size_t remote_index);

@@ -360,105 +360,143 @@ void Agent::update_connection_state() {
   }
 }
 
-Received Agent::handle_request(const SocketAddress& local, const SocketAddress& remote,
-                               const stun::StunMessage& request) {
-  ++stats_.requests_received;
+bool Agent::request_authenticated(const SocketAddress& remote, const stun::StunMessage& request) {
   const auto username = request.username();
   const std::string& ufrag = local_credentials_.ufrag;
-  if (!username || username->size() <= ufrag.size() || username->substr(0, ufrag.size()) != ufrag ||
-      (*username)[ufrag.size()] != ':' ||
-      !request.verify_message_integrity(base::as_bytes(local_credentials_.password)) || !request.priority()) {
-    ++stats_.dropped_bad_credentials;
-    // Neither password nor integrity value in the log: the USERNAME is public.
-    RTC_LOG(kDebug, "ice") << "dropped a Binding request from " << remote << " (USERNAME \""
-                           << username.value_or("") << "\"): wrong username, integrity or no PRIORITY";
-    return Received::kDropped;
+  if (username && username->size() > ufrag.size() && username->substr(0, ufrag.size()) == ufrag &&
+      (*username)[ufrag.size()] == ':' && request.verify_message_integrity(base::as_bytes(local_credentials_.password)) &&
+      request.priority()) {
+    return true;
   }
-  const auto local_index = [&]() -> std::optional<std::size_t> {
-    for (std::size_t i = 0; i < local_candidates_.size(); ++i) {
-      if (pairs_with(local_candidates_[i]) && local_candidates_[i].base == local) return i;
-    }
-    return std::nullopt;
-  }();
-  if (!local_index) {
-    ++stats_.dropped_stranger;
-    return Received::kDropped;
-  }
+  ++stats_.dropped_bad_credentials;
+  // Neither password nor integrity value in the log: the USERNAME is public.
+  RTC_LOG(kDebug, "ice") << "dropped a Binding request from " << remote << " (USERNAME \""
+                         << username.value_or("") << "\"): wrong username, integrity or no PRIORITY";
+  return false;
+}
 
-  std::uint8_t buffer[kMaxCheckSize];
-  // Role conflict (RFC 8445 §7.3.1.1): the larger tie-breaker keeps or takes control. A
-  // lite agent is controlled whatever happens; its full peer must adapt.
+bool Agent::answered_role_conflict(const SocketAddress& local, const SocketAddress& remote,
+                                   const stun::StunMessage& request) {
+  // RFC 8445 §7.3.1.1: the larger tie-breaker keeps or takes control. A lite agent is
+  // controlled whatever happens; its full peer must adapt.
   const auto their_controlling = request.ice_controlling();
   const auto their_controlled = config_.mode == Mode::kLite ? std::nullopt : request.ice_controlled();
-  if (role_ == Role::kControlling && their_controlling) {
-    ++stats_.role_conflicts;
-    if (tie_breaker_ >= *their_controlling) {
-      transmit(local, remote, *build_check_error(buffer, request.transaction_id(), 487, "Role Conflict",
-                                                 local_credentials_.password));
-      return Received::kStun;
-    }
-    role_ = Role::kControlled;
-    recompute_priorities();
-    emit(RoleChangeEvent{role_});
-  } else if (role_ == Role::kControlled && their_controlled) {
-    ++stats_.role_conflicts;
-    if (tie_breaker_ >= *their_controlled) {
-      role_ = Role::kControlling;
-      recompute_priorities();
-      emit(RoleChangeEvent{role_});
-    } else {
-      transmit(local, remote, *build_check_error(buffer, request.transaction_id(), 487, "Role Conflict",
-                                                 local_credentials_.password));
-      return Received::kStun;
-    }
+  const bool conflict = (role_ == Role::kControlling && their_controlling) || (role_ == Role::kControlled && their_controlled);
+  if (!conflict) return false;
+  ++stats_.role_conflicts;
+  const bool we_win = role_ == Role::kControlling ? tie_breaker_ >= *their_controlling : tie_breaker_ < *their_controlled;
+  if (we_win) {
+    // We keep our role; the peer is told to switch (487).
+    std::uint8_t buffer[kMaxCheckSize];
+    transmit(local, remote, *build_check_error(buffer, request.transaction_id(), 487, "Role Conflict",
+                                               local_credentials_.password));
+    return true;
   }
-  transmit(local, remote, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
+  role_ = role_ == Role::kControlling ? Role::kControlled : Role::kControlling;
+  recompute_priorities();
+  emit(RoleChangeEvent{role_});
+  return false;
+}
 
+void Agent::learn_peer_reflexive(std::size_t local_index, const SocketAddress& remote, std::uint32_t priority) {
   // A source we do not know is a peer-reflexive candidate (RFC 8445 §7.3.1.3).
   const bool known = std::any_of(remote_candidates_.begin(), remote_candidates_.end(),
                                  [&](const Candidate& c) { return c.address == remote; });
-  if (!known && remote_candidates_.size() >= config_.max_remote_candidates) {
+  if (known) return;
+  if (remote_candidates_.size() >= config_.max_remote_candidates) {
     ++stats_.dropped_candidates;
-  } else if (!known) {
-    Candidate candidate;
-    candidate.type = CandidateType::kPeerReflexive;
-    candidate.address = remote;
-    candidate.base = remote;
-    candidate.priority = *request.priority();
-    candidate.foundation = "prflx" + std::to_string(next_remote_foundation_++);
-    remote_candidates_.push_back(std::move(candidate));
-    last_remote_candidate_at_ = now_;
-    add_pair(*local_index, remote_candidates_.size() - 1);
+    return;
   }
-  const auto pair_index = find_pair(local, remote);
-  if (!pair_index) return Received::kStun;  // the list is full of better pairs
-  CandidatePair& pair = pairs_[*pair_index];
+  Candidate candidate;
+  candidate.type = CandidateType::kPeerReflexive;
+  candidate.address = remote;
+  candidate.base = remote;
+  candidate.priority = priority;
+  candidate.foundation = "prflx" + std::to_string(next_remote_foundation_++);
+  remote_candidates_.push_back(std::move(candidate));
+  last_remote_candidate_at_ = now_;
+  add_pair(local_index, remote_candidates_.size() - 1);
+}
+
+void Agent::on_peer_check(std::size_t pair_index, bool use_candidate) {
+  CandidatePair& pair = pairs_[pair_index];
   pair.peer_checked = true;
   pair.last_received = now_;
-  if (request.use_candidate() && role_ == Role::kControlled) pair.remote_nominated = true;
+  if (use_candidate && role_ == Role::kControlled) pair.remote_nominated = true;
   if (config_.mode == Mode::kLite) {
     // RFC 8445 §7.3.1.5: a check that arrives is the lite agent's proof of the pair; the
     // peer's later checks on the selected pair are its consent.
-    if (selected_ && *selected_ == *pair_index) last_consent_at_ = now_;
+    if (selected_ && *selected_ == pair_index) last_consent_at_ = now_;
     if (pair.remote_nominated) {
       pair.state = PairState::kSucceeded;
       pair.nominated = true;
       update_selection();
     }
-    update_connection_state();
-    return Received::kStun;
-  }
-  if (pair.state == PairState::kSucceeded) {
+  } else if (pair.state == PairState::kSucceeded) {
     if (pair.remote_nominated && !pair.nominated) {
       pair.nominated = true;
       update_selection();
     }
   } else if (pair.state != PairState::kInProgress) {
     pair.state = PairState::kWaiting;
-    enqueue_triggered(*pair_index);
+    enqueue_triggered(pair_index);
   }
   update_connection_state();
+}
+
+Received Agent::handle_request(const SocketAddress& local, const SocketAddress& remote,
+                               const stun::StunMessage& request) {
+  ++stats_.requests_received;
+  if (!request_authenticated(remote, request)) return Received::kDropped;
+  std::optional<std::size_t> local_index;
+  for (std::size_t i = 0; i < local_candidates_.size() && !local_index; ++i) {
+    if (pairs_with(local_candidates_[i]) && local_candidates_[i].base == local) local_index = i;
+  }
+  if (!local_index) {
+    ++stats_.dropped_stranger;
+    return Received::kDropped;
+  }
+  if (answered_role_conflict(local, remote, request)) return Received::kStun;
+  std::uint8_t buffer[kMaxCheckSize];
+  transmit(local, remote, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
+  learn_peer_reflexive(*local_index, remote, *request.priority());
+  // Without a pair (the list is full of better ones) the answer was all there was to do.
+  if (const auto pair_index = find_pair(local, remote)) on_peer_check(*pair_index, request.use_candidate());
   return Received::kStun;
+}
+
+Received Agent::handle_consent_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
+                                        const stun::StunMessage& response) {
+  const CandidatePair& pair = pairs_[*selected_];
+  if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
+      !consent_transaction_->handle_response(now, response)) {
+    ++stats_.dropped_bad_credentials;
+    return Received::kDropped;
+  }
+  consent_transaction_.reset();
+  if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
+      local == local_candidates_[pair.local].base) {
+    last_consent_at_ = now;
+    pairs_[*selected_].last_received = now;
+    update_connection_state();
+  }
+  return Received::kStun;
+}
+
+void Agent::learn_local_peer_reflexive(std::size_t local_index, const SocketAddress& mapped) {
+  const bool known = std::any_of(local_candidates_.begin(), local_candidates_.end(),
+                                 [&](const Candidate& c) { return c.address == mapped; });
+  if (known) return;
+  // Our address as the peer sees it is new: a local peer-reflexive candidate (§7.2.5.3.1).
+  const SocketAddress base = local_candidates_[local_index].base;
+  Candidate candidate;
+  candidate.type = CandidateType::kPeerReflexive;
+  candidate.address = mapped;
+  candidate.base = base;
+  candidate.priority = peer_reflexive_priority(local_index);
+  candidate.foundation = candidate_foundation(CandidateType::kPeerReflexive, base.ip(), std::nullopt);
+  candidate.related_address = base;
+  local_candidates_.push_back(std::move(candidate));
 }
 
 Received Agent::handle_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
@@ -466,20 +504,7 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
   ++stats_.responses_received;
   if (handle_gathering_response(remote, response, now)) return Received::kStun;
   if (consent_transaction_ && consent_transaction_->id() == response.transaction_id()) {
-    const CandidatePair& pair = pairs_[*selected_];
-    if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
-        !consent_transaction_->handle_response(now, response)) {
-      ++stats_.dropped_bad_credentials;
-      return Received::kDropped;
-    }
-    consent_transaction_.reset();
-    if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
-        local == local_candidates_[pair.local].base) {
-      last_consent_at_ = now;
-      pairs_[*selected_].last_received = now;
-      update_connection_state();
-    }
-    return Received::kStun;
+    return handle_consent_response(now, local, remote, response);
   }
   std::optional<std::size_t> pair_index;
   for (std::size_t i = 0; i < pairs_.size(); ++i) {
@@ -524,19 +549,7 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
     update_selection();
     return Received::kStun;
   }
-  const bool known = std::any_of(local_candidates_.begin(), local_candidates_.end(),
-                                 [&](const Candidate& c) { return c.address == *mapped; });
-  if (!known) {
-    // Our address as the peer sees it is new: a local peer-reflexive candidate (§7.2.5.3.1).
-    Candidate candidate;
-    candidate.type = CandidateType::kPeerReflexive;
-    candidate.address = *mapped;
-    candidate.base = local_candidate.base;
-    candidate.priority = peer_reflexive_priority(pair.local);
-    candidate.foundation = candidate_foundation(CandidateType::kPeerReflexive, local_candidate.base.ip(), std::nullopt);
-    candidate.related_address = local_candidate.base;
-    local_candidates_.push_back(std::move(candidate));
-  }
+  learn_local_peer_reflexive(pair.local, *mapped);
   pair.transaction_nominates = nominating;
   on_pair_succeeded(now, *pair_index);
   pair.transaction_nominates = false;

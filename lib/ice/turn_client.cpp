@@ -192,44 +192,50 @@ void TurnClient::handle_response(Instant now, const stun::StunMessage& response)
   }
   const Pending done = std::move(*found);
   pending_.erase(found);
-
   if (response.cls() == StunClass::kErrorResponse) {
-    const auto error = response.error_code();
-    const int code = error ? error->code : 0;
-    const std::string reason = error ? std::string(error->reason) : "error without ERROR-CODE";
-    const bool fresh_nonce = response.nonce().has_value();
-    if ((code == 401 && !done.authenticated) || code == 438) {
-      // The challenge: take the realm and nonce and try again with credentials.
-      if (!fresh_nonce || (code == 401 && !response.realm())) {
-        fail(code, "TURN " + std::to_string(code) + " without REALM/NONCE from " + server_.address.to_string());
-        return;
-      }
-      if (code == 438) ++nonce_renewals_;
-      if (response.realm()) realm_ = std::string(*response.realm());
-      nonce_ = std::string(*response.nonce());
-      key_ = stun::long_term_key(stun::PasswordAlgorithmId::kMd5, server_.username, realm_, server_.password);
-      RTC_LOG(kDebug, "turn") << server_.address << " asks for credentials (" << code << ", realm \"" << realm_ << "\")";
-      send_request(now, done.purpose, done.peer, done.channel, done.lifetime);
+    on_error_response(now, done, response);
+  } else {
+    on_success_response(now, done, response);
+  }
+}
+
+void TurnClient::on_error_response(Instant now, const Pending& done, const stun::StunMessage& response) {
+  const auto error = response.error_code();
+  const int code = error ? error->code : 0;
+  const std::string reason = error ? std::string(error->reason) : "error without ERROR-CODE";
+  const bool fresh_nonce = response.nonce().has_value();
+  if ((code == 401 && !done.authenticated) || code == 438) {
+    // The challenge: take the realm and nonce and try again with credentials.
+    if (!fresh_nonce || (code == 401 && !response.realm())) {
+      fail(code, "TURN " + std::to_string(code) + " without REALM/NONCE from " + server_.address.to_string());
       return;
     }
-    if (done.purpose == Purpose::kPermission || done.purpose == Purpose::kChannel) {
-      // The allocation lives on; only this peer cannot be reached.
-      RTC_LOG(kWarning, "turn") << "permission for " << done.peer << " refused: " << code << ' ' << reason;
-      std::erase_if(peers_, [&](const Peer& p) { return p.address == done.peer; });
-      error_ = TurnError{code, "TURN refused " + done.peer.to_string() + ": " + std::to_string(code) + " " + reason};
-      return;
-    }
-    if (state_ == TurnState::kClosing) {
-      state_ = TurnState::kClosed;
-      return;
-    }
-    // The reason is logged: it names no part of the credentials.
-    fail(code, code == 401 ? "TURN server " + server_.address.to_string() + " rejected the credentials (401 " + reason + ")"
-                           : "TURN server " + server_.address.to_string() + " answered " + std::to_string(code) +
-                                 " " + reason);
+    if (code == 438) ++nonce_renewals_;
+    if (response.realm()) realm_ = std::string(*response.realm());
+    nonce_ = std::string(*response.nonce());
+    key_ = stun::long_term_key(stun::PasswordAlgorithmId::kMd5, server_.username, realm_, server_.password);
+    RTC_LOG(kDebug, "turn") << server_.address << " asks for credentials (" << code << ", realm \"" << realm_ << "\")";
+    send_request(now, done.purpose, done.peer, done.channel, done.lifetime);
     return;
   }
+  if (done.purpose == Purpose::kPermission || done.purpose == Purpose::kChannel) {
+    // The allocation lives on; only this peer cannot be reached.
+    RTC_LOG(kWarning, "turn") << "permission for " << done.peer << " refused: " << code << ' ' << reason;
+    std::erase_if(peers_, [&](const Peer& p) { return p.address == done.peer; });
+    error_ = TurnError{code, "TURN refused " + done.peer.to_string() + ": " + std::to_string(code) + " " + reason};
+    return;
+  }
+  if (state_ == TurnState::kClosing) {
+    state_ = TurnState::kClosed;
+    return;
+  }
+  // The reason is logged: it names no part of the credentials.
+  fail(code, code == 401 ? "TURN server " + server_.address.to_string() + " rejected the credentials (401 " + reason + ")"
+                         : "TURN server " + server_.address.to_string() + " answered " + std::to_string(code) +
+                               " " + reason);
+}
 
+void TurnClient::on_success_response(Instant now, const Pending& done, const stun::StunMessage& response) {
   switch (done.purpose) {
     case Purpose::kAllocate:
       relayed_ = response.xor_relayed_address();

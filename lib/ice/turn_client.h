@@ -120,6 +120,9 @@ class TurnClient {
   void send_request(base::Instant now, Purpose purpose, const base::SocketAddress& peer,
                     std::uint16_t channel, std::uint32_t lifetime);
   void handle_response(base::Instant now, const stun::StunMessage& response);
+  /// A challenge answered with credentials, a refused permission, or the end of the allocation.
+  void on_error_response(base::Instant now, const Pending& done, const stun::StunMessage& response);
+  void on_success_response(base::Instant now, const Pending& done, const stun::StunMessage& response);
   void fail(int code, std::string reason);
   Peer* find_peer(const base::SocketAddress& address);
   const Peer* find_peer(const base::SocketAddress& address) const;

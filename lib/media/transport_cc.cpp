@@ -61,66 +61,67 @@ bool TransportCcBuilder::add(std::uint16_t sequence_number, base::Instant arriva
   return true;
 }
 
-void TransportCcBuilder::write(RtcpWriter& writer, std::uint32_t sender_ssrc, std::uint32_t media_ssrc,
-                               std::uint8_t feedback_count) const {
-  if (arrivals_.empty()) {
-    writer.fail({base::ErrorCode::kInvalidArgument, "transport-wide CC feedback reports at least one packet"});
-    return;
-  }
-  const std::size_t count = arrivals_.back().offset + 1u;
+std::int64_t TransportCcBuilder::delta_ticks(std::size_t i) const {
   // Deltas are in 250 us ticks between consecutive arrivals, the first from the reference
   // time; rounding each arrival down to a tick keeps the errors from adding up.
-  const std::int64_t reference_64ms = arrivals_.front().at_us / kReferenceUs;
-  const auto ticks_at = [&](std::size_t i) { return arrivals_[i].at_us / kDeltaUs; };
-  const auto delta_ticks = [&](std::size_t i) {
-    return ticks_at(i) - (i == 0 ? reference_64ms * (kReferenceUs / kDeltaUs) : ticks_at(i - 1));
-  };
-  // Status of each reported sequence offset, walked without materialising it.
+  const std::int64_t previous = i == 0 ? arrivals_.front().at_us / kReferenceUs * (kReferenceUs / kDeltaUs)
+                                       : arrivals_[i - 1].at_us / kDeltaUs;
+  return arrivals_[i].at_us / kDeltaUs - previous;
+}
+
+template <typename Emit>
+void TransportCcBuilder::encode_chunks(Emit&& emit_chunk) const {
+  const std::size_t count = arrivals_.back().offset + 1u;
+  // The status of each reported sequence offset, walked without materialising them all.
   const auto status_at = [&](std::size_t offset, std::size_t& next_arrival) -> unsigned {
     if (next_arrival < arrivals_.size() && arrivals_[next_arrival].offset == offset) {
       return status_of(delta_ticks(next_arrival++));
     }
     return 0;
   };
-
-  // Pass 1: chunk count and delta bytes, so the packet can be reserved at its size.
-  const auto encode = [&](auto&& emit_chunk) {
-    std::size_t offset = 0, next_arrival = 0;
-    while (offset < count) {
-      // Look ahead from `offset` without consuming.
-      std::size_t probe_arrival = next_arrival;
-      const unsigned first = status_at(offset, probe_arrival);
-      std::size_t run = 1;
-      bool large = first == 2;
-      std::size_t run_arrival = probe_arrival;
-      while (offset + run < count && run < 0x1FFF) {
-        std::size_t a = run_arrival;
-        const unsigned status = status_at(offset + run, a);
-        if (status != first) break;
-        run_arrival = a;
-        ++run;
-      }
-      if (run >= 14) {
-        emit_chunk(static_cast<std::uint16_t>(first << 13 | run));
-        offset += run;
-        next_arrival = run_arrival;
-        continue;
-      }
-      // A status vector: one-bit symbols when the next 14 need no large delta.
-      std::size_t a = next_arrival;
-      for (std::size_t i = 0; i < 14 && offset + i < count; ++i) large = status_at(offset + i, a) == 2 || large;
-      const std::size_t symbols = large ? 7 : 14;
-      std::uint16_t chunk = large ? 0xC000 : 0x8000;
-      for (std::size_t i = 0; i < symbols; ++i) {
-        const unsigned status = offset + i < count ? status_at(offset + i, next_arrival) : 0;
-        chunk = static_cast<std::uint16_t>(chunk | (large ? status << (12 - 2 * i) : status << (13 - i)));
-      }
-      emit_chunk(chunk);
-      offset += symbols;
+  std::size_t offset = 0, next_arrival = 0;
+  while (offset < count) {
+    // A run-length chunk when 14 or more statuses repeat (looked ahead without consuming).
+    std::size_t probe_arrival = next_arrival;
+    const unsigned first = status_at(offset, probe_arrival);
+    std::size_t run = 1;
+    std::size_t run_arrival = probe_arrival;
+    while (offset + run < count && run < 0x1FFF) {
+      std::size_t a = run_arrival;
+      if (status_at(offset + run, a) != first) break;
+      run_arrival = a;
+      ++run;
     }
-  };
+    if (run >= 14) {
+      emit_chunk(static_cast<std::uint16_t>(first << 13 | run));
+      offset += run;
+      next_arrival = run_arrival;
+      continue;
+    }
+    // A status vector: one-bit symbols when the next 14 need no large delta.
+    bool large = first == 2;
+    std::size_t a = next_arrival;
+    for (std::size_t i = 0; i < 14 && offset + i < count; ++i) large = status_at(offset + i, a) == 2 || large;
+    const std::size_t symbols = large ? 7 : 14;
+    std::uint16_t chunk = large ? 0xC000 : 0x8000;
+    for (std::size_t i = 0; i < symbols; ++i) {
+      const unsigned status = offset + i < count ? status_at(offset + i, next_arrival) : 0;
+      chunk = static_cast<std::uint16_t>(chunk | (large ? status << (12 - 2 * i) : status << (13 - i)));
+    }
+    emit_chunk(chunk);
+    offset += symbols;
+  }
+}
+
+void TransportCcBuilder::write(RtcpWriter& writer, std::uint32_t sender_ssrc, std::uint32_t media_ssrc,
+                               std::uint8_t feedback_count) const {
+  if (arrivals_.empty()) {
+    writer.fail({base::ErrorCode::kInvalidArgument, "transport-wide CC feedback reports at least one packet"});
+    return;
+  }
+  // Sized first (chunks and delta bytes), so the packet is reserved at its size.
   std::size_t chunk_count = 0;
-  encode([&](std::uint16_t) { ++chunk_count; });
+  encode_chunks([&](std::uint16_t) { ++chunk_count; });
   std::size_t delta_bytes = 0;
   for (std::size_t i = 0; i < arrivals_.size(); ++i) delta_bytes += status_of(delta_ticks(i));
   const std::size_t fci_size = kFixedSize + 2 * chunk_count + delta_bytes;
@@ -132,14 +133,14 @@ void TransportCcBuilder::write(RtcpWriter& writer, std::uint32_t sender_ssrc, st
   base::store_be32(p, sender_ssrc);
   base::store_be32(p + 4, media_ssrc);
   base::store_be16(p + 8, base_);
-  base::store_be16(p + 10, static_cast<std::uint16_t>(count));
-  const auto reference = static_cast<std::uint32_t>(reference_64ms) & 0xFFFFFF;
+  base::store_be16(p + 10, static_cast<std::uint16_t>(arrivals_.back().offset + 1u));
+  const auto reference = static_cast<std::uint32_t>(arrivals_.front().at_us / kReferenceUs) & 0xFFFFFF;
   p[12] = static_cast<std::uint8_t>(reference >> 16);
   p[13] = static_cast<std::uint8_t>(reference >> 8);
   p[14] = static_cast<std::uint8_t>(reference);
   p[15] = feedback_count;
   std::uint8_t* out = p + 16;
-  encode([&](std::uint16_t chunk) {
+  encode_chunks([&](std::uint16_t chunk) {
     base::store_be16(out, chunk);
     out += 2;
   });

@@ -59,6 +59,11 @@ class TransportCcBuilder {
     std::uint16_t offset;  // sequence number - base
     std::int64_t at_us;
   };
+  /// Arrival i's delta in 250 us ticks (the first one's from the reference time).
+  std::int64_t delta_ticks(std::size_t i) const;
+  /// Calls `emit_chunk(chunk)` for each packet status chunk, in order.
+  template <typename Emit>
+  void encode_chunks(Emit&& emit_chunk) const;
   std::vector<Arrival> arrivals_;
   std::uint16_t base_ = 0;
 };

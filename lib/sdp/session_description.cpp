@@ -101,14 +101,25 @@ std::optional<Group> SessionDescription::bundle_group() const {
   return std::nullopt;
 }
 
-base::Result<SessionDescription> SessionDescription::parse(std::string_view text) {
-  const auto too_much = [](std::string what) {
-    return base::make_error(base::ErrorCode::kResourceExhausted, "SDP " + what);
-  };
+namespace {
+
+base::Error too_much(std::string what) { return base::Error{base::ErrorCode::kResourceExhausted, "SDP " + what}; }
+
+base::Error line_error(const RawLine& line, std::string_view why) {
+  std::string message = "SDP line " + std::to_string(line.number) + " \"";
+  message.append(line.text.substr(0, 120));
+  if (line.text.size() > 120) message += "...";
+  message += "\": ";
+  message += why;
+  return base::Error{base::ErrorCode::kMalformed, std::move(message)};
+}
+
+// The lines of `text` (LF or CRLF; the final line end is optional), refused whole beyond
+// Limits or with a byte RFC 8866 §9 forbids in a value.
+base::Result<std::vector<RawLine>> split_lines(std::string_view text) {
   if (text.size() > Limits::kMaxBytes) {
     return too_much("of " + std::to_string(text.size()) + " bytes (at most " + std::to_string(Limits::kMaxBytes) + ")");
   }
-  // Split into lines, accepting LF and CRLF; the final line end is optional.
   std::vector<RawLine> lines;
   std::size_t number = 0;
   while (!text.empty()) {
@@ -124,28 +135,45 @@ base::Result<SessionDescription> SessionDescription::parse(std::string_view text
     if (number > Limits::kMaxLines) return too_much("of more than " + std::to_string(Limits::kMaxLines) + " lines");
     lines.push_back({number, line});
   }
-
-  auto error = [](const RawLine& line, std::string_view why) {
-    std::string message = "SDP line " + std::to_string(line.number) + " \"";
-    message.append(line.text.substr(0, 120));
-    if (line.text.size() > 120) message += "...";
-    message += "\": ";
-    message += why;
-    return base::make_error(base::ErrorCode::kMalformed, std::move(message));
-  };
-
-  if (lines.empty()) return base::make_error(base::ErrorCode::kMalformed, "SDP is empty");
+  if (lines.empty()) return base::Error{base::ErrorCode::kMalformed, "SDP is empty"};
   // RFC 8866 §9: no value may hold NUL, and CR only ends a line (byte-string excludes
   // %x00, %x0A and %x0D); such bytes pass through C strings and logs as something else.
   for (const RawLine& line : lines) {
     const std::size_t bad = line.text.find_first_of(std::string_view("\0\r", 2));
     if (bad != std::string_view::npos) {
-      return base::make_error(base::ErrorCode::kMalformed,
-                              "SDP line " + std::to_string(line.number) + " has a " +
-                                  (line.text[bad] == '\0' ? "NUL byte" : "CR not ending the line") + " at column " +
-                                  std::to_string(bad + 1) + " (RFC 8866 §9 forbids it)");
+      return base::Error{base::ErrorCode::kMalformed,
+                         "SDP line " + std::to_string(line.number) + " has a " +
+                             (line.text[bad] == '\0' ? "NUL byte" : "CR not ending the line") + " at column " +
+                             std::to_string(bad + 1) + " (RFC 8866 §9 forbids it)"};
     }
   }
+  return lines;
+}
+
+// The fixed start (RFC 8866 §5): v=0, o=, s=, the first three lines.
+base::Result<void> read_fixed_line(std::size_t index, const RawLine& line, char type, std::string_view value,
+                                   SessionDescription& session) {
+  if (index == 0) {
+    if (type != 'v' || trim(value) != "0") return line_error(line, "an SDP starts with v=0");
+  } else if (index == 1) {
+    if (type != 'o') return line_error(line, "expected o= as the second line");
+    auto origin = Origin::parse(value);
+    if (!origin) return line_error(line, origin.error().message);
+    session.origin = std::move(origin).value();
+  } else {
+    if (type != 's') return line_error(line, "expected s= as the third line");
+    if (value.empty()) return line_error(line, "the session name is empty (use \"-\")");
+    session.session_name = std::string(value);
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Result<SessionDescription> SessionDescription::parse(std::string_view text) {
+  auto split = split_lines(text);
+  if (!split) return split.error();
+  const std::vector<RawLine>& lines = *split;
   SessionDescription session;
   bool seen_timing = false;
   MediaDescription* current = nullptr;
@@ -156,52 +184,35 @@ base::Result<SessionDescription> SessionDescription::parse(std::string_view text
       const bool only_blanks_follow = std::all_of(lines.begin() + static_cast<std::ptrdiff_t>(index), lines.end(),
                                                   [](const RawLine& l) { return trim(l.text).empty(); });
       if (only_blanks_follow) break;
-      return error(line, "empty line");
+      return line_error(line, "empty line");
     }
     if (line.text.size() < 2 || line.text[1] != '=' || line.text[0] < 'a' || line.text[0] > 'z') {
-      return error(line, "expected <type>=<value> with a lower-case letter as type");
+      return line_error(line, "expected <type>=<value> with a lower-case letter as type");
     }
     const char type = line.text[0];
     const std::string_view value = line.text.substr(2);
-
-    // The fixed start: v=0, o=, s=.
-    if (index == 0) {
-      if (type != 'v' || trim(value) != "0") return error(line, "an SDP starts with v=0");
+    if (index < 3) {
+      if (auto read = read_fixed_line(index, line, type, value, session); !read) return read.error();
       continue;
     }
-    if (index == 1) {
-      if (type != 'o') return error(line, "expected o= as the second line");
-      auto origin = Origin::parse(value);
-      if (!origin) return error(line, origin.error().message);
-      session.origin = std::move(origin).value();
-      continue;
-    }
-    if (index == 2) {
-      if (type != 's') return error(line, "expected s= as the third line");
-      if (value.empty()) return error(line, "the session name is empty (use \"-\")");
-      session.session_name = std::string(value);
-      continue;
-    }
-    if (type == 'v' || type == 'o' || type == 's') return error(line, "a second v=, o= or s= line");
-
+    if (type == 'v' || type == 'o' || type == 's') return line_error(line, "a second v=, o= or s= line");
     if (type == 'm') {
-      if (!seen_timing) return error(line, "m= before any t= line");
+      if (!seen_timing) return line_error(line, "m= before any t= line");
       auto media_line = MediaLine::parse(value);
-      if (!media_line) return error(line, media_line.error().message);
+      if (!media_line) return line_error(line, media_line.error().message);
       if (session.media.size() == Limits::kMaxMediaSections) {
         return too_much("with more than " + std::to_string(Limits::kMaxMediaSections) + " media sections");
       }
-      session.media.emplace_back();
-      current = &session.media.back();
+      current = &session.media.emplace_back();
       current->media_line = std::move(media_line).value();
       continue;
     }
     if (current != nullptr && kSessionOnly.find(type) != std::string_view::npos) {
-      return error(line, std::string(1, type) + "= is not allowed in a media section");
+      return line_error(line, std::string(1, type) + "= is not allowed in a media section");
     }
     if (type == 't') seen_timing = true;
-    if (type == 'r' && !seen_timing) return error(line, "r= before any t= line");
-    if (auto valid = validate_line(type, value); !valid) return error(line, valid.error().message);
+    if (type == 'r' && !seen_timing) return line_error(line, "r= before any t= line");
+    if (auto valid = validate_line(type, value); !valid) return line_error(line, valid.error().message);
     Section& section = current != nullptr ? static_cast<Section&>(*current) : session;
     section.lines_.push_back({type, std::string(value)});
   }

@@ -31,13 +31,16 @@ bool is_integrity(AttributeType type) {
 
 }  // namespace
 
-base::Result<StunMessage> StunMessage::parse(ByteView bytes) {
+namespace {
+
+// The 20-byte header (RFC 8489 §5): leading bits, cookie, a length that is a multiple of
+// 4 and fits. The message's length past the header.
+base::Result<std::size_t> check_header(ByteView bytes) {
   if (bytes.size() < kHeaderSize) {
     return base::make_error(ErrorCode::kTruncated, "STUN: " + std::to_string(bytes.size()) +
                                                        " bytes, shorter than the 20-byte header");
   }
-  const std::uint16_t raw_type = load_be16(bytes.data());
-  if (raw_type & 0xc000) return malformed("the two leading bits of the header are not zero");
+  if (load_be16(bytes.data()) & 0xc000) return malformed("the two leading bits of the header are not zero");
   const std::uint32_t cookie = load_be32(bytes.data() + 4);
   if (cookie != kMagicCookie) {
     char text[64];
@@ -53,10 +56,33 @@ base::Result<StunMessage> StunMessage::parse(ByteView bytes) {
                             "STUN: header announces " + std::to_string(kHeaderSize + length) +
                                 " bytes, only " + std::to_string(bytes.size()) + " present");
   }
+  return length;
+}
 
+}  // namespace
+
+base::Result<void> StunMessage::take_attribute(AttributeType type, std::size_t offset, ByteView value) {
+  const int index = known_attribute_index(type);
+  if (index >= 0) {
+    if (auto valid = validate_attribute(type, value); !valid) {
+      return malformed(valid.error().message + " (at offset " + std::to_string(offset) + ")");
+    }
+    auto& slot = known_offsets_[static_cast<std::size_t>(index)];
+    if (slot == 0) slot = static_cast<std::uint16_t>(offset);
+  } else if (is_comprehension_required(type) && unknown_count_ < kMaxUnknownReported) {
+    const auto known = unknown_comprehension_required();
+    if (std::find(known.begin(), known.end(), type) == known.end()) unknown_[unknown_count_++] = type;
+  }
+  if (is_integrity(type) && integrity_offset_ == SIZE_MAX) integrity_offset_ = offset;
+  return {};
+}
+
+base::Result<StunMessage> StunMessage::parse(ByteView bytes) {
+  const auto length = check_header(bytes);
+  if (!length) return length.error();
   StunMessage message;
-  message.bytes_ = bytes.first(kHeaderSize + length);
-  message.type_ = decode_message_type(raw_type);
+  message.bytes_ = bytes.first(kHeaderSize + *length);
+  message.type_ = decode_message_type(load_be16(bytes.data()));
   std::memcpy(message.transaction_id_.bytes.data(), bytes.data() + 8, 12);
 
   bool seen_sha1 = false;
@@ -75,32 +101,17 @@ base::Result<StunMessage> StunMessage::parse(ByteView bytes) {
       return malformed(to_string(type) + " at offset " + std::to_string(offset) +
                        " follows FINGERPRINT, which must be last");
     }
-    const ByteView value = bytes.subspan(offset + 4, value_length);
-
-    const bool after_integrity = offset > message.integrity_offset_;
-    const bool counted = !after_integrity ||
+    // After an integrity attribute only the other integrity and FINGERPRINT count.
+    const bool counted = offset <= message.integrity_offset_ ||
                          (type == AttributeType::kMessageIntegrity && !seen_sha1) ||
                          (type == AttributeType::kMessageIntegritySha256 && !seen_sha256) ||
                          type == AttributeType::kFingerprint;
     if (counted) {
-      const int index = known_attribute_index(type);
-      if (index >= 0) {
-        if (auto valid = validate_attribute(type, value); !valid) {
-          return malformed(valid.error().message + " (at offset " + std::to_string(offset) + ")");
-        }
-        auto& slot = message.known_offsets_[static_cast<std::size_t>(index)];
-        if (slot == 0) slot = static_cast<std::uint16_t>(offset);
-      } else if (is_comprehension_required(type) && message.unknown_count_ < kMaxUnknownReported) {
-        const auto known = message.unknown_comprehension_required();
-        if (std::find(known.begin(), known.end(), type) == known.end()) {
-          message.unknown_[message.unknown_count_++] = type;
-        }
+      if (auto taken = message.take_attribute(type, offset, bytes.subspan(offset + 4, value_length)); !taken) {
+        return taken.error();
       }
-      if (type == AttributeType::kMessageIntegrity) seen_sha1 = true;
-      if (type == AttributeType::kMessageIntegritySha256) seen_sha256 = true;
-      if (is_integrity(type) && message.integrity_offset_ == SIZE_MAX) {
-        message.integrity_offset_ = offset;
-      }
+      seen_sha1 |= type == AttributeType::kMessageIntegrity;
+      seen_sha256 |= type == AttributeType::kMessageIntegritySha256;
     }
     offset = next;
   }

@@ -143,6 +143,9 @@ class StunMessage {
 
  private:
   StunMessage() = default;
+  /// Records an attribute that counts (validated when known; a comprehension-required
+  /// unknown one noted); kMalformed for a known one whose value breaks its grammar.
+  base::Result<void> take_attribute(AttributeType type, std::size_t offset, base::ByteView value);
 
   std::optional<std::string_view> text(AttributeType type) const;
   std::optional<std::uint32_t> u32(AttributeType type) const;
