@@ -11,15 +11,21 @@
 namespace rtcstack::echo {
 namespace {
 
+// A channel of `label` before the offer, so that it carries the data section.
+base::Result<void> add_channel(net::PeerConnectionHandle& connection, const char* label) {
+  sctp::ChannelInit init;
+  init.label = label;
+  auto channel = connection.create_data_channel(init);
+  if (!channel) return channel.error();
+  return {};
+}
+
 // Type 0: a connection (ICE and DTLS) is the whole test.
 class ConnectTest final : public ClientTest {
  public:
   using ClientTest::ClientTest;
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    sctp::ChannelInit init;
-    init.label = "rtc-echo-connect";
-    (void)connection->create_data_channel(init);  // the data section; the channel itself is not used
-    return {};
+    return add_channel(*connection, "rtc-echo-connect");  // the data section; the channel itself is not used
   }
   void on_connected() override { outcome_.finish(true, "DTLS connected"); }
 };
@@ -29,11 +35,7 @@ class ChannelEchoTest final : public ClientTest {
  public:
   using ClientTest::ClientTest;
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    sctp::ChannelInit init;
-    init.label = "rtc-echo";
-    auto channel = connection->create_data_channel(init);
-    if (!channel) return channel.error();
-    return {};
+    return add_channel(*connection, "rtc-echo");
   }
   void on_channel_open(net::PeerConnectionHandle& connection, pc::ChannelHandle channel) override {
     (void)connection.send(channel, kGreeting);
@@ -52,9 +54,7 @@ class MediaTest final : public ClientTest {
  public:
   MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media) : ClientTest(outcome), media_(std::move(media)) {}
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    sctp::ChannelInit init;
-    init.label = "rtc-echo-connect";
-    (void)connection->create_data_channel(init);
+    if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added;
     auto video = connection->add_transceiver(pc::MediaKind::kVideo);
     auto audio = connection->add_transceiver(pc::MediaKind::kAudio);
     if (!video || !audio) return base::Error{base::ErrorCode::kInternal, "no transceivers"};
