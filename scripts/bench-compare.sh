@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark (README, Performance): rtcstack, Pion and aiortc run the same
+# The side-by-side benchmark (docs/performance.md): rtcstack, Pion and aiortc run the same
 # scenarios on this machine; prints a markdown table (medians, min-max over runs, ratios).
 # Installs what is missing (Go and Debian's Pion for the Pion peer, aiortc, Google
 # Benchmark), builds rtcstack's benchmarks (build/gcc, debugoptimized) and the Pion peer
