@@ -6,8 +6,6 @@ namespace rtcstack::sdp {
 
 namespace {
 
-constexpr std::string_view kName = "candidate";
-
 bool is_host_name(std::string_view text) {
   if (text.empty() || text.size() > 255) return false;
   for (char c : text) {
