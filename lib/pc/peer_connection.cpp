@@ -36,7 +36,6 @@ PeerConnection::PeerConnection(Configuration configuration, base::Random& random
     configuration_.ice.credentials = {ice_token(random_, 8), ice_token(random_, 24)};
   }
   session_id_ = std::to_string(random_.next_u64() >> 2);  // fits the 63 bits RFC 8866 §5.2 suggests
-  rtp_ = std::make_unique<media::RtpSession>(rtp_session_config(), random_, pool_);
 }
 
 std::optional<base::Error> PeerConnection::ended_error() const {
@@ -84,7 +83,9 @@ base::Result<PeerConnection::OwnDescription> PeerConnection::own_description(Sdp
                                                                              const LocalParameters& local) const {
   auto model = build_description(local);
   if (!model) return model.error();
-  return OwnDescription{type, std::move(*model), local.version, local.setup};
+  // Copied, not moved: a copy's vectors and strings are allocated at their size, without
+  // the slack of being built line by line (it is kept for the connection's lifetime).
+  return OwnDescription{type, std::make_shared<const sdp::SessionDescription>(*model), local.version, local.setup};
 }
 
 base::Result<SessionDescription> PeerConnection::create_offer() {
@@ -100,7 +101,7 @@ base::Result<SessionDescription> PeerConnection::create_offer() {
   auto built = own_description(SdpType::kOffer, local);
   if (!built) return built.error();
   last_offer_ = std::move(*built);
-  return SessionDescription{SdpType::kOffer, last_offer_->model.to_string()};
+  return SessionDescription{SdpType::kOffer, last_offer_->model->to_string()};
 }
 
 base::Result<SessionDescription> PeerConnection::create_answer() {
@@ -116,7 +117,7 @@ base::Result<SessionDescription> PeerConnection::create_answer() {
   auto built = own_description(SdpType::kAnswer, local);
   if (!built) return built.error();
   last_answer_ = std::move(*built);
-  return SessionDescription{SdpType::kAnswer, last_answer_->model.to_string()};
+  return SessionDescription{SdpType::kAnswer, last_answer_->model->to_string()};
 }
 
 base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescription description) {
@@ -133,7 +134,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   }
   const bool offer = description.type == SdpType::kOffer;
   const auto& created = offer ? last_offer_ : last_answer_;
-  if (!created || (!description.sdp.empty() && description.sdp != created->model.to_string())) {
+  if (!created || (!description.sdp.empty() && description.sdp != created->model->to_string())) {
     return invalid(std::string("set_local_description() takes the ") + (offer ? "offer" : "answer") +
                    " create_" + (offer ? "offer" : "answer") + "() returned, unchanged");
   }
@@ -186,7 +187,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
     remote_parsed_.reset();
     remote_.reset();
     if (current_remote_) {
-      remote_parsed_ = *sdp::SessionDescription::parse(current_remote_->sdp);
+      remote_parsed_ = current_remote_->model;
       remote_ = *read_remote(*remote_parsed_);
     }
     undo_remote_offer();
@@ -217,18 +218,18 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
     agent_ = std::make_unique<ice::Agent>(config, random_);
     agent_->share_buffer_pool(pool_);
   }
-  remote_parsed_ = std::move(*parsed);
+  remote_parsed_ = std::make_shared<const sdp::SessionDescription>(*parsed);  // copied at size (see own_description)
   remote_ = std::move(*remote);
   if (offer) remember_before_remote_offer();
   apply_remote_media();
   if (offer) {
-    pending_remote_ = std::move(description);
+    pending_remote_ = PeerDescription{description.type, remote_parsed_};
     set_signaling(SignalingState::kHaveRemoteOffer);
   } else if (description.type == SdpType::kPranswer) {
-    pending_remote_ = std::move(description);
+    pending_remote_ = PeerDescription{description.type, remote_parsed_};
     set_signaling(SignalingState::kHaveRemotePranswer);
   } else {
-    current_remote_ = std::move(description);
+    current_remote_ = PeerDescription{description.type, remote_parsed_};
     pending_remote_.reset();
     if (pending_local_) current_local_ = std::move(pending_local_);
     pending_local_.reset();
@@ -288,7 +289,9 @@ std::optional<SessionDescription> PeerConnection::local_description() const {
 }
 
 std::optional<SessionDescription> PeerConnection::remote_description() const {
-  return pending_remote_ ? pending_remote_ : current_remote_;
+  const auto& description = pending_remote_ ? pending_remote_ : current_remote_;
+  if (!description) return std::nullopt;
+  return SessionDescription{description->type, description->model->to_string()};
 }
 
 void PeerConnection::set_signaling(SignalingState state) {

@@ -244,8 +244,9 @@ class PeerConnection {
   void configure_streams();
   void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
   bool ensure_srtp();  // makes the SRTP sessions once keys and a transceiver exist
-  /// Why media cannot flow on the transceiver now (unknown, ended, no keys, stopped).
-  std::optional<base::Error> media_error(TransceiverHandle handle);
+  /// The transceiver, if media can flow on it now; else why not (unknown, ended, no
+  /// keys, stopped).
+  base::Result<Transceiver*> media_transceiver(TransceiverHandle handle);
   bool handle_rtp(base::ByteView datagram);  // SRTP or SRTCP; false: dropped
   bool pump_rtp();
   void send_protected(base::Buffer bytes, bool rtcp);
@@ -274,10 +275,11 @@ class PeerConnection {
   std::string session_id_;
   std::uint64_t version_ = 0;
   // One of our descriptions as built: lib/sdp's model, with the version and DTLS role it
-  // settled (read from here, never from our own SDP text).
+  // settled (read from here, never from our own SDP text). The model is shared by the
+  // copies (created, then pending, then current): one per description, not three.
   struct OwnDescription {
     SdpType type = SdpType::kOffer;
-    sdp::SessionDescription model;
+    std::shared_ptr<const sdp::SessionDescription> model;
     std::uint64_t version = 0;
     sdp::Setup setup = sdp::Setup::kActpass;
   };
@@ -285,8 +287,14 @@ class PeerConnection {
   base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
   std::optional<OwnDescription> last_offer_, last_answer_;   // created, not yet set
   std::optional<OwnDescription> current_local_, pending_local_;
-  std::optional<SessionDescription> current_remote_, pending_remote_;
-  std::optional<sdp::SessionDescription> remote_parsed_;       // of pending or current remote
+  // The peer's descriptions as parsed; the text remote_description() gives back is the
+  // model's (lossless, with CRLF line ends).
+  struct PeerDescription {
+    SdpType type = SdpType::kOffer;
+    std::shared_ptr<const sdp::SessionDescription> model;
+  };
+  std::optional<PeerDescription> current_remote_, pending_remote_;
+  std::shared_ptr<const sdp::SessionDescription> remote_parsed_;  // of pending or current remote
   std::optional<RemoteParameters> remote_;                     // from the remote description in use
   bool we_offered_ = false;                                    // in the last completed exchange
   std::vector<std::string> early_candidates_;                  // before a remote description
@@ -298,7 +306,7 @@ class PeerConnection {
   std::map<TransceiverHandle, Transceiver> transceivers_;
   TransceiverHandle next_transceiver_ = 1;
   std::optional<std::map<TransceiverHandle, Transceiver>> before_remote_offer_;  // while one is pending
-  std::unique_ptr<media::RtpSession> rtp_;        // the transceivers' streams, by handle
+  std::unique_ptr<media::RtpSession> rtp_;        // the transceivers' streams, by handle; with the first one
   std::optional<dtls::SrtpKeysEvent> srtp_keys_;  // from DTLS; sessions are made when media needs them
   std::optional<srtp::Session> srtp_send_, srtp_receive_;
   base::Instant rtcp_timeout_ = base::Instant::max();

@@ -150,7 +150,7 @@ void PeerConnection::release(bool announce) {
   srtp_send_.reset();
   srtp_receive_.reset();
   srtp_keys_.reset();
-  rtp_->close();
+  if (rtp_) rtp_->close();
   ice_timeout_ = dtls_timeout_ = sctp_timeout_ = rtcp_timeout_ = setup_deadline_ = base::Instant::max();
 }
 

@@ -27,6 +27,9 @@ TransceiverHandle PeerConnection::new_transceiver(MediaKind kind, sdp::Direction
   Transceiver& transceiver = transceivers_[handle];
   transceiver.kind = kind;
   transceiver.direction = direction;
+  // The RTP session is made with the first transceiver: a connection of data channels
+  // alone never holds one.
+  if (!rtp_) rtp_ = std::make_unique<media::RtpSession>(rtp_session_config(), random_, pool_);
   rtp_->add_stream(handle);
   return handle;
 }

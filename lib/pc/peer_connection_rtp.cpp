@@ -82,19 +82,20 @@ bool PeerConnection::ensure_srtp() {
   return true;
 }
 
-std::optional<base::Error> PeerConnection::media_error(TransceiverHandle handle) {
+base::Result<PeerConnection::Transceiver*> PeerConnection::media_transceiver(TransceiverHandle handle) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   if (auto ended = ended_error()) return *ended;
   if (!ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
-  return std::nullopt;
+  return &found->second;
 }
 
 base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::ByteView payload, std::uint32_t timestamp,
                                             bool marker) {
-  if (auto error = media_error(handle)) return *error;
-  const Transceiver& transceiver = transceivers_.at(handle);
+  auto found = media_transceiver(handle);
+  if (!found) return found.error();
+  const Transceiver& transceiver = **found;
   if (!transceiver.local || !sdp::sends(transceiver.local->direction)) {
     return base::Error{base::ErrorCode::kWrongState, "the transceiver's negotiated direction does not send"};
   }
@@ -107,7 +108,7 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
 }
 
 base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
-  if (auto error = media_error(handle)) return *error;
+  if (auto found = media_transceiver(handle); !found) return found.error();
   auto sent = rtp_->request_key_frame(handle);
   if (sent) pump(now_);
   return sent;
@@ -115,7 +116,7 @@ base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
 
 base::Result<void> PeerConnection::send_nack(TransceiverHandle handle, std::span<const std::uint16_t> lost) {
   if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
-  if (auto error = media_error(handle)) return *error;
+  if (auto found = media_transceiver(handle); !found) return found.error();
   auto sent = rtp_->send_nack(handle, lost);
   if (sent) pump(now_);
   return sent;
@@ -138,6 +139,7 @@ bool PeerConnection::handle_rtp(base::ByteView datagram) {
 }
 
 bool PeerConnection::pump_rtp() {
+  if (!rtp_) return false;
   bool moved = false;
   for (;;) {
     media::RtpSessionOutput output = rtp_->poll_output();
