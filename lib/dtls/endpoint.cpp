@@ -174,17 +174,6 @@ struct BioAccess {
   }
 };
 
-std::string_view to_string(State state) {
-  switch (state) {
-    case State::kNew: return "new";
-    case State::kConnecting: return "connecting";
-    case State::kConnected: return "connected";
-    case State::kClosed: return "closed";
-    case State::kFailed: return "failed";
-  }
-  return "new";
-}
-
 std::string_view to_string(SrtpProfile profile) { return openssl_name(profile); }
 
 std::size_t srtp_key_size(SrtpProfile profile) { return profile == SrtpProfile::kAeadAes256Gcm ? 32 : 16; }

@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/transport_state.h"
 #include "base/buffer_pool.h"
 #include "base/bytes.h"
 #include "base/result.h"
@@ -39,8 +40,8 @@ struct x509_st;
 namespace rtcstack::dtls {
 
 enum class Role : std::uint8_t { kClient, kServer };
-enum class State : std::uint8_t { kNew, kConnecting, kConnected, kClosed, kFailed };
-std::string_view to_string(State state);
+using State = base::TransportState;
+using base::to_string;
 
 /// DTLS-SRTP protection profiles (RFC 5764 §4.1.2, RFC 7714 §14.2), by their IANA values.
 enum class SrtpProfile : std::uint16_t {

@@ -8,20 +8,6 @@
 #include "pc/peer_connection.h"
 
 namespace rtcstack::pc {
-namespace {
-
-DtlsTransportState transport_state(dtls::State state) {
-  switch (state) {
-    case dtls::State::kNew: return DtlsTransportState::kNew;
-    case dtls::State::kConnecting: return DtlsTransportState::kConnecting;
-    case dtls::State::kConnected: return DtlsTransportState::kConnected;
-    case dtls::State::kClosed: return DtlsTransportState::kClosed;
-    case dtls::State::kFailed: return DtlsTransportState::kFailed;
-  }
-  return DtlsTransportState::kFailed;
-}
-
-}  // namespace
 
 void PeerConnection::set_end_cause(EndCause cause, std::string reason) {
   if (end_cause_ != EndCause::kNone) return;
@@ -47,7 +33,7 @@ void PeerConnection::on_ice_state(ice::ConnectionState state) {
 
 void PeerConnection::on_dtls_state(const dtls::StateEvent& event) {
   if (closed_ || released_ || release_pending_) return;
-  dtls_state_ = transport_state(event.state);
+  dtls_state_ = event.state;
   if (event.state == dtls::State::kFailed) {
     set_end_cause(event.certificate_rejected ? EndCause::kFingerprintMismatch : EndCause::kDtlsFailed,
                   "DTLS failed: " + event.reason);

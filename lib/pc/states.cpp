@@ -28,17 +28,6 @@ std::string_view to_string(PeerConnectionState state) {
   return "?";
 }
 
-std::string_view to_string(DtlsTransportState state) {
-  switch (state) {
-    case DtlsTransportState::kNew: return "new";
-    case DtlsTransportState::kConnecting: return "connecting";
-    case DtlsTransportState::kConnected: return "connected";
-    case DtlsTransportState::kClosed: return "closed";
-    case DtlsTransportState::kFailed: return "failed";
-  }
-  return "?";
-}
-
 std::string_view to_string(EndCause cause) {
   switch (cause) {
     case EndCause::kNone: return "";

@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "base/transport_state.h"
 #include "ice/states.h"
 
 namespace rtcstack::pc {
@@ -27,8 +28,8 @@ enum class PeerConnectionState : std::uint8_t { kNew, kConnecting, kConnected, k
 std::string_view to_string(PeerConnectionState state);
 
 /// RTCDtlsTransportState.
-enum class DtlsTransportState : std::uint8_t { kNew, kConnecting, kConnected, kClosed, kFailed };
-std::string_view to_string(DtlsTransportState state);
+using DtlsTransportState = base::TransportState;
+using base::to_string;
 
 /// Why a connection failed or was closed (ConnectionStateEvent::cause).
 enum class EndCause : std::uint8_t {

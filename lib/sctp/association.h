@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/transport_state.h"
 #include "base/byte_budget.h"
 #include "base/buffer_pool.h"
 #include "base/bytes.h"
@@ -33,8 +34,8 @@ struct socket;  // usrsctp's
 
 namespace rtcstack::sctp {
 
-enum class State : std::uint8_t { kNew, kConnecting, kConnected, kClosed, kFailed };
-std::string_view to_string(State state);
+using State = base::TransportState;
+using base::to_string;
 
 /// W3C RTCDataChannelState.
 enum class ChannelState : std::uint8_t { kConnecting, kOpen, kClosing, kClosed };

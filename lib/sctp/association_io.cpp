@@ -45,17 +45,6 @@ sockaddr_conn conn_address(void* self, std::uint16_t port) {
 
 }  // namespace
 
-std::string_view to_string(State state) {
-  switch (state) {
-    case State::kNew: return "new";
-    case State::kConnecting: return "connecting";
-    case State::kConnected: return "connected";
-    case State::kClosed: return "closed";
-    case State::kFailed: return "failed";
-  }
-  return "?";
-}
-
 std::string_view to_string(ChannelState state) {
   switch (state) {
     case ChannelState::kConnecting: return "connecting";
