@@ -507,7 +507,11 @@ Output Endpoint::poll_output() {
     outputs_.pop_front();
     return output;
   }
-  return Timeout{retransmit_at_};
+  return Timeout{retransmit_at_, retransmit_at_ == base::Instant::max() ? TimerReason::kNone : TimerReason::kRetransmission};
+}
+
+std::string_view to_string(TimerReason reason) {
+  return reason == TimerReason::kRetransmission ? "retransmission" : "none";
 }
 
 base::Result<void> Endpoint::send(base::ByteView data) {

@@ -86,8 +86,15 @@ using Event = std::variant<StateEvent, SrtpKeysEvent, ApplicationDataEvent>;
 struct Datagram {
   base::Buffer bytes;
 };
+/// Why the endpoint wants to wake up (for traces).
+enum class TimerReason : std::uint8_t {
+  kNone,            ///< nothing is due
+  kRetransmission,  ///< the handshake flight in the air is due again (RFC 6347 §4.2.4)
+};
+std::string_view to_string(TimerReason reason);
 struct Timeout {
   base::Instant at;
+  TimerReason reason = TimerReason::kNone;
 };
 using Output = std::variant<Datagram, Event, Timeout>;
 

@@ -43,8 +43,12 @@ struct SessionDescription {
 };
 
 using Transmit = ice::Transmit;
+/// Which layer wants the connection woken up (for traces): the earliest of them.
+enum class TimerReason : std::uint8_t { kNone, kIce, kDtls, kSctp, kRtcp, kSetupDeadline };
+std::string_view to_string(TimerReason reason);
 struct Timeout {
   base::Instant at;
+  TimerReason reason = TimerReason::kNone;
 };
 using Output = std::variant<Transmit, Event, Timeout>;
 

@@ -267,8 +267,27 @@ Output PeerConnection::poll_output() {
     outputs_.pop_front();
     return output;
   }
-  if (closed_ || released_) return Timeout{base::Instant::max()};
-  return Timeout{std::min({ice_timeout_, dtls_timeout_, sctp_timeout_, rtcp_timeout_, setup_deadline_})};
+  if (closed_ || released_) return Timeout{base::Instant::max(), TimerReason::kNone};
+  const std::pair<base::Instant, TimerReason> due[] = {{ice_timeout_, TimerReason::kIce},
+                                                       {dtls_timeout_, TimerReason::kDtls},
+                                                       {sctp_timeout_, TimerReason::kSctp},
+                                                       {rtcp_timeout_, TimerReason::kRtcp},
+                                                       {setup_deadline_, TimerReason::kSetupDeadline}};
+  const auto& first = *std::min_element(std::begin(due), std::end(due),
+                                        [](const auto& a, const auto& b) { return a.first < b.first; });
+  return Timeout{first.first, first.first == base::Instant::max() ? TimerReason::kNone : first.second};
+}
+
+std::string_view to_string(TimerReason reason) {
+  switch (reason) {
+    case TimerReason::kNone: return "none";
+    case TimerReason::kIce: return "ice";
+    case TimerReason::kDtls: return "dtls";
+    case TimerReason::kSctp: return "sctp";
+    case TimerReason::kRtcp: return "rtcp";
+    case TimerReason::kSetupDeadline: return "setup-deadline";
+  }
+  return "?";
 }
 
 void PeerConnection::recycle(base::Buffer buffer) {

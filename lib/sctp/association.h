@@ -115,8 +115,15 @@ using Event = std::variant<StateEvent, IncomingChannelEvent, ChannelStateEvent, 
 struct Packet {
   base::ByteView bytes;
 };
+/// Why the association wants to wake up (for traces).
+enum class TimerReason : std::uint8_t {
+  kNone,   ///< not connecting or connected: nothing is due
+  kTimers, ///< usrsctp's timers (retransmission, delayed SACK, heartbeat), run on its tick
+};
+std::string_view to_string(TimerReason reason);
 struct Timeout {
   base::Instant at;
+  TimerReason reason = TimerReason::kNone;
 };
 using Output = std::variant<Packet, Event, Timeout>;
 

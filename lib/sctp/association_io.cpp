@@ -165,8 +165,10 @@ Output Association::poll_output() {
   }
   packet_arena_.clear();  // every packet was handed out; the capacity stays for the next ones
   const bool active = state_ == State::kConnecting || state_ == State::kConnected;
-  return Timeout{active ? now_ + kTick : base::Instant::max()};
+  return active ? Timeout{now_ + kTick, TimerReason::kTimers} : Timeout{base::Instant::max(), TimerReason::kNone};
 }
+
+std::string_view to_string(TimerReason reason) { return reason == TimerReason::kTimers ? "usrsctp-timers" : "none"; }
 
 void Association::queue_packet(base::ByteView packet) {
   ++counters_.packets_sent;

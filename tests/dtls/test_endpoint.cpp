@@ -156,6 +156,23 @@ void check_data_flows(Pair& pair) {
 
 }  // namespace
 
+TEST_CASE("a DTLS endpoint's timeout says what is due: the handshake flight, or nothing", "[dtls]") {
+  testing::ScopedWallClock clock([] { return Instant{}; });
+  const auto timeout_of = [](dtls::Endpoint& endpoint) {
+    for (;;) {
+      dtls::Output output = endpoint.poll_output();
+      if (auto* timeout = std::get_if<dtls::Timeout>(&output)) return *timeout;
+    }
+  };
+  dtls::Endpoint client(config(Role::kClient, certificate(), certificate()));
+  CHECK(timeout_of(client).reason == dtls::TimerReason::kNone);  // not started
+  client.start(Instant{});
+  const dtls::Timeout flight = timeout_of(client);  // the ClientHello is in the air
+  CHECK(flight.reason == dtls::TimerReason::kRetransmission);
+  CHECK(flight.at < Instant::max());
+  CHECK(dtls::to_string(flight.reason) == "retransmission");
+}
+
 TEST_CASE("DTLS handshake in both role assignments: keys agree, data flows", "[dtls]") {
   for (Role role : {Role::kClient, Role::kServer}) {
     Pair pair(1, role, {.delay = Duration::milliseconds(20)});

@@ -140,6 +140,34 @@ TEST_CASE("a connection that connects in time is not touched by the setup deadli
   CHECK(pair.a.pc().end_cause() == EndCause::kNone);
 }
 
+TEST_CASE("every wake-up a connection asks for says which layer wants it", "[pc][lifecycle]") {
+  const auto timeout_of = [](pc::PeerConnection& connection) {
+    for (;;) {
+      pc::Output output = connection.poll_output();
+      if (auto* timeout = std::get_if<pc::Timeout>(&output)) return *timeout;
+    }
+  };
+  PcPair pair(43);
+  const pc::Timeout idle = timeout_of(pair.a.pc());
+  CHECK(idle.at == base::Instant::max());
+  CHECK(idle.reason == pc::TimerReason::kNone);
+  const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
+  pair.negotiate(pair.a);
+  // Before anything is connected: ICE paces its checks long before the setup deadline.
+  const pc::Timeout setup = timeout_of(pair.a.pc());
+  CHECK(setup.reason == pc::TimerReason::kIce);
+  CHECK(setup.at < pair.network.now() + pc::Configuration{}.setup_timeout);
+  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen); }));
+  // Connected with a channel: usrsctp's tick comes first (ICE's consent every few seconds).
+  const pc::Timeout connected = timeout_of(pair.a.pc());
+  CHECK(connected.reason == pc::TimerReason::kSctp);
+  CHECK(to_string(connected.reason) == "sctp");
+  pair.a.pc().close();
+  const pc::Timeout closed = timeout_of(pair.a.pc());
+  CHECK(closed.reason == pc::TimerReason::kNone);
+  CHECK(closed.at == base::Instant::max());
+}
+
 TEST_CASE("a peer's clean close: its SCTP ABORT closes the channels, its close_notify closes the connection",
           "[pc][lifecycle]") {
   PcPair pair(43);
