@@ -53,7 +53,9 @@ def starve(rtc_echo, body):
         check(status == 200, "offers are answered again once the abandoned connections have ended")
     finally:
         code = server.stop()
-    check(code == 0, f"the starved server exits cleanly on SIGTERM ({code}; log: {server.lines[-3:]})")
+    # A sanitizer's report starts with its ERROR line: show it with the end of the log.
+    report = [line for line in server.lines if "ERROR" in line or "runtime error" in line]
+    check(code == 0, f"the starved server exits cleanly on SIGTERM ({code}; {report[:3]}; log: {server.lines[-12:]})")
 
 
 def main():
