@@ -38,6 +38,7 @@ void RtpSession::add_stream(StreamId id, std::uint32_t ssrc, std::uint32_t rtx_s
   SendStream& send = stream.send;
   send.ssrc = ssrc != 0 ? ssrc : random_.next_u32();
   send.rtx_ssrc = rtx_ssrc != 0 ? rtx_ssrc : random_.next_u32();
+  send.stats.ssrc = send.ssrc;
   send.sequence = static_cast<std::uint16_t>(random_.next_u32());
   send.rtx_sequence = static_cast<std::uint16_t>(random_.next_u32());
 }
@@ -55,7 +56,11 @@ std::uint32_t RtpSession::rtx_ssrc(StreamId id) const {
 void RtpSession::set_send(StreamId id, std::optional<SendParameters> parameters) {
   Stream* stream = find(id);
   if (stream == nullptr) return;
-  if (!parameters) stream->send.history.reset();
+  if (parameters) {
+    stream->send.stats.codec = parameters->codec;  // the stats keep the last one once sending stops
+  } else {
+    stream->send.history.reset();
+  }
   stream->send.parameters = std::move(parameters);
 }
 
@@ -123,8 +128,6 @@ base::Result<void> RtpSession::send_rtp(base::Instant now, StreamId id, base::By
   send.history->store(now, *RtpPacket::parse(bytes));
   if (!send.statistics) send.statistics.emplace(parameters.codec.clock_rate);
   send.statistics->on_sent(now, timestamp, payload.size());
-  send.stats.ssrc = send.ssrc;
-  send.stats.codec = parameters.codec;
   ++send.stats.packets_sent;
   send.stats.payload_bytes_sent += payload.size();
   outputs_.emplace_back(OutgoingPacket{std::move(bytes), false});
@@ -178,10 +181,12 @@ bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
     for (const RtpCodec& codec : receive.parameters->codecs) {
       if (codec.rtx_payload_type == packet->payload_type()) payload_type = codec.payload_type;
     }
+    if (!payload_type || !receive.ssrc) {  // an RTX payload type we did not negotiate, or no stream yet
+      pool_.give(std::move(bytes));
+      return false;
+    }
     base::Buffer restored = pool_.take(bytes.size());
-    auto original = payload_type && receive.ssrc
-                        ? restore_from_rtx(*packet, *payload_type, *receive.ssrc, restored.mutable_view())
-                        : base::Result<base::ByteView>(base::Error{base::ErrorCode::kMalformed, "nothing to restore"});
+    const auto original = restore_from_rtx(*packet, *payload_type, *receive.ssrc, restored.mutable_view());
     pool_.give(std::move(bytes));
     if (!original) {
       pool_.give(std::move(restored));

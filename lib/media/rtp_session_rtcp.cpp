@@ -121,7 +121,8 @@ void RtpSession::answer_nack(Stream& stream, const Nack& nack, base::Instant now
   const auto rtx_payload_type = send.parameters->codec.rtx_payload_type;
   nack.for_each_lost([&](std::uint16_t sequence) {
     const auto stored = send.history->find(now, sequence);
-    auto original = stored ? RtpPacket::parse(*stored) : base::Result<RtpPacket>(base::Error{base::ErrorCode::kMalformed, ""});
+    if (!stored) return;  // too old, or never sent
+    const auto original = RtpPacket::parse(*stored);
     if (!original) return;
     base::Buffer bytes = pool_.take(kPacketCapacity);
     base::Result<base::ByteView> out = base::ByteView{};
