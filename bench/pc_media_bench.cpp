@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dtls/endpoint.h"
 #include "pc/peer_connection.h"
 
 namespace {

@@ -210,7 +210,8 @@ SSL_CTX* shared_context() {
 
 }  // namespace
 
-Endpoint::Endpoint(Config config) : config_(std::move(config)) {
+Endpoint::Endpoint(Config config, base::BufferPool* pool)
+    : config_(std::move(config)), pool_(pool != nullptr ? pool : &own_pool_) {
   std::string profiles;
   for (SrtpProfile profile : config_.srtp_profiles) {
     if (!profiles.empty()) profiles += ':';

@@ -100,7 +100,10 @@ using Output = std::variant<Datagram, Event, Timeout>;
 
 class Endpoint {
  public:
-  explicit Endpoint(Config config);
+  /// `pool`: where the buffers of Datagrams and ApplicationDataEvents come from (it must
+  /// outlive the endpoint): a caller that gives them back there, and sends datagrams
+  /// from the same pool, stops allocating per record. None: a pool of its own.
+  explicit Endpoint(Config config, base::BufferPool* pool = nullptr);
   ~Endpoint();
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
@@ -118,10 +121,6 @@ class Endpoint {
   /// Sends close_notify; state kClosed.
   void close();
 
-  /// Takes the buffers of Datagrams and ApplicationDataEvents from `pool` (which must
-  /// outlive the endpoint) instead of a pool of its own: a caller that gives them back
-  /// there, and sends datagrams from the same pool, stops allocating per record.
-  void share_buffer_pool(base::BufferPool& pool) { pool_ = &pool; }
   /// Where the endpoint takes its output buffers from: give them back when done.
   base::BufferPool& buffer_pool() { return *pool_; }
 
@@ -164,7 +163,7 @@ class Endpoint {
   base::RingQueue<Output> outputs_;
   std::uint64_t dropped_ = 0;
   base::BufferPool own_pool_;
-  base::BufferPool* pool_ = &own_pool_;
+  base::BufferPool* pool_;
   base::Instant retransmit_at_ = base::Instant::max();
 };
 

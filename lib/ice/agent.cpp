@@ -29,12 +29,13 @@ std::string random_ice_string(base::Random& random, std::size_t length) {
 
 }  // namespace
 
-Agent::Agent(AgentConfig config, base::Random& random)
+Agent::Agent(AgentConfig config, base::Random& random, base::BufferPool* pool)
     : config_(std::move(config)),
       random_(random),
       local_credentials_(config_.credentials),
       role_(config_.mode == Mode::kLite ? Role::kControlled : config_.role),
-      tie_breaker_(random.next_u64()) {
+      tie_breaker_(random.next_u64()),
+      pool_(pool != nullptr ? pool : &own_pool_) {
   if (local_credentials_.ufrag.empty()) local_credentials_.ufrag = random_ice_string(random_, 4);
   if (local_credentials_.password.empty()) local_credentials_.password = random_ice_string(random_, 24);
 }

@@ -22,6 +22,7 @@
 #include "base/result.h"
 #include "base/socket_address.h"
 #include "base/time.h"
+#include "ice/agent_config.h"
 #include "ice/inbound.h"
 #include "stun/client_transaction.h"
 #include "stun/integrity.h"
@@ -29,11 +30,6 @@
 
 namespace rtcstack::ice {
 
-struct TurnServer {
-  base::SocketAddress address;
-  std::string username;
-  std::string password;
-};
 
 enum class TurnState : std::uint8_t { kNew, kAllocating, kAllocated, kFailed, kClosing, kClosed };
 

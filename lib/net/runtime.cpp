@@ -61,25 +61,25 @@ namespace {
 base::Error gone() { return {base::ErrorCode::kClosed, "the connection or its runtime is gone"}; }
 }  // namespace
 
-base::Result<pc::SessionDescription> PeerConnectionHandle::create_offer() {
-  return with_connection<base::Result<pc::SessionDescription>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
+base::Result<pc::SessionDescriptionInit> PeerConnectionHandle::create_offer() {
+  return with_connection<base::Result<pc::SessionDescriptionInit>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
     return pc.create_offer();
   });
 }
 
-base::Result<pc::SessionDescription> PeerConnectionHandle::create_answer() {
-  return with_connection<base::Result<pc::SessionDescription>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
+base::Result<pc::SessionDescriptionInit> PeerConnectionHandle::create_answer() {
+  return with_connection<base::Result<pc::SessionDescriptionInit>>(gone(), [](pc::PeerConnection& pc, base::Instant) {
     return pc.create_answer();
   });
 }
 
-base::Result<void> PeerConnectionHandle::set_local_description(pc::SessionDescription description) {
+base::Result<void> PeerConnectionHandle::set_local_description(pc::SessionDescriptionInit description) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
     return pc.set_local_description(now, std::move(description));
   });
 }
 
-base::Result<void> PeerConnectionHandle::set_remote_description(pc::SessionDescription description) {
+base::Result<void> PeerConnectionHandle::set_remote_description(pc::SessionDescriptionInit description) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
     return pc.set_remote_description(now, std::move(description));
   });
@@ -91,19 +91,19 @@ base::Result<void> PeerConnectionHandle::add_ice_candidate(const std::string& ca
   });
 }
 
-std::optional<pc::SessionDescription> PeerConnectionHandle::local_description() {
-  return with_connection<std::optional<pc::SessionDescription>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
+std::optional<pc::SessionDescriptionInit> PeerConnectionHandle::local_description() {
+  return with_connection<std::optional<pc::SessionDescriptionInit>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
     return pc.local_description();
   });
 }
 
-std::optional<pc::SessionDescription> PeerConnectionHandle::remote_description() {
-  return with_connection<std::optional<pc::SessionDescription>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
+std::optional<pc::SessionDescriptionInit> PeerConnectionHandle::remote_description() {
+  return with_connection<std::optional<pc::SessionDescriptionInit>>(std::nullopt, [](pc::PeerConnection& pc, base::Instant) {
     return pc.remote_description();
   });
 }
 
-base::Result<pc::ChannelHandle> PeerConnectionHandle::create_data_channel(const sctp::ChannelInit& init) {
+base::Result<pc::ChannelHandle> PeerConnectionHandle::create_data_channel(const pc::DataChannelInit& init) {
   return with_connection<base::Result<pc::ChannelHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
     return pc.create_data_channel(init);
   });
@@ -129,13 +129,13 @@ void PeerConnectionHandle::set_buffered_amount_low_threshold(pc::ChannelHandle c
   core_->run(id_, [&](pc::PeerConnection& pc, base::Instant) { pc.set_buffered_amount_low_threshold(channel, threshold); });
 }
 
-std::optional<sctp::ChannelState> PeerConnectionHandle::channel_state(pc::ChannelHandle channel) {
-  return with_connection<std::optional<sctp::ChannelState>>(std::nullopt, [&](pc::PeerConnection& pc, base::Instant) {
+std::optional<pc::DataChannelState> PeerConnectionHandle::channel_state(pc::ChannelHandle channel) {
+  return with_connection<std::optional<pc::DataChannelState>>(std::nullopt, [&](pc::PeerConnection& pc, base::Instant) {
     return pc.channel_state(channel);
   });
 }
 
-base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::MediaKind kind, sdp::Direction direction) {
+base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::MediaKind kind, pc::RtpTransceiverDirection direction) {
   return with_connection<base::Result<pc::TransceiverHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
     return pc.add_transceiver(kind, direction);
   });
@@ -153,7 +153,7 @@ base::Result<void> PeerConnectionHandle::stop_transceiver(pc::TransceiverHandle 
   });
 }
 
-base::Result<void> PeerConnectionHandle::set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction) {
+base::Result<void> PeerConnectionHandle::set_direction(pc::TransceiverHandle transceiver, pc::RtpTransceiverDirection direction) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
     return pc.set_direction(transceiver, direction);
   });
@@ -193,8 +193,8 @@ pc::PeerConnectionState PeerConnectionHandle::connection_state() {
                          [](pc::PeerConnection& pc, base::Instant) { return pc.connection_state(); });
 }
 
-ice::GatheringState PeerConnectionHandle::ice_gathering_state() {
-  return with_connection(ice::GatheringState::kComplete,
+pc::IceGatheringState PeerConnectionHandle::ice_gathering_state() {
+  return with_connection(pc::IceGatheringState::kComplete,
                          [](pc::PeerConnection& pc, base::Instant) { return pc.ice_gathering_state(); });
 }
 

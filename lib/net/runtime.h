@@ -57,8 +57,8 @@ struct RuntimeOptions {
 /// The W3C event handlers of one connection. Unset ones are skipped.
 struct Callbacks {
   std::function<void(pc::SignalingState)> on_signaling_state_change;
-  std::function<void(ice::GatheringState)> on_ice_gathering_state_change;
-  std::function<void(ice::ConnectionState)> on_ice_connection_state_change;
+  std::function<void(pc::IceGatheringState)> on_ice_gathering_state_change;
+  std::function<void(pc::IceConnectionState)> on_ice_connection_state_change;
   /// `reason` says why for kFailed.
   std::function<void(pc::PeerConnectionState, const std::string& reason)> on_connection_state_change;
   /// onicecandidate; an empty candidate marks the end of gathering.
@@ -67,9 +67,9 @@ struct Callbacks {
   std::function<void(const pc::IceCandidateErrorEvent&)> on_ice_candidate_error;
   /// onselectedcandidatepairchange (the ICE transport's): the pair in use changed.
   std::function<void(const pc::SelectedCandidatePairChangeEvent&)> on_selected_candidate_pair_change;
-  std::function<void(pc::ChannelHandle, const sctp::ChannelInit&)> on_data_channel;
+  std::function<void(pc::ChannelHandle, const pc::DataChannelInit&)> on_data_channel;
   /// onopen / onclosing / onclose of a channel.
-  std::function<void(pc::ChannelHandle, sctp::ChannelState)> on_channel_state;
+  std::function<void(pc::ChannelHandle, pc::DataChannelState)> on_channel_state;
   std::function<void(pc::ChannelHandle, bool binary, base::Buffer data)> on_message;
   std::function<void(pc::ChannelHandle)> on_buffered_amount_low;
   /// ontrack: the peer sends on a transceiver's section.
@@ -94,15 +94,15 @@ class PeerConnectionHandle {
   PeerConnectionHandle(const PeerConnectionHandle&) = delete;
   PeerConnectionHandle& operator=(const PeerConnectionHandle&) = delete;
 
-  base::Result<pc::SessionDescription> create_offer();
-  base::Result<pc::SessionDescription> create_answer();
-  base::Result<void> set_local_description(pc::SessionDescription description);
-  base::Result<void> set_remote_description(pc::SessionDescription description);
+  base::Result<pc::SessionDescriptionInit> create_offer();
+  base::Result<pc::SessionDescriptionInit> create_answer();
+  base::Result<void> set_local_description(pc::SessionDescriptionInit description);
+  base::Result<void> set_remote_description(pc::SessionDescriptionInit description);
   base::Result<void> add_ice_candidate(const std::string& candidate);
-  std::optional<pc::SessionDescription> local_description();
-  std::optional<pc::SessionDescription> remote_description();
+  std::optional<pc::SessionDescriptionInit> local_description();
+  std::optional<pc::SessionDescriptionInit> remote_description();
 
-  base::Result<pc::ChannelHandle> create_data_channel(const sctp::ChannelInit& init);
+  base::Result<pc::ChannelHandle> create_data_channel(const pc::DataChannelInit& init);
   base::Result<void> send(pc::ChannelHandle channel, base::ByteView data, bool binary);
   base::Result<void> send(pc::ChannelHandle channel, std::string_view text) {
     return send(channel, base::as_bytes(text), false);
@@ -110,12 +110,12 @@ class PeerConnectionHandle {
   base::Result<void> close_data_channel(pc::ChannelHandle channel);
   std::size_t buffered_amount(pc::ChannelHandle channel);
   void set_buffered_amount_low_threshold(pc::ChannelHandle channel, std::size_t threshold);
-  std::optional<sctp::ChannelState> channel_state(pc::ChannelHandle channel);
+  std::optional<pc::DataChannelState> channel_state(pc::ChannelHandle channel);
   // Media: see pc::PeerConnection.
   base::Result<pc::TransceiverHandle> add_transceiver(pc::MediaKind kind,
-                                                      sdp::Direction direction = sdp::Direction::kSendRecv);
+                                                      pc::RtpTransceiverDirection direction = pc::RtpTransceiverDirection::kSendRecv);
   base::Result<pc::TransceiverHandle> add_track(pc::MediaKind kind);
-  base::Result<void> set_direction(pc::TransceiverHandle transceiver, sdp::Direction direction);
+  base::Result<void> set_direction(pc::TransceiverHandle transceiver, pc::RtpTransceiverDirection direction);
   base::Result<void> stop_transceiver(pc::TransceiverHandle transceiver);
   std::optional<pc::CodecParameters> send_codec(pc::TransceiverHandle transceiver);
   base::Result<void> send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
@@ -125,7 +125,7 @@ class PeerConnectionHandle {
 
   pc::SignalingState signaling_state();
   pc::PeerConnectionState connection_state();
-  ice::GatheringState ice_gathering_state();
+  pc::IceGatheringState ice_gathering_state();
   /// Closes the connection. No callback of it starts afterwards; called from outside
   /// every runtime's IO thread, close() also waits for one that is running to return
   /// (from a callback it never waits, so callbacks of two runtimes cannot wait for each

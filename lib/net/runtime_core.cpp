@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "base/log.h"
+#include "ice/inbound.h"
 
 namespace rtcstack::net {
 namespace {

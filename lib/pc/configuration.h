@@ -9,8 +9,8 @@
 #include "base/byte_budget.h"
 #include "base/time.h"
 #include "dtls/certificate.h"
-#include "ice/agent.h"
-#include "sctp/association.h"
+#include "ice/agent_config.h"
+#include "sctp/channel.h"
 
 namespace rtcstack::pc {
 
@@ -30,7 +30,7 @@ struct Configuration {
   std::size_t max_message_size = 256 * 1024;
   /// SCTP streams offered each way: data channels with ids 0 to sctp_streams - 1 at most
   /// (sctp::Config::streams; each stream costs about 100 bytes per connection).
-  std::uint16_t sctp_streams = sctp::Config{}.streams;
+  std::uint16_t sctp_streams = sctp::kDefaultStreams;
   /// A connection that is not connected this long after both descriptions are set fails
   /// (EndCause::kSetupTimeout), whether or not the peer signalled end-of-candidates:
   /// abandoned offers cannot hold their resources. Browsers give up after about 30 s too.

@@ -8,27 +8,21 @@
 #include <variant>
 
 #include "base/bytes.h"
-#include "ice/states.h"
-#include "pc/media_section.h"
+#include "pc/data_channel.h"
+#include "pc/rtp_parameters.h"
 #include "pc/states.h"
-#include "sctp/association.h"
 
 namespace rtcstack::pc {
 
-/// Identifies a data channel for its whole life (W3C's object identity; the SCTP stream
-/// id is only known once the DTLS role is).
-using ChannelHandle = std::uint32_t;
-/// Identifies an RTCRtpTransceiver.
-using TransceiverHandle = std::uint32_t;
 
 struct SignalingStateEvent {
   SignalingState state;
 };
 struct IceGatheringStateEvent {
-  ice::GatheringState state;
+  IceGatheringState state;
 };
 struct IceConnectionStateEvent {
-  ice::ConnectionState state;
+  IceConnectionState state;
 };
 struct ConnectionStateEvent {
   PeerConnectionState state;
@@ -60,11 +54,11 @@ struct SelectedCandidatePairChangeEvent {
 /// ondatachannel: the peer opened a channel.
 struct DataChannelEvent {
   ChannelHandle channel;
-  sctp::ChannelInit init;
+  DataChannelInit init;
 };
 struct DataChannelStateEvent {
   ChannelHandle channel;
-  sctp::ChannelState state;
+  DataChannelState state;
 };
 struct MessageEvent {
   ChannelHandle channel;

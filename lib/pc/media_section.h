@@ -12,24 +12,10 @@
 
 #include "base/result.h"
 #include "media/rtp_extensions.h"
+#include "pc/rtp_parameters.h"
 #include "sdp/session_description.h"
 
 namespace rtcstack::pc {
-
-enum class MediaKind : std::uint8_t { kAudio, kVideo };
-std::string_view to_string(MediaKind kind);
-
-/// One codec of a section, with what goes with it.
-struct CodecParameters {
-  std::uint8_t payload_type = 0;
-  std::string name;  ///< as in a=rtpmap: "opus", "VP8"
-  std::uint32_t clock_rate = 0;
-  std::uint16_t channels = 1;
-  std::string fmtp;                   ///< a=fmtp parameters, verbatim
-  std::vector<std::string> feedback;  ///< a=rtcp-fb values: "nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"
-  std::optional<std::uint8_t> rtx_payload_type;  ///< RFC 4588 rtx with apt= this codec
-  friend bool operator==(const CodecParameters&, const CodecParameters&) = default;
-};
 
 /// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
 /// VP8 with RTX, NACK, PLI, FIR and REMB for video.

@@ -1,8 +1,18 @@
-// PeerConnection: signaling (JSEP offer/answer, rollback) and the data channel API. The
+// PeerConnection: signaling (JSEP offer/answer, rollback), and the data-channel and
+// transceiver calls handed to their registries (data_channels.h, transceivers.h). The
 // transports and IO are in peer_connection_transport.cpp.
 #include "pc/peer_connection.h"
 
 #include <algorithm>
+
+#include "dtls/endpoint.h"
+#include "ice/agent.h"
+#include "pc/data_channels.h"
+#include "pc/jsep.h"
+#include "pc/transceivers.h"
+#include "pc/transport_stats.h"
+#include "sctp/association.h"
+#include "sdp/session_description.h"
 
 namespace rtcstack::pc {
 namespace {
@@ -31,12 +41,17 @@ base::Result<std::unique_ptr<PeerConnection>> PeerConnection::create(Configurati
 }
 
 PeerConnection::PeerConnection(Configuration configuration, base::Random& random)
-    : configuration_(std::move(configuration)), random_(random) {
+    : configuration_(std::move(configuration)),
+      random_(random),
+      session_id_(std::to_string(random_.next_u64() >> 2)) {  // fits the 63 bits RFC 8866 §5.2 suggests
   if (configuration_.ice.credentials.ufrag.empty()) {
     configuration_.ice.credentials = {ice_token(random_, 8), ice_token(random_, 24)};
   }
-  session_id_ = std::to_string(random_.next_u64() >> 2);  // fits the 63 bits RFC 8866 §5.2 suggests
+  channels_ = std::make_unique<DataChannels>(outputs_);
+  media_ = std::make_unique<Transceivers>(configuration_, session_id_, random_, pool_, outputs_);
 }
+
+PeerConnection::~PeerConnection() = default;
 
 std::optional<base::Error> PeerConnection::ended_error() const {
   if (closed_) return wrong_state("the connection is closed");
@@ -70,7 +85,7 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
     // a session the peer began without one gets one when channels are wanted.
     local.plan = Reoffer{&*remote_parsed_};
     local.data_mid = remote_->data_mid;
-    if (local.data_mid.empty() && !channels_.empty()) local.data_mid = unused_mid();
+    if (local.data_mid.empty() && !channels_->empty()) local.data_mid = media_->unused_mid(remote_parsed_.get());
   }
   if (agent_) {
     local.candidates = agent_->local_candidates();
@@ -88,39 +103,44 @@ base::Result<PeerConnection::OwnDescription> PeerConnection::own_description(Sdp
   return OwnDescription{type, std::make_shared<const sdp::SessionDescription>(*model), local.version, local.setup};
 }
 
-base::Result<SessionDescription> PeerConnection::create_offer() {
+base::Result<SessionDescriptionInit> PeerConnection::create_offer() {
   if (auto ended = ended_error()) return *ended;
   if (signaling_ != SignalingState::kStable && signaling_ != SignalingState::kHaveLocalOffer) {
     return wrong_state("create_offer() in signaling state " + std::string(to_string(signaling_)));
   }
-  ++version_;
-  LocalParameters local = local_parameters(true);
-  local.candidates.clear();  // candidates come by trickle, or with local_description() later
-  local.end_of_candidates = false;
-  local.media = local_media(true, local.data_mid);
-  auto built = own_description(SdpType::kOffer, local);
-  if (!built) return built.error();
-  last_offer_ = std::move(*built);
-  return SessionDescription{SdpType::kOffer, last_offer_->model->to_string()};
+  return create_description(SdpType::kOffer);
 }
 
-base::Result<SessionDescription> PeerConnection::create_answer() {
+base::Result<SessionDescriptionInit> PeerConnection::create_answer() {
   if (auto ended = ended_error()) return *ended;
   if (signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
     return wrong_state("create_answer() in signaling state " + std::string(to_string(signaling_)));
   }
-  ++version_;
-  LocalParameters local = local_parameters(false);
-  local.candidates.clear();
-  local.end_of_candidates = false;
-  local.media = local_media(false, local.data_mid);
-  auto built = own_description(SdpType::kAnswer, local);
-  if (!built) return built.error();
-  last_answer_ = std::move(*built);
-  return SessionDescription{SdpType::kAnswer, last_answer_->model->to_string()};
+  return create_description(SdpType::kAnswer);
 }
 
-base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescription description) {
+base::Result<SessionDescriptionInit> PeerConnection::create_description(SdpType type) {
+  const bool offer = type == SdpType::kOffer;
+  ++version_;
+  LocalParameters local = local_parameters(offer);
+  local.candidates.clear();  // candidates come by trickle, or with local_description() later
+  local.end_of_candidates = false;
+  local.media = media_->local_media(offer, local.data_mid, remote_parsed_.get());
+  auto built = own_description(type, local);
+  if (!built) return built.error();
+  auto& created = offer ? last_offer_ : last_answer_;
+  created = std::move(*built);
+  return SessionDescriptionInit{type, created->model->to_string()};
+}
+
+void PeerConnection::make_agent(bool controlling) {
+  if (agent_) return;
+  ice::AgentConfig config = configuration_.ice;
+  config.role = controlling ? ice::Role::kControlling : ice::Role::kControlled;
+  agent_ = std::make_unique<ice::Agent>(config, random_, &pool_);
+}
+
+base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescriptionInit description) {
   now_ = now;
   if (auto ended = ended_error()) return *ended;
   if (description.type == SdpType::kRollback) {
@@ -144,12 +164,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   if (!offer && signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
     return wrong_state("a local answer in signaling state " + std::string(to_string(signaling_)));
   }
-  if (!agent_) {
-    ice::AgentConfig config = configuration_.ice;
-    config.role = offer ? ice::Role::kControlling : ice::Role::kControlled;
-    agent_ = std::make_unique<ice::Agent>(config, random_);
-    agent_->share_buffer_pool(pool_);
-  }
+  make_agent(offer);
   OwnDescription applied = *created;
   applied.type = description.type;
   if (offer) {
@@ -163,7 +178,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     pending_local_.reset();
     if (pending_remote_) current_remote_ = std::move(pending_remote_);
     pending_remote_.reset();
-    before_remote_offer_.reset();  // answered: nothing left to roll back
+    media_->forget_before_remote_offer();  // answered: nothing left to roll back
     we_offered_ = false;
     set_signaling(SignalingState::kStable);
     start_transports(now);
@@ -176,7 +191,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   return {};
 }
 
-base::Result<void> PeerConnection::set_remote_description(base::Instant now, SessionDescription description) {
+base::Result<void> PeerConnection::set_remote_description(base::Instant now, SessionDescriptionInit description) {
   now_ = now;
   if (auto ended = ended_error()) return *ended;
   if (description.type == SdpType::kRollback) {
@@ -188,9 +203,9 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
     remote_.reset();
     if (current_remote_) {
       remote_parsed_ = current_remote_->model;
-      remote_ = *read_remote(*remote_parsed_);
+      remote_ = std::make_shared<const RemoteParameters>(*read_remote(*remote_parsed_));
     }
-    undo_remote_offer();
+    media_->undo_remote_offer();
     set_signaling(signaling_ == SignalingState::kHaveRemoteOffer ? SignalingState::kStable
                                                                  : SignalingState::kHaveLocalOffer);
     return {};
@@ -212,16 +227,11 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   if (remote_ && dtls_ && remote_->ice.ufrag != remote->ice.ufrag) {
     return base::Error{base::ErrorCode::kUnsupported, "the peer restarted ICE; ICE restarts by the peer are not supported yet"};
   }
-  if (!agent_) {
-    ice::AgentConfig config = configuration_.ice;
-    config.role = offer ? ice::Role::kControlled : ice::Role::kControlling;
-    agent_ = std::make_unique<ice::Agent>(config, random_);
-    agent_->share_buffer_pool(pool_);
-  }
+  make_agent(!offer);
   remote_parsed_ = std::make_shared<const sdp::SessionDescription>(*parsed);  // copied at size (see own_description)
-  remote_ = std::move(*remote);
-  if (offer) remember_before_remote_offer();
-  apply_remote_media();
+  remote_ = std::make_shared<const RemoteParameters>(std::move(*remote));
+  if (offer) media_->remember_before_remote_offer();
+  media_->apply_remote_media(remote_->media);
   if (offer) {
     pending_remote_ = PeerDescription{description.type, remote_parsed_};
     set_signaling(SignalingState::kHaveRemoteOffer);
@@ -275,23 +285,23 @@ base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::str
   return added;
 }
 
-std::optional<SessionDescription> PeerConnection::local_description() const {
+std::optional<SessionDescriptionInit> PeerConnection::local_description() const {
   const auto& description = pending_local_ ? pending_local_ : current_local_;
   if (!description) return std::nullopt;
   // The same description, now with the candidates gathered so far.
   LocalParameters local = local_parameters(description->type == SdpType::kOffer);
-  local.media = described_media();
+  local.media = media_->described_media();
   local.version = description->version;
   local.setup = description->setup;
   auto built = build_description(local);
   if (!built) return std::nullopt;  // it was written once with these values: cannot happen
-  return SessionDescription{description->type, built->to_string()};
+  return SessionDescriptionInit{description->type, built->to_string()};
 }
 
-std::optional<SessionDescription> PeerConnection::remote_description() const {
+std::optional<SessionDescriptionInit> PeerConnection::remote_description() const {
   const auto& description = pending_remote_ ? pending_remote_ : current_remote_;
   if (!description) return std::nullopt;
-  return SessionDescription{description->type, description->model->to_string()};
+  return SessionDescriptionInit{description->type, description->model->to_string()};
 }
 
 void PeerConnection::set_signaling(SignalingState state) {
@@ -300,82 +310,110 @@ void PeerConnection::set_signaling(SignalingState state) {
   emit(SignalingStateEvent{state});
 }
 
-base::Result<ChannelHandle> PeerConnection::create_data_channel(const sctp::ChannelInit& init) {
+base::Result<ChannelHandle> PeerConnection::create_data_channel(const DataChannelInit& init) {
   if (auto ended = ended_error()) return *ended;
-  if (init.max_retransmits && init.max_packet_lifetime) {
-    return invalid("maxRetransmits and maxPacketLifeTime cannot both be set");
-  }
-  if (init.negotiated && !init.id) return invalid("a negotiated channel needs an id");
-  const std::uint16_t streams = sctp_ ? sctp_->streams() : configuration_.sctp_streams;
-  if (init.id && *init.id >= streams) {
-    return invalid("channel id " + std::to_string(*init.id) + " is not below the " + std::to_string(streams) + " SCTP streams");
-  }
-  const ChannelHandle handle = next_handle_++;
-  Channel& channel = channels_[handle];
-  channel.init = init;
-  if (sctp_) {
-    open_channel(handle, channel);
-    pump(now_);
-  }
-  return handle;
+  auto created = channels_->create(init, sctp_.get(), sctp_ ? sctp_->streams() : configuration_.sctp_streams);
+  if (created && sctp_) pump(now_);
+  return created;
 }
 
-base::Result<void> PeerConnection::send(ChannelHandle handle, base::ByteView data, bool binary) {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end()) return invalid("no channel " + std::to_string(handle));
-  if (!found->second.stream || !sctp_ || found->second.state != sctp::ChannelState::kOpen) {
-    return wrong_state("the channel is " + std::string(sctp::to_string(found->second.state)));
-  }
-  auto sent = sctp_->send(*found->second.stream, data, binary);
-  if (sent) {
-    ++found->second.messages_sent;
-    found->second.bytes_sent += data.size();
-  }
+base::Result<void> PeerConnection::send(ChannelHandle channel, base::ByteView data, bool binary) {
+  auto sent = channels_->send(channel, data, binary, sctp_.get());
   pump(now_);
   return sent;
 }
 
-base::Result<void> PeerConnection::close_data_channel(ChannelHandle handle) {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end()) return invalid("no channel " + std::to_string(handle));
-  if (found->second.stream && sctp_) {
-    auto closed = sctp_->close_channel(*found->second.stream);
-    pump(now_);
-    return closed;
+base::Result<void> PeerConnection::close_data_channel(ChannelHandle channel) {
+  auto closed = channels_->close(channel, sctp_.get());
+  pump(now_);
+  return closed;
+}
+
+std::size_t PeerConnection::buffered_amount(ChannelHandle channel) const {
+  return channels_->buffered_amount(channel, sctp_.get());
+}
+
+void PeerConnection::set_buffered_amount_low_threshold(ChannelHandle channel, std::size_t threshold) {
+  channels_->set_buffered_amount_low_threshold(channel, threshold, sctp_.get());
+}
+
+std::optional<std::uint16_t> PeerConnection::channel_id(ChannelHandle channel) const { return channels_->id(channel); }
+
+std::optional<DataChannelState> PeerConnection::channel_state(ChannelHandle channel) const {
+  return channels_->state(channel);
+}
+
+const DataChannelInit* PeerConnection::channel_init(ChannelHandle channel) const { return channels_->init(channel); }
+
+// Transceivers (transceivers.h): the transport's state is checked here, the rest there.
+base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, RtpTransceiverDirection direction) {
+  if (auto ended = ended_error()) return *ended;
+  return media_->add(kind, direction);
+}
+
+base::Result<TransceiverHandle> PeerConnection::add_track(MediaKind kind) {
+  if (auto ended = ended_error()) return *ended;
+  return media_->add_track(kind);
+}
+
+base::Result<void> PeerConnection::set_direction(TransceiverHandle transceiver, RtpTransceiverDirection direction) {
+  return media_->set_direction(transceiver, direction);
+}
+
+base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle transceiver) {
+  auto stopped = media_->stop(transceiver);
+  pump(now_);  // the stream's BYE
+  return stopped;
+}
+
+bool PeerConnection::transceiver_stopped(TransceiverHandle transceiver) const { return media_->stopped(transceiver); }
+
+std::optional<std::string> PeerConnection::transceiver_mid(TransceiverHandle transceiver) const {
+  return media_->mid(transceiver);
+}
+
+std::optional<MediaKind> PeerConnection::transceiver_kind(TransceiverHandle transceiver) const {
+  return media_->kind(transceiver);
+}
+
+std::optional<CodecParameters> PeerConnection::send_codec(TransceiverHandle transceiver) const {
+  return media_->send_codec(transceiver);
+}
+
+base::Result<void> PeerConnection::send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
+                                            bool marker) {
+  auto sent = media_->send_rtp(now_, transceiver, payload, timestamp, marker);
+  if (sent) pump(now_);
+  return sent;
+}
+
+base::Result<void> PeerConnection::request_key_frame(TransceiverHandle transceiver) {
+  auto sent = media_->request_key_frame(now_, transceiver);
+  if (sent) pump(now_);
+  return sent;
+}
+
+base::Result<void> PeerConnection::send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost) {
+  auto sent = media_->send_nack(now_, transceiver, lost);
+  if (sent) pump(now_);
+  return sent;
+}
+
+std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
+  const double timestamp = static_cast<double>(now.nanoseconds_since_origin()) / 1e6;
+  std::vector<Stats> report;
+  report.push_back(Stats{"P01", "peer-connection", timestamp,
+                         {{"dataChannelsOpened", channels_->opened()}, {"dataChannelsClosed", channels_->closed()}}});
+  std::optional<dtls::Fingerprint> remote_fingerprint;
+  if (remote_ && !remote_->fingerprints.empty()) {
+    remote_fingerprint = dtls::Fingerprint{remote_->fingerprints.front().algorithm, remote_->fingerprints.front().digest};
   }
-  channels_.erase(found);
-  emit(DataChannelStateEvent{handle, sctp::ChannelState::kClosed});
-  return {};
-}
-
-std::size_t PeerConnection::buffered_amount(ChannelHandle handle) const {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end() || !found->second.stream || !sctp_) return 0;
-  return sctp_->buffered_amount(*found->second.stream);
-}
-
-void PeerConnection::set_buffered_amount_low_threshold(ChannelHandle handle, std::size_t threshold) {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end()) return;
-  found->second.low_threshold = threshold;
-  if (found->second.stream && sctp_) sctp_->set_buffered_amount_low_threshold(*found->second.stream, threshold);
-}
-
-std::optional<std::uint16_t> PeerConnection::channel_id(ChannelHandle handle) const {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end()) return std::nullopt;
-  return found->second.stream ? found->second.stream : found->second.init.id;
-}
-
-std::optional<sctp::ChannelState> PeerConnection::channel_state(ChannelHandle handle) const {
-  const auto found = channels_.find(handle);
-  if (found == channels_.end()) return std::nullopt;
-  return found->second.state;
-}
-
-const sctp::ChannelInit* PeerConnection::channel_init(ChannelHandle handle) const {
-  const auto found = channels_.find(handle);
-  return found == channels_.end() ? nullptr : &found->second.init;
+  append_transport_stats({counters_, ice_connection_state(), dtls_state_, dtls_client_, *configuration_.certificate,
+                          std::move(remote_fingerprint), agent_.get()},
+                         timestamp, report);
+  media_->append_stats(timestamp, report);
+  channels_->append_stats(timestamp, report);
+  return report;
 }
 
 bool PeerConnection::accepts(const base::SocketAddress& remote, const ice::Inbound& datagram) const {

@@ -11,46 +11,47 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
-#include <variant>
+#include <vector>
 
+#include "base/buffer_pool.h"
 #include "base/random.h"
+#include "base/result.h"
 #include "base/ring_queue.h"
-#include "dtls/endpoint.h"
-#include "ice/agent.h"
-#include "media/rtp_session.h"
+#include "base/socket_address.h"
 #include "pc/configuration.h"
+#include "pc/data_channel.h"
 #include "pc/events.h"
-#include "pc/jsep.h"
-#include "pc/media_section.h"
+#include "pc/output.h"
+#include "pc/rtp_parameters.h"
 #include "pc/states.h"
 #include "pc/stats.h"
-#include "sctp/association.h"
-#include "sdp/session_description.h"
-#include "srtp/session.h"
+
+// The cores a connection drives; their headers are theirs, not this API's.
+namespace rtcstack::ice {
+class Agent;
+class Inbound;
+}  // namespace rtcstack::ice
+namespace rtcstack::dtls {
+class Endpoint;
+}  // namespace rtcstack::dtls
+namespace rtcstack::sctp {
+class Association;
+}  // namespace rtcstack::sctp
+namespace rtcstack::sdp {
+struct SessionDescription;
+enum class Setup : std::uint8_t;
+}  // namespace rtcstack::sdp
 
 namespace rtcstack::pc {
 
-/// RTCSessionDescriptionInit.
-struct SessionDescription {
-  SdpType type = SdpType::kOffer;
-  std::string sdp;
-};
-
-using Transmit = ice::Transmit;
-/// Which layer wants the connection woken up (for traces): the earliest of them.
-enum class TimerReason : std::uint8_t { kNone, kIce, kDtls, kSctp, kRtcp, kSetupDeadline };
-std::string_view to_string(TimerReason reason);
-struct Timeout {
-  base::Instant at;
-  TimerReason reason = TimerReason::kNone;
-};
-using Output = std::variant<Transmit, Event, Timeout>;
+class DataChannels;  // data_channels.h
+class Transceivers;  // transceivers.h
+struct LocalParameters;   // jsep.h
+struct RemoteParameters;  // jsep.h
 
 class PeerConnection {
  public:
@@ -58,22 +59,22 @@ class PeerConnection {
   static base::Result<std::unique_ptr<PeerConnection>> create(Configuration configuration, base::Random& random);
 
   // Signaling (JSEP). Errors say what was wrong and change nothing.
-  base::Result<SessionDescription> create_offer();
-  base::Result<SessionDescription> create_answer();
+  base::Result<SessionDescriptionInit> create_offer();
+  base::Result<SessionDescriptionInit> create_answer();
   /// Our offer or answer (as created; `sdp` may be empty to mean the last one created) or
   /// a rollback. Starts gathering.
-  base::Result<void> set_local_description(base::Instant now, SessionDescription description);
-  base::Result<void> set_remote_description(base::Instant now, SessionDescription description);
+  base::Result<void> set_local_description(base::Instant now, SessionDescriptionInit description);
+  base::Result<void> set_remote_description(base::Instant now, SessionDescriptionInit description);
   /// A trickled candidate ("candidate:..." or "a=candidate:..."); an empty one means the
   /// peer's end of candidates. Candidates that arrive before the remote description wait.
   base::Result<void> add_ice_candidate(base::Instant now, std::string_view candidate);
   /// The current local description with the candidates gathered so far (what a
   /// non-trickle peer sends once gathering is complete).
-  std::optional<SessionDescription> local_description() const;
-  std::optional<SessionDescription> remote_description() const;
+  std::optional<SessionDescriptionInit> local_description() const;
+  std::optional<SessionDescriptionInit> remote_description() const;
 
   // Data channels.
-  base::Result<ChannelHandle> create_data_channel(const sctp::ChannelInit& init);
+  base::Result<ChannelHandle> create_data_channel(const DataChannelInit& init);
   base::Result<void> send(ChannelHandle channel, base::ByteView data, bool binary);
   base::Result<void> send(ChannelHandle channel, std::string_view text) { return send(channel, base::as_bytes(text), false); }
   base::Result<void> close_data_channel(ChannelHandle channel);
@@ -81,21 +82,21 @@ class PeerConnection {
   void set_buffered_amount_low_threshold(ChannelHandle channel, std::size_t threshold);
   /// The SCTP stream id, once known.
   std::optional<std::uint16_t> channel_id(ChannelHandle channel) const;
-  std::optional<sctp::ChannelState> channel_state(ChannelHandle channel) const;
-  const sctp::ChannelInit* channel_init(ChannelHandle channel) const;
+  std::optional<DataChannelState> channel_state(ChannelHandle channel) const;
+  const DataChannelInit* channel_init(ChannelHandle channel) const;
 
   // Media (RTCRtpTransceiver). A remote offer's audio and video sections take a
   // transceiver of their kind not yet negotiated, or get a new recvonly one.
   /// A transceiver that will offer (or answer) a section of `kind`; the next offer
   /// carries it (renegotiate to add it to a live connection).
-  base::Result<TransceiverHandle> add_transceiver(MediaKind kind, sdp::Direction direction = sdp::Direction::kSendRecv);
+  base::Result<TransceiverHandle> add_transceiver(MediaKind kind, RtpTransceiverDirection direction = RtpTransceiverDirection::kSendRecv);
   /// W3C addTrack: a transceiver of `kind` that a remote offer made and that has never
   /// been given anything to send gains send in its direction (recvonly becomes sendrecv,
   /// inactive sendonly); without one, a new sendrecv transceiver. Renegotiate to apply.
   base::Result<TransceiverHandle> add_track(MediaKind kind);
   /// What the transceiver wants; takes effect with the next offer or answer.
   /// kWrongState for a stopped transceiver.
-  base::Result<void> set_direction(TransceiverHandle transceiver, sdp::Direction direction);
+  base::Result<void> set_direction(TransceiverHandle transceiver, RtpTransceiverDirection direction);
   /// W3C RTCRtpTransceiver.stop(): sending and receiving end at once (an RTCP BYE tells
   /// the peer when media flowed), and the next offer or answer rejects its section (port
   /// 0, keeping its place). A stopped transceiver cannot be restarted. A peer's
@@ -144,9 +145,7 @@ class PeerConnection {
   /// Our ICE ufrag (it stays for the connection's lifetime).
   const std::string& local_ufrag() const { return configuration_.ice.credentials.ufrag; }
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
-                      base::ByteView datagram) {
-    handle_receive(now, local, remote, ice::Inbound(datagram));
-  }
+                      base::ByteView datagram);
   /// The same for a datagram already looked at: its one STUN parse serves the ICE agent.
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
                       const ice::Inbound& datagram);
@@ -162,113 +161,87 @@ class PeerConnection {
 
   SignalingState signaling_state() const { return signaling_; }
   PeerConnectionState connection_state() const { return connection_; }
-  ice::ConnectionState ice_connection_state() const;
-  ice::GatheringState ice_gathering_state() const;
+  IceConnectionState ice_connection_state() const;
+  IceGatheringState ice_gathering_state() const;
   /// W3C RTCDtlsTransport.state of the BUNDLE transport.
   DtlsTransportState dtls_transport_state() const { return dtls_state_; }
+  /// The transports themselves, for tests and tools that look inside (null before they
+  /// start and once the connection has ended).
   const dtls::Endpoint* dtls() const { return dtls_.get(); }
   const sctp::Association* sctp() const { return sctp_.get(); }
+
+  ~PeerConnection();
+  PeerConnection(const PeerConnection&) = delete;
+  PeerConnection& operator=(const PeerConnection&) = delete;
   const dtls::Certificate& certificate() const { return *configuration_.certificate; }
 
  private:
   PeerConnection(Configuration configuration, base::Random& random);
 
-  struct Channel {
-    sctp::ChannelInit init;
-    std::optional<std::uint16_t> stream;
-    sctp::ChannelState state = sctp::ChannelState::kConnecting;
-    std::size_t low_threshold = 0;
-    std::uint64_t messages_sent = 0, bytes_sent = 0, messages_received = 0, bytes_received = 0;
+  // One of our descriptions as built: lib/sdp's model, with the version and DTLS role it
+  // settled (read from here, never from our own SDP text). The model is shared by the
+  // copies (created, then pending, then current): one per description, not three.
+  struct OwnDescription {
+    SdpType type = SdpType::kOffer;
+    std::shared_ptr<const sdp::SessionDescription> model;
+    std::uint64_t version = 0;
+    sdp::Setup setup{};  // value 0: actpass
   };
-  struct Transceiver {
-    MediaKind kind = MediaKind::kAudio;
-    sdp::Direction direction = sdp::Direction::kSendRecv;  // wanted
-    std::optional<std::string> mid;
-    std::optional<LocalMedia> local;    // our section in the description in use
-    std::optional<RemoteMedia> remote;  // the peer's section in the description in use
-    bool track_announced = false;
-    bool stopped = false;  // stop() or a rejected section: no media, no part in later descriptions
-    bool stopped_locally = false;  // by stop(): a rollback keeps it stopped
-    bool made_for_remote_offer = false;  // a recvonly one add_track may still take
-  };
-  struct Counters {
-    std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
-    // Datagrams dropped: malformed, unauthenticated, replayed or unroutable at the ICE,
-    // SRTP or RTP layer, or of no protocol we demultiplex (DTLS drops its own silently).
-    std::uint64_t packets_discarded = 0;
-    std::uint64_t channels_opened = 0, channels_closed = 0;
+  // The peer's descriptions as parsed; the text remote_description() gives back is the
+  // model's (lossless, with CRLF line ends).
+  struct PeerDescription {
+    SdpType type = SdpType::kOffer;
+    std::shared_ptr<const sdp::SessionDescription> model;
   };
 
   // signaling (peer_connection.cpp)
   /// kWrongState when the connection is closed or has failed; nullopt while it lives.
   std::optional<base::Error> ended_error() const;
   LocalParameters local_parameters(bool offer) const;
+  /// Builds the description `local` says (kInvalidArgument when it cannot be written).
+  base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
+  base::Result<SessionDescriptionInit> create_description(SdpType type);
+  void make_agent(bool controlling);
   void apply_remote_ice(base::Instant now);
   void set_signaling(SignalingState state);
+  void emit(Event event) { outputs_.emplace_back(std::move(event)); }
 
   // transports (peer_connection_transport.cpp)
   void start_transports(base::Instant now);
+  void start_sctp(base::Instant now);  // once DTLS is up and a data section is negotiated
   void pump(base::Instant now);
   bool pump_ice(base::Instant now);
   bool pump_dtls(base::Instant now);
   bool pump_sctp(base::Instant now);
-  void on_ice_event(base::Instant now, const ice::Event& event);
-  void on_sctp_event(sctp::Event event);
-  void open_channel(ChannelHandle handle, Channel& channel);
+  void deliver(base::Instant now, base::ByteView payload);  // application data of the selected pair
+
   // lifecycle (peer_connection_lifecycle.cpp)
   void update_connection_state();
   /// Records why the connection ends; the first cause given wins.
   void set_end_cause(EndCause cause, std::string reason);
-  void on_ice_state(ice::ConnectionState state);
-  void on_dtls_state(const dtls::StateEvent& event);
+  void on_ice_state(IceConnectionState state);
+  void on_dtls_state(base::TransportState state, bool certificate_rejected, const std::string& reason);
   void check_setup_deadline(base::Instant now);
   /// Says goodbye (ABORT, close_notify, TURN deallocation) and frees the transports;
   /// `announce`: open channels report kClosed.
   void release(bool announce);
-  void start_sctp(base::Instant now);  // once DTLS is up and a data section is negotiated
-
-  // media (peer_connection_media.cpp)
-  std::vector<LocalMedia> local_media(bool offer, const std::string& data_mid);  // for a new offer or answer; remembers them
-  std::string unused_mid(const std::string& also_taken = {}) const;  // no section or transceiver has it
-  std::size_t live_transceivers() const;  // not stopped
-  TransceiverHandle new_transceiver(MediaKind kind, sdp::Direction direction);  // no cap checked
-  std::vector<LocalMedia> described_media() const;   // the sections of the last one
-  void apply_remote_media();
-  // rollback (peer_connection_rollback.cpp)
-  /// What a remote offer may change, kept until the offer is answered or rolled back.
-  void remember_before_remote_offer();
-  /// W3C rollback of a remote offer: transceivers it made go (unless the application
-  /// took them), the others get their mids, sections and tracks back, with events.
-  void undo_remote_offer();
-  void media_stats(TransceiverHandle handle, double timestamp, std::vector<Stats>& report) const;  // (peer_connection_stats.cpp)
-
-  // RTP (peer_connection_rtp.cpp)
-  media::RtpSessionConfig rtp_session_config() const;
-  /// Gives each transceiver's stream what its sections now say (or removes it, stopped).
-  void configure_streams();
-  void on_srtp_keys(const dtls::SrtpKeysEvent& keys);
-  bool ensure_srtp();  // makes the SRTP sessions once keys and a transceiver exist
-  /// The transceiver, if media can flow on it now; else why not (unknown, ended, no
-  /// keys, stopped).
-  base::Result<Transceiver*> media_transceiver(TransceiverHandle handle);
-  bool handle_rtp(base::ByteView datagram);  // SRTP or SRTCP; false: dropped
-  bool pump_rtp();
-  void send_protected(base::Buffer bytes, bool rtcp);
-  void emit(Event event) { outputs_.emplace_back(std::move(event)); }
-  ChannelHandle handle_of(std::uint16_t stream);
+  void say_goodbye(const std::string& why);
 
   Configuration configuration_;
   base::Random& random_;
   base::BufferPool pool_;  // every layer's buffers; declared first among them, so it outlives them
+  base::RingQueue<Output> outputs_;
   std::unique_ptr<ice::Agent> agent_;
   std::unique_ptr<dtls::Endpoint> dtls_;
   std::unique_ptr<sctp::Association> sctp_;
+  std::unique_ptr<DataChannels> channels_;
+  std::unique_ptr<Transceivers> media_;
 
   SignalingState signaling_ = SignalingState::kStable;
   PeerConnectionState connection_ = PeerConnectionState::kNew;
   bool closed_ = false;
   // The transports' states as reported (the agent's own stops counting once it is freed).
-  ice::ConnectionState ice_state_ = ice::ConnectionState::kNew;
+  IceConnectionState ice_state_ = IceConnectionState::kNew;
   DtlsTransportState dtls_state_ = DtlsTransportState::kNew;
   EndCause end_cause_ = EndCause::kNone;
   std::string end_reason_;
@@ -278,49 +251,19 @@ class PeerConnection {
   bool gathering_started_ = false;
   std::string session_id_;
   std::uint64_t version_ = 0;
-  // One of our descriptions as built: lib/sdp's model, with the version and DTLS role it
-  // settled (read from here, never from our own SDP text). The model is shared by the
-  // copies (created, then pending, then current): one per description, not three.
-  struct OwnDescription {
-    SdpType type = SdpType::kOffer;
-    std::shared_ptr<const sdp::SessionDescription> model;
-    std::uint64_t version = 0;
-    sdp::Setup setup = sdp::Setup::kActpass;
-  };
-  /// Builds the description `local` says (kInvalidArgument when it cannot be written).
-  base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
-  std::optional<OwnDescription> last_offer_, last_answer_;   // created, not yet set
+  std::optional<OwnDescription> last_offer_, last_answer_;  // created, not yet set
   std::optional<OwnDescription> current_local_, pending_local_;
-  // The peer's descriptions as parsed; the text remote_description() gives back is the
-  // model's (lossless, with CRLF line ends).
-  struct PeerDescription {
-    SdpType type = SdpType::kOffer;
-    std::shared_ptr<const sdp::SessionDescription> model;
-  };
   std::optional<PeerDescription> current_remote_, pending_remote_;
   std::shared_ptr<const sdp::SessionDescription> remote_parsed_;  // of pending or current remote
-  std::optional<RemoteParameters> remote_;                     // from the remote description in use
-  bool we_offered_ = false;                                    // in the last completed exchange
-  std::vector<std::string> early_candidates_;                  // before a remote description
-  std::string remote_ice_applied_;                             // the remote ufrag the agent has
+  std::shared_ptr<const RemoteParameters> remote_;                // from the remote description in use
+  bool we_offered_ = false;                                       // in the last completed exchange
+  std::vector<std::string> early_candidates_;                     // before a remote description
+  std::string remote_ice_applied_;                                // the remote ufrag the agent has
   bool dtls_client_ = false;
   bool dtls_started_ = false;
-  base::Instant now_;                                          // the latest time passed in
+  base::Instant now_;  // the latest time passed in
 
-  std::map<TransceiverHandle, Transceiver> transceivers_;
-  TransceiverHandle next_transceiver_ = 1;
-  std::optional<std::map<TransceiverHandle, Transceiver>> before_remote_offer_;  // while one is pending
-  std::unique_ptr<media::RtpSession> rtp_;        // the transceivers' streams, by handle; with the first one
-  std::optional<dtls::SrtpKeysEvent> srtp_keys_;  // from DTLS; sessions are made when media needs them
-  std::optional<srtp::Session> srtp_send_, srtp_receive_;
-  base::Instant rtcp_timeout_ = base::Instant::max();
-
-  std::map<ChannelHandle, Channel> channels_;
-  std::map<std::uint16_t, ChannelHandle> by_stream_;
-  ChannelHandle next_handle_ = 1;
-
-  base::RingQueue<Output> outputs_;
-  Counters counters_;
+  TransportCounters counters_;
   base::Instant ice_timeout_ = base::Instant::max();
   base::Instant dtls_timeout_ = base::Instant::max();
   base::Instant sctp_timeout_ = base::Instant::max();

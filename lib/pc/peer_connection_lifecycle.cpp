@@ -5,7 +5,12 @@
 #include <string>
 
 #include "base/log.h"
+#include "dtls/endpoint.h"
+#include "ice/agent.h"
+#include "pc/data_channels.h"
 #include "pc/peer_connection.h"
+#include "pc/transceivers.h"
+#include "sctp/association.h"
 
 namespace rtcstack::pc {
 
@@ -16,7 +21,7 @@ void PeerConnection::set_end_cause(EndCause cause, std::string reason) {
   RTC_LOG(kInfo, "pc") << "connection ends (" << to_string(cause) << "): " << end_reason_;
 }
 
-void PeerConnection::on_ice_state(ice::ConnectionState state) {
+void PeerConnection::on_ice_state(IceConnectionState state) {
   if (closed_ || released_ || release_pending_) return;
   if (state == ice::ConnectionState::kFailed) {
     if (agent_->consent_expired()) {
@@ -31,14 +36,13 @@ void PeerConnection::on_ice_state(ice::ConnectionState state) {
   update_connection_state();
 }
 
-void PeerConnection::on_dtls_state(const dtls::StateEvent& event) {
+void PeerConnection::on_dtls_state(base::TransportState state, bool certificate_rejected, const std::string& reason) {
   if (closed_ || released_ || release_pending_) return;
-  dtls_state_ = event.state;
-  if (event.state == dtls::State::kFailed) {
-    set_end_cause(event.certificate_rejected ? EndCause::kFingerprintMismatch : EndCause::kDtlsFailed,
-                  "DTLS failed: " + event.reason);
+  dtls_state_ = state;
+  if (state == DtlsTransportState::kFailed) {
+    set_end_cause(certificate_rejected ? EndCause::kFingerprintMismatch : EndCause::kDtlsFailed, "DTLS failed: " + reason);
   }
-  if (event.state != dtls::State::kClosed) {
+  if (state != DtlsTransportState::kClosed) {
     update_connection_state();
     return;
   }
@@ -97,7 +101,15 @@ void PeerConnection::release(bool announce) {
   release_pending_ = false;
   if (released_) return;
   released_ = true;
-  const std::string why = end_reason_.empty() ? std::string("the connection ended") : end_reason_;
+  say_goodbye(end_reason_.empty() ? std::string("the connection ended") : end_reason_);
+  channels_->close_all(announce);
+  sctp_.reset();
+  dtls_.reset();
+  media_->release(*ended_error());
+  ice_timeout_ = dtls_timeout_ = sctp_timeout_ = setup_deadline_ = base::Instant::max();
+}
+
+void PeerConnection::say_goodbye(const std::string& why) {
   // Goodbyes go down the layers as far as each still can; events are no longer told.
   if (sctp_) {
     sctp_->abort(why);
@@ -124,20 +136,6 @@ void PeerConnection::release(bool announce) {
       }
     }
   }
-  for (auto& [handle, channel] : channels_) {
-    if (channel.state == sctp::ChannelState::kClosed) continue;
-    channel.state = sctp::ChannelState::kClosed;
-    ++counters_.channels_closed;
-    if (announce) emit(DataChannelStateEvent{handle, sctp::ChannelState::kClosed});
-  }
-  by_stream_.clear();
-  sctp_.reset();
-  dtls_.reset();
-  srtp_send_.reset();
-  srtp_receive_.reset();
-  srtp_keys_.reset();
-  if (rtp_) rtp_->close();
-  ice_timeout_ = dtls_timeout_ = sctp_timeout_ = rtcp_timeout_ = setup_deadline_ = base::Instant::max();
 }
 
 void PeerConnection::close() {
@@ -154,7 +152,7 @@ void PeerConnection::close() {
   connection_ = PeerConnectionState::kClosed;
 }
 
-ice::ConnectionState PeerConnection::ice_connection_state() const {
+IceConnectionState PeerConnection::ice_connection_state() const {
   return aggregate_ice_connection_state(closed_, {&ice_state_, 1});
 }
 

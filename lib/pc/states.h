@@ -4,12 +4,17 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "base/transport_state.h"
 #include "ice/states.h"
 
 namespace rtcstack::pc {
+
+/// RTCIceConnectionState and RTCIceGatheringState: lib/ice reports them by these names.
+using IceConnectionState = ice::ConnectionState;
+using IceGatheringState = ice::GatheringState;
 
 /// RTCSignalingState.
 enum class SignalingState : std::uint8_t {
@@ -64,5 +69,13 @@ enum class SdpType : std::uint8_t { kOffer, kPranswer, kAnswer, kRollback };
 std::string_view to_string(SdpType type);
 /// Reads "offer", "pranswer", "answer" or "rollback" into `type`; false for anything else.
 bool parse_sdp_type(std::string_view text, SdpType& type);
+
+/// RTCSessionDescriptionInit: what create_offer() and create_answer() give, and what
+/// set_local_description() and set_remote_description() take. (lib/sdp's
+/// sdp::SessionDescription is the parsed model of the text.)
+struct SessionDescriptionInit {
+  SdpType type = SdpType::kOffer;
+  std::string sdp;
+};
 
 }  // namespace rtcstack::pc

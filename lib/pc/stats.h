@@ -30,4 +30,12 @@ struct Stats {
   }
 };
 
+/// What crossed the transport, for RTCTransportStats.
+struct TransportCounters {
+  std::uint64_t packets_sent = 0, bytes_sent = 0, packets_received = 0, bytes_received = 0;
+  // Datagrams dropped: malformed, unauthenticated, replayed or unroutable at the ICE,
+  // SRTP or RTP layer, or of no protocol we demultiplex (DTLS drops its own silently).
+  std::uint64_t packets_discarded = 0;
+};
+
 }  // namespace rtcstack::pc

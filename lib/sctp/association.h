@@ -28,6 +28,7 @@
 #include "base/result.h"
 #include "base/ring_queue.h"
 #include "base/time.h"
+#include "sctp/channel.h"
 #include "sctp/dcep.h"
 
 struct socket;  // usrsctp's
@@ -36,22 +37,6 @@ namespace rtcstack::sctp {
 
 using State = base::TransportState;
 using base::to_string;
-
-/// W3C RTCDataChannelState.
-enum class ChannelState : std::uint8_t { kConnecting, kOpen, kClosing, kClosed };
-std::string_view to_string(ChannelState state);
-
-/// W3C RTCDataChannelInit.
-struct ChannelInit {
-  std::string label;
-  std::string protocol;
-  bool ordered = true;
-  std::optional<std::uint16_t> max_retransmits;       ///< partial reliability by count (SCTP_PR_SCTP_RTX)
-  std::optional<std::uint32_t> max_packet_lifetime;   ///< partial reliability in ms (SCTP_PR_SCTP_TTL)
-  bool negotiated = false;                            ///< both sides create it with the same id; no DCEP
-  std::optional<std::uint16_t> id;                    ///< required when negotiated; chosen otherwise
-  std::uint16_t priority = 256;                       ///< DCEP priority (RFC 8832 §5.1)
-};
 
 struct Config {
   /// The DTLS role decides stream ids: the DTLS client uses even ids, the server odd ones
@@ -75,7 +60,7 @@ struct Config {
   /// for each side; the association uses fewer if the peer offers fewer. usrsctp keeps
   /// about 100 bytes per stream per association from the start: 1024 streams cost
   /// 100 KB per connection.
-  std::uint16_t streams = 256;
+  std::uint16_t streams = kDefaultStreams;
   /// Shared with other associations (a process-wide budget): every byte waiting in a send
   /// queue is taken from it, and send() refuses (kResourceExhausted) what does not fit.
   std::shared_ptr<base::ByteBudget> budget;
@@ -138,7 +123,9 @@ struct Counters {
 
 class Association {
  public:
-  explicit Association(Config config);
+  /// `pool`: where the buffers of MessageEvents come from (it must outlive the
+  /// association); give them back there when done. None: a pool of its own.
+  explicit Association(Config config, base::BufferPool* pool = nullptr);
   ~Association();  ///< aborts the association if it is still up
   Association(const Association&) = delete;
   Association& operator=(const Association&) = delete;
@@ -188,9 +175,6 @@ class Association {
   /// Largest message send() accepts now.
   std::size_t max_message_size() const;
   const Counters& counters() const { return counters_; }
-  /// Takes the buffers of MessageEvents from `pool` (which must outlive the association)
-  /// instead of a pool of its own; give them back there when done.
-  void share_buffer_pool(base::BufferPool& pool) { pool_ = &pool; }
 
  private:
   friend class UsrsctpStack;
@@ -265,7 +249,7 @@ class Association {
   bool partial_too_large_ = false;
   base::RingQueue<Queued> outputs_;
   base::BufferPool own_pool_;
-  base::BufferPool* pool_ = &own_pool_;
+  base::BufferPool* pool_;
   base::Buffer packet_arena_;  // outgoing packets back to back; emptied when all are polled
   Counters counters_;
 };

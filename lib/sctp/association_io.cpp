@@ -55,10 +55,11 @@ std::string_view to_string(ChannelState state) {
   return "?";
 }
 
-Association::Association(Config config)
+Association::Association(Config config, base::BufferPool* pool)
     : config_(std::move(config)),
       usrsctp_port_(UsrsctpStack::instance().take_port()),
-      streams_(std::max<std::uint16_t>(config_.streams, 1)) {
+      streams_(std::max<std::uint16_t>(config_.streams, 1)),
+      pool_(pool != nullptr ? pool : &own_pool_) {
   UsrsctpStack& stack = UsrsctpStack::instance();
   stack.add(this);
   usrsctp_register_address(this);

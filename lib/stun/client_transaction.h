@@ -15,21 +15,11 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "base/time.h"
+#include "stun/transaction_config.h"
 #include "stun/message.h"
 #include "stun/transaction_id.h"
 
 namespace rtcstack::stun {
-
-struct TransactionConfig {
-  /// Initial retransmission timeout (RFC 8489 recommends 500 ms; ICE derives its own).
-  base::Duration rto = base::Duration::milliseconds(500);
-  /// Rc: transmissions in total, the first included.
-  int max_transmissions = 7;
-  /// Rm: after the last transmission, wait this many initial RTOs.
-  int final_wait_factor = 16;
-  /// Upper bound for the doubling interval between transmissions.
-  base::Duration max_interval = base::Duration::max();
-};
 
 enum class TransactionState : std::uint8_t { kWaiting, kAnswered, kTimedOut };
 

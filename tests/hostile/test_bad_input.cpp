@@ -223,7 +223,7 @@ TEST_CASE("bad-input catalogue: descriptions beyond the limits change nothing", 
   SECTION("a description over the size, line or section limits is refused whole") {
     for (const std::string& extra : {std::string("a=tool:") + std::string(sdp::Limits::kMaxLineBytes, 'x') + "\r\n",
                                      std::string(sdp::Limits::kMaxBytes, ' ')}) {
-      pc::SessionDescription hostile{pc::SdpType::kOffer, offer->sdp + extra};
+      pc::SessionDescriptionInit hostile{pc::SdpType::kOffer, offer->sdp + extra};
       const auto result = pair.b.pc().set_remote_description(now, hostile);
       REQUIRE_FALSE(result.ok());
       CHECK(result.error().code == ErrorCode::kResourceExhausted);
@@ -237,7 +237,7 @@ TEST_CASE("bad-input catalogue: descriptions beyond the limits change nothing", 
       candidates += "a=candidate:" + std::to_string(i) + " 1 udp 100 10." + std::to_string(i / 65536 % 256) + "." +
                     std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + " 9 typ host\r\n";
     }
-    pc::SessionDescription crowded{pc::SdpType::kOffer, offer->sdp + candidates};
+    pc::SessionDescriptionInit crowded{pc::SdpType::kOffer, offer->sdp + candidates};
     REQUIRE(crowded.sdp.size() < sdp::Limits::kMaxBytes);
     REQUIRE(pair.b.pc().set_remote_description(now, crowded).ok());
     std::size_t remote = 0;

@@ -37,10 +37,10 @@ struct MediaPair : PcPair {
   Received at_a, at_b;
 };
 
-inline bool has_line(const std::optional<pc::SessionDescription>& description, std::string_view line) {
+inline bool has_line(const std::optional<pc::SessionDescriptionInit>& description, std::string_view line) {
   return description && description->sdp.find(std::string(line) + "\r\n") != std::string::npos;
 }
-inline bool has_text(const std::optional<pc::SessionDescription>& description, std::string_view text) {
+inline bool has_text(const std::optional<pc::SessionDescriptionInit>& description, std::string_view text) {
   return description && description->sdp.find(text) != std::string::npos;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pc_harness.h"
+#include "sctp/association.h"
 
 using namespace rtcstack;
 using ice::ConnectionState;

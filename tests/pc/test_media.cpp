@@ -10,6 +10,7 @@
 #include "media/rtp_extensions.h"
 #include "media/rtp_packet.h"
 #include "media_pair.h"
+#include "sdp/session_description.h"
 
 using namespace rtcstack;
 using pc::MediaKind;

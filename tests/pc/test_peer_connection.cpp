@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "dtls/endpoint.h"
 #include "pc_harness.h"
+#include "sdp/session_description.h"
 #include "pcapng.h"
 
 using namespace rtcstack;

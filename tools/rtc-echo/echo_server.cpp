@@ -15,6 +15,7 @@
 #include "net/runtime.h"
 #include "net/udp_socket.h"
 #include "page.h"
+#include "sdp/session_description.h"
 #include "session_json.h"
 
 namespace rtcstack::echo {
@@ -97,7 +98,7 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
     return busy;
   }
   *self = *handle;
-  auto answered = [&]() -> base::Result<pc::SessionDescription> {
+  auto answered = [&]() -> base::Result<pc::SessionDescriptionInit> {
     // One sending transceiver per offered audio or video section, so the answer echoes.
     if (auto parsed = sdp::SessionDescription::parse(offer->sdp)) {
       for (const auto& section : parsed->media) {

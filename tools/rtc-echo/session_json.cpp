@@ -4,7 +4,7 @@
 
 namespace rtcstack::echo {
 
-std::string to_json(const pc::SessionDescription& description) {
+std::string to_json(const pc::SessionDescriptionInit& description) {
   return nlohmann::json{{"type", std::string(pc::to_string(description.type))}, {"sdp", description.sdp}}.dump();
 }
 
@@ -39,7 +39,7 @@ bool nested_too_deep(const std::string& text) {
 
 }  // namespace
 
-base::Result<pc::SessionDescription> from_json(const std::string& text) {
+base::Result<pc::SessionDescriptionInit> from_json(const std::string& text) {
   if (nested_too_deep(text)) {
     return base::Error{base::ErrorCode::kMalformed, "the body nests deeper than " + std::to_string(kMaxDepth) + " levels"};
   }
@@ -47,7 +47,7 @@ base::Result<pc::SessionDescription> from_json(const std::string& text) {
   if (json.is_discarded() || !json.is_object()) return base::Error{base::ErrorCode::kMalformed, "the body is not a JSON object"};
   const auto type = json.find("type");
   const auto sdp = json.find("sdp");
-  pc::SessionDescription description;
+  pc::SessionDescriptionInit description;
   if (type == json.end() || !type->is_string() || !pc::parse_sdp_type(type->get<std::string>(), description.type)) {
     return base::Error{base::ErrorCode::kMalformed, "\"type\" must be offer, answer, pranswer or rollback"};
   }

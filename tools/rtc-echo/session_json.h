@@ -9,9 +9,9 @@
 
 namespace rtcstack::echo {
 
-std::string to_json(const pc::SessionDescription& description);
+std::string to_json(const pc::SessionDescriptionInit& description);
 /// kMalformed when the text is not JSON, nests deeper than 4 levels, or lacks a known
 /// "type" or a string "sdp".
-base::Result<pc::SessionDescription> from_json(const std::string& text);
+base::Result<pc::SessionDescriptionInit> from_json(const std::string& text);
 
 }  // namespace rtcstack::echo

@@ -1,11 +1,12 @@
-// PeerConnection: the RTP session's packets on the BUNDLE transport. The session
+// Transceivers: the RTP session's packets on the BUNDLE transport. The session
 // (media::RtpSession) keeps the streams, their RTCP and their repair in plaintext; here
 // each transceiver's negotiated sections configure its stream, and packets cross SRTP
 // once DTLS has exported keys: protected on the way out, unprotected on the way in.
 #include <algorithm>
 
 #include "base/log.h"
-#include "pc/peer_connection.h"
+#include "ice/agent.h"
+#include "pc/transceivers.h"
 
 namespace rtcstack::pc {
 namespace {
@@ -19,14 +20,7 @@ media::RtpCodec rtp_codec(const CodecParameters& codec) {
 
 }  // namespace
 
-media::RtpSessionConfig PeerConnection::rtp_session_config() const {
-  media::RtpSessionConfig config;
-  config.cname = session_id_;
-  config.budget = configuration_.buffer_budget.get();
-  return config;
-}
-
-void PeerConnection::configure_streams() {
+void Transceivers::configure_streams() {
   for (auto& [handle, transceiver] : transceivers_) {
     if (transceiver.stopped) {
       rtp_->remove_stream(handle);
@@ -56,12 +50,12 @@ void PeerConnection::configure_streams() {
   }
 }
 
-void PeerConnection::on_srtp_keys(const dtls::SrtpKeysEvent& keys) {
+void Transceivers::on_srtp_keys(base::Instant now, const dtls::SrtpKeysEvent& keys) {
   srtp_keys_ = keys;
-  (void)ensure_srtp();
+  (void)ensure_srtp(now);
 }
 
-bool PeerConnection::ensure_srtp() {
+bool Transceivers::ensure_srtp(base::Instant now) {
   // The sessions (two libsrtp contexts with their replay windows) cost time and tens of
   // kilobytes: a connection that carries only data channels never makes them.
   if (srtp_send_) return true;
@@ -78,22 +72,22 @@ bool PeerConnection::ensure_srtp() {
   }
   srtp_send_ = std::move(*send);
   srtp_receive_ = std::move(*receive);
-  rtp_->start(now_);
+  rtp_->start(now);
   return true;
 }
 
-base::Result<PeerConnection::Transceiver*> PeerConnection::media_transceiver(TransceiverHandle handle) {
+base::Result<Transceivers::Transceiver*> Transceivers::media_transceiver(base::Instant now, TransceiverHandle handle) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
-  if (auto ended = ended_error()) return *ended;
-  if (!ensure_srtp()) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
+  if (ended_) return *ended_;
+  if (!ensure_srtp(now)) return base::Error{base::ErrorCode::kWrongState, "no SRTP keys yet (DTLS not connected)"};
   if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   return &found->second;
 }
 
-base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::ByteView payload, std::uint32_t timestamp,
-                                            bool marker) {
-  auto found = media_transceiver(handle);
+base::Result<void> Transceivers::send_rtp(base::Instant now, TransceiverHandle handle, base::ByteView payload,
+                                          std::uint32_t timestamp, bool marker) {
+  auto found = media_transceiver(now, handle);
   if (!found) return found.error();
   const Transceiver& transceiver = **found;
   if (!transceiver.local || !sdp::sends(transceiver.local->direction)) {
@@ -102,28 +96,23 @@ base::Result<void> PeerConnection::send_rtp(TransceiverHandle handle, base::Byte
   if (!transceiver.remote || transceiver.remote->codecs.empty()) {
     return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
   }
-  auto sent = rtp_->send_rtp(now_, handle, payload, timestamp, marker);
-  if (sent) pump(now_);
-  return sent;
+  return rtp_->send_rtp(now, handle, payload, timestamp, marker);
 }
 
-base::Result<void> PeerConnection::request_key_frame(TransceiverHandle handle) {
-  if (auto found = media_transceiver(handle); !found) return found.error();
-  auto sent = rtp_->request_key_frame(handle);
-  if (sent) pump(now_);
-  return sent;
+base::Result<void> Transceivers::request_key_frame(base::Instant now, TransceiverHandle handle) {
+  if (auto found = media_transceiver(now, handle); !found) return found.error();
+  return rtp_->request_key_frame(handle);
 }
 
-base::Result<void> PeerConnection::send_nack(TransceiverHandle handle, std::span<const std::uint16_t> lost) {
+base::Result<void> Transceivers::send_nack(base::Instant now, TransceiverHandle handle,
+                                           std::span<const std::uint16_t> lost) {
   if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
-  if (auto found = media_transceiver(handle); !found) return found.error();
-  auto sent = rtp_->send_nack(handle, lost);
-  if (sent) pump(now_);
-  return sent;
+  if (auto found = media_transceiver(now, handle); !found) return found.error();
+  return rtp_->send_nack(handle, lost);
 }
 
-bool PeerConnection::handle_rtp(base::ByteView datagram) {
-  if (!ensure_srtp() || datagram.size() > kMaxSrtpPacket) return false;
+bool Transceivers::handle_rtp(base::Instant now, base::ByteView datagram) {
+  if (ended_ || !ensure_srtp(now) || datagram.size() > kMaxSrtpPacket) return false;
   const bool rtcp = datagram.size() >= 2 && datagram[1] >= 192 && datagram[1] <= 223;  // RFC 5761 §4
   base::Buffer packet = pool_.copy(datagram);
   auto length = rtcp ? srtp_receive_->unprotect_rtcp(packet.mutable_view()) : srtp_receive_->unprotect_rtp(packet.mutable_view());
@@ -132,13 +121,13 @@ bool PeerConnection::handle_rtp(base::ByteView datagram) {
     return false;
   }
   packet.resize(*length);
-  if (!rtcp) return rtp_->handle_rtp(now_, std::move(packet));
-  const bool read = rtp_->handle_rtcp(now_, packet);
+  if (!rtcp) return rtp_->handle_rtp(now, std::move(packet));
+  const bool read = rtp_->handle_rtcp(now, packet);
   pool_.give(std::move(packet));
   return read;
 }
 
-bool PeerConnection::pump_rtp() {
+bool Transceivers::pump(ice::Agent* agent) {
   if (!rtp_) return false;
   bool moved = false;
   for (;;) {
@@ -149,7 +138,7 @@ bool PeerConnection::pump_rtp() {
     }
     moved = true;
     if (auto* packet = std::get_if<media::OutgoingPacket>(&output)) {
-      send_protected(std::move(packet->bytes), packet->rtcp);
+      send_protected(agent, std::move(packet->bytes), packet->rtcp);
       continue;
     }
     auto& event = std::get<media::RtpSessionEvent>(output);
@@ -161,8 +150,8 @@ bool PeerConnection::pump_rtp() {
   }
 }
 
-void PeerConnection::send_protected(base::Buffer bytes, bool rtcp) {
-  if (!srtp_send_ || !agent_) {  // the transport ended under a queued packet
+void Transceivers::send_protected(ice::Agent* agent, base::Buffer bytes, bool rtcp) {
+  if (!srtp_send_ || agent == nullptr) {  // the transport ended under a queued packet
     pool_.give(std::move(bytes));
     return;
   }
@@ -176,7 +165,20 @@ void PeerConnection::send_protected(base::Buffer bytes, bool rtcp) {
     return;
   }
   bytes.resize(*protected_length);
-  (void)agent_->send(std::move(bytes));
+  (void)agent->send(std::move(bytes));
+}
+
+void Transceivers::handle_timeout(base::Instant now) {
+  if (srtp_send_ && now >= rtcp_timeout_) rtp_->handle_timeout(now);
+}
+
+void Transceivers::release(base::Error why) {
+  ended_ = std::move(why);
+  srtp_send_.reset();
+  srtp_receive_.reset();
+  srtp_keys_.reset();
+  if (rtp_) rtp_->close();
+  rtcp_timeout_ = base::Instant::max();
 }
 
 }  // namespace rtcstack::pc

@@ -1,4 +1,4 @@
-// PeerConnection: rolling back a remote offer (W3C "set the RTCSessionDescription" with
+// Transceivers: rolling back a remote offer (W3C "set the RTCSessionDescription" with
 // type rollback, JSEP RFC 8829 §4.1.10). Applying a remote offer changes transceivers at
 // once - it makes new ones, gives mids, stops rejected ones and announces tracks - so
 // what it may change is kept until the offer is answered, and a rollback puts it back:
@@ -6,15 +6,15 @@
 // set_direction), the others get their mid, sections, stopped state and track back, and
 // tracks the offer announced end (TrackEndedEvent) while tracks it ended come back
 // (TrackEvent). What the application did meanwhile (directions, stop()) stays.
-#include "pc/peer_connection.h"
+#include "pc/transceivers.h"
 
 namespace rtcstack::pc {
 
-void PeerConnection::remember_before_remote_offer() {
+void Transceivers::remember_before_remote_offer() {
   if (!before_remote_offer_) before_remote_offer_ = transceivers_;  // a second offer rolls back to before the first
 }
 
-void PeerConnection::undo_remote_offer() {
+void Transceivers::undo_remote_offer() {
   if (!before_remote_offer_) return;
   std::map<TransceiverHandle, Transceiver> before = std::move(*before_remote_offer_);
   before_remote_offer_.reset();

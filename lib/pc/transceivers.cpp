@@ -1,51 +1,62 @@
-// PeerConnection: transceivers (W3C RTCRtpTransceiver) and their negotiation. Sections
-// are read and answered by media_section.h; what they settle configures the transceiver's
-// stream in the RTP session (peer_connection_rtp.cpp carries its packets).
+// Transceivers: the W3C RTCRtpTransceiver calls and their negotiation. Sections are read
+// and answered by media_section.h; what they settle configures the transceiver's stream
+// in the RTP session (transceivers_rtp.cpp carries its packets).
+#include "pc/transceivers.h"
+
 #include <algorithm>
 
 #include "base/log.h"
-#include "pc/peer_connection.h"
 
 namespace rtcstack::pc {
-std::size_t PeerConnection::live_transceivers() const {
+
+Transceivers::Transceivers(const Configuration& configuration, std::string cname, base::Random& random,
+                           base::BufferPool& pool, base::RingQueue<Output>& outputs)
+    : configuration_(configuration), cname_(std::move(cname)), random_(random), pool_(pool), outputs_(outputs) {}
+
+Transceivers::~Transceivers() = default;
+
+std::size_t Transceivers::live() const {
   return static_cast<std::size_t>(
       std::count_if(transceivers_.begin(), transceivers_.end(), [](const auto& entry) { return !entry.second.stopped; }));
 }
 
-base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, sdp::Direction direction) {
-  if (auto ended = ended_error()) return *ended;
-  if (live_transceivers() >= configuration_.max_transceivers) {
+base::Result<TransceiverHandle> Transceivers::add(MediaKind kind, RtpTransceiverDirection direction) {
+  if (live() >= configuration_.max_transceivers) {
     return base::Error{base::ErrorCode::kResourceExhausted,
                        "the connection has " + std::to_string(configuration_.max_transceivers) +
                            " transceivers that are not stopped (Configuration::max_transceivers)"};
   }
-  return new_transceiver(kind, direction);
+  return make(kind, direction);
 }
 
-TransceiverHandle PeerConnection::new_transceiver(MediaKind kind, sdp::Direction direction) {
-  const TransceiverHandle handle = next_transceiver_++;
+TransceiverHandle Transceivers::make(MediaKind kind, RtpTransceiverDirection direction) {
+  const TransceiverHandle handle = next_handle_++;
   Transceiver& transceiver = transceivers_[handle];
   transceiver.kind = kind;
   transceiver.direction = direction;
   // The RTP session is made with the first transceiver: a connection of data channels
   // alone never holds one.
-  if (!rtp_) rtp_ = std::make_unique<media::RtpSession>(rtp_session_config(), random_, pool_);
+  if (!rtp_) {
+    media::RtpSessionConfig config;
+    config.cname = cname_;
+    config.budget = configuration_.buffer_budget.get();
+    rtp_ = std::make_unique<media::RtpSession>(config, random_, pool_);
+  }
   rtp_->add_stream(handle);
   return handle;
 }
 
-base::Result<TransceiverHandle> PeerConnection::add_track(MediaKind kind) {
-  if (auto ended = ended_error()) return *ended;
+base::Result<TransceiverHandle> Transceivers::add_track(MediaKind kind) {
   for (auto& [handle, transceiver] : transceivers_) {
     if (!transceiver.made_for_remote_offer || transceiver.stopped || transceiver.kind != kind) continue;
     transceiver.made_for_remote_offer = false;
-    transceiver.direction = sdp::receives(transceiver.direction) ? sdp::Direction::kSendRecv : sdp::Direction::kSendOnly;
+    transceiver.direction = sdp::receives(transceiver.direction) ? RtpTransceiverDirection::kSendRecv : RtpTransceiverDirection::kSendOnly;
     return handle;
   }
-  return add_transceiver(kind, sdp::Direction::kSendRecv);
+  return add(kind, RtpTransceiverDirection::kSendRecv);
 }
 
-base::Result<void> PeerConnection::set_direction(TransceiverHandle handle, sdp::Direction direction) {
+base::Result<void> Transceivers::set_direction(TransceiverHandle handle, RtpTransceiverDirection direction) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
   if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
@@ -54,39 +65,38 @@ base::Result<void> PeerConnection::set_direction(TransceiverHandle handle, sdp::
   return {};
 }
 
-base::Result<void> PeerConnection::stop_transceiver(TransceiverHandle handle) {
+base::Result<void> Transceivers::stop(TransceiverHandle handle) {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
-  if (auto ended = ended_error()) return *ended;
+  if (ended_) return *ended_;
   Transceiver& transceiver = found->second;
   if (transceiver.stopped) return {};
   transceiver.stopped = true;
   transceiver.stopped_locally = true;
   transceiver.track_announced = false;  // ended by the application: no TrackEndedEvent
-  transceiver.direction = sdp::Direction::kInactive;
+  transceiver.direction = RtpTransceiverDirection::kInactive;
   // RFC 3550 §6.6: a BYE ends our stream for the peer at once, before the renegotiation
   // that removes the section.
   rtp_->remove_stream(handle);
-  pump(now_);
   return {};
 }
 
-bool PeerConnection::transceiver_stopped(TransceiverHandle handle) const {
+bool Transceivers::stopped(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   return found != transceivers_.end() && found->second.stopped;
 }
 
-std::optional<std::string> PeerConnection::transceiver_mid(TransceiverHandle handle) const {
+std::optional<std::string> Transceivers::mid(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   return found == transceivers_.end() ? std::nullopt : found->second.mid;
 }
 
-std::optional<MediaKind> PeerConnection::transceiver_kind(TransceiverHandle handle) const {
+std::optional<MediaKind> Transceivers::kind(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   return found == transceivers_.end() ? std::nullopt : std::optional<MediaKind>(found->second.kind);
 }
 
-std::optional<CodecParameters> PeerConnection::send_codec(TransceiverHandle handle) const {
+std::optional<CodecParameters> Transceivers::send_codec(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end() || !found->second.remote || found->second.remote->codecs.empty()) return std::nullopt;
   // The peer's section lists the codecs we share first-choice first, in its payload types.
@@ -97,7 +107,7 @@ std::optional<CodecParameters> PeerConnection::send_codec(TransceiverHandle hand
   return codec;
 }
 
-std::vector<LocalMedia> PeerConnection::described_media() const {
+std::vector<LocalMedia> Transceivers::described_media() const {
   std::vector<LocalMedia> sections;
   for (const auto& [handle, transceiver] : transceivers_) {
     if (transceiver.local) sections.push_back(*transceiver.local);
@@ -105,13 +115,13 @@ std::vector<LocalMedia> PeerConnection::described_media() const {
   return sections;
 }
 
-std::string PeerConnection::unused_mid(const std::string& also_taken) const {
+std::string Transceivers::unused_mid(const sdp::SessionDescription* remote, const std::string& also_taken) const {
   // The smallest number no section of the peer's description, no transceiver and not
   // `also_taken` uses (RFC 8843 §7.2.1 wants them unique).
   const auto taken = [&](const std::string& mid) {
     if (mid == also_taken) return true;
-    if (remote_parsed_) {
-      for (const auto& section : remote_parsed_->media) {
+    if (remote != nullptr) {
+      for (const auto& section : remote->media) {
         if (section.mid() == mid) return true;
       }
     }
@@ -122,9 +132,9 @@ std::string PeerConnection::unused_mid(const std::string& also_taken) const {
   return std::to_string(next);
 }
 
-std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::string& data_mid) {
+std::vector<LocalMedia> Transceivers::local_media(bool offer, const std::string& data_mid,
+                                                const sdp::SessionDescription* remote) {
   std::vector<LocalMedia> sections;
-  const std::string cname = session_id_;
   for (auto& [handle, transceiver] : transceivers_) {
     if (transceiver.stopped) {
       transceiver.local.reset();  // its section, if it has one, is written rejected
@@ -132,7 +142,7 @@ std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::strin
     }
     LocalMedia section;
     if (offer) {
-      if (!transceiver.mid) transceiver.mid = unused_mid(data_mid);
+      if (!transceiver.mid) transceiver.mid = unused_mid(remote, data_mid);
       section.mid = *transceiver.mid;
       section.kind = transceiver.kind;
       section.direction = transceiver.direction;
@@ -154,7 +164,7 @@ std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::strin
     const bool rtx = std::any_of(section.codecs.begin(), section.codecs.end(),
                                  [](const CodecParameters& codec) { return codec.rtx_payload_type.has_value(); });
     if (rtx) section.rtx_ssrc = rtp_->rtx_ssrc(handle);
-    section.cname = cname;
+    section.cname = cname_;
     section.stream_id = "rtcstack";
     section.track_id = std::string(to_string(transceiver.kind)) + "-" + std::to_string(handle);
     transceiver.local = section;
@@ -164,39 +174,45 @@ std::vector<LocalMedia> PeerConnection::local_media(bool offer, const std::strin
   return sections;
 }
 
-void PeerConnection::apply_remote_media() {
-  if (!remote_) return;
-  for (const RemoteMedia& section : remote_->media) {
-    Transceiver* transceiver = nullptr;
-    for (auto& [handle, candidate] : transceivers_) {
-      if (candidate.mid == section.mid) transceiver = &candidate;
+Transceivers::Transceiver* Transceivers::match(const RemoteMedia& section) {
+  for (auto& [handle, candidate] : transceivers_) {
+    if (candidate.mid == section.mid) return &candidate;
+  }
+  // W3C setRemoteDescription: take a transceiver of the kind that has no section yet,
+  // or make one that only receives.
+  Transceiver* transceiver = nullptr;
+  for (auto& [handle, candidate] : transceivers_) {
+    if (!candidate.mid && candidate.kind == section.kind && transceiver == nullptr) transceiver = &candidate;
+  }
+  if (transceiver == nullptr) {
+    // Past the cap, a section still gets a transceiver (JSEP answers every section),
+    // but a stopped one: the answer rejects it, and it holds no media state.
+    const bool room = live() < configuration_.max_transceivers;
+    transceiver = &transceivers_[make(section.kind, RtpTransceiverDirection::kRecvOnly)];
+    transceiver->made_for_remote_offer = room;
+    if (!room) {
+      RTC_LOG(kInfo, "pc") << "rejecting section " << section.mid << ": more than " << configuration_.max_transceivers
+                           << " transceivers";
+      transceiver->stopped = true;
+      transceiver->direction = RtpTransceiverDirection::kInactive;
     }
-    if (transceiver == nullptr) {
-      // W3C setRemoteDescription: take a transceiver of the kind that has no section yet,
-      // or make one that only receives.
-      for (auto& [handle, candidate] : transceivers_) {
-        if (!candidate.mid && candidate.kind == section.kind && transceiver == nullptr) transceiver = &candidate;
-      }
-      if (transceiver == nullptr) {
-        // Past the cap, a section still gets a transceiver (JSEP answers every section),
-        // but a stopped one: the answer rejects it, and it holds no media state.
-        const bool room = live_transceivers() < configuration_.max_transceivers;
-        transceiver = &transceivers_[new_transceiver(section.kind, sdp::Direction::kRecvOnly)];
-        transceiver->made_for_remote_offer = room;
-        if (!room) {
-          RTC_LOG(kInfo, "pc") << "rejecting section " << section.mid << ": more than "
-                               << configuration_.max_transceivers << " transceivers";
-          transceiver->stopped = true;
-          transceiver->direction = sdp::Direction::kInactive;
-        }
-      }
-      transceiver->mid = section.mid;
-    }
+  }
+  transceiver->mid = section.mid;
+  return transceiver;
+}
+
+void Transceivers::apply_remote_media(const std::vector<RemoteMedia>& sections) {
+  for (const RemoteMedia& section : sections) {
+    Transceiver* transceiver = match(section);
     transceiver->remote = section;
     // W3C: a description rejecting the section stops its transceiver.
     if (section.rejected) transceiver->stopped = true;
   }
   configure_streams();
+  announce_tracks();
+}
+
+void Transceivers::announce_tracks() {
   for (auto& [handle, transceiver] : transceivers_) {
     if (!transceiver.mid || !transceiver.remote) continue;
     // A section without a codec in common is going to be rejected: no track for it.

@@ -1,0 +1,93 @@
+// What an ICE agent is configured with: the caller's sockets, STUN and TURN servers, the
+// transport policy, credentials, pacing and the caps a hostile peer meets. Apart from the
+// agent so that configuring a connection costs no ICE machinery.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/socket_address.h"
+#include "base/time.h"
+#include "ice/states.h"
+#include "stun/transaction_config.h"
+
+namespace rtcstack::ice {
+
+struct Credentials {
+  std::string ufrag;
+  std::string password;
+};
+
+struct TurnServer {
+  base::SocketAddress address;
+  std::string username;
+  std::string password;
+};
+
+struct AgentConfig {
+  /// A lite agent (servers with a public address) is always controlled; its peer must be a
+  /// full agent, which the caller makes controlling.
+  Mode mode = Mode::kFull;
+  Role role = Role::kControlling;
+  /// Addresses of the UDP sockets the caller has bound; each becomes a host candidate
+  /// (duplicates once; loopback addresses only when allow_loopback is set).
+  std::vector<base::SocketAddress> host_addresses;
+  bool allow_loopback = false;
+  /// STUN servers asked, from every host candidate of the same family, for the address
+  /// the outside sees: server-reflexive candidates.
+  std::vector<base::SocketAddress> stun_servers;
+  /// TURN servers: from every host candidate of the same family, an allocation whose
+  /// relayed address becomes a relayed candidate.
+  std::vector<TurnServer> turn_servers;
+  /// kRelay: only relayed candidates are announced and checked (RTCIceTransportPolicy).
+  enum class TransportPolicy : std::uint8_t { kAll, kRelay } policy = TransportPolicy::kAll;
+  /// Retransmission of those requests: gathering gives up on a server after ~3.5 s.
+  stun::TransactionConfig gathering_transaction = {base::Duration::milliseconds(500), 3, 4,
+                                                   base::Duration::seconds(2)};
+  /// Local credentials; generated (4-character ufrag, 24-character password) when empty.
+  Credentials credentials;
+  /// Pacing interval between new checks (RFC 8445 §14.2 allows 5 ms and up; 50 ms is the
+  /// traditional value).
+  base::Duration ta = base::Duration::milliseconds(50);
+  /// Retransmission of each check (RFC 8445 §14.3 computes RTO from Ta and the number of
+  /// active pairs; this is its floor).
+  stun::TransactionConfig check_transaction = {base::Duration::milliseconds(500), 7, 2,
+                                               base::Duration::seconds(2)};
+  /// How long the controlling agent waits after the first valid pair for a better one
+  /// before it nominates the best pair it has.
+  base::Duration nomination_delay = base::Duration::milliseconds(200);
+  /// At most this many candidate pairs are kept (RFC 8445 §6.1.2.5).
+  std::size_t max_pairs = 100;
+  /// Bytes of checks sent to remote addresses that have never answered (nothing
+  /// authenticated came from them), at most: signalled candidates are addresses a peer
+  /// chose, and without a cap one description of 64 candidates would make us send ~9
+  /// times its size to them. Past it, checks to such addresses are not sent and their
+  /// pairs fail; addresses that answered are not limited. 48 KiB covers every pair of a
+  /// browser's usual 8 candidates times our 4 failing through all retransmissions.
+  std::size_t max_unanswered_bytes = 48 * 1024;
+  /// At most this many remote candidates, signalled and peer-reflexive together: more
+  /// signalled ones are refused (kResourceExhausted), more peer-reflexive sources are
+  /// answered but not learned (dropped_candidates counts both).
+  std::size_t max_remote_candidates = 64;
+  /// Without a=end-of-candidates (browsers never signal it), the agent fails once every
+  /// pair has failed and no remote candidate has arrived for this long: a late trickled
+  /// candidate may still save the connection, an absent one cannot hold it open forever.
+  base::Duration failed_after_all_pairs_failed = base::Duration::seconds(5);
+  /// Consent freshness (RFC 7675) on the selected pair: a check every interval, randomised
+  /// by ±20%; they double as keepalives.
+  base::Duration consent_interval = base::Duration::seconds(5);
+  /// Without a consent response for this long the connection is "disconnected"...
+  base::Duration disconnected_after = base::Duration::seconds(8);
+  /// ...and after this long consent has expired: the pair may no longer carry data and,
+  /// with no other nominated pair, the connection has "failed".
+  base::Duration consent_expiry = base::Duration::seconds(30);
+  /// A selected pair on which nothing has arrived for this long, and whose consent answer
+  /// is overdue (none for 1.2 consent intervals + 1 s), gives way to a valid pair on which
+  /// the peer's traffic does arrive (its NAT rebound, or it moved): the controlling agent
+  /// nominates that pair, the controlled one follows it.
+  base::Duration switch_after = base::Duration::milliseconds(2500);
+};
+
+}  // namespace rtcstack::ice
