@@ -10,6 +10,7 @@
 #include "pc/data_channels.h"
 #include "pc/jsep.h"
 #include "pc/transceivers.h"
+#include "pc/transport.h"
 #include "pc/transport_stats.h"
 #include "sctp/association.h"
 #include "sdp/session_description.h"
@@ -49,6 +50,12 @@ PeerConnection::PeerConnection(Configuration configuration, base::Random& random
   }
   channels_ = std::make_unique<DataChannels>(outputs_);
   media_ = std::make_unique<Transceivers>(configuration_, session_id_, random_, pool_, outputs_);
+  Transport::Listener listener;
+  listener.ice_state = [this](IceConnectionState state) { on_ice_state(state); };
+  listener.dtls_state = [this](base::Instant now, DtlsTransportState state, bool rejected, const std::string& reason) {
+    on_dtls_state(now, state, rejected, reason);
+  };
+  transport_ = std::make_unique<Transport>(configuration_, random_, pool_, outputs_, *channels_, *media_, std::move(listener));
 }
 
 PeerConnection::~PeerConnection() = default;
@@ -68,9 +75,9 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
   local.fingerprint = {fingerprint->algorithm, fingerprint->digest};
   local.max_message_size = configuration_.max_message_size;
   local.max_bundle = configuration_.bundle_policy == BundlePolicy::kMaxBundle;
-  if (dtls_) {
+  if (transport_->dtls()) {
     // RFC 8842 §5.5: once the DTLS association exists, both sides keep their roles.
-    local.setup = dtls_client_ ? sdp::Setup::kActive : sdp::Setup::kPassive;
+    local.setup = transport_->dtls_client() ? sdp::Setup::kActive : sdp::Setup::kPassive;
   } else if (offer) {
     local.setup = sdp::Setup::kActpass;
   } else {
@@ -87,9 +94,9 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
     local.data_mid = remote_->data_mid;
     if (local.data_mid.empty() && !channels_->empty()) local.data_mid = media_->unused_mid(remote_parsed_.get());
   }
-  if (agent_) {
-    local.candidates = agent_->local_candidates();
-    local.end_of_candidates = agent_->gathering_state() == ice::GatheringState::kComplete;
+  if (const ice::Agent* agent = transport_->agent()) {
+    local.candidates = agent->local_candidates();
+    local.end_of_candidates = agent->gathering_state() == IceGatheringState::kComplete;
   }
   return local;
 }
@@ -133,13 +140,6 @@ base::Result<SessionDescriptionInit> PeerConnection::create_description(SdpType 
   return SessionDescriptionInit{type, created->model->to_string()};
 }
 
-void PeerConnection::make_agent(bool controlling) {
-  if (agent_) return;
-  ice::AgentConfig config = configuration_.ice;
-  config.role = controlling ? ice::Role::kControlling : ice::Role::kControlled;
-  agent_ = std::make_unique<ice::Agent>(config, random_, &pool_);
-}
-
 base::Result<void> PeerConnection::set_local_description(base::Instant now, SessionDescriptionInit description) {
   now_ = now;
   if (auto ended = ended_error()) return *ended;
@@ -164,7 +164,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   if (!offer && signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
     return wrong_state("a local answer in signaling state " + std::string(to_string(signaling_)));
   }
-  make_agent(offer);
+  ice::Agent& agent = transport_->make_agent(offer);
   OwnDescription applied = *created;
   applied.type = description.type;
   if (offer) {
@@ -185,7 +185,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   }
   if (!gathering_started_) {
     gathering_started_ = true;
-    agent_->start_gathering(now);
+    agent.start_gathering(now);
   }
   pump(now);
   return {};
@@ -224,12 +224,13 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   if (!offer && remote->setup == sdp::Setup::kActpass) {
     return invalid("the answer says a=setup:actpass; an answer must choose active or passive (RFC 8842 §5.3)");
   }
-  if (remote_ && dtls_ && remote_->ice.ufrag != remote->ice.ufrag) {
+  if (remote_ && transport_->dtls() && remote_->ice.ufrag != remote->ice.ufrag) {
     return base::Error{base::ErrorCode::kUnsupported, "the peer restarted ICE; ICE restarts by the peer are not supported yet"};
   }
-  make_agent(!offer);
+  transport_->make_agent(!offer);
   remote_parsed_ = std::make_shared<const sdp::SessionDescription>(*parsed);  // copied at size (see own_description)
   remote_ = std::make_shared<const RemoteParameters>(std::move(*remote));
+  transport_->set_mid(remote_->transport_mid);
   if (offer) media_->remember_before_remote_offer();
   media_->apply_remote_media(remote_->media);
   if (offer) {
@@ -253,26 +254,28 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
 }
 
 void PeerConnection::apply_remote_ice(base::Instant now) {
+  ice::Agent& agent = *transport_->agent();
   if (remote_ice_applied_ != remote_->ice.ufrag) {
-    if (!agent_->set_remote_credentials(remote_->ice, now)) return;
+    if (!agent.set_remote_credentials(remote_->ice, now)) return;
     remote_ice_applied_ = remote_->ice.ufrag;
   }
   for (const sdp::Candidate& candidate : remote_->candidates) {
-    if (auto converted = from_sdp(candidate)) (void)agent_->add_remote_candidate(*converted, now);
+    if (auto converted = from_sdp(candidate)) (void)agent.add_remote_candidate(*converted, now);
   }
   for (const std::string& line : std::exchange(early_candidates_, {})) (void)add_ice_candidate(now, line);
-  if (remote_->end_of_candidates) agent_->set_remote_end_of_candidates(now);
+  if (remote_->end_of_candidates) agent.set_remote_end_of_candidates(now);
 }
 
 base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::string_view candidate) {
   now_ = now;
   if (auto ended = ended_error()) return *ended;
-  if (!remote_ || !agent_) {
+  ice::Agent* agent = transport_->agent();
+  if (!remote_ || agent == nullptr) {
     early_candidates_.emplace_back(candidate);
     return {};
   }
   if (candidate.empty()) {
-    agent_->set_remote_end_of_candidates(now);
+    agent->set_remote_end_of_candidates(now);
     pump(now);
     return {};
   }
@@ -280,7 +283,7 @@ base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::str
   if (!parsed) return parsed.error();
   auto converted = from_sdp(*parsed);
   if (!converted) return converted.error();
-  auto added = agent_->add_remote_candidate(*converted, now);
+  auto added = agent->add_remote_candidate(*converted, now);
   pump(now);
   return added;
 }
@@ -312,29 +315,30 @@ void PeerConnection::set_signaling(SignalingState state) {
 
 base::Result<ChannelHandle> PeerConnection::create_data_channel(const DataChannelInit& init) {
   if (auto ended = ended_error()) return *ended;
-  auto created = channels_->create(init, sctp_.get(), sctp_ ? sctp_->streams() : configuration_.sctp_streams);
-  if (created && sctp_) pump(now_);
+  sctp::Association* sctp = transport_->sctp();
+  auto created = channels_->create(init, sctp, sctp != nullptr ? sctp->streams() : configuration_.sctp_streams);
+  if (created && sctp != nullptr) pump(now_);
   return created;
 }
 
 base::Result<void> PeerConnection::send(ChannelHandle channel, base::ByteView data, bool binary) {
-  auto sent = channels_->send(channel, data, binary, sctp_.get());
+  auto sent = channels_->send(channel, data, binary, transport_->sctp());
   pump(now_);
   return sent;
 }
 
 base::Result<void> PeerConnection::close_data_channel(ChannelHandle channel) {
-  auto closed = channels_->close(channel, sctp_.get());
+  auto closed = channels_->close(channel, transport_->sctp());
   pump(now_);
   return closed;
 }
 
 std::size_t PeerConnection::buffered_amount(ChannelHandle channel) const {
-  return channels_->buffered_amount(channel, sctp_.get());
+  return channels_->buffered_amount(channel, transport_->sctp());
 }
 
 void PeerConnection::set_buffered_amount_low_threshold(ChannelHandle channel, std::size_t threshold) {
-  channels_->set_buffered_amount_low_threshold(channel, threshold, sctp_.get());
+  channels_->set_buffered_amount_low_threshold(channel, threshold, transport_->sctp());
 }
 
 std::optional<std::uint16_t> PeerConnection::channel_id(ChannelHandle channel) const { return channels_->id(channel); }
@@ -408,20 +412,12 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
   if (remote_ && !remote_->fingerprints.empty()) {
     remote_fingerprint = dtls::Fingerprint{remote_->fingerprints.front().algorithm, remote_->fingerprints.front().digest};
   }
-  append_transport_stats({counters_, ice_connection_state(), dtls_state_, dtls_client_, *configuration_.certificate,
-                          std::move(remote_fingerprint), agent_.get()},
+  append_transport_stats({transport_->counters(), ice_connection_state(), dtls_state_, transport_->dtls_client(),
+                          *configuration_.certificate, std::move(remote_fingerprint), transport_->agent()},
                          timestamp, report);
   media_->append_stats(timestamp, report);
   channels_->append_stats(timestamp, report);
   return report;
-}
-
-bool PeerConnection::accepts(const base::SocketAddress& remote, const ice::Inbound& datagram) const {
-  if (closed_ || released_ || !agent_) return false;
-  if (const auto ufrag = datagram.addressed_ufrag()) return *ufrag == local_ufrag();
-  const auto& candidates = agent_->remote_candidates();
-  return std::any_of(candidates.begin(), candidates.end(),
-                     [&](const ice::Candidate& candidate) { return candidate.address == remote; });
 }
 
 }  // namespace rtcstack::pc

@@ -50,6 +50,7 @@ namespace rtcstack::pc {
 
 class DataChannels;  // data_channels.h
 class Transceivers;  // transceivers.h
+class Transport;     // transport.h
 struct LocalParameters;   // jsep.h
 struct RemoteParameters;  // jsep.h
 
@@ -167,8 +168,8 @@ class PeerConnection {
   DtlsTransportState dtls_transport_state() const { return dtls_state_; }
   /// The transports themselves, for tests and tools that look inside (null before they
   /// start and once the connection has ended).
-  const dtls::Endpoint* dtls() const { return dtls_.get(); }
-  const sctp::Association* sctp() const { return sctp_.get(); }
+  const dtls::Endpoint* dtls() const;
+  const sctp::Association* sctp() const;
 
   ~PeerConnection();
   PeerConnection(const PeerConnection&) = delete;
@@ -201,41 +202,33 @@ class PeerConnection {
   /// Builds the description `local` says (kInvalidArgument when it cannot be written).
   base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
   base::Result<SessionDescriptionInit> create_description(SdpType type);
-  void make_agent(bool controlling);
   void apply_remote_ice(base::Instant now);
   void set_signaling(SignalingState state);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
 
-  // transports (peer_connection_transport.cpp)
+  // the transport's life (peer_connection_io.cpp)
   void start_transports(base::Instant now);
   void start_sctp(base::Instant now);  // once DTLS is up and a data section is negotiated
   void pump(base::Instant now);
-  bool pump_ice(base::Instant now);
-  bool pump_dtls(base::Instant now);
-  bool pump_sctp(base::Instant now);
-  void deliver(base::Instant now, base::ByteView payload);  // application data of the selected pair
 
   // lifecycle (peer_connection_lifecycle.cpp)
   void update_connection_state();
   /// Records why the connection ends; the first cause given wins.
   void set_end_cause(EndCause cause, std::string reason);
   void on_ice_state(IceConnectionState state);
-  void on_dtls_state(base::TransportState state, bool certificate_rejected, const std::string& reason);
+  void on_dtls_state(base::Instant now, DtlsTransportState state, bool certificate_rejected, const std::string& reason);
   void check_setup_deadline(base::Instant now);
   /// Says goodbye (ABORT, close_notify, TURN deallocation) and frees the transports;
   /// `announce`: open channels report kClosed.
   void release(bool announce);
-  void say_goodbye(const std::string& why);
 
   Configuration configuration_;
   base::Random& random_;
   base::BufferPool pool_;  // every layer's buffers; declared first among them, so it outlives them
   base::RingQueue<Output> outputs_;
-  std::unique_ptr<ice::Agent> agent_;
-  std::unique_ptr<dtls::Endpoint> dtls_;
-  std::unique_ptr<sctp::Association> sctp_;
   std::unique_ptr<DataChannels> channels_;
   std::unique_ptr<Transceivers> media_;
+  std::unique_ptr<Transport> transport_;
 
   SignalingState signaling_ = SignalingState::kStable;
   PeerConnectionState connection_ = PeerConnectionState::kNew;
@@ -259,14 +252,7 @@ class PeerConnection {
   bool we_offered_ = false;                                       // in the last completed exchange
   std::vector<std::string> early_candidates_;                     // before a remote description
   std::string remote_ice_applied_;                                // the remote ufrag the agent has
-  bool dtls_client_ = false;
-  bool dtls_started_ = false;
   base::Instant now_;  // the latest time passed in
-
-  TransportCounters counters_;
-  base::Instant ice_timeout_ = base::Instant::max();
-  base::Instant dtls_timeout_ = base::Instant::max();
-  base::Instant sctp_timeout_ = base::Instant::max();
 };
 
 }  // namespace rtcstack::pc

@@ -5,12 +5,10 @@
 #include <string>
 
 #include "base/log.h"
-#include "dtls/endpoint.h"
-#include "ice/agent.h"
 #include "pc/data_channels.h"
 #include "pc/peer_connection.h"
 #include "pc/transceivers.h"
-#include "sctp/association.h"
+#include "pc/transport.h"
 
 namespace rtcstack::pc {
 
@@ -24,7 +22,7 @@ void PeerConnection::set_end_cause(EndCause cause, std::string reason) {
 void PeerConnection::on_ice_state(IceConnectionState state) {
   if (closed_ || released_ || release_pending_) return;
   if (state == ice::ConnectionState::kFailed) {
-    if (agent_->consent_expired()) {
+    if (transport_->agent()->consent_expired()) {
       set_end_cause(EndCause::kConsentExpired, "ICE failed: the peer stopped answering consent checks (RFC 7675)");
     } else {
       set_end_cause(EndCause::kIceFailed, "ICE failed: every candidate pair failed");
@@ -36,7 +34,9 @@ void PeerConnection::on_ice_state(IceConnectionState state) {
   update_connection_state();
 }
 
-void PeerConnection::on_dtls_state(base::TransportState state, bool certificate_rejected, const std::string& reason) {
+void PeerConnection::on_dtls_state(base::Instant now, DtlsTransportState state, bool certificate_rejected,
+                                   const std::string& reason) {
+  start_sctp(now);
   if (closed_ || released_ || release_pending_) return;
   dtls_state_ = state;
   if (state == DtlsTransportState::kFailed) {
@@ -80,7 +80,7 @@ void PeerConnection::check_setup_deadline(base::Instant now) {
 void PeerConnection::update_connection_state() {
   if (closed_) return;  // close() tells nothing; the peer's close was told where it came
   PeerConnectionState state = PeerConnectionState::kNew;
-  if (agent_) {
+  if (transport_->agent()) {
     const DtlsTransportState dtls[] = {dtls_state_};
     state = aggregate_connection_state(false, aggregate_ice_connection_state(false, {&ice_state_, 1}), dtls);
   }
@@ -101,41 +101,10 @@ void PeerConnection::release(bool announce) {
   release_pending_ = false;
   if (released_) return;
   released_ = true;
-  say_goodbye(end_reason_.empty() ? std::string("the connection ended") : end_reason_);
+  transport_->close(end_reason_.empty() ? std::string("the connection ended") : end_reason_);
   channels_->close_all(announce);
-  sctp_.reset();
-  dtls_.reset();
   media_->release(*ended_error());
-  ice_timeout_ = dtls_timeout_ = sctp_timeout_ = setup_deadline_ = base::Instant::max();
-}
-
-void PeerConnection::say_goodbye(const std::string& why) {
-  // Goodbyes go down the layers as far as each still can; events are no longer told.
-  if (sctp_) {
-    sctp_->abort(why);
-    for (sctp::Output output = sctp_->poll_output(); !std::holds_alternative<sctp::Timeout>(output);
-         output = sctp_->poll_output()) {
-      if (auto* packet = std::get_if<sctp::Packet>(&output); packet && dtls_) (void)dtls_->send(packet->bytes);
-    }
-  }
-  if (dtls_) {
-    dtls_->close();
-    for (dtls::Output output = dtls_->poll_output(); !std::holds_alternative<dtls::Timeout>(output);
-         output = dtls_->poll_output()) {
-      if (auto* datagram = std::get_if<dtls::Datagram>(&output)) (void)agent_->send(std::move(datagram->bytes));
-    }
-  }
-  if (agent_) {
-    agent_->close();  // TURN allocations are freed by a Refresh with LIFETIME 0
-    for (ice::Output output = agent_->poll_output(); !std::holds_alternative<ice::Timeout>(output);
-         output = agent_->poll_output()) {
-      if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
-        ++counters_.packets_sent;
-        counters_.bytes_sent += transmit->bytes.size();
-        outputs_.emplace_back(std::move(*transmit));
-      }
-    }
-  }
+  setup_deadline_ = base::Instant::max();
 }
 
 void PeerConnection::close() {

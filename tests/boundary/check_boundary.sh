@@ -6,7 +6,10 @@
 #      between sdp, dtls, srtp, sctp and media; only the runtime uses lib/net), and the
 #      system libraries only where they belong: OpenSSL in the modules that own crypto
 #      (base's random, stun's integrity, dtls, srtp), usrsctp in sctp, Opus and libvpx
-#      in media, sockets and epoll in net (byte-order helpers, arpa/inet.h, anywhere).
+#      in media, sockets and epoll in net (byte-order helpers, arpa/inet.h, anywhere);
+#   and the installed API is whole: a header a module installs (its `<module>_headers`
+#   list in lib/<module>/meson.build) includes only installed headers, so private parts
+#   (lib/pc's jsep.h, transceivers.h, ...) never leak into what embedders compile.
 # Usage: check_boundary.sh SOURCE_ROOT    check the tree, exit 1 on any violation
 #        check_boundary.sh --self-test    prove the checker catches planted violations
 set -euo pipefail
@@ -65,6 +68,17 @@ check_tree() {
       done
     done < <(find "$dir" -type f \( -name '*.h' -o -name '*.cpp' \) -print0)
   done
+  local installed header
+  installed=$(installed_headers "$root")
+  for header in $installed; do
+    while IFS= read -r line; do
+      included=$(sed -E 's/^[0-9]+:#include "([^"]+)".*/\1/' <<<"$line")
+      if [[ " $installed " != *" $included "* ]]; then
+        echo "private header in the API: lib/$header:${line%%:*} (installed) includes $included (not installed)"
+        violations=$((violations + 1))
+      fi
+    done < <(grep -nE '^#include "[a-z]+/' "$root/lib/$header" || true)
+  done
   if [ "$violations" -gt 0 ]; then
     echo "$violations violation(s)"
     return 1
@@ -72,6 +86,14 @@ check_tree() {
   echo "lib/ keeps the sans-IO boundary and the layer order"
 }
 
+# "module/file.h" for every header in a `<module>_headers = files(...)` list.
+installed_headers() {
+  local root=$1 build module
+  for build in "$root"/lib/*/meson.build; do
+    module=$(basename "$(dirname "$build")")
+    sed -n "/^${module}_headers = files(/,/)/p" "$build" | grep -oE "'[a-z_0-9]+\.h'" | tr -d "'" | sed "s|^|$module/|"
+  done | tr '\n' ' '
+}
 self_test() {
   local tmp
   tmp=$(mktemp -d)
@@ -79,7 +101,18 @@ self_test() {
   mkdir -p "$tmp/lib/base" "$tmp/lib/dtls" "$tmp/lib/net"
   printf '#include "base/bytes.h"\n#include <openssl/ssl.h>\nint f();\n' > "$tmp/lib/dtls/ok.cpp"
   printf '#include <mutex>\nstd::thread t;\n' > "$tmp/lib/net/io.cpp"  # allowed in net
+  printf '#include "base/bytes.h"\n' > "$tmp/lib/dtls/api.h"
+  printf '#pragma once\n' > "$tmp/lib/dtls/inner.h"
+  printf "dtls_headers = files(\n  'api.h',\n)\n" > "$tmp/lib/dtls/meson.build"
+  printf "base_headers = files(\n  'bytes.h',\n)\n" > "$tmp/lib/base/meson.build"
+  printf '#pragma once\n' > "$tmp/lib/base/bytes.h"
   check_tree "$tmp" > /dev/null || { echo "self-test: a clean tree was rejected"; return 1; }
+  printf '#include "dtls/inner.h"\n' > "$tmp/lib/dtls/api.h"
+  if check_tree "$tmp" > /dev/null; then
+    echo "self-test: missed an installed header including a private one"
+    return 1
+  fi
+  printf '#include "base/bytes.h"\n' > "$tmp/lib/dtls/api.h"
   local planted
   for planted in '#include "srtp/session.h"' 'std::mutex m;' '#include <thread>' \
                  'auto t = std::chrono::steady_clock::now();' 'int s = socket(2, 2, 0);' \

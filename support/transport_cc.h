@@ -2,6 +2,9 @@
 // extensions-01 §3.1): RTPFB FMT 15, reporting for each transport-wide sequence number
 // whether and when it arrived. Parsing is a validated view; building collects arrivals in
 // storage that is reused from one feedback message to the next.
+//
+// It sits in support/ (tests and the RTCP fuzzer use it) and keeps lib/media's namespace:
+// it moves back into lib/media with the send-side bandwidth estimator that reads it.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "media/transport_cc.h"
+#include "transport_cc.h"
 
 #include <cstring>
 #include <string>
