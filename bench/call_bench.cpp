@@ -119,8 +119,8 @@ struct Call {
     // The instant the second end opens is taken in its callback, so that the setup time
     // does not include how long the waiting thread takes to notice (as Pion's harness
     // is woken by a Go channel).
-    const auto on_open = [this](pc::ChannelHandle, sctp::ChannelState state) {
-      if (state != sctp::ChannelState::kOpen || opens.fetch_add(1) + 1 != 2) return;
+    const auto on_open = [this](pc::ChannelHandle, pc::DataChannelState state) {
+      if (state != pc::DataChannelState::kOpen || opens.fetch_add(1) + 1 != 2) return;
       both_open_at = Clock::now();
       both_open.store(true, std::memory_order_release);
     };
@@ -139,7 +139,7 @@ struct Call {
 
   // Offer and answer with a channel in them; the connection then comes up on its own.
   bool negotiate() {
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "bench";
     channel = *a->create_data_channel(init);
     auto offer = a->create_offer();

@@ -83,7 +83,7 @@ int main() {
   constexpr int kPackets = 200'000;
   constexpr std::size_t kPayload = 1200;
   Side a("192.0.2.1", 1), b("192.0.2.2", 2);
-  const auto video = *a.pc->add_transceiver(pc::MediaKind::kVideo, sdp::Direction::kSendOnly);
+  const auto video = *a.pc->add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
   if (!connect(a, b, video)) {
     std::printf("{\"benchmark\":\"pc_rtp_send\",\"error\":\"the connections did not connect\"}\n");
     return 1;

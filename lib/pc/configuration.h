@@ -14,6 +14,12 @@
 
 namespace rtcstack::pc {
 
+/// RTCIceTransportPolicy: kAll, or kRelay (only relayed candidates are used).
+using IceTransportPolicy = ice::AgentConfig::TransportPolicy;
+/// A TURN server of RTCIceServer, its address resolved (the caller resolves names: lib/pc
+/// does no IO).
+using TurnServer = ice::TurnServer;
+
 /// RTCBundlePolicy. rtcstack always puts every section on one BUNDLE transport; the
 /// policy says whether an initial offer also marks every section after the first
 /// bundle-only (port 0, RFC 8843 §6), as JSEP's max-bundle does (RFC 8829 §4.1.1), so
@@ -21,8 +27,9 @@ namespace rtcstack::pc {
 enum class BundlePolicy : std::uint8_t { kBalanced, kMaxBundle };
 
 struct Configuration {
-  /// ICE: the caller's sockets (host_addresses), STUN/TURN servers, transport policy. The
-  /// role and credentials are the PeerConnection's to set.
+  /// ICE: the caller's sockets (host_addresses; net::Runtime fills them), STUN servers,
+  /// TURN servers (pc::TurnServer), the transport policy (pc::IceTransportPolicy), and
+  /// rtcstack's pacing and caps. The role and credentials are the PeerConnection's to set.
   ice::AgentConfig ice;
   /// Generated (ECDSA P-256) when empty; share one across connections to save the cost.
   std::shared_ptr<const dtls::Certificate> certificate;

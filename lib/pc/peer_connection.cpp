@@ -1,6 +1,6 @@
 // PeerConnection: signaling (JSEP offer/answer, rollback), and the data-channel and
 // transceiver calls handed to their registries (data_channels.h, transceivers.h). The
-// transports and IO are in peer_connection_transport.cpp.
+// transport's life and the IO calls are in peer_connection_io.cpp.
 #include "pc/peer_connection.h"
 
 #include <algorithm>

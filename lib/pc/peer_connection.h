@@ -1,13 +1,17 @@
 // A sans-IO PeerConnection (W3C webrtc-pc, JSEP RFC 8829): offer and answer with
 // rollback, ICE (lib/ice) -> DTLS (lib/dtls) -> SCTP (lib/sctp) for data channels and
 // SRTP (lib/srtp) for RTP media of transceivers, all on one BUNDLE transport, RFC 7983
-// demultiplexing, the W3C states by name with their events in order. Like every core it owns no socket, thread or clock: the caller (lib/net's
-// Runtime, or a test) binds the sockets named in the ICE config, feeds datagrams and
-// time in, and drains poll_output().
+// demultiplexing, the W3C states by name with their events in order. Like every core it
+// owns no socket, thread or clock: the caller (lib/net's Runtime, or a test) binds the
+// sockets named in the ICE config, feeds datagrams and time in, and drains poll_output().
 //
 // Calls never call back: everything the W3C API reports through callbacks comes out of
 // poll_output() as events, so any call is legal at any time, including right after an
 // event (a Runtime may call anything from inside its callbacks).
+//
+// The API is in the pc namespace by its W3C names, in the headers included below; the
+// connection's parts (the transport, the transceivers, the data channels, JSEP) are in
+// headers of lib/pc that are not installed, named here by forward declaration only.
 #pragma once
 
 #include <cstdint>

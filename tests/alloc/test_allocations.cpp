@@ -83,7 +83,7 @@ void send_on_all(testing::PcPair& pair, const Sections& sections, int packets) {
 
 TEST_CASE("media: no allocation per RTP packet sent and received after warm-up", "[alloc]") {
   testing::PcPair pair(41);
-  const auto video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, sdp::Direction::kSendOnly);
+  const auto video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   pair.run([] { return false; }, base::Duration::milliseconds(100));  // the track is announced
@@ -109,11 +109,11 @@ TEST_CASE("media: no allocation per RTP packet sent and received after warm-up",
 
 TEST_CASE("data channels: no allocation per message after warm-up, usrsctp included", "[alloc]") {
   testing::PcPair pair(42);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "counted";
   const auto channel = *pair.a.pc().create_data_channel(init);
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, pc::DataChannelState::kOpen); }));
   pair.run([] { return false; }, base::Duration::milliseconds(100));
 
   Wire wire{pair.a.pc(), pair.b.pc()};
@@ -141,12 +141,12 @@ TEST_CASE("data channels: no allocation per message after warm-up, usrsctp inclu
 
 TEST_CASE("the bad-input catalogue: a connection keeps nothing of what it drops", "[alloc][hostile]") {
   testing::PcPair pair(43);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "kept";
   const auto channel = *pair.a.pc().create_data_channel(init);
-  (void)*pair.a.pc().add_transceiver(pc::MediaKind::kAudio, sdp::Direction::kSendRecv);
+  (void)*pair.a.pc().add_transceiver(pc::MediaKind::kAudio, pc::RtpTransceiverDirection::kSendRecv);
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, pc::DataChannelState::kOpen); }));
   pair.run([] { return false; }, base::Duration::milliseconds(100));
   const auto rows = testing::connection_rows(pair.b.pc().local_description()->sdp, pair.a.pc().local_description()->sdp);
   std::vector<base::Buffer> datagrams;

@@ -73,8 +73,8 @@ struct RelayedCall {
       std::lock_guard lock(seen.mutex);
       seen.states.emplace_back(state, Clock::now());
     };
-    on.on_channel_state = [&seen](pc::ChannelHandle, sctp::ChannelState state) {
-      if (state == sctp::ChannelState::kOpen) seen.open = true;
+    on.on_channel_state = [&seen](pc::ChannelHandle, pc::DataChannelState state) {
+      if (state == pc::DataChannelState::kOpen) seen.open = true;
     };
     on.on_message = [&seen](pc::ChannelHandle, bool, base::Buffer data) {
       std::lock_guard lock(seen.mutex);
@@ -85,7 +85,7 @@ struct RelayedCall {
 
   // The offerer is the controlling ICE agent; a opens the channel either way.
   void connect(bool a_offers = true) {
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "faults";
     init.negotiated = true;  // both ends know it: it opens whoever offers
     init.id = 1;

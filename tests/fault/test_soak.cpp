@@ -39,8 +39,8 @@ net::Callbacks callbacks(Pair& pair, std::shared_ptr<net::PeerConnectionHandle>&
   on.on_ice_candidate = [&other](const std::string& candidate, const std::string&) {
     if (other) (void)other->add_ice_candidate(candidate);
   };
-  on.on_channel_state = [&pair](pc::ChannelHandle, sctp::ChannelState state) {
-    if (state == sctp::ChannelState::kOpen) ++pair.open;
+  on.on_channel_state = [&pair](pc::ChannelHandle, pc::DataChannelState state) {
+    if (state == pc::DataChannelState::kOpen) ++pair.open;
   };
   // b answers each message; a counts the answers, b the questions.
   std::shared_ptr<net::PeerConnectionHandle>* self = answers ? &pair.b : &pair.a;
@@ -59,7 +59,7 @@ bool cycle(net::Runtime& runtime, std::size_t count) {
     auto pair = std::make_unique<Pair>();
     pair->a = *runtime.create_peer_connection({}, callbacks(*pair, pair->b, false));
     pair->b = *runtime.create_peer_connection({}, callbacks(*pair, pair->a, true));
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "soak";
     channels.push_back(*pair->a->create_data_channel(init));
     auto offer = pair->a->create_offer();

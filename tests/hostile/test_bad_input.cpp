@@ -67,12 +67,12 @@ struct Connected {
   pc::TransceiverHandle audio = 0;
 
   Connected() {
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "catalogue";
     channel = *pair.a.pc().create_data_channel(init);
-    audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio, sdp::Direction::kSendRecv);
+    audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio, pc::RtpTransceiverDirection::kSendRecv);
     pair.negotiate(pair.a);
-    REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+    REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, pc::DataChannelState::kOpen); }));
     pair.run([] { return false; }, base::Duration::milliseconds(100));
   }
 
@@ -214,7 +214,7 @@ TEST_CASE("bad-input catalogue: a connected PeerConnection drops every row and c
 
 TEST_CASE("bad-input catalogue: descriptions beyond the limits change nothing", "[hostile]") {
   testing::PcPair pair(52);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "x";
   REQUIRE(pair.a.pc().create_data_channel(init).ok());
   auto offer = pair.a.pc().create_offer();

@@ -78,7 +78,7 @@ TEST_CASE("bounds: data channels beyond the negotiated streams close, the others
   // The pair uses the default of 256 streams: ask for 300 channels from one side.
   std::vector<pc::ChannelHandle> channels;
   for (int i = 0; i < 300; ++i) {
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "c" + std::to_string(i);
     auto channel = pair.a.pc().create_data_channel(init);
     REQUIRE(channel.ok());
@@ -89,8 +89,8 @@ TEST_CASE("bounds: data channels beyond the negotiated streams close, the others
   pair.run([] { return false; }, base::Duration::seconds(2));
   std::size_t open = 0, closed = 0;
   for (const pc::ChannelHandle channel : channels) {
-    open += pair.a.is(channel, sctp::ChannelState::kOpen);
-    closed += pair.a.is(channel, sctp::ChannelState::kClosed);
+    open += pair.a.is(channel, pc::DataChannelState::kOpen);
+    closed += pair.a.is(channel, pc::DataChannelState::kClosed);
   }
   // One side takes the even stream ids or the odd ones (RFC 8832 §6): half of them each.
   const std::size_t ours = defaults.sctp_streams / 2;

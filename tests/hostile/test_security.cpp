@@ -46,7 +46,7 @@ base::Buffer forged_check(testing::PcEndpoint& to, testing::PcEndpoint& from, co
 
 TEST_CASE("a certificate that does not match the SDP fingerprint: failed, nothing delivered", "[security]") {
   testing::PcPair pair(61);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "never";
   const auto channel = *pair.a.pc().create_data_channel(init);
   const base::Instant now = pair.network.now();
@@ -66,7 +66,7 @@ TEST_CASE("a certificate that does not match the SDP fingerprint: failed, nothin
   REQUIRE(pair.run([&] { return pair.a.pc().connection_state() == pc::PeerConnectionState::kFailed; }));
   CHECK_THAT(pair.a.failure_reason, Catch::Contains("fingerprint"));
   pair.run([] { return false; }, base::Duration::seconds(5));
-  CHECK_FALSE(pair.a.is(channel, sctp::ChannelState::kOpen));
+  CHECK_FALSE(pair.a.is(channel, pc::DataChannelState::kOpen));
   CHECK(pair.b.incoming.empty());  // b never learnt of the channel: no SCTP reached it
   CHECK(pair.a.messages.empty());
   CHECK(pair.b.messages.empty());
@@ -75,7 +75,7 @@ TEST_CASE("a certificate that does not match the SDP fingerprint: failed, nothin
 
 TEST_CASE("STUN with a bad MESSAGE-INTEGRITY never changes the selected pair or nomination", "[security]") {
   testing::PcPair pair(62);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "c";
   const auto channel = *pair.a.pc().create_data_channel(init);
   pair.negotiate(pair.a);
@@ -90,7 +90,7 @@ TEST_CASE("STUN with a bad MESSAGE-INTEGRITY never changes the selected pair or 
   };
   const std::size_t remote_before = count_of(pair.b, pair.network.now(), "remote-candidate");
   attack();
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, pc::DataChannelState::kOpen); }));
   const std::string selected = selected_pair(pair.b, pair.network.now());
   REQUIRE_FALSE(selected.empty());
   CHECK(selected.find("192.0.2.66") == std::string::npos);
@@ -109,7 +109,7 @@ TEST_CASE("STUN with a bad MESSAGE-INTEGRITY never changes the selected pair or 
 
 TEST_CASE("replayed and tampered SRTP never reach the application", "[security]") {
   testing::PcPair pair(63);
-  const auto audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio, sdp::Direction::kSendOnly);
+  const auto audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio, pc::RtpTransceiverDirection::kSendOnly);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   pair.run([] { return false; }, base::Duration::milliseconds(100));

@@ -43,13 +43,13 @@ struct Pair {
     if (!on_a.on_ice_candidate) on_a.on_ice_candidate = forward(b_ref);
     if (!on_a.on_message) on_a.on_message = [this](pc::ChannelHandle, bool, base::Buffer) { ++a_messages; };
     if (!on_a.on_channel_state) {
-      on_a.on_channel_state = [this](pc::ChannelHandle, sctp::ChannelState state) {
-        if (state == sctp::ChannelState::kOpen) a_open = true;
+      on_a.on_channel_state = [this](pc::ChannelHandle, pc::DataChannelState state) {
+        if (state == pc::DataChannelState::kOpen) a_open = true;
       };
     }
     net::Callbacks on_b;
     on_b.on_ice_candidate = forward(a_ref);
-    on_b.on_data_channel = [this](pc::ChannelHandle, const sctp::ChannelInit&) { ++b_channels; };
+    on_b.on_data_channel = [this](pc::ChannelHandle, const pc::DataChannelInit&) { ++b_channels; };
     // b echoes, from inside its callback.
     on_b.on_message = [this](pc::ChannelHandle channel, bool binary, base::Buffer data) {
       ++b_messages;
@@ -84,7 +84,7 @@ struct Pair {
 TEST_CASE("two connections in one runtime connect over loopback and echo", "[net]") {
   auto runtime = loopback_runtime();
   Pair pair(*runtime, *runtime);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "echo";
   const auto channel = *pair.a->create_data_channel(init);
   pair.negotiate();
@@ -111,7 +111,7 @@ TEST_CASE("one shared UDP port serves many connections, each datagram reaching i
   std::vector<pc::ChannelHandle> channels;
   for (int i = 0; i < kPairs; ++i) {
     pairs.push_back(std::make_unique<Pair>(*clients, *server));
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = "c" + std::to_string(i);
     channels.push_back(*pairs.back()->a->create_data_channel(init));
     pairs.back()->negotiate();
@@ -150,7 +150,7 @@ TEST_CASE("connections in two runtimes (two IO threads) share the process-wide c
   auto first = loopback_runtime();
   auto second = loopback_runtime();
   Pair pair(*first, *second);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "across";
   const auto channel = *pair.a->create_data_channel(init);
   pair.negotiate();
@@ -181,7 +181,7 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
         (void)handle->add_ice_candidate("candidate:garbage");
         (void)handle->local_description();
         (void)handle->remote_description();
-        sctp::ChannelInit init;
+        pc::DataChannelInit init;
         init.label = "from a callback";
         if (auto channel = handle->create_data_channel(init)) {
           (void)handle->send(*channel, "x");
@@ -203,13 +203,13 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
       net::Callbacks callbacks;
       switch (kind) {
         case kSignaling: callbacks.on_signaling_state_change = [=](pc::SignalingState) { everything(); }; break;
-        case kGathering: callbacks.on_ice_gathering_state_change = [=](ice::GatheringState) { everything(); }; break;
-        case kIceConnection: callbacks.on_ice_connection_state_change = [=](ice::ConnectionState) { everything(); }; break;
+        case kGathering: callbacks.on_ice_gathering_state_change = [=](pc::IceGatheringState) { everything(); }; break;
+        case kIceConnection: callbacks.on_ice_connection_state_change = [=](pc::IceConnectionState) { everything(); }; break;
         case kConnection:
           callbacks.on_connection_state_change = [=](pc::PeerConnectionState, const std::string&) { everything(); };
           break;
         case kCandidate: break;  // set by Pair unless given: wrap it below
-        case kChannelState: callbacks.on_channel_state = [=](pc::ChannelHandle, sctp::ChannelState) { everything(); }; break;
+        case kChannelState: callbacks.on_channel_state = [=](pc::ChannelHandle, pc::DataChannelState) { everything(); }; break;
         case kMessage: callbacks.on_message = [=](pc::ChannelHandle, bool, base::Buffer) { everything(); }; break;
       }
       std::unique_ptr<Pair> pair;
@@ -231,7 +231,7 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
       }
       std::shared_ptr<PeerConnectionHandle> a = pair->a;  // closed by this thread at the end
       pair->a.reset();
-      sctp::ChannelInit init;
+      pc::DataChannelInit init;
       init.label = "main";
       const auto channel = a->create_data_channel(init);
       auto offer = a->create_offer();
@@ -257,7 +257,7 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
   }
   // After all that the runtime still works.
   Pair pair(*runtime, *runtime);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "after";
   const auto channel = *pair.a->create_data_channel(init);
   pair.negotiate();
@@ -269,7 +269,7 @@ TEST_CASE("every API call is legal from inside every callback, close() and dropp
 TEST_CASE("a runtime stops with live handles; they report closed afterwards", "[net]") {
   auto runtime = loopback_runtime();
   Pair pair(*runtime, *runtime);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "x";
   (void)pair.a->create_data_channel(init);
   pair.negotiate();
@@ -284,14 +284,14 @@ TEST_CASE("the last handle dropped inside the connection's own callback", "[net]
   std::atomic<bool> dropped{false};
   auto holder = std::make_shared<std::shared_ptr<PeerConnectionHandle>>();
   net::Callbacks callbacks;
-  callbacks.on_ice_gathering_state_change = [holder, &dropped](ice::GatheringState state) {
-    if (state != ice::GatheringState::kComplete) return;
+  callbacks.on_ice_gathering_state_change = [holder, &dropped](pc::IceGatheringState state) {
+    if (state != pc::IceGatheringState::kComplete) return;
     holder->reset();  // the only owner: the connection is closed and forgotten from here
     dropped = true;
   };
   auto handle = *runtime->create_peer_connection({}, callbacks);
   *holder = handle;
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "x";
   (void)handle->create_data_channel(init);
   auto offer = handle->create_offer();
@@ -310,7 +310,7 @@ TEST_CASE("IPv6: two connections over ::1", "[net]") {
   auto runtime = net::Runtime::create(options);
   REQUIRE(runtime.ok());
   Pair pair(**runtime, **runtime);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "v6";
   const auto channel = *pair.a->create_data_channel(init);
   pair.negotiate();

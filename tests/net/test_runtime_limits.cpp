@@ -63,8 +63,8 @@ TEST_CASE("caps on live and unconnected connections refuse more, and free up as 
   REQUIRE(b->set_local_description(answer).ok());
   REQUIRE(a->set_remote_description(answer).ok());
   REQUIRE(eventually([&] {
-    return a->ice_gathering_state() == ice::GatheringState::kComplete &&
-           b->ice_gathering_state() == ice::GatheringState::kComplete;
+    return a->ice_gathering_state() == pc::IceGatheringState::kComplete &&
+           b->ice_gathering_state() == pc::IceGatheringState::kComplete;
   }));
   for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
     const std::string sdp = from->local_description()->sdp;

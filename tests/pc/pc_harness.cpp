@@ -52,7 +52,7 @@ void PcEndpoint::drain() {
   }
 }
 
-bool PcEndpoint::is(pc::ChannelHandle channel, sctp::ChannelState state) const {
+bool PcEndpoint::is(pc::ChannelHandle channel, pc::DataChannelState state) const {
   const auto found = channel_states.find(channel);
   return found != channel_states.end() && !found->second.empty() && found->second.back() == state;
 }

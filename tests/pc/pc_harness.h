@@ -34,12 +34,12 @@ class PcEndpoint : public SimEndpoint {
   std::function<void(const pc::Event&)> on_event;
   std::vector<std::string> signaling, connection, ice_connection, gathering;
   std::map<pc::ChannelHandle, std::vector<base::Buffer>> messages;
-  std::map<pc::ChannelHandle, sctp::ChannelInit> incoming;
-  std::map<pc::ChannelHandle, std::vector<sctp::ChannelState>> channel_states;
+  std::map<pc::ChannelHandle, pc::DataChannelInit> incoming;
+  std::map<pc::ChannelHandle, std::vector<pc::DataChannelState>> channel_states;
   std::string failure_reason;
 
   bool connected() const { return pc_->connection_state() == pc::PeerConnectionState::kConnected; }
-  bool is(pc::ChannelHandle channel, sctp::ChannelState state) const;
+  bool is(pc::ChannelHandle channel, pc::DataChannelState state) const;
 
  private:
   SimNetwork& network_;
@@ -51,8 +51,8 @@ class PcEndpoint : public SimEndpoint {
 };
 
 /// A data channel's init with just a label.
-inline sctp::ChannelInit labelled(std::string label) {
-  sctp::ChannelInit init;
+inline pc::DataChannelInit labelled(std::string label) {
+  pc::DataChannelInit init;
   init.label = std::move(label);
   return init;
 }

@@ -10,11 +10,11 @@
 #include "sctp/association.h"
 
 using namespace rtcstack;
-using ice::ConnectionState;
+using pc::IceConnectionState;
 using pc::DtlsTransportState;
 using pc::EndCause;
 using pc::PeerConnectionState;
-using sctp::ChannelState;
+using pc::DataChannelState;
 using testing::labelled;
 using testing::PcPair;
 
@@ -32,9 +32,9 @@ void negotiate_without_candidates(PcPair& pair) {
 TEST_CASE("RTCPeerConnectionState follows the W3C aggregation rules for every ICE and DTLS state", "[pc][lifecycle]") {
   using P = PeerConnectionState;
   constexpr P n = P::kNew, c = P::kConnecting, C = P::kConnected, d = P::kDisconnected, f = P::kFailed;
-  const ConnectionState ice[] = {ConnectionState::kNew,    ConnectionState::kChecking,     ConnectionState::kConnected,
-                                 ConnectionState::kCompleted, ConnectionState::kFailed, ConnectionState::kDisconnected,
-                                 ConnectionState::kClosed};
+  const IceConnectionState ice[] = {IceConnectionState::kNew,    IceConnectionState::kChecking,     IceConnectionState::kConnected,
+                                 IceConnectionState::kCompleted, IceConnectionState::kFailed, IceConnectionState::kDisconnected,
+                                 IceConnectionState::kClosed};
   const DtlsTransportState dtls[] = {DtlsTransportState::kNew, DtlsTransportState::kConnecting,
                                      DtlsTransportState::kConnected, DtlsTransportState::kClosed,
                                      DtlsTransportState::kFailed};
@@ -59,17 +59,17 @@ TEST_CASE("RTCPeerConnectionState follows the W3C aggregation rules for every IC
   }
   // No transports yet: new. Two DTLS transports: one failed fails the connection, one
   // closed beside a connected one stays connected.
-  CHECK(pc::aggregate_connection_state(false, ConnectionState::kChecking, {}) == P::kNew);
+  CHECK(pc::aggregate_connection_state(false, IceConnectionState::kChecking, {}) == P::kNew);
   const DtlsTransportState failed_and_up[] = {DtlsTransportState::kConnected, DtlsTransportState::kFailed};
-  CHECK(pc::aggregate_connection_state(false, ConnectionState::kConnected, failed_and_up) == P::kFailed);
+  CHECK(pc::aggregate_connection_state(false, IceConnectionState::kConnected, failed_and_up) == P::kFailed);
   const DtlsTransportState closed_and_up[] = {DtlsTransportState::kClosed, DtlsTransportState::kConnected};
-  CHECK(pc::aggregate_connection_state(false, ConnectionState::kConnected, closed_and_up) == P::kConnected);
+  CHECK(pc::aggregate_connection_state(false, IceConnectionState::kConnected, closed_and_up) == P::kConnected);
   const DtlsTransportState connecting_and_up[] = {DtlsTransportState::kConnecting, DtlsTransportState::kConnected};
-  CHECK(pc::aggregate_connection_state(false, ConnectionState::kConnected, connecting_and_up) == P::kConnecting);
+  CHECK(pc::aggregate_connection_state(false, IceConnectionState::kConnected, connecting_and_up) == P::kConnecting);
 }
 
 TEST_CASE("RTCIceConnectionState follows the W3C aggregation rules", "[pc][lifecycle]") {
-  using S = ConnectionState;
+  using S = IceConnectionState;
   struct Row {
     std::vector<S> transports;
     S expected;
@@ -134,7 +134,7 @@ TEST_CASE("a connection that connects in time is not touched by the setup deadli
   PcPair pair(42);
   const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen); }));
   pair.network.run_for(pc::Configuration{}.setup_timeout + base::Duration::seconds(10));
   CHECK(pair.a.connection == std::vector<std::string>{"connecting", "connected"});
   CHECK(pair.b.connection == std::vector<std::string>{"connecting", "connected"});
@@ -158,7 +158,7 @@ TEST_CASE("every wake-up a connection asks for says which layer wants it", "[pc]
   const pc::Timeout setup = timeout_of(pair.a.pc());
   CHECK(setup.reason == pc::TimerReason::kIce);
   CHECK(setup.at < pair.network.now() + pc::Configuration{}.setup_timeout);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen); }));
   // Connected with a channel: usrsctp's tick comes first (ICE's consent every few seconds).
   const pc::Timeout connected = timeout_of(pair.a.pc());
   CHECK(connected.reason == pc::TimerReason::kSctp);
@@ -174,7 +174,7 @@ TEST_CASE("a peer's clean close: its SCTP ABORT closes the channels, its close_n
   PcPair pair(43);
   const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }));
   CHECK(pair.a.pc().dtls_transport_state() == DtlsTransportState::kConnected);
   // b closes; its datagrams reach a one by one: the SCTP ABORT first, then close_notify.
   pair.b.pc().close();
@@ -190,7 +190,7 @@ TEST_CASE("a peer's clean close: its SCTP ABORT closes the channels, its close_n
   };
   for (std::size_t i = 0; i + 1 < goodbyes.size(); ++i) deliver(goodbyes[i]);
   // SCTP is gone, the transport is not: the channel closed, the connection did not.
-  CHECK(pair.a.is(channel, ChannelState::kClosed));
+  CHECK(pair.a.is(channel, DataChannelState::kClosed));
   CHECK(pair.a.pc().connection_state() == PeerConnectionState::kConnected);
   CHECK(pair.a.pc().dtls_transport_state() == DtlsTransportState::kConnected);
   deliver(goodbyes.back());
@@ -215,14 +215,14 @@ TEST_CASE("a peer that closes while the path is whole is seen closed at once, ov
   PcPair pair(44);
   const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }));
   const base::Instant closed_at = pair.network.now();
   pair.b.pc().close();
   pair.b.drain();
   REQUIRE(pair.run([&] { return pair.a.pc().connection_state() == PeerConnectionState::kClosed; },
                    base::Duration::seconds(1)));
   CHECK(pair.network.now() - closed_at < base::Duration::seconds(1));
-  CHECK(pair.a.channel_states[channel].back() == ChannelState::kClosed);
+  CHECK(pair.a.channel_states[channel].back() == DataChannelState::kClosed);
   CHECK(pair.b.connection.back() == "connected");  // close() itself tells nothing
 }
 
@@ -231,7 +231,7 @@ TEST_CASE("consent expiry and a fingerprint mismatch end the connection with the
     PcPair pair(45);
     const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
     pair.negotiate(pair.a);
-    REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen); }));
+    REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen); }));
     testing::LinkConditions cut;
     cut.loss = 1.0;
     pair.network.set_link_both_ways(pair.a.address().ip(), pair.b.address().ip(), cut);
@@ -241,7 +241,7 @@ TEST_CASE("consent expiry and a fingerprint mismatch end the connection with the
     CHECK_THAT(pair.a.failure_reason, Catch::Contains("consent"));
     CHECK(pair.a.connection == std::vector<std::string>{"connecting", "connected", "disconnected", "failed"});
     // The open channel is told it closed; the transports are gone.
-    CHECK(pair.a.channel_states[channel].back() == ChannelState::kClosed);
+    CHECK(pair.a.channel_states[channel].back() == DataChannelState::kClosed);
     CHECK(pair.a.pc().ended());
     CHECK(pair.a.pc().sctp() == nullptr);
   }
@@ -277,7 +277,7 @@ TEST_CASE("a shared budget for buffered bytes turns into backpressure across con
   for (PcPair* pair : {&first, &second}) {
     const auto channel = *pair->a.pc().create_data_channel(labelled("bulk"));
     pair->negotiate(pair->a);
-    REQUIRE(pair->run([&] { return pair->a.is(channel, ChannelState::kOpen); }));
+    REQUIRE(pair->run([&] { return pair->a.is(channel, DataChannelState::kOpen); }));
     channels.emplace_back(pair, channel);
     // The peer stops acknowledging: whatever is sent stays with the sender.
     testing::LinkConditions cut;
@@ -311,13 +311,13 @@ TEST_CASE("a peer's graceful SCTP SHUTDOWN closes the channels; the connection s
   const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
   const auto audio = *pair.a.pc().add_transceiver(pc::MediaKind::kAudio);
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }));
   // No W3C call shuts SCTP down alone; other stacks may (RFC 9260 §9.2). Do it on b's
   // association directly, as such a peer would.
   const_cast<sctp::Association*>(pair.b.pc().sctp())->close();
   pair.b.pc().handle_timeout(pair.network.now());  // b's pump sends the SHUTDOWN
   pair.b.drain();
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kClosed); }, base::Duration::seconds(5)));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kClosed); }, base::Duration::seconds(5)));
   pair.network.run_for(base::Duration::seconds(2));
   CHECK(pair.a.pc().connection_state() == PeerConnectionState::kConnected);
   CHECK(pair.a.pc().dtls_transport_state() == DtlsTransportState::kConnected);

@@ -30,7 +30,7 @@ TEST_CASE("a video and an audio transceiver: tracks announced, RTP arrives over 
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
   const auto video = *a.add_transceiver(MediaKind::kVideo);
-  const auto audio = *a.add_transceiver(MediaKind::kAudio, sdp::Direction::kSendOnly);
+  const auto audio = *a.add_transceiver(MediaKind::kAudio, pc::RtpTransceiverDirection::kSendOnly);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   // b made recvonly transceivers for a's sections (W3C) and announced both tracks.
@@ -130,14 +130,14 @@ TEST_CASE("both sides send: the answerer's own transceiver takes the offered sec
 TEST_CASE("renegotiation adds a video track to a live data-channel connection", "[pc][media]") {
   MediaPair pair(24);
   auto& a = pair.a.pc();
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "chat";
   const auto channel = *a.create_data_channel(init);
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, sctp::ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, pc::DataChannelState::kOpen); }));
   CHECK(pair.at_b.tracks.empty());
 
-  const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
+  const auto video = *a.add_transceiver(MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
   CHECK(a.send_rtp(video, base::as_bytes("early"), 0, false).error().code == base::ErrorCode::kWrongState);
   pair.negotiate(pair.a);
   pair.run([&] { return false; }, base::Duration::milliseconds(100));
@@ -157,7 +157,7 @@ TEST_CASE("RTCP reports flow every second: stats give packets, loss, jitter and 
   MediaPair pair(25);
   auto& a = pair.a.pc();
   auto& b = pair.b.pc();
-  const auto video = *a.add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
+  const auto video = *a.add_transceiver(MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   // Three seconds of 30 packets per second.
@@ -228,7 +228,7 @@ TEST_CASE("add_track takes the transceiver a remote offer made; stop() ends it a
   CHECK(a.transceiver_stopped(a_video));
   CHECK(a.stop_transceiver(a_video).ok());  // again: nothing more happens
   CHECK(a.send_rtp(a_video, base::as_bytes("x"), 0, false).error().code == base::ErrorCode::kWrongState);
-  CHECK(a.set_direction(a_video, sdp::Direction::kSendRecv).error().code == base::ErrorCode::kWrongState);
+  CHECK(a.set_direction(a_video, pc::RtpTransceiverDirection::kSendRecv).error().code == base::ErrorCode::kWrongState);
   REQUIRE(b.send_rtp(b_video, base::as_bytes("ignored"), 3000, true).ok());
   pair.b.drain();
   pair.run([] { return false; }, base::Duration::milliseconds(100));
@@ -306,7 +306,7 @@ TEST_CASE("bundle-only sections (RFC 8843 §6): offered with max-bundle, accepte
   PcPair pair(62, max_bundle);
   const auto audio = *pair.a.pc().add_transceiver(MediaKind::kAudio);
   const auto video = *pair.a.pc().add_transceiver(MediaKind::kVideo);
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "d";
   (void)pair.a.pc().create_data_channel(init);
   const auto offer = *pair.a.pc().create_offer();

@@ -53,7 +53,7 @@ struct VideoCall : testing::PcPair {
         receiver->on_packet(network.now(), *media::RtpPacket::parse(rtp->packet));
       }
     };
-    a_video = *a.pc().add_transceiver(MediaKind::kVideo, sdp::Direction::kSendOnly);
+    a_video = *a.pc().add_transceiver(MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
     negotiate(a);
     connected = run([&] { return a.connected() && b.connected(); });
   }

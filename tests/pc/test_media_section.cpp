@@ -59,7 +59,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   REQUIRE(video.ok());
   CHECK(video->mid == "0");
   CHECK(video->kind == MediaKind::kVideo);
-  CHECK(video->direction == sdp::Direction::kSendRecv);
+  CHECK(video->direction == pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE(video->codecs.size() == 1);  // VP8 only in this offer
   CHECK(video->codecs[0].name == "VP8");
   CHECK(video->codecs[0].payload_type == 96);
@@ -78,9 +78,9 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   CHECK(audio->codecs[0].payload_type == 111);
   CHECK(audio->codecs[0].fmtp == "minptime=10;useinbandfec=1");
 
-  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE(answer.ok());
-  CHECK(answer->direction == sdp::Direction::kSendRecv);
+  CHECK(answer->direction == pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE(answer->codecs.size() == 1);
   CHECK(answer->codecs[0].payload_type == 96);
   CHECK_FALSE(answer->codecs[0].rtx_payload_type.has_value());  // not offered here
@@ -109,7 +109,7 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   CHECK(video->codecs[0].rtx_payload_type == 98);
   CHECK(video->ssrcs == std::vector<std::uint32_t>{3857455902u});
   CHECK(video->rtx_ssrc == 1968298789u);
-  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE(answer.ok());
   CHECK(answer->codecs[0].rtx_payload_type == 98);
   answer->ssrc = 11;
@@ -133,19 +133,19 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   REQUIRE(pion_audio.ok());
   CHECK(pion_audio->codecs.size() == 1);
   CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1 (read, though not answered)
-  CHECK(answer_media(*pion_audio, sdp::Direction::kSendRecv)->extensions.empty());
+  CHECK(answer_media(*pion_audio, pc::RtpTransceiverDirection::kSendRecv)->extensions.empty());
 
   const auto werift = load("werift-offer-2.sdp");
   for (std::string_view kind : {"audio", "video"}) {
     auto media = read_remote_media(section(werift, kind), false);
     REQUIRE(media.ok());
     CHECK(media->codecs.size() == 1);
-    CHECK(answer_media(*media, sdp::Direction::kSendRecv).ok());
+    CHECK(answer_media(*media, pc::RtpTransceiverDirection::kSendRecv).ok());
   }
 }
 
 TEST_CASE("answer directions follow RFC 8829 §5.3.1", "[pc][media]") {
-  using D = sdp::Direction;
+  using D = pc::RtpTransceiverDirection;
   CHECK(answer_direction(D::kSendRecv, D::kSendRecv) == D::kSendRecv);
   CHECK(answer_direction(D::kSendOnly, D::kSendRecv) == D::kRecvOnly);
   CHECK(answer_direction(D::kRecvOnly, D::kSendRecv) == D::kSendOnly);
@@ -164,7 +164,7 @@ TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]")
   auto video = read_remote_media(offer->media[0], false);
   REQUIRE(video.ok());
   CHECK(video->codecs.empty());
-  auto answer = answer_media(*video, sdp::Direction::kSendRecv);
+  auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE_FALSE(answer.ok());
   CHECK(answer.error().code == base::ErrorCode::kUnsupported);
   CHECK(answer.error().message.find("Opus, VP8") != std::string::npos);
@@ -212,7 +212,7 @@ TEST_CASE("after answering a media-only offer, a data channel comes as a new sec
   CHECK(answered.media[0].media_line.media == "video");
   REQUIRE(peer->set_local_description(base::Instant{}, *answer).ok());
 
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = "later";
   REQUIRE(peer->create_data_channel(init).ok());
   auto offer = peer->create_offer();

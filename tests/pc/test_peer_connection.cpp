@@ -12,7 +12,7 @@
 
 using namespace rtcstack;
 using pc::SdpType;
-using sctp::ChannelState;
+using pc::DataChannelState;
 using testing::labelled;
 using testing::PcPair;
 
@@ -34,14 +34,14 @@ const base::IpAddress& ip_b() {
 TEST_CASE("two PeerConnections connect with trickle ICE and exchange on data channels", "[pc]") {
   PcPair pair(1);
   const auto chat = *pair.a.pc().create_data_channel(labelled("chat"));
-  sctp::ChannelInit fixed = labelled("fixed");
+  pc::DataChannelInit fixed = labelled("fixed");
   fixed.negotiated = true;
   fixed.id = 9;
   const auto a_fixed = *pair.a.pc().create_data_channel(fixed);
   const auto b_fixed = *pair.b.pc().create_data_channel(fixed);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && !pair.b.incoming.empty() &&
-                                pair.a.is(chat, ChannelState::kOpen); }));
+                                pair.a.is(chat, DataChannelState::kOpen); }));
 
   CHECK(pair.a.signaling == std::vector<std::string>{"have-local-offer", "stable"});
   CHECK(pair.b.signaling == std::vector<std::string>{"have-remote-offer", "stable"});
@@ -74,17 +74,17 @@ TEST_CASE("non-trickle: complete descriptions carry the candidates", "[pc]") {
   const base::Instant now = pair.network.now();
   REQUIRE(pair.a.pc().set_local_description(now, *pair.a.pc().create_offer()).ok());
   pair.a.drain();
-  REQUIRE(pair.run([&] { return pair.a.pc().ice_gathering_state() == ice::GatheringState::kComplete; }));
+  REQUIRE(pair.run([&] { return pair.a.pc().ice_gathering_state() == pc::IceGatheringState::kComplete; }));
   const auto offer = *pair.a.pc().local_description();
   CHECK(offer.sdp.find("a=candidate:") != std::string::npos);
   CHECK(offer.sdp.find("a=end-of-candidates") != std::string::npos);
   REQUIRE(pair.b.pc().set_remote_description(pair.network.now(), offer).ok());
   REQUIRE(pair.b.pc().set_local_description(pair.network.now(), *pair.b.pc().create_answer()).ok());
   pair.b.drain();
-  REQUIRE(pair.run([&] { return pair.b.pc().ice_gathering_state() == ice::GatheringState::kComplete; }));
+  REQUIRE(pair.run([&] { return pair.b.pc().ice_gathering_state() == pc::IceGatheringState::kComplete; }));
   REQUIRE(pair.a.pc().set_remote_description(pair.network.now(), *pair.b.pc().local_description()).ok());
   pair.a.drain();
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && pair.a.is(channel, DataChannelState::kOpen); }));
 }
 
 TEST_CASE("bad SDP and calls in the wrong state fail with a reason and change nothing", "[pc]") {
@@ -124,7 +124,7 @@ TEST_CASE("bad SDP and calls in the wrong state fail with a reason and change no
   CHECK(a.set_local_description(now, {SdpType::kRollback, ""}).error().code == base::ErrorCode::kWrongState);
   const auto channel = *a.create_data_channel(labelled("after rollback"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.connected() && pair.a.is(channel, DataChannelState::kOpen); }));
 }
 
 TEST_CASE("ICE credentials that are not ice-chars make no offer: the description would be unreadable", "[pc]") {
@@ -149,7 +149,7 @@ TEST_CASE("a connection over a lossy, reordering link carries 1 MiB", "[pc]") {
   pair.network.set_link_both_ways(ip_a(), ip_b(), link);
   const auto channel = *pair.a.pc().create_data_channel(labelled("bulk"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }, base::Duration::seconds(60)));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }, base::Duration::seconds(60)));
   const auto b_channel = pair.b.incoming.begin()->first;
   std::size_t received = 0;
   pair.b.on_event = [&](const pc::Event& event) {
@@ -180,13 +180,13 @@ TEST_CASE("renegotiation keeps the transport and the DTLS roles", "[pc]") {
   PcPair pair(6);
   const auto first = *pair.a.pc().create_data_channel(labelled("first"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(first, ChannelState::kOpen); }));
+  REQUIRE(pair.run([&] { return pair.a.is(first, DataChannelState::kOpen); }));
   const auto* dtls_before = pair.a.pc().dtls();
   // The other side offers this time; nothing restarts.
   pair.negotiate(pair.b);
   const auto second = *pair.b.pc().create_data_channel(labelled("second"));
   pair.b.drain();
-  REQUIRE(pair.run([&] { return pair.b.is(second, ChannelState::kOpen) && pair.a.incoming.size() == 1; }));
+  REQUIRE(pair.run([&] { return pair.b.is(second, DataChannelState::kOpen) && pair.a.incoming.size() == 1; }));
   CHECK(pair.a.pc().dtls() == dtls_before);
   CHECK(pair.a.signaling.back() == "stable");
   CHECK(pair.b.pc().local_description()->sdp.find("a=setup:active") != std::string::npos);  // b stays the client
@@ -197,7 +197,7 @@ TEST_CASE("close() ends everything quietly here and closes the peer's channels",
   PcPair pair(7);
   const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }));
   const auto b_channel = pair.b.incoming.begin()->first;
   const auto events_before = pair.a.connection.size();
   pair.a.pc().close();
@@ -206,7 +206,7 @@ TEST_CASE("close() ends everything quietly here and closes the peer's channels",
   CHECK(pair.a.pc().signaling_state() == pc::SignalingState::kClosed);
   CHECK(pair.a.connection.size() == events_before);  // no events after close()
   CHECK(pair.a.pc().create_offer().error().code == base::ErrorCode::kWrongState);
-  REQUIRE(pair.run([&] { return pair.b.is(b_channel, ChannelState::kClosed); }));
+  REQUIRE(pair.run([&] { return pair.b.is(b_channel, DataChannelState::kClosed); }));
 }
 
 TEST_CASE("an answer to Chromium's audio+video+data offer takes the data and receives the media", "[pc]") {
@@ -245,7 +245,7 @@ TEST_CASE("an answer to Chromium's audio+video+data offer takes the data and rec
     if (offer.media[i].media_line.media == "application") {
       CHECK(parsed->media[i].sctp_port() == 5000);
     } else {
-      CHECK(parsed->media[i].direction() == sdp::Direction::kRecvOnly);
+      CHECK(parsed->media[i].direction() == pc::RtpTransceiverDirection::kRecvOnly);
       CHECK(parsed->media[i].rtpmaps().size() >= 1);
       CHECK(parsed->media[i].ssrcs().empty());  // nothing to send
     }
@@ -282,7 +282,7 @@ TEST_CASE("get_stats() reports transport, pairs, candidates, certificates and ch
   PcPair pair(10);
   const auto channel = *pair.a.pc().create_data_channel(labelled("stats"));
   pair.negotiate(pair.a);
-  REQUIRE(pair.run([&] { return pair.a.is(channel, ChannelState::kOpen) && !pair.b.incoming.empty(); }));
+  REQUIRE(pair.run([&] { return pair.a.is(channel, DataChannelState::kOpen) && !pair.b.incoming.empty(); }));
   REQUIRE(pair.a.pc().send(channel, "12345").ok());
   pair.a.drain();
   const auto b_channel = pair.b.incoming.begin()->first;

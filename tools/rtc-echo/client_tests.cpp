@@ -13,7 +13,7 @@ namespace {
 
 // A channel of `label` before the offer, so that it carries the data section.
 base::Result<void> add_channel(net::PeerConnectionHandle& connection, const char* label) {
-  sctp::ChannelInit init;
+  pc::DataChannelInit init;
   init.label = label;
   auto channel = connection.create_data_channel(init);
   if (!channel) return channel.error();
@@ -121,7 +121,7 @@ base::Result<void> StressTest::prepare(std::shared_ptr<net::PeerConnectionHandle
   std::lock_guard lock(mutex_);
   std::uint32_t seed = 1;
   for (const Kind& kind : kinds) {
-    sctp::ChannelInit init;
+    pc::DataChannelInit init;
     init.label = kind.label;
     init.ordered = kind.ordered;
     init.max_retransmits = kind.retransmits;

@@ -52,14 +52,14 @@ net::Callbacks common_callbacks(ClientTest& test, Outcome& outcome, Clock::time_
     }
     if (state == pc::PeerConnectionState::kFailed) outcome.finish(false, "connection failed: " + reason);
   };
-  callbacks.on_ice_connection_state_change = [start](ice::ConnectionState state) {
+  callbacks.on_ice_connection_state_change = [start](pc::IceConnectionState state) {
     std::printf("ice %s (%.1f ms)\n", std::string(ice::to_string(state)).c_str(), ms_since(start));
     std::fflush(stdout);
   };
-  callbacks.on_channel_state = [&test, &outcome, start, self](pc::ChannelHandle channel, sctp::ChannelState state) {
+  callbacks.on_channel_state = [&test, &outcome, start, self](pc::ChannelHandle channel, pc::DataChannelState state) {
     std::printf("channel %u %s (%.1f ms)\n", channel, std::string(sctp::to_string(state)).c_str(), ms_since(start));
     std::fflush(stdout);
-    if (state != sctp::ChannelState::kOpen) return;
+    if (state != pc::DataChannelState::kOpen) return;
     {
       std::lock_guard lock(outcome.mutex);
       if (outcome.open_ms < 0) outcome.open_ms = ms_since(start);
@@ -77,7 +77,7 @@ net::Callbacks common_callbacks(ClientTest& test, Outcome& outcome, Clock::time_
 std::string exchange(net::PeerConnectionHandle& connection, const ClientOptions& options) {
   auto offer = connection.create_offer();
   if (!offer || !connection.set_local_description(*offer)) return "could not create the offer";
-  for (int i = 0; i < 200 && connection.ice_gathering_state() != ice::GatheringState::kComplete; ++i) {
+  for (int i = 0; i < 200 && connection.ice_gathering_state() != pc::IceGatheringState::kComplete; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const auto [origin, offer_path] = split_offer_url(options.server);

@@ -112,7 +112,7 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
     if (!answer) return answer.error();
     if (auto set = (*handle)->set_local_description(*answer); !set) return set.error();
     // Non-trickle: the answer carries every candidate (host candidates come at once).
-    for (int i = 0; i < 200 && (*handle)->ice_gathering_state() != ice::GatheringState::kComplete; ++i) {
+    for (int i = 0; i < 200 && (*handle)->ice_gathering_state() != pc::IceGatheringState::kComplete; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return *(*handle)->local_description();
