@@ -78,8 +78,8 @@ class Transceivers {
   bool handle_rtp(base::Instant now, base::ByteView datagram);
   void handle_timeout(base::Instant now);
   /// Moves what the RTP session produced: events to the outputs, packets protected and
-  /// sent through `agent`. True if anything moved.
-  bool pump(ice::Agent* agent);
+  /// sent through `agent` (nothing goes back up the layers).
+  void pump(ice::Agent* agent);
   /// When the RTP session wants handle_timeout().
   base::Instant timeout() const { return srtp_send_ ? rtcp_timeout_ : base::Instant::max(); }
   /// The connection ended: media calls fail with `why` from now on, the SRTP sessions and

@@ -127,16 +127,14 @@ bool Transceivers::handle_rtp(base::Instant now, base::ByteView datagram) {
   return read;
 }
 
-bool Transceivers::pump(ice::Agent* agent) {
-  if (!rtp_) return false;
-  bool moved = false;
+void Transceivers::pump(ice::Agent* agent) {
+  if (!rtp_) return;
   for (;;) {
     media::RtpSessionOutput output = rtp_->poll_output();
     if (const auto* timeout = std::get_if<media::RtpTimeout>(&output)) {
       rtcp_timeout_ = timeout->at;
-      return moved;
+      return;
     }
-    moved = true;
     if (auto* packet = std::get_if<media::OutgoingPacket>(&output)) {
       send_protected(agent, std::move(packet->bytes), packet->rtcp);
       continue;

@@ -77,12 +77,17 @@ void Transport::start_sctp(base::Instant now, std::uint16_t remote_port, std::si
 }
 
 void Transport::pump(base::Instant now) {
+  // Each pass drains the layers in the order data goes out - SCTP into DTLS, DTLS and the
+  // RTP session into ICE, ICE to the outputs - so what one layer hands down is taken up
+  // in the same pass. Another pass is needed only when a layer fed one above it: DTLS
+  // passing SCTP its packets, keys or its state, ICE a state that starts DTLS. A packet
+  // sent or received on a connected transport costs one pass.
   for (int round = 0; round < kMaxPumpRounds; ++round) {
-    bool moved = media_.pump(agent_.get());
-    moved |= pump_ice(now);
-    moved |= pump_dtls(now);
-    moved |= pump_sctp();
-    if (!moved) break;
+    pump_sctp();
+    bool fed_upward = pump_dtls(now);
+    media_.pump(agent_.get());
+    fed_upward |= pump_ice(now);
+    if (!fed_upward) break;
   }
 }
 
@@ -94,16 +99,18 @@ void Transport::send(Transmit transmit) {
 
 bool Transport::pump_ice(base::Instant now) {
   if (!agent_) return false;
-  for (bool moved = false;; moved = true) {
+  bool evented = false;  // an event may start DTLS: the caller passes again
+  for (;;) {
     ice::Output output = agent_->poll_output();
     if (auto* timeout = std::get_if<ice::Timeout>(&output)) {
       ice_timeout_ = timeout->at;
-      return moved;
+      return evented;
     }
     if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
       send(std::move(*transmit));
     } else {
       on_ice_event(now, std::get<ice::Event>(output));
+      evented = true;
     }
   }
 }
@@ -133,16 +140,18 @@ void Transport::on_ice_event(base::Instant now, const ice::Event& event) {
 
 bool Transport::pump_dtls(base::Instant now) {
   if (!dtls_) return false;
-  for (bool moved = false;; moved = true) {
+  bool evented = false;  // every event feeds SCTP or the RTP session: the caller passes again
+  for (;;) {
     dtls::Output output = dtls_->poll_output();
     if (auto* timeout = std::get_if<dtls::Timeout>(&output)) {
       dtls_timeout_ = timeout->at;
-      return moved;
+      return evented;
     }
     if (auto* datagram = std::get_if<dtls::Datagram>(&output)) {
       (void)agent_->send(std::move(datagram->bytes));  // before ICE has a pair, DTLS retransmits later
       continue;
     }
+    evented = true;
     auto& event = std::get<dtls::Event>(output);
     if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&event)) {
       if (sctp_) sctp_->handle_packet(now, base::MutableByteView(data->data.data(), data->data.size()));
@@ -155,13 +164,13 @@ bool Transport::pump_dtls(base::Instant now) {
   }
 }
 
-bool Transport::pump_sctp() {
-  if (!sctp_) return false;
-  for (bool moved = false;; moved = true) {
+void Transport::pump_sctp() {
+  if (!sctp_) return;
+  for (;;) {
     sctp::Output output = sctp_->poll_output();
     if (auto* timeout = std::get_if<sctp::Timeout>(&output)) {
       sctp_timeout_ = timeout->at;
-      return moved;
+      return;
     }
     if (auto* packet = std::get_if<sctp::Packet>(&output)) {
       (void)dtls_->send(packet->bytes);

@@ -74,9 +74,10 @@ class Transport {
   const TransportCounters& counters() const { return counters_; }
 
  private:
+  // Each drains its layer; pump_ice and pump_dtls say whether they fed a layer above.
   bool pump_ice(base::Instant now);
   bool pump_dtls(base::Instant now);
-  bool pump_sctp();
+  void pump_sctp();
   void on_ice_event(base::Instant now, const ice::Event& event);
   void deliver(base::Instant now, base::ByteView payload);  // application data of the selected pair
   void send(Transmit transmit);
