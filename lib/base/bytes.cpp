@@ -23,6 +23,23 @@ Buffer& Buffer::operator=(const Buffer& other) {
   return *this;
 }
 
+Buffer::Buffer(Buffer&& other) noexcept
+    : data_(std::move(other.data_)), size_(other.size_), capacity_(other.capacity_) {
+  other.size_ = 0;
+  other.capacity_ = 0;
+}
+
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+  if (this != &other) {
+    data_ = std::move(other.data_);
+    size_ = other.size_;
+    capacity_ = other.capacity_;
+    other.size_ = 0;
+    other.capacity_ = 0;
+  }
+  return *this;
+}
+
 void Buffer::reserve(std::size_t capacity) {
   if (capacity <= capacity_) return;
   // make_unique_for_overwrite: the new bytes are about to be written, so do not zero them.

@@ -8,7 +8,6 @@
 #include <memory>
 #include <span>
 #include <string_view>
-#include <utility>
 
 namespace rtcstack::base {
 
@@ -43,17 +42,8 @@ class Buffer {
 
   Buffer(const Buffer& other);
   Buffer& operator=(const Buffer& other);
-  // Inline: buffers move through every output queue of every layer, once per packet.
-  Buffer(Buffer&& other) noexcept
-      : data_(std::move(other.data_)),
-        size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
-  Buffer& operator=(Buffer&& other) noexcept {
-    data_ = std::move(other.data_);
-    size_ = std::exchange(other.size_, 0);
-    capacity_ = std::exchange(other.capacity_, 0);
-    return *this;
-  }
+  Buffer(Buffer&& other) noexcept;
+  Buffer& operator=(Buffer&& other) noexcept;
   ~Buffer() = default;
 
   std::uint8_t* data() { return data_.get(); }

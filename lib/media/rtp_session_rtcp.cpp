@@ -71,13 +71,6 @@ void RtpSession::handle_timeout(base::Instant now) {
   send_reports(now);
 }
 
-// GCC 12 sees Buffer's inline move read the size of a variant alternative that is not
-// the active one (-Wmaybe-uninitialized through std::variant's move constructor, a known
-// false positive); the move only runs for the alternative the variant holds.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 RtpSessionOutput RtpSession::poll_output() {
   if (outputs_.empty()) {
     return RtpTimeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
@@ -86,9 +79,6 @@ RtpSessionOutput RtpSession::poll_output() {
   outputs_.pop_front();
   return output;
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 base::Result<RtpSession::Stream*> RtpSession::feedback_target(StreamId id) {
   Stream* stream = find(id);

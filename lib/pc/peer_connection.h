@@ -46,7 +46,7 @@ namespace rtcstack::sctp {
 class Association;
 }  // namespace rtcstack::sctp
 namespace rtcstack::sdp {
-struct SessionDescription;
+class SessionDescription;
 enum class Setup : std::uint8_t;
 }  // namespace rtcstack::sdp
 

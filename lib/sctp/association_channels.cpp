@@ -254,6 +254,7 @@ void Association::on_message(std::uint16_t id, std::uint32_t ppid, base::ByteVie
   }
   found->second.awaiting_ack = false;  // RFC 8832 §6: any message from the peer implies the ACK
   const bool empty = ppid == kPpidStringEmpty || ppid == kPpidBinaryEmpty;
+  RTC_LOG(kTrace, "sctp") << "a " << (empty ? 0 : data.size()) << "-byte message on stream " << id;
   ++counters_.messages_received;
   counters_.bytes_received += empty ? 0 : data.size();
   emit(MessageEvent{id, ppid == kPpidBinary || ppid == kPpidBinaryEmpty, empty ? base::Buffer() : pool_->copy(data)});
@@ -289,6 +290,7 @@ void Association::on_dcep(std::uint16_t id, base::ByteView data) {
   } else if (open.reliability == Reliability::kLimitedLifetime) {
     init.max_packet_lifetime = open.reliability_parameter;
   }
+  RTC_LOG(kDebug, "sctp") << "the peer opens stream " << id << " (\"" << init.label << "\")";
   Channel& channel = add_channel(id, init, ChannelState::kOpen);
   channel.queue.push_back(Outgoing{base::Buffer(base::ByteView(kDcepAckMessage)), kPpidDcep});
   flush_order_.push_back(id);

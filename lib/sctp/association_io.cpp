@@ -16,6 +16,24 @@
 namespace rtcstack::sctp {
 namespace {
 
+std::string describe_chunks(base::ByteView packet) {
+  // Chunk types by number (RFC 9260 §3.2), with DATA's TSN and stream: what a trace of a
+  // stalled association needs to see.
+  std::string text = std::to_string(packet.size()) + " bytes:";
+  for (std::size_t at = 12; at + 4 <= packet.size();) {
+    const std::uint8_t type = packet[at];
+    const std::size_t length = base::load_be16(packet.data() + at + 2);
+    text += " " + std::to_string(type);
+    if (type == 0 && at + 16 <= packet.size()) {
+      text += "(tsn " + std::to_string(base::load_be32(packet.data() + at + 4)) + " sid " +
+              std::to_string(base::load_be16(packet.data() + at + 8)) + ")";
+    }
+    if (length < 4) break;
+    at += (length + 3) & ~std::size_t{3};
+  }
+  return text;
+}
+
 // usrsctp only takes back control between calls: no timer of its own fires sooner than
 // this, so an active association asks to be woken at this pace.
 constexpr base::Duration kTick = base::Duration::milliseconds(10);
@@ -138,6 +156,7 @@ void Association::handle_packet(base::Instant now, base::MutableByteView packet)
     return;
   }
   ++counters_.packets_received;
+  RTC_LOG(kTrace, "sctp") << "in: " << describe_chunks(packet);
   // Addressed to our SDP port: usrsctp knows us by the private one. (Packets for any
   // other port keep it, and usrsctp drops them as it always did.)
   if (base::load_be16(packet.data() + 2) == config_.local_port) base::store_be16(packet.data() + 2, usrsctp_port_);
@@ -173,6 +192,7 @@ std::string_view to_string(TimerReason reason) { return reason == TimerReason::k
 
 void Association::queue_packet(base::ByteView packet) {
   ++counters_.packets_sent;
+  RTC_LOG(kTrace, "sctp") << "out: " << describe_chunks(packet);
   outputs_.emplace_back(QueuedPacket{packet_arena_.size(), packet.size()});
   packet_arena_.append(packet);
 }

@@ -6,7 +6,9 @@
 #             (firefox_echo.js); its audio comes as a bundle-only section
 # The driver comes from npm into NODE_DIR (scripts/test-all.sh installs it there). The
 # screenshot of the page with the echoed video is kept as BROWSER-echo.png in the working
-# directory (the build directory under meson test).
+# directory (the build directory under meson test). The server logs at debug level (ICE
+# states and pairs, data channels the peer opens), shown when the page reports a failure;
+# `--log trace` adds every SCTP chunk in and out, for a stall.
 # Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox
 set -euo pipefail
 rtc_echo=$1
@@ -21,7 +23,7 @@ if [ ! -d "$node_dir/node_modules/$driver" ]; then
   echo "$driver is missing from $node_dir (scripts/test-all.sh installs it)"; exit 1
 fi
 source "$(dirname "$0")/start_server.sh"
-start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1
+start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1 --log debug
 # Browsers keep profiles and caches under HOME: a directory of our own, removed after.
 browser_home=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$browser_home" "$server_log"' EXIT

@@ -69,8 +69,18 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
   // The callbacks echo through the handle, which exists only after they are set.
   auto self = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
   net::Callbacks callbacks;
+  callbacks.on_data_channel = [](pc::ChannelHandle, const pc::DataChannelInit& init) {
+    std::printf("channel \"%s\" opened by the peer\n", init.label.c_str());
+    std::fflush(stdout);
+  };
   callbacks.on_message = [self](pc::ChannelHandle channel, bool binary, base::Buffer data) {
-    if (auto handle = self->lock()) (void)handle->send(channel, data, binary);
+    auto handle = self->lock();
+    if (!handle) return;
+    // A message that cannot be echoed is a failure the client will only see as silence.
+    if (auto sent = handle->send(channel, data, binary); !sent) {
+      std::printf("echo of a %zu-byte message failed: %s\n", data.size(), sent.error().message.c_str());
+      std::fflush(stdout);
+    }
   };
   // Media comes back on our own SSRCs, and a key frame request for what we send goes on
   // to the client, whose frames we forward.

@@ -1,12 +1,15 @@
 // rtc-echo: the echo convention's server and client (DESIGN.md §7).
 //   rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]
-//                   [--max-unconnected N]
-//   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S]
+//                   [--max-unconnected N] [--log LEVEL]
+//   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
+// --log: the library's log level on stderr (error, warning - the default -, info, debug,
+// trace).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "base/log.h"
 #include "echo_client.h"
 #include "echo_server.h"
 
@@ -15,8 +18,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
-               "                       [--max-unconnected N]\n"
-               "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS]\n"
+               "                       [--max-unconnected N] [--log LEVEL]\n"
+               "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
 }
@@ -50,6 +53,10 @@ int main(int argc, char** argv) {
       client.type = std::atoi(value.c_str());
     } else if (flag == "--timeout") {
       client.timeout_seconds = std::atoi(value.c_str());
+    } else if (flag == "--log") {
+      const auto level = rtcstack::base::log_level_from_string(value, rtcstack::base::LogLevel::kOff);
+      if (level == rtcstack::base::LogLevel::kOff && value != "off") return usage();
+      rtcstack::base::set_log_level(level);
     } else {
       return usage();
     }

@@ -39,6 +39,14 @@ async function connect(setup) {
   return {pc, channels};
 }
 
+// A channel or connection may reach its state before the test attaches its handler:
+// on loopback ICE, DTLS and SCTP can finish before setRemoteDescription's promise
+// resolves on the page, and an event that fired with no handler never comes again.
+function whenOpen(channel, then) {
+  if (channel.readyState === "open") then();
+  else channel.addEventListener("open", then, {once: true});
+}
+
 function within(ms, promise) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
 }
@@ -47,18 +55,23 @@ const tests = {
   0: async () => {
     const {pc} = await connect((pc) => [pc.createDataChannel("rtc-echo-connect")]);
     await new Promise((resolve, reject) => {
-      pc.addEventListener("connectionstatechange", () => {
+      const check = () => {
         if (pc.connectionState === "connected") resolve();
         if (pc.connectionState === "failed") reject(new Error("connection failed"));
-      });
+      };
+      pc.addEventListener("connectionstatechange", check);
+      check();
     });
     pc.close();
   },
   1: async () => {
     const greeting = "rtc-echo says hello";
     const {pc, channels: [channel]} = await connect((pc) => [pc.createDataChannel("rtc-echo")]);
+    // What a timeout leaves behind says where the echo stopped.
+    window.rtcEchoWhere = () => "connection " + pc.connectionState + ", sctp " + (pc.sctp ? pc.sctp.state : "none") +
+        ", channel " + channel.readyState;
     await new Promise((resolve, reject) => {
-      channel.onopen = () => channel.send(greeting);
+      whenOpen(channel, () => channel.send(greeting));
       channel.onmessage = (event) => event.data === greeting ? resolve() : reject(new Error("the echo differs"));
     });
     pc.close();
@@ -113,7 +126,7 @@ const tests = {
         }
       }
       let received = 0;
-      channel.onopen = () => { for (const [key, value] of sent) channel.send(value); };
+      whenOpen(channel, () => { for (const [key, value] of sent) channel.send(value); });
       channel.onmessage = (event) => {
         const binary = typeof event.data !== "string";
         const data = binary ? new Uint8Array(event.data) : event.data;
@@ -132,11 +145,13 @@ const tests = {
 
 async function run() {
   for (const type of [0, 1, 2, 3]) {
+    window.rtcEchoWhere = null;
     try {
       await within(20000, tests[type]());
       window.rtcEchoResults[type] = "passed";
     } catch (error) {
-      window.rtcEchoResults[type] = "failed: " + error.message;
+      const where = window.rtcEchoWhere ? " (" + window.rtcEchoWhere() + ")" : "";
+      window.rtcEchoResults[type] = "failed: " + error.message + where;
     }
     log("RESULT type=" + type + " " + window.rtcEchoResults[type]);
   }
