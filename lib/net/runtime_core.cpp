@@ -75,14 +75,31 @@ void RuntimeCore::wake() {
 }
 
 void RuntimeCore::mark_dirty(Connection& connection) {
+  recount(connection);
   if (connection.dirty) return;
   connection.dirty = true;
   dirty_.push_back(connection.id);
 }
 
+void RuntimeCore::recount(Connection& connection) {
+  const bool live = !connection.removed && !connection.pc->ended();
+  const pc::PeerConnectionState state = connection.pc->connection_state();
+  const bool unconnected = live && (state == pc::PeerConnectionState::kNew || state == pc::PeerConnectionState::kConnecting);
+  if (live != connection.counted_live) {
+    live ? ++live_ : --live_;
+    connection.counted_live = live;
+  }
+  if (unconnected != connection.counted_unconnected) {
+    unconnected ? ++unconnected_ : --unconnected_;
+    connection.counted_unconnected = unconnected;
+  }
+}
+
 void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found) {
   const std::uint64_t id = found->first;
-  const Connection& connection = *found->second;
+  Connection& connection = *found->second;
+  connection.removed = true;
+  recount(connection);  // it counts no more
   for (const UdpSocket& socket : connection.sockets) {
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
     socket_owner_.erase(socket.fd());
@@ -111,17 +128,6 @@ void RuntimeCore::forget_routes(const Connection& connection) {
   }
 }
 
-Runtime::Load RuntimeCore::count_load() const {
-  Runtime::Load load;
-  for (const auto& [id, connection] : connections_) {
-    if (connection->removed || connection->pc->ended()) continue;
-    ++load.live;
-    const pc::PeerConnectionState state = connection->pc->connection_state();
-    if (state == pc::PeerConnectionState::kNew || state == pc::PeerConnectionState::kConnecting) ++load.unconnected;
-  }
-  return load;
-}
-
 Runtime::Load RuntimeCore::load() {
   std::lock_guard lock(cores_mutex());
   return count_load();
@@ -146,6 +152,7 @@ void RuntimeCore::stop() {
   routes_.clear();
   last_route_ = {{}, nullptr};
   ufrags_.clear();
+  live_ = unconnected_ = 0;
 }
 
 std::vector<base::SocketAddress> RuntimeCore::shared_addresses() const {

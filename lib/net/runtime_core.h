@@ -79,16 +79,22 @@ class RuntimeCore {
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
     bool released = false;       // ended: sockets closed, routes gone
+    bool counted_live = false, counted_unconnected = false;  // what it adds to live_, unconnected_
     std::atomic<bool> removed{false};
     std::atomic<bool> silenced{false};  // closed: its callbacks no longer run
   };
 
   void wake();
+  /// After every call into the connection's PeerConnection (cores lock held): queues it
+  /// for draining and brings the load counts up to date with its state.
   void mark_dirty(Connection& connection);
+  void recount(Connection& connection);
   void forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found);
   /// An ended connection: its sockets close and no datagram is routed to it any more.
   void release_sockets(Connection& connection);
-  Runtime::Load count_load() const;  // cores lock held
+  /// Live and unconnected connections (cores lock held): kept as counts, updated as each
+  /// connection's state changes, so the caps cost nothing per new connection.
+  Runtime::Load count_load() const { return {live_, unconnected_}; }
   void loop();
   void receive(const UdpSocket& socket, Connection* owner);
   void drain_all();
@@ -118,6 +124,7 @@ class RuntimeCore {
   std::map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::set<std::pair<base::Instant, std::uint64_t>> timers_;  // (next_timeout, id) of every connection
   std::vector<std::uint64_t> dirty_;                          // ids to drain (may name erased ones)
+  std::size_t live_ = 0, unconnected_ = 0;  // see count_load()
   std::vector<std::uint64_t> draining_;                       // dirty_ as drain_all() took it
   std::map<int, std::uint64_t> socket_owner_;            // fd -> connection (own sockets)
   // Remote -> connection on shared sockets. The last one used is kept beside the table:
