@@ -5,6 +5,13 @@
 namespace rtcstack::net {
 
 base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
+  const PortRange& ports = options.ports;
+  if (!ports.empty() && (ports.min == 0 || ports.min > ports.max)) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the port range needs 1 <= min <= max"};
+  }
+  if (options.share_sockets && options.port != 0 && !ports.contains(options.port)) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the shared sockets' port is outside the port range"};
+  }
   std::vector<base::IpAddress> addresses = options.addresses;
   if (addresses.empty()) addresses = interface_addresses(options.include_loopback);
   // Every address must take a socket now, shared or not, so a bad one fails here.
@@ -12,7 +19,8 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   std::vector<base::IpAddress> usable;
   std::string failures;
   for (const base::IpAddress& address : addresses) {
-    auto socket = UdpSocket::bind(base::SocketAddress(address, options.share_sockets ? options.port : 0));
+    auto socket = options.share_sockets && options.port != 0 ? UdpSocket::bind(base::SocketAddress(address, options.port))
+                                                              : UdpSocket::bind(address, ports, ports.min);
     if (socket) {
       usable.push_back(address);
       sockets.push_back(std::move(*socket));
@@ -28,7 +36,7 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
                                       : std::make_shared<base::ByteBudget>(options.buffered_bytes_limit);
   auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
                                             RuntimeCore::Caps{options.max_connections, options.max_unconnected},
-                                            std::move(budget));
+                                            std::move(budget), ports);
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }

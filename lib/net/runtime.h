@@ -21,6 +21,7 @@
 #include "base/byte_budget.h"
 #include "base/result.h"
 #include "base/socket_address.h"
+#include "net/udp_socket.h"
 #include "pc/peer_connection.h"
 
 namespace rtcstack::net {
@@ -37,8 +38,14 @@ struct RuntimeOptions {
   /// to open in a firewall; two connections to the same remote address cannot be told
   /// apart then, so give peers distinct addresses).
   bool share_sockets = false;
-  /// The port of the shared sockets (0: the kernel picks).
+  /// The port of the shared sockets (0: the kernel picks, or the first free one of
+  /// `ports`).
   std::uint16_t port = 0;
+  /// Every socket the runtime binds takes a port in this range (inclusive), for a
+  /// firewall that opens only those: {50000, 50999}. Connections with their own sockets
+  /// take the free ports in turn; one that finds none fails with kResourceExhausted until
+  /// another connection ends and gives its ports back. Empty: the kernel picks.
+  PortRange ports;
   /// Caps on live connections (not yet failed or closed): create_peer_connection() past
   /// them fails with kResourceExhausted. `max_unconnected` counts those that have not
   /// connected yet - what abandoned offers pile up - and is what a server exposed to

@@ -41,8 +41,13 @@ base::Instant monotonic_now() {
 }
 
 RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-                         std::shared_ptr<base::ByteBudget> budget)
-    : addresses_(std::move(addresses)), shared_(std::move(shared)), caps_(caps), budget_(std::move(budget)) {}
+                         std::shared_ptr<base::ByteBudget> budget, PortRange ports)
+    : addresses_(std::move(addresses)),
+      ports_(ports),
+      next_port_(ports.min),
+      shared_(std::move(shared)),
+      caps_(caps),
+      budget_(std::move(budget)) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -187,8 +192,12 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     // connections of one browser or one runtime) cannot be confused. They come first, so
     // that running out of descriptors costs nothing else.
     for (const base::IpAddress& address : addresses_) {
-      auto socket = UdpSocket::bind(base::SocketAddress(address, 0));
+      auto socket = UdpSocket::bind(address, ports_, next_port_.load());
       if (!socket) return socket.error();
+      if (!ports_.empty()) {
+        const std::uint16_t taken = socket->local().port();
+        next_port_.store(taken == ports_.max ? ports_.min : static_cast<std::uint16_t>(taken + 1));
+      }
       configuration.ice.host_addresses.push_back(socket->local());
       sockets.push_back(std::move(*socket));
     }

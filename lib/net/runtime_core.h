@@ -42,7 +42,7 @@ class RuntimeCore {
     std::size_t connections, unconnected;
   };
   RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-              std::shared_ptr<base::ByteBudget> budget);
+              std::shared_ptr<base::ByteBudget> budget, PortRange ports);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -107,6 +107,10 @@ class RuntimeCore {
   void forget_routes(const Connection& connection);
 
   std::vector<base::IpAddress> addresses_;
+  PortRange ports_;
+  // Where the next search of ports_ starts: past the last port taken, so connections do
+  // not all retry the same taken ports (racing threads only cost a retry).
+  std::atomic<std::uint16_t> next_port_{0};
   std::vector<UdpSocket> shared_;
   Caps caps_;
   std::shared_ptr<base::ByteBudget> budget_;

@@ -82,6 +82,20 @@ base::Result<UdpSocket> UdpSocket::bind(const base::SocketAddress& address) {
   return UdpSocket(fd, from_sockaddr(reinterpret_cast<sockaddr*>(&storage)).value_or(address));
 }
 
+base::Result<UdpSocket> UdpSocket::bind(const base::IpAddress& ip, PortRange range, std::uint16_t first) {
+  if (range.empty()) return bind(base::SocketAddress(ip, 0));
+  const std::uint32_t count = std::uint32_t{range.max} - range.min + 1;
+  const std::uint32_t start = range.contains(first) ? std::uint32_t{first} - range.min : 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto port = static_cast<std::uint16_t>(range.min + (start + i) % count);
+    auto socket = bind(base::SocketAddress(ip, port));
+    // Taken (by us or anyone): the next one. Anything else is not about the port.
+    if (socket || errno != EADDRINUSE) return socket;
+  }
+  return base::Error{base::ErrorCode::kResourceExhausted, "no free UDP port on " + ip.to_string() + " in " +
+                                                              std::to_string(range.min) + "-" + std::to_string(range.max)};
+}
+
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), local_(other.local_) {}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {

@@ -83,10 +83,21 @@ class SendBatch {
   std::array<Control, kDatagrams> controls_{};
 };
 
+/// The ports sockets may take (inclusive), for a firewall that opens only those; empty
+/// (0, 0): any port the kernel picks.
+struct PortRange {
+  std::uint16_t min = 0, max = 0;
+  bool empty() const { return min == 0 && max == 0; }
+  bool contains(std::uint16_t port) const { return empty() || (port >= min && port <= max); }
+};
+
 class UdpSocket {
  public:
   /// Binds to `address` (port 0: the kernel picks). IPv6 sockets are v6-only.
   static base::Result<UdpSocket> bind(const base::SocketAddress& address);
+  /// Binds to `ip` on the first free port of `range` from `first` on, wrapping round (an
+  /// empty range: the kernel picks). kResourceExhausted when every port is taken.
+  static base::Result<UdpSocket> bind(const base::IpAddress& ip, PortRange range, std::uint16_t first);
   UdpSocket(UdpSocket&& other) noexcept;
   UdpSocket& operator=(UdpSocket&& other) noexcept;
   UdpSocket(const UdpSocket&) = delete;

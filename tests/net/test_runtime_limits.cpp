@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -159,4 +162,95 @@ TEST_CASE("out of descriptors: a clean error on the call that met it, and recove
   auto offer = handles.back()->create_offer();
   REQUIRE(offer.ok());
   CHECK(handles.back()->set_local_description(*offer).ok());
+}
+
+namespace {
+
+// The ports of the host candidates in `handle`'s local description (after an offer).
+std::vector<std::uint16_t> host_candidate_ports(PeerConnectionHandle& handle) {
+  auto offer = handle.create_offer();
+  REQUIRE(offer.ok());
+  REQUIRE(handle.set_local_description(*offer).ok());
+  std::vector<std::uint16_t> ports;
+  std::istringstream lines(handle.local_description()->sdp);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("a=candidate:", 0) != 0 || line.find(" typ host") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string foundation, component, transport, priority, address, port;
+    fields >> foundation >> component >> transport >> priority >> address >> port;
+    ports.push_back(static_cast<std::uint16_t>(std::stoi(port)));
+  }
+  return ports;
+}
+
+// A range below the kernel's ephemeral ports (32768 and up), so nothing else is handed
+// them while the test runs; each process its own, so parallel runs do not collide.
+net::PortRange test_range(std::uint16_t size) {
+  const auto min = static_cast<std::uint16_t>(20000 + (static_cast<unsigned>(getpid()) * 16) % 10000);
+  return {min, static_cast<std::uint16_t>(min + size - 1)};
+}
+
+}  // namespace
+
+TEST_CASE("every socket takes a port of the configured range, and a full range refuses until one ends",
+          "[net][limits][ports]") {
+  net::RuntimeOptions options;
+  options.ports = test_range(4);
+  auto runtime = loopback_runtime(options);
+  std::vector<std::shared_ptr<PeerConnectionHandle>> handles;
+  std::optional<base::Error> error;
+  for (int i = 0; i < 8 && !error; ++i) {
+    auto handle = runtime->create_peer_connection({}, {});
+    if (!handle) {
+      error = handle.error();
+      break;
+    }
+    handles.push_back(*handle);
+    const auto ports = host_candidate_ports(**handle);
+    REQUIRE(ports.size() == 1);
+    CHECK(options.ports.contains(ports.front()));
+  }
+  // Four ports, one socket per connection: at most four (fewer if another process holds
+  // one of them), then a clear refusal.
+  CHECK(handles.size() >= 1);
+  CHECK(handles.size() <= 4);
+  REQUIRE(error.has_value());
+  CHECK(error->code == base::ErrorCode::kResourceExhausted);
+  CHECK_THAT(error->message, Catch::Contains("no free UDP port"));
+  // An ended connection gives its port back at once.
+  handles.front()->close();
+  std::shared_ptr<PeerConnectionHandle> again;
+  REQUIRE(eventually([&] {
+    auto handle = runtime->create_peer_connection({}, {});
+    if (handle) again = *handle;
+    return handle.ok();
+  }));
+  const auto ports = host_candidate_ports(*again);
+  REQUIRE(ports.size() == 1);
+  CHECK(options.ports.contains(ports.front()));
+}
+
+TEST_CASE("shared sockets take their port from the range; a bad range is refused", "[net][limits][ports]") {
+  net::RuntimeOptions shared;
+  shared.share_sockets = true;
+  shared.ports = test_range(4);
+  auto runtime = loopback_runtime(shared);
+  for (const base::SocketAddress& address : runtime->local_addresses()) CHECK(shared.ports.contains(address.port()));
+
+  const auto refused = [](net::RuntimeOptions options) {
+    options.addresses = {*base::IpAddress::parse("127.0.0.1")};
+    auto made = net::Runtime::create(options);
+    return !made.ok() && made.error().code == base::ErrorCode::kInvalidArgument;
+  };
+  net::RuntimeOptions backwards;
+  backwards.ports = {5001, 5000};
+  CHECK(refused(backwards));
+  net::RuntimeOptions from_zero;
+  from_zero.ports = {0, 5000};
+  CHECK(refused(from_zero));
+  net::RuntimeOptions outside;
+  outside.share_sockets = true;
+  outside.ports = {5000, 5009};
+  outside.port = 6000;
+  CHECK(refused(outside));
 }

@@ -174,6 +174,7 @@ int run_server(const ServerOptions& options) {
   const std::size_t addresses =
       options.bind.empty() ? net::interface_addresses(true).size() : runtime_options.addresses.size();
   const Budget caps = budget(options, addresses);
+  runtime_options.ports = options.media_ports;
   runtime_options.max_connections = caps.connections;
   runtime_options.max_unconnected = caps.unconnected;
   auto runtime = net::Runtime::create(runtime_options);

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "net/udp_socket.h"
+
 namespace rtcstack::echo {
 
 struct ServerOptions {
@@ -19,6 +21,8 @@ struct ServerOptions {
   std::string cors = "*";
   /// Caps on PeerConnections (net::RuntimeOptions); 0: derived from RLIMIT_NOFILE.
   std::size_t max_connections = 0, max_unconnected = 0;
+  /// The UDP ports media sockets may take (net::RuntimeOptions::ports); empty: any.
+  net::PortRange media_ports;
 };
 
 /// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.

@@ -1,6 +1,6 @@
 // rtc-echo: the echo convention's server and client (DESIGN.md §7).
 //   rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]
-//                   [--max-unconnected N] [--log LEVEL]
+//                   [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
 // --log: the library's log level on stderr (error, warning - the default -, info, debug,
 // trace).
@@ -18,7 +18,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
-               "                       [--max-unconnected N] [--log LEVEL]\n"
+               "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
@@ -45,6 +45,12 @@ int main(int argc, char** argv) {
       server.max_connections = std::strtoul(value.c_str(), nullptr, 10);
     } else if (flag == "--max-unconnected") {
       server.max_unconnected = std::strtoul(value.c_str(), nullptr, 10);
+    } else if (flag == "--media-ports") {
+      // MIN-MAX: every media socket takes a port in it (a firewall's opening).
+      const auto dash = value.find('-');
+      if (dash == std::string::npos) return usage();
+      server.media_ports = {static_cast<std::uint16_t>(std::atoi(value.substr(0, dash).c_str())),
+                            static_cast<std::uint16_t>(std::atoi(value.substr(dash + 1).c_str()))};
     } else if (flag == "--bind") {
       server.bind = client.bind = value;
     } else if (flag == "-s" || flag == "--server") {
