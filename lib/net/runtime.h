@@ -21,7 +21,7 @@
 #include "base/byte_budget.h"
 #include "base/result.h"
 #include "base/socket_address.h"
-#include "net/udp_socket.h"
+#include "net/port_range.h"
 #include "pc/peer_connection.h"
 
 namespace rtcstack::net {

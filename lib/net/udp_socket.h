@@ -11,6 +11,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "base/socket_address.h"
+#include "net/port_range.h"
 
 namespace rtcstack::net {
 
@@ -81,14 +82,6 @@ class SendBatch {
   std::array<std::size_t, kDatagrams> first_{};  // the first datagram of each message
   std::array<sockaddr_storage, kDatagrams> addresses_{};
   std::array<Control, kDatagrams> controls_{};
-};
-
-/// The ports sockets may take (inclusive), for a firewall that opens only those; empty
-/// (0, 0): any port the kernel picks.
-struct PortRange {
-  std::uint16_t min = 0, max = 0;
-  bool empty() const { return min == 0 && max == 0; }
-  bool contains(std::uint16_t port) const { return empty() || (port >= min && port <= max); }
 };
 
 class UdpSocket {

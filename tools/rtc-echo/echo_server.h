@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "net/udp_socket.h"
+#include "net/port_range.h"
 
 namespace rtcstack::echo {
 
