@@ -74,7 +74,9 @@ base::Result<UdpSocket> UdpSocket::bind(const base::SocketAddress& address) {
   const socklen_t size = to_sockaddr(address, storage);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), size) != 0) {
     auto error = system_error("bind " + address.to_string());
+    const int bind_errno = errno;  // the port-range search reads it (EADDRINUSE: try the next)
     ::close(fd);
+    errno = bind_errno;
     return error;
   }
   socklen_t bound_size = sizeof storage;
