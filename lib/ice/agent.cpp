@@ -66,6 +66,9 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
   }
   for (Candidate& known : remote_candidates_) {
     if (known.address != candidate.address) continue;
+    // Signalled again (a peer that re-sends its candidates after a rolled-back restart,
+    // or a signalling channel that repeats): nothing changes.
+    if (known.type == candidate.type) return {};
     if (known.type != CandidateType::kPeerReflexive) {
       return base::make_error(base::ErrorCode::kInvalidArgument,
                               "ICE: remote candidate " + candidate.address.to_string() + " is already known");
@@ -249,7 +252,7 @@ Output Agent::poll_output() {
       timeout = {query.transaction.poll_timeout(), TimerReason::kGathering};
     }
   }
-  if (selected_) {
+  if (selected_ || previous_pair_) {
     Instant consent = std::min(next_consent_at_, last_consent_at_ + config_.consent_expiry);
     if (connection_state_ != ConnectionState::kDisconnected) {
       consent = std::min(consent, last_consent_at_ + config_.disconnected_after);

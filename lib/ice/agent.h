@@ -143,8 +143,9 @@ class Agent {
   void start_gathering(base::Instant now);
   /// The peer's ufrag and password; checks start once they and a remote candidate exist.
   base::Result<void> set_remote_credentials(Credentials credentials, base::Instant now);
-  /// A remote candidate (trickled or from the SDP). kInvalidArgument for a component
-  /// other than 1, a duplicate, or an address no check may go to (multicast, broadcast,
+  /// A remote candidate (trickled or from the SDP); one known already with its type
+  /// changes nothing. kInvalidArgument for a component other than 1, a known address of
+  /// another type, or an address no check may go to (multicast, broadcast,
   /// unspecified, port 0: unusable_remote_address(), counted in refused_candidates);
   /// kResourceExhausted beyond max_remote_candidates.
   base::Result<void> add_remote_candidate(Candidate candidate, base::Instant now);
@@ -177,7 +178,10 @@ class Agent {
   /// remote credentials and candidates forgotten, gathering from scratch. The pair in use
   /// keeps carrying data - selected_pair(), can_send() and incoming data - and the state
   /// stays as it was, until checks with the new credentials select a pair. Consent checks
-  /// pause meanwhile (the peer's old password is gone).
+  /// pause meanwhile (the peer's old password is gone), but the old pair's consent still
+  /// ages: no answer for disconnected_after makes the state disconnected, and if no new pair
+  /// is selected within consent_expiry of the last answer the old pair stops carrying data
+  /// and the state is failed.
   void restart(base::Instant now, Credentials credentials = {});
 
   /// Stops checking; state closed. Nothing more is sent.

@@ -319,7 +319,11 @@ std::optional<Instant> Agent::give_up_at() const {
 
 void Agent::update_connection_state() {
   if (closed_) return;
-  if (!selected_ && previous_pair_) return;  // restarting: the old pair still works
+  if (!selected_ && previous_pair_) {
+    // Restarting: the old pair still carries data, until its last consent is too old.
+    if (now_ - last_consent_at_ >= config_.disconnected_after) set_connection_state(ConnectionState::kDisconnected);
+    return;
+  }
   const bool any_pending = !triggered_.empty() || std::any_of(pairs_.begin(), pairs_.end(), [](const CandidatePair& p) {
     return is_pending(p.state);
   });

@@ -27,7 +27,11 @@ void Agent::send_consent_check(Instant now) {
   const auto request = build_check_request(
       buffer, stun::TransactionId::random(random_),
       {remote_credentials_->ufrag, local_credentials_.ufrag, remote_credentials_->password,
-       peer_reflexive_priority(pair.local), role_, tie_breaker_, false});
+       peer_reflexive_priority(pair.local), role_, tie_breaker_,
+       // The controlling side repeats its nomination (as libwebrtc does): a controlled
+       // peer that restarted its own agent and went back (a rolled-back ICE restart)
+       // learns from it which pair is in use.
+       role_ == Role::kControlling});
   // One transmission per consent check; the next check comes at the next interval.
   stun::TransactionConfig once{config_.check_transaction.rto, 1, 2, config_.check_transaction.rto};
   consent_transaction_.emplace(stun::ClientTransaction::start(*request, once, now).value());
@@ -37,6 +41,15 @@ void Agent::send_consent_check(Instant now) {
 }
 
 void Agent::check_consent(Instant now) {
+  if (!selected_ && previous_pair_ && now - last_consent_at_ >= config_.consent_expiry) {
+    // A restart that never found a new pair: the old one has no consent of its own any
+    // more (its checks stopped with the old credentials), so it must stop carrying data.
+    RTC_LOG(kInfo, "ice") << "ICE restart found no pair before consent on the old one expired";
+    previous_pair_.reset();
+    consent_expired_ = true;
+    update_connection_state();
+    return;
+  }
   if (!selected_) return;
   if (consent_transaction_) {
     consent_transaction_->handle_timeout(now);

@@ -93,6 +93,13 @@ base::Result<void> PeerConnectionHandle::set_remote_description(pc::SessionDescr
   });
 }
 
+void PeerConnectionHandle::restart_ice() {
+  with_connection<bool>(false, [](pc::PeerConnection& pc, base::Instant) {
+    pc.restart_ice();
+    return true;
+  });
+}
+
 base::Result<void> PeerConnectionHandle::add_ice_candidate(const std::string& candidate) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant now) {
     return pc.add_ice_candidate(now, candidate);

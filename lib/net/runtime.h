@@ -106,6 +106,8 @@ class PeerConnectionHandle {
   base::Result<void> set_local_description(pc::SessionDescriptionInit description);
   base::Result<void> set_remote_description(pc::SessionDescriptionInit description);
   base::Result<void> add_ice_candidate(const std::string& candidate);
+  /// W3C restartIce(): the next create_offer() restarts ICE (pc::PeerConnection::restart_ice).
+  void restart_ice();
   std::optional<pc::SessionDescriptionInit> local_description();
   std::optional<pc::SessionDescriptionInit> remote_description();
 

@@ -81,6 +81,13 @@ void RuntimeCore::wake() {
 
 void RuntimeCore::mark_dirty(Connection& connection) {
   recount(connection);
+  if (!shared_.empty() && !connection.released && connection.pc->local_ufrag() != connection.ufrag) {
+    if (const auto old = ufrags_.find(connection.ufrag); old != ufrags_.end() && old->second == connection.id) {
+      ufrags_.erase(old);
+    }
+    connection.ufrag = connection.pc->local_ufrag();
+    ufrags_[connection.ufrag] = connection.id;
+  }
   if (connection.dirty) return;
   connection.dirty = true;
   dirty_.push_back(connection.id);
@@ -127,7 +134,7 @@ void RuntimeCore::release_sockets(Connection& connection) {
 void RuntimeCore::forget_routes(const Connection& connection) {
   std::erase_if(routes_, [&](const auto& route) { return route.second == &connection; });
   if (last_route_.second == &connection) last_route_ = {{}, nullptr};
-  if (const auto ufrag = ufrags_.find(connection.pc->local_ufrag());
+  if (const auto ufrag = ufrags_.find(connection.ufrag);
       ufrag != ufrags_.end() && ufrag->second == connection.id) {
     ufrags_.erase(ufrag);
   }
@@ -225,8 +232,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   Connection& added = *connection;
   connections_[id] = std::move(connection);
   timers_.emplace(added.next_timeout, id);
-  if (!shared_.empty()) ufrags_[added.pc->local_ufrag()] = id;
-  mark_dirty(added);
+  mark_dirty(added);  // indexes its ufrag
   wake();
   return id;
 }

@@ -75,6 +75,7 @@ class RuntimeCore {
     base::CryptoRandom random;  // outlives the PeerConnection that uses it
     std::unique_ptr<pc::PeerConnection> pc;
     std::vector<UdpSocket> sockets;  // its own, unless the runtime shares sockets
+    std::string ufrag;               // its key in ufrags_ (shared sockets): an ICE restart changes it
     Callbacks callbacks;
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
@@ -86,7 +87,8 @@ class RuntimeCore {
 
   void wake();
   /// After every call into the connection's PeerConnection (cores lock held): queues it
-  /// for draining and brings the load counts up to date with its state.
+  /// for draining, brings the load counts up to date with its state, and indexes it by
+  /// its ufrag again if an ICE restart changed it.
   void mark_dirty(Connection& connection);
   void recount(Connection& connection);
   void forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::iterator found);

@@ -29,8 +29,9 @@ struct ConnectionStateEvent {
   std::string reason;  ///< for kFailed and kClosed: which layer ended it and why
   EndCause cause = EndCause::kNone;
 };
-/// onicecandidate: "candidate:..." for the data section's mid; an empty candidate marks
-/// the end of gathering.
+/// onicecandidate: "candidate:..." for the data section's mid, ending "ufrag <ours>" (the
+/// W3C usernameFragment, as browsers write it); an empty candidate marks the end of
+/// gathering.
 struct IceCandidateEvent {
   std::string candidate;
   std::string mid;

@@ -21,14 +21,6 @@ namespace {
 base::Error wrong_state(std::string message) { return {base::ErrorCode::kWrongState, std::move(message)}; }
 base::Error invalid(std::string message) { return {base::ErrorCode::kInvalidArgument, std::move(message)}; }
 
-// RFC 8839 §5.4: ice-chars are ALPHA / DIGIT / "+" / "/"; 4+ for ufrag, 22+ for pwd.
-std::string ice_token(base::Random& random, std::size_t length) {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string token(length, 'A');
-  for (char& c : token) c = kAlphabet[random.uniform(kAlphabet.size())];
-  return token;
-}
-
 }  // namespace
 
 base::Result<std::unique_ptr<PeerConnection>> PeerConnection::create(Configuration configuration,
@@ -46,7 +38,7 @@ PeerConnection::PeerConnection(Configuration configuration, base::Random& random
       random_(random),
       session_id_(std::to_string(random_.next_u64() >> 2)) {  // fits the 63 bits RFC 8866 §5.2 suggests
   if (configuration_.ice.credentials.ufrag.empty()) {
-    configuration_.ice.credentials = {ice_token(random_, 8), ice_token(random_, 24)};
+    configuration_.ice.credentials = new_credentials(random_);
   }
   channels_ = std::make_unique<DataChannels>(outputs_);
   media_ = std::make_unique<Transceivers>(configuration_, session_id_, random_, pool_, outputs_);
@@ -70,7 +62,7 @@ LocalParameters PeerConnection::local_parameters(bool offer) const {
   LocalParameters local;
   local.session_id = session_id_;
   local.version = version_;
-  local.ice = configuration_.ice.credentials;
+  local.ice = local_credentials();
   const auto fingerprint = configuration_.certificate->fingerprint();
   local.fingerprint = {fingerprint->algorithm, fingerprint->digest};
   local.max_message_size = configuration_.max_message_size;
@@ -107,7 +99,8 @@ base::Result<PeerConnection::OwnDescription> PeerConnection::own_description(Sdp
   if (!model) return model.error();
   // Copied, not moved: a copy's vectors and strings are allocated at their size, without
   // the slack of being built line by line (it is kept for the connection's lifetime).
-  return OwnDescription{type, std::make_shared<const sdp::SessionDescription>(*model), local.version, local.setup};
+  return OwnDescription{type, std::make_shared<const sdp::SessionDescription>(*model), local.version, local.setup,
+                        local.ice};
 }
 
 base::Result<SessionDescriptionInit> PeerConnection::create_offer() {
@@ -130,6 +123,10 @@ base::Result<SessionDescriptionInit> PeerConnection::create_description(SdpType 
   const bool offer = type == SdpType::kOffer;
   ++version_;
   LocalParameters local = local_parameters(offer);
+  if (offer && ice_restart_requested_) {
+    if (!restart_credentials_) restart_credentials_ = new_credentials(random_);
+    local.ice = *restart_credentials_;
+  }
   local.candidates.clear();  // candidates come by trickle, or with local_description() later
   local.end_of_candidates = false;
   local.media = media_->local_media(offer, local.data_mid, remote_parsed_.get());
@@ -147,9 +144,14 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     if (signaling_ != SignalingState::kHaveLocalOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
       return wrong_state("no local offer to roll back in signaling state " + std::string(to_string(signaling_)));
     }
+    if (ice::Agent* agent = transport_->agent(); agent && current_local_ && agent->local_credentials().ufrag != current_local_->ice.ufrag) {
+      undo_ice_restart(now);
+      ice_restart_requested_ = true;  // the restart is still wanted, in the next offer
+    }
     pending_local_.reset();
     set_signaling(signaling_ == SignalingState::kHaveLocalOffer ? SignalingState::kStable
                                                                 : SignalingState::kHaveRemoteOffer);
+    pump(now);
     return {};
   }
   const bool offer = description.type == SdpType::kOffer;
@@ -165,6 +167,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     return wrong_state("a local answer in signaling state " + std::string(to_string(signaling_)));
   }
   ice::Agent& agent = transport_->make_agent(offer);
+  if (offer && agent.local_credentials().ufrag != created->ice.ufrag) restart_agent(now, created->ice);
   OwnDescription applied = *created;
   applied.type = description.type;
   if (offer) {
@@ -206,8 +209,12 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
       remote_ = std::make_shared<const RemoteParameters>(*read_remote(*remote_parsed_));
     }
     media_->undo_remote_offer();
+    if (ice::Agent* agent = transport_->agent(); agent && current_local_ && agent->local_credentials().ufrag != current_local_->ice.ufrag) {
+      undo_ice_restart(now);
+    }
     set_signaling(signaling_ == SignalingState::kHaveRemoteOffer ? SignalingState::kStable
                                                                  : SignalingState::kHaveLocalOffer);
+    pump(now);
     return {};
   }
   const bool offer = description.type == SdpType::kOffer;
@@ -224,10 +231,12 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   if (!offer && remote->setup == sdp::Setup::kActpass) {
     return invalid("the answer says a=setup:actpass; an answer must choose active or passive (RFC 8842 §5.3)");
   }
-  if (remote_ && transport_->dtls() && remote_->ice.ufrag != remote->ice.ufrag) {
-    return base::Error{base::ErrorCode::kUnsupported, "the peer restarted ICE; ICE restarts by the peer are not supported yet"};
+  ice::Agent& agent = transport_->make_agent(!offer);
+  if (!remote_ice_applied_.empty() && remote_ice_applied_ != remote->ice.ufrag) {
+    // The peer restarts ICE (RFC 8445 §9): its offer's answer carries new credentials of
+    // ours; an answer that changes only the peer's (JSEP forbids it) keeps ours.
+    restart_agent(now, offer ? new_credentials(random_) : agent.local_credentials());
   }
-  transport_->make_agent(!offer);
   remote_parsed_ = std::make_shared<const sdp::SessionDescription>(*parsed);  // copied at size (see own_description)
   remote_ = std::make_shared<const RemoteParameters>(std::move(*remote));
   transport_->set_mid(remote_->transport_mid);
@@ -271,7 +280,7 @@ base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::str
   if (auto ended = ended_error()) return *ended;
   ice::Agent* agent = transport_->agent();
   if (!remote_ || agent == nullptr) {
-    early_candidates_.emplace_back(candidate);
+    keep_early(candidate);
     return {};
   }
   if (candidate.empty()) {
@@ -281,11 +290,23 @@ base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::str
   }
   auto parsed = sdp::Candidate::parse(candidate);
   if (!parsed) return parsed.error();
+  if (const auto ufrag = parsed->extension("ufrag"); ufrag && *ufrag != remote_->ice.ufrag) {
+    // W3C usernameFragment: a candidate of the peer's ICE restart, here before the
+    // description that restarts: it waits for it.
+    keep_early(candidate);
+    return {};
+  }
   auto converted = from_sdp(*parsed);
   if (!converted) return converted.error();
   auto added = agent->add_remote_candidate(*converted, now);
   pump(now);
   return added;
+}
+
+void PeerConnection::keep_early(std::string_view candidate) {
+  // At most as many as one description may bring; the oldest go first.
+  if (early_candidates_.size() >= configuration_.ice.max_remote_candidates) early_candidates_.erase(early_candidates_.begin());
+  early_candidates_.emplace_back(candidate);
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::local_description() const {
@@ -296,6 +317,7 @@ std::optional<SessionDescriptionInit> PeerConnection::local_description() const 
   local.media = media_->described_media();
   local.version = description->version;
   local.setup = description->setup;
+  local.ice = description->ice;
   auto built = build_description(local);
   if (!built) return std::nullopt;  // it was written once with these values: cannot happen
   return SessionDescriptionInit{description->type, built->to_string()};

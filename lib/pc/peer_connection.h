@@ -26,6 +26,7 @@
 #include "base/result.h"
 #include "base/ring_queue.h"
 #include "base/socket_address.h"
+#include "ice/candidate.h"
 #include "pc/configuration.h"
 #include "pc/data_channel.h"
 #include "pc/events.h"
@@ -73,6 +74,16 @@ class PeerConnection {
   /// A trickled candidate ("candidate:..." or "a=candidate:..."); an empty one means the
   /// peer's end of candidates. Candidates that arrive before the remote description wait.
   base::Result<void> add_ice_candidate(base::Instant now, std::string_view candidate);
+  /// W3C restartIce(): the next offer this side creates carries new ICE credentials and
+  /// restarts ICE (RFC 8445 §9, RFC 8839 §4.4.1.1.1), whoever's description completes it;
+  /// there is no negotiationneeded event, so call create_offer() next. When the offer is
+  /// set, the agent gathers anew and, once the answer arrives, checks with the new
+  /// credentials; the pair in use keeps carrying DTLS, SCTP and SRTP (no new handshake)
+  /// until a new pair is selected. A peer's offer with new credentials restarts ICE the
+  /// same way (the answer carries new ones of ours). A rolled-back restart offer returns
+  /// to the old credentials, and the restart stays requested for the next offer. No
+  /// effect on a closed or failed connection (a failed one has ended).
+  void restart_ice();
   /// The current local description with the candidates gathered so far (what a
   /// non-trickle peer sends once gathering is complete).
   std::optional<SessionDescriptionInit> local_description() const;
@@ -147,8 +158,9 @@ class PeerConnection {
   /// STUN check for our ICE username, or anything from an address we have paired with.
   /// (A runtime indexes connections by local_ufrag() and ice::Inbound::addressed_ufrag().)
   bool accepts(const base::SocketAddress& remote, const ice::Inbound& datagram) const;
-  /// Our ICE ufrag (it stays for the connection's lifetime).
-  const std::string& local_ufrag() const { return configuration_.ice.credentials.ufrag; }
+  /// Our ICE ufrag: the configuration's, until an ICE restart replaces it (a runtime that
+  /// indexes connections by it looks again after each call).
+  const std::string& local_ufrag() const;
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
                       base::ByteView datagram);
   /// The same for a datagram already looked at: its one STUN parse serves the ICE agent.
@@ -191,6 +203,7 @@ class PeerConnection {
     std::shared_ptr<const sdp::SessionDescription> model;
     std::uint64_t version = 0;
     sdp::Setup setup{};  // value 0: actpass
+    ice::Credentials ice;  // what it says in a=ice-ufrag and a=ice-pwd
   };
   // The peer's descriptions as parsed; the text remote_description() gives back is the
   // model's (lossless, with CRLF line ends).
@@ -207,6 +220,20 @@ class PeerConnection {
   base::Result<OwnDescription> own_description(SdpType type, const LocalParameters& local) const;
   base::Result<SessionDescriptionInit> create_description(SdpType type);
   void apply_remote_ice(base::Instant now);
+  /// A trickled candidate for a remote description not yet set, kept until one is.
+  void keep_early(std::string_view candidate);
+  // ICE restarts (peer_connection_restart.cpp)
+  /// A ufrag and password of ice-chars (RFC 8839 §5.4), long enough that the ufrags of
+  /// thousands of connections sharing a socket do not collide.
+  static ice::Credentials new_credentials(base::Random& random);
+  /// The agent's credentials, or the configuration's before it exists.
+  const ice::Credentials& local_credentials() const;
+  /// Restarts the agent with `credentials`, remembering the
+  /// candidates the peer signalled so that undo_ice_restart() can give them back.
+  void restart_agent(base::Instant now, ice::Credentials credentials);
+  /// A restart rolled back: the agent returns to the current local description's
+  /// credentials and the peer's, with the candidates it had.
+  void undo_ice_restart(base::Instant now);
   void set_signaling(SignalingState state);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
 
@@ -256,6 +283,9 @@ class PeerConnection {
   bool we_offered_ = false;                                       // in the last completed exchange
   std::vector<std::string> early_candidates_;                     // before a remote description
   std::string remote_ice_applied_;                                // the remote ufrag the agent has
+  bool ice_restart_requested_ = false;                            // restart_ice(): the next offer restarts
+  std::optional<ice::Credentials> restart_credentials_;           // what that offer carries
+  std::vector<ice::Candidate> candidates_before_restart_;         // the peer's, for undo_ice_restart()
   base::Instant now_;  // the latest time passed in
 };
 

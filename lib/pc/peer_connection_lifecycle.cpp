@@ -91,7 +91,8 @@ void PeerConnection::update_connection_state() {
     emit(ConnectionStateEvent{state, {}, EndCause::kNone});
     return;
   }
-  // Without ICE restarts by the peer, a failed connection cannot come back: end it.
+  // A failed connection ends (its transports are freed at once, so a server sheds it):
+  // an ICE restart is for a path that changed or went quiet, before consent expires.
   if (end_cause_ == EndCause::kNone) set_end_cause(EndCause::kIceFailed, "ICE failed");
   emit(ConnectionStateEvent{state, end_reason_, end_cause_});
   release_pending_ = true;

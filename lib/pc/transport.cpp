@@ -117,7 +117,11 @@ bool Transport::pump_ice(base::Instant now) {
 
 void Transport::on_ice_event(base::Instant now, const ice::Event& event) {
   if (const auto* candidate = std::get_if<ice::LocalCandidateEvent>(&event)) {
-    outputs_.emplace_back(IceCandidateEvent{to_sdp(candidate->candidate).to_candidate_line(), mid_});
+    // Named by our ufrag, as browsers do: a peer that gets it before the description of
+    // an ICE restart keeps it for that description instead of the one it has.
+    sdp::Candidate line = to_sdp(candidate->candidate);
+    line.extensions.emplace_back("ufrag", agent_->local_credentials().ufrag);
+    outputs_.emplace_back(IceCandidateEvent{line.to_candidate_line(), mid_});
   } else if (const auto* gathering = std::get_if<ice::GatheringStateEvent>(&event)) {
     outputs_.emplace_back(IceGatheringStateEvent{gathering->state});
     if (gathering->state == IceGatheringState::kComplete) outputs_.emplace_back(IceCandidateEvent{"", mid_});

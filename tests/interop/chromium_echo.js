@@ -1,6 +1,6 @@
 // Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) loads the page
-// rtc-echo server serves at GET / and runs echo types 0-3 from the browser, type 2 with
-// Chromium's fake camera and microphone; a screenshot of the page (the echoed video on
+// rtc-echo server serves at GET / and runs echo types 0-3 and an ICE restart from the
+// browser, type 2 with Chromium's fake camera and microphone; a screenshot of the page (the echoed video on
 // it) is saved to SCREENSHOT.
 // Usage: node chromium_echo.js NODE_MODULES_DIR URL SCREENSHOT
 // Prints the results as JSON; exits 0 only if every type passed.
@@ -33,7 +33,7 @@ const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
     console.log("chromium " + JSON.stringify(results) + "; echoed video frames rendered: " + frames +
                 "; screenshot " + process.argv[4]);
     process.exitCode = Object.values(results).every((result) => result === "passed") &&
-        Object.keys(results).length === 4 ? 0 : 1;
+        Object.keys(results).length === 5 ? 0 : 1;
   } finally {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Headless Firefox ESR (Debian's /usr/bin/firefox-esr, driven by puppeteer-core over
-// WebDriver BiDi) loads the page rtc-echo server serves at GET / and runs echo types 0-3,
-// type 2 with Firefox's fake camera and microphone. The page asks for max-bundle, so
+// WebDriver BiDi) loads the page rtc-echo server serves at GET / and runs echo types 0-3
+// and an ICE restart, type 2 with Firefox's fake camera and microphone. The page asks for max-bundle, so
 // Firefox offers every section after the first as bundle-only (port 0, RFC 8843 §6);
 // type 2 passes only if rtcstack took the bundle-only audio and echoed it back.
 // Usage: node firefox_echo.js NODE_MODULES_DIR URL SCREENSHOT
@@ -39,7 +39,7 @@ const puppeteer = require(path.resolve(process.argv[2], "puppeteer-core"));
     console.log("firefox " + JSON.stringify(results) + "; echoed video frames rendered: " + frames +
                 "; type 2 offered its audio bundle-only: " + bundleOnly + "; screenshot " + process.argv[4]);
     process.exitCode = Object.values(results).every((result) => result === "passed") &&
-        Object.keys(results).length === 4 && bundleOnly ? 0 : 1;
+        Object.keys(results).length === 5 && bundleOnly ? 0 : 1;
   } finally {
     await browser.close();
   }

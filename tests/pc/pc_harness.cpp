@@ -6,7 +6,10 @@ namespace rtcstack::testing {
 
 PcEndpoint::PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed, pc::Configuration configuration)
     : network_(network), address_(*base::IpAddress::parse(ip), 40000), random_(seed) {
-  configuration.ice.host_addresses = {address_};
+  if (configuration.ice.host_addresses.empty()) configuration.ice.host_addresses = {address_};
+  for (const base::SocketAddress& host : configuration.ice.host_addresses) {
+    if (host.ip() != address_.ip()) network_.attach(host.ip(), *this);
+  }
   pc_ = std::move(pc::PeerConnection::create(configuration, random_)).value();
   network_.attach(address_.ip(), *this);
 }

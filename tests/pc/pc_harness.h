@@ -16,7 +16,8 @@ namespace rtcstack::testing {
 
 class PcEndpoint : public SimEndpoint {
  public:
-  /// `configuration`'s host addresses are replaced by the endpoint's own.
+  /// The host is `ip`, port 40000; `configuration`'s host addresses, when it has any,
+  /// are the endpoint's sockets instead (their IPs reach this endpoint too).
   PcEndpoint(SimNetwork& network, const char* ip, std::uint64_t seed, pc::Configuration configuration = {});
 
   pc::PeerConnection& pc() { return *pc_; }

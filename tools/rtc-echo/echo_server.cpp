@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
+#include <map>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -26,34 +28,43 @@ void on_signal(int) {
   if (g_server != nullptr) g_server->stop();
 }
 
-// The connections the server has answered. One that fails or closes lets go of its
-// handle from its own callback (its resources were freed already; this drops the rest).
+// The connections the server has answered, by the session number their answer's Location
+// names (POST there renegotiates: an ICE restart, say). One that fails or closes lets go
+// of its handle from its own callback (its resources were freed already; this drops the
+// rest).
 class Connections {
  public:
-  void add(std::shared_ptr<net::PeerConnectionHandle> handle) {
+  std::uint64_t add(std::shared_ptr<net::PeerConnectionHandle> handle) {
     std::lock_guard lock(mutex_);
-    handles_.push_back(std::move(handle));
+    handles_.emplace(++last_id_, std::move(handle));
+    return last_id_;
+  }
+  std::shared_ptr<net::PeerConnectionHandle> find(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    const auto found = handles_.find(id);
+    return found == handles_.end() ? nullptr : found->second;
   }
   void remove(const net::PeerConnectionHandle* handle) {
     std::shared_ptr<net::PeerConnectionHandle> dropped;  // dropped outside the lock
     std::lock_guard lock(mutex_);
-    const auto found = std::find_if(handles_.begin(), handles_.end(), [&](const auto& h) { return h.get() == handle; });
+    const auto found = std::find_if(handles_.begin(), handles_.end(), [&](const auto& h) { return h.second.get() == handle; });
     if (found == handles_.end()) return;
-    dropped = std::move(*found);
+    dropped = std::move(found->second);
     handles_.erase(found);
   }
   void clear() {
-    std::vector<std::shared_ptr<net::PeerConnectionHandle>> dropped;
+    std::map<std::uint64_t, std::shared_ptr<net::PeerConnectionHandle>> dropped;
     {
       std::lock_guard lock(mutex_);
       dropped.swap(handles_);
     }
-    for (const auto& handle : dropped) handle->close();  // waits for running callbacks: not under the lock
+    for (const auto& [id, handle] : dropped) handle->close();  // waits for running callbacks: not under the lock
   }
 
  private:
   std::mutex mutex_;
-  std::vector<std::shared_ptr<net::PeerConnectionHandle>> handles_;
+  std::map<std::uint64_t, std::shared_ptr<net::PeerConnectionHandle>> handles_;
+  std::uint64_t last_id_ = 0;
 };
 
 http::Response text(int status, std::string body) {
@@ -61,6 +72,19 @@ http::Response text(int status, std::string body) {
   response.status = status;
   response.body = std::move(body);
   return response;
+}
+
+// Sets the offer, answers it and waits for gathering: the answer carries every candidate
+// (the convention does not trickle; host candidates come at once).
+base::Result<pc::SessionDescriptionInit> answer_on(net::PeerConnectionHandle& handle, const pc::SessionDescriptionInit& offer) {
+  if (auto set = handle.set_remote_description(offer); !set) return set.error();
+  auto answer = handle.create_answer();
+  if (!answer) return answer.error();
+  if (auto set = handle.set_local_description(*answer); !set) return set.error();
+  for (int i = 0; i < 200 && handle.ice_gathering_state() != pc::IceGatheringState::kComplete; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return *handle.local_description();
 }
 
 http::Response answer_offer(net::Runtime& runtime, Connections& connections, const std::string& body) {
@@ -108,30 +132,36 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
     return busy;
   }
   *self = *handle;
-  auto answered = [&]() -> base::Result<pc::SessionDescriptionInit> {
-    // One sending transceiver per offered audio or video section, so the answer echoes.
-    if (auto parsed = sdp::SessionDescription::parse(offer->sdp)) {
-      for (const auto& section : parsed->media) {
-        if (section.media_line.port == 0 && !section.bundle_only()) continue;  // rejected (not Firefox's bundle-only)
-        if (section.media_line.media == "audio") (void)(*handle)->add_transceiver(pc::MediaKind::kAudio);
-        if (section.media_line.media == "video") (void)(*handle)->add_transceiver(pc::MediaKind::kVideo);
-      }
+  // One sending transceiver per offered audio or video section, so the answer echoes.
+  if (auto parsed = sdp::SessionDescription::parse(offer->sdp)) {
+    for (const auto& section : parsed->media) {
+      if (section.media_line.port == 0 && !section.bundle_only()) continue;  // rejected (not Firefox's bundle-only)
+      if (section.media_line.media == "audio") (void)(*handle)->add_transceiver(pc::MediaKind::kAudio);
+      if (section.media_line.media == "video") (void)(*handle)->add_transceiver(pc::MediaKind::kVideo);
     }
-    if (auto set = (*handle)->set_remote_description(*offer); !set) return set.error();
-    auto answer = (*handle)->create_answer();
-    if (!answer) return answer.error();
-    if (auto set = (*handle)->set_local_description(*answer); !set) return set.error();
-    // Non-trickle: the answer carries every candidate (host candidates come at once).
-    for (int i = 0; i < 200 && (*handle)->ice_gathering_state() != pc::IceGatheringState::kComplete; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return *(*handle)->local_description();
-  }();
+  }
+  auto answered = answer_on(**handle, *offer);
   if (!answered) {
     (*handle)->close();
     return text(400, answered.error().message);
   }
-  connections.add(*handle);
+  http::Response response = text(200, to_json(*answered));
+  response.content_type = "application/json";
+  response.headers.emplace_back("Location", "/session/" + std::to_string(connections.add(*handle)));
+  return response;
+}
+
+// POST /session/N: a new offer on a connection the server answered before (renegotiation,
+// e.g. after the client's restartIce()).
+http::Response answer_reoffer(Connections& connections, std::string_view id, const std::string& body) {
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+  auto handle = error == std::errc{} && end == id.data() + id.size() ? connections.find(number) : nullptr;
+  if (!handle) return text(404, "no such session");
+  auto offer = from_json(body);
+  if (!offer || offer->type != pc::SdpType::kOffer) return text(400, offer ? "expected an offer" : offer.error().message);
+  auto answered = answer_on(*handle, *offer);
+  if (!answered) return text(400, answered.error().message);
   http::Response response = text(200, to_json(*answered));
   response.content_type = "application/json";
   return response;
@@ -185,7 +215,10 @@ int run_server(const ServerOptions& options) {
   Connections connections;
   const auto handle = [&](const http::Request& request) -> http::Response {
     if (request.path == "/offer" && request.method == "POST") return answer_offer(**runtime, connections, request.body);
-    if (request.path == "/offer" && request.method == "OPTIONS") return text(204, "");
+    if (request.path.starts_with("/session/") && request.method == "POST") {
+      return answer_reoffer(connections, std::string_view(request.path).substr(9), request.body);
+    }
+    if ((request.path == "/offer" || request.path.starts_with("/session/")) && request.method == "OPTIONS") return text(204, "");
     if (request.path == "/" && request.method == "GET") {
       http::Response page = text(200, std::string(kPage));
       page.content_type = "text/html; charset=utf-8";
@@ -197,7 +230,8 @@ int run_server(const ServerOptions& options) {
   http::Server server(caps.http, handle,
                       {{"Access-Control-Allow-Origin", options.cors},
                        {"Access-Control-Allow-Methods", "POST, GET, OPTIONS"},
-                       {"Access-Control-Allow-Headers", "Content-Type"}});
+                       {"Access-Control-Allow-Headers", "Content-Type"},
+                       {"Access-Control-Expose-Headers", "Location"}});
   auto port = server.listen(options.host, options.port);
   if (!port) {
     std::fprintf(stderr, "rtc-echo: %s\n", port.error().message.c_str());
@@ -207,7 +241,7 @@ int run_server(const ServerOptions& options) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   // Port 0: the kernel picks one, and the line below says which (scripts read it).
-  std::printf("rtc-echo server: http://%s:%u/ (POST /offer; each connection gets its own UDP sockets; "
+  std::printf("rtc-echo server: http://%s:%u/ (POST /offer, POST /session/N to renegotiate; each connection gets its own UDP sockets; "
               "at most %zu connections, %zu not yet connected)\n",
               options.host.c_str(), *port, caps.connections, caps.unconnected);
   std::fflush(stdout);

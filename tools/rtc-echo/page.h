@@ -1,6 +1,8 @@
 // The page GET / serves: it runs echo test types 0-3 from a browser against the server
-// that served it (same origin), shows each result and sets window.rtcEchoResults
-// ({type: "passed" | "failed: ..."}) for scripts that drive the browser. Type 2 sends the
+// that served it (same origin), then an ICE restart mid-call ("restart", renegotiated
+// through the session URL the server's answer names), shows each result and sets
+// window.rtcEchoResults ({type: "passed" | "failed: ..."}) for scripts that drive the
+// browser. Type 2 sends the
 // camera and microphone (a browser's fake devices in tests) and shows the echoed video,
 // counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
 #pragma once
@@ -27,16 +29,32 @@ async function connect(setup) {
   const channels = setup(pc);
   await pc.setLocalDescription(await pc.createOffer());
   (window.rtcEchoOffers = window.rtcEchoOffers || []).push(pc.localDescription.sdp);
+  const session = await exchange(pc, "/offer");
+  return {pc, channels, session};
+}
+
+// Posts our local description (candidates gathered) to `url` and applies the answer; the
+// server names the session's own URL (for later offers) in the Location header.
+async function exchange(pc, url) {
   await new Promise((resolve) => {
     if (pc.iceGatheringState === "complete") return resolve();
     pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") resolve(); });
     setTimeout(resolve, 3000);
   });
-  const response = await fetch("/offer", {method: "POST", headers: {"Content-Type": "application/json"},
-                                          body: JSON.stringify(pc.localDescription)});
-  if (!response.ok) throw new Error("POST /offer: " + response.status + " " + await response.text());
+  const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                     body: JSON.stringify(pc.localDescription)});
+  if (!response.ok) throw new Error("POST " + url + ": " + response.status + " " + await response.text());
   await pc.setRemoteDescription(await response.json());
-  return {pc, channels};
+  return response.headers.get("Location");
+}
+
+const ufragOf = (sdp) => (/a=ice-ufrag:(\S+)/.exec(sdp) || [])[1];
+
+// The transport's selected-pair changes and our ICE ufrag, from getStats().
+async function transportStats(pc) {
+  let found = {};
+  (await pc.getStats()).forEach((report) => { if (report.type === "transport") found = report; });
+  return found;
 }
 
 // A channel or connection may reach its state before the test attaches its handler:
@@ -141,10 +159,49 @@ const tests = {
     await Promise.all(runs);
     pc.close();
   },
+  // Not an echo-convention type: restartIce() mid-call on a channel echoing a message
+  // every 20 ms; the restart renegotiates through the session URL, a new pair is selected
+  // with new credentials on both sides, and every message comes back once, in order.
+  restart: async () => {
+    const {pc, channels: [channel], session} = await connect((pc) => [pc.createDataChannel("rtc-echo-restart")]);
+    if (!session) throw new Error("the answer named no session URL (Location)");
+    let sent = 0, echoed = 0, outOfOrder = 0;
+    channel.onmessage = (event) => { if (event.data !== String(echoed++)) ++outOfOrder; };
+    await new Promise((resolve) => whenOpen(channel, resolve));
+    const timer = setInterval(() => channel.send(String(sent++)), 20);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await transportStats(pc);
+      const ufrags = [ufragOf(pc.localDescription.sdp), ufragOf(pc.remoteDescription.sdp)];
+      window.rtcEchoWhere = () => "restart: " + echoed + "/" + sent + " echoed";
+      pc.restartIce();
+      await pc.setLocalDescription(await pc.createOffer());
+      await exchange(pc, session);
+      if (ufragOf(pc.localDescription.sdp) === ufrags[0]) throw new Error("our offer kept its ICE ufrag");
+      if (ufragOf(pc.remoteDescription.sdp) === ufrags[1]) throw new Error("the answer kept the server's ICE ufrag");
+      // A pair selected again through the new credentials. (Firefox has no transport
+      // stats: there only the echo across the restart is checked.)
+      for (let i = 0; i < 100 && before.selectedCandidatePairChanges !== undefined; ++i) {
+        const now = await transportStats(pc);
+        if (now.selectedCandidatePairChanges > before.selectedCandidatePairChanges &&
+            now.iceLocalUsernameFragment === ufragOf(pc.localDescription.sdp)) break;
+        if (i === 99) throw new Error("no pair selected with the new credentials");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      clearInterval(timer);
+    }
+    for (let i = 0; i < 100 && echoed < sent; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (echoed !== sent || outOfOrder !== 0) throw new Error(echoed + " of " + sent + " echoed, " + outOfOrder + " out of order");
+    if (pc.connectionState !== "connected") throw new Error("connection " + pc.connectionState);
+    log("restart: " + sent + " messages echoed across restartIce()");
+    pc.close();
+  },
 };
 
 async function run() {
-  for (const type of [0, 1, 2, 3]) {
+  for (const type of [0, 1, 2, 3, "restart"]) {
     window.rtcEchoWhere = null;
     try {
       await within(20000, tests[type]());
