@@ -156,7 +156,10 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     // Media and data arrive on the selected pair: answer that case without a search.
     if (selected_ && local_candidates_[pairs_[*selected_].local].base == local &&
         remote_candidates_[pairs_[*selected_].remote].address == remote) {
-      pairs_[*selected_].last_received = now;
+      CandidatePair& pair = pairs_[*selected_];
+      pair.last_received = now;
+      ++pair.counters.packets_received;
+      pair.counters.bytes_received += datagram.size();
       return {Received::kApplicationData, datagram};
     }
     if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
@@ -167,6 +170,8 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
       if ((pair.state == PairState::kSucceeded || pair.peer_checked) &&
           local_candidates_[pair.local].base == local && remote_candidates_[pair.remote].address == remote) {
         pair.last_received = now;
+        ++pair.counters.packets_received;
+        pair.counters.bytes_received += datagram.size();
         maybe_switch_path(now);
         return {Received::kApplicationData, datagram};
       }

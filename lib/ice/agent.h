@@ -91,6 +91,28 @@ struct ReceiveResult {
 
 enum class PairState : std::uint8_t { kFrozen, kWaiting, kInProgress, kSucceeded, kFailed };
 
+/// What went over one candidate pair (W3C RTCIceCandidatePairStats): application data
+/// while it was selected, and the checks - connectivity and consent - in both directions.
+struct PairCounters {
+  std::uint64_t packets_sent = 0, bytes_sent = 0;
+  std::uint64_t packets_received = 0, bytes_received = 0;
+  std::uint64_t requests_sent = 0;          ///< every transmission of a check, consent checks included
+  std::uint64_t consent_requests_sent = 0;
+  std::uint64_t requests_received = 0;      ///< authenticated checks from the peer
+  std::uint64_t responses_sent = 0;
+  std::uint64_t responses_received = 0;     ///< authenticated answers to our checks
+  /// Round trips of answered checks sent once (a retransmitted one's is ambiguous).
+  base::Duration total_round_trip_time = base::Duration::zero();
+  std::uint64_t round_trips = 0;
+  std::optional<base::Duration> current_round_trip_time;
+  void note_round_trip(std::optional<base::Duration> rtt) {
+    if (!rtt) return;
+    total_round_trip_time += *rtt;
+    ++round_trips;
+    current_round_trip_time = rtt;
+  }
+};
+
 struct CandidatePair {
   std::size_t local;   ///< index into local_candidates()
   std::size_t remote;  ///< index into remote_candidates()
@@ -105,6 +127,7 @@ struct CandidatePair {
   bool transaction_nominates = false;
   /// When anything (data or an authenticated check or answer) last arrived on it.
   base::Instant last_received;
+  PairCounters counters;
 };
 
 /// Counters of what arrived and what was done with it.
@@ -253,6 +276,12 @@ class Agent {
   bool can_check() const;
   std::string pair_foundation(const CandidatePair& pair) const;
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
+  /// Where application data goes: the selected pair (whose counters it adds to), or the
+  /// previous one during a restart; nullopt when nothing may be sent.
+  struct DataPath {
+    base::SocketAddress local, remote;
+  };
+  std::optional<DataPath> data_path(std::size_t bytes);
   void transmit(const base::SocketAddress& local, const base::SocketAddress& remote, base::Buffer&& bytes);
   void transmit(const base::SocketAddress& local, const base::SocketAddress& remote,
                 base::ByteView bytes);

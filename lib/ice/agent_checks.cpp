@@ -145,6 +145,7 @@ bool Agent::transmit_check(CandidatePair& pair) {
       }
       stats_.unanswered_bytes += datagram->size();
     }
+    ++pair.counters.requests_sent;
     transmit(local, remote, *datagram);
   }
   return true;
@@ -463,25 +464,33 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   if (answered_role_conflict(local, remote, request)) return Received::kStun;
   std::uint8_t buffer[kMaxCheckSize];
   transmit(local, remote, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
+  const auto pair_index = find_pair(local, remote);
+  if (pair_index) {
+    ++pairs_[*pair_index].counters.requests_received;
+    ++pairs_[*pair_index].counters.responses_sent;
+  }
   learn_peer_reflexive(*local_index, remote, *request.priority());
   // Without a pair (the list is full of better ones) the answer was all there was to do.
-  if (const auto pair_index = find_pair(local, remote)) on_peer_check(*pair_index, request.use_candidate());
+  if (pair_index) on_peer_check(*pair_index, request.use_candidate());
   return Received::kStun;
 }
 
 Received Agent::handle_consent_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
                                         const stun::StunMessage& response) {
-  const CandidatePair& pair = pairs_[*selected_];
+  CandidatePair& pair = pairs_[*selected_];
   if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
       !consent_transaction_->handle_response(now, response)) {
     ++stats_.dropped_bad_credentials;
     return Received::kDropped;
   }
+  const auto rtt = consent_transaction_->rtt();
   consent_transaction_.reset();
   if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
       local == local_candidates_[pair.local].base) {
     last_consent_at_ = now;
-    pairs_[*selected_].last_received = now;
+    pair.last_received = now;
+    ++pair.counters.responses_received;
+    pair.counters.note_round_trip(rtt);
     update_connection_state();
   }
   return Received::kStun;
@@ -525,6 +534,7 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
     return Received::kDropped;
   }
   const bool nominating = pair.transaction_nominates;
+  const auto rtt = pair.transaction->rtt();
   pair.transaction.reset();
   const Candidate& local_candidate = local_candidates_[pair.local];
   // Responses must come back on the path the request took (RFC 8445 §7.2.5.2.1).
@@ -533,6 +543,8 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
     update_selection();
     return Received::kStun;
   }
+  ++pair.counters.responses_received;
+  pair.counters.note_round_trip(rtt);
   if (response.cls() == stun::StunClass::kErrorResponse) {
     if (response.error_code() && response.error_code()->code == 487) {
       ++stats_.role_conflicts;

@@ -36,6 +36,8 @@ void Agent::send_consent_check(Instant now) {
   stun::TransactionConfig once{config_.check_transaction.rto, 1, 2, config_.check_transaction.rto};
   consent_transaction_.emplace(stun::ClientTransaction::start(*request, once, now).value());
   while (auto datagram = consent_transaction_->poll_transmit()) {
+    ++pairs_[*selected_].counters.requests_sent;
+    ++pairs_[*selected_].counters.consent_requests_sent;
     transmit(local_candidates_[pair.local].base, remote_candidates_[pair.remote].address, *datagram);
   }
 }

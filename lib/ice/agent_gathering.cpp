@@ -113,6 +113,7 @@ void Agent::poll_relays(Instant now) {
       srflx.priority = candidate_priority(CandidateType::kServerReflexive, local_preference, 1);
       srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
       srflx.related_address = host_base;
+      srflx.server = server;
       local_candidates_.push_back(srflx);
       emit(LocalCandidateEvent{std::move(srflx)});
     }
@@ -123,6 +124,7 @@ void Agent::poll_relays(Instant now) {
     relayed.priority = candidate_priority(CandidateType::kRelayed, local_preference, 1);
     relayed.foundation = candidate_foundation(CandidateType::kRelayed, host_base.ip(), server);
     relayed.related_address = mapped;
+    relayed.server = server;
     local_candidates_.push_back(relayed);
     relay.candidate = local_candidates_.size() - 1;
     emit(LocalCandidateEvent{relayed});
@@ -141,22 +143,35 @@ ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, cons
   return handle_receive(now, *relayed, data->peer, data->data);
 }
 
-base::Result<void> Agent::send(base::ByteView data) {
-  const auto pair = selected_pair();
-  if (!can_send() || !pair) {
-    return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
+std::optional<Agent::DataPath> Agent::data_path(std::size_t bytes) {
+  if (selected_) {
+    CandidatePair& pair = pairs_[*selected_];
+    ++pair.counters.packets_sent;
+    pair.counters.bytes_sent += bytes;
+    return DataPath{local_candidates_[pair.local].base, remote_candidates_[pair.remote].address};
   }
-  transmit(pair->local.base, pair->remote.address, data);
+  if (previous_pair_) return DataPath{previous_pair_->local.base, previous_pair_->remote.address};
+  return std::nullopt;
+}
+
+namespace {
+base::Error no_pair() { return {base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)"}; }
+}  // namespace
+
+base::Result<void> Agent::send(base::ByteView data) {
+  const auto path = data_path(data.size());
+  if (!path) return no_pair();
+  transmit(path->local, path->remote, data);
   return {};
 }
 
 base::Result<void> Agent::send(base::Buffer&& data) {
-  const auto pair = selected_pair();
-  if (!can_send() || !pair) {
+  const auto path = data_path(data.size());
+  if (!path) {
     pool_->give(std::move(data));
-    return base::make_error(base::ErrorCode::kWrongState, "ICE: no selected pair (or consent expired)");
+    return no_pair();
   }
-  transmit(pair->local.base, pair->remote.address, std::move(data));
+  transmit(path->local, path->remote, std::move(data));
   return {};
 }
 
@@ -192,6 +207,7 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
                                             static_cast<std::uint16_t>((base.priority >> 8) & 0xffff), 1);
     candidate.foundation = candidate_foundation(CandidateType::kServerReflexive, base.base.ip(), server);
     candidate.related_address = base.base;
+    candidate.server = server;
     local_candidates_.push_back(candidate);
     emit(LocalCandidateEvent{std::move(candidate)});
   }

@@ -23,6 +23,9 @@ struct Candidate {
   std::string foundation;
   std::uint16_t component = 1;
   std::optional<base::SocketAddress> related_address;  ///< raddr/rport for non-host types
+  /// The STUN or TURN server a local server-reflexive or relayed candidate came from (for
+  /// the stats' url); never signalled.
+  std::optional<base::SocketAddress> server;
 
   /// "host 192.0.2.1:5000 prio 2130706431"
   std::string to_string() const;

@@ -11,17 +11,45 @@ std::string candidate_id(char side, std::size_t index) { return std::string(1, s
 
 std::string_view candidate_type(ice::CandidateType type) { return ice::to_string(type); }
 
-Stats candidate_stats(const ice::Candidate& candidate, const std::string& id, bool local, double timestamp) {
-  return Stats{id,
-               local ? "local-candidate" : "remote-candidate",
-               timestamp,
-               {{"transportId", std::string(kTransportId)},
-                {"address", candidate.address.ip().to_string()},
-                {"port", std::uint64_t{candidate.address.port()}},
-                {"protocol", std::string("udp")},
-                {"candidateType", std::string(candidate_type(candidate.type))},
-                {"priority", std::uint64_t{candidate.priority}},
-                {"foundation", candidate.foundation}}};
+// `ufrag`: the credentials the candidate belongs to (W3C usernameFragment), when known.
+Stats candidate_stats(const ice::Candidate& candidate, const std::string& id, bool local, std::string_view ufrag,
+                      double timestamp) {
+  Stats stats{id,
+              local ? "local-candidate" : "remote-candidate",
+              timestamp,
+              {{"transportId", std::string(kTransportId)},
+               {"address", candidate.address.ip().to_string()},
+               {"port", std::uint64_t{candidate.address.port()}},
+               {"protocol", std::string("udp")},
+               {"candidateType", std::string(candidate_type(candidate.type))},
+               {"priority", std::uint64_t{candidate.priority}},
+               {"foundation", candidate.foundation}}};
+  if (!ufrag.empty()) stats.members.emplace_back("usernameFragment", std::string(ufrag));
+  if (candidate.server) {
+    // The server as W3C's url names it; rtcstack is configured with addresses, not URLs.
+    const bool relayed = candidate.type == ice::CandidateType::kRelayed;
+    stats.members.emplace_back("url", std::string(relayed ? "turn:" : "stun:") + candidate.server->to_string() +
+                                          (relayed ? "?transport=udp" : ""));
+    if (relayed) stats.members.emplace_back("relayProtocol", std::string("udp"));  // to the TURN server
+  }
+  return stats;
+}
+
+// RTCIceCandidatePairStats' counters (seconds for the round trips, as W3C has them).
+void append_pair_counters(const ice::PairCounters& counters, Stats& stats) {
+  stats.members.emplace_back("packetsSent", counters.packets_sent);
+  stats.members.emplace_back("packetsReceived", counters.packets_received);
+  stats.members.emplace_back("bytesSent", counters.bytes_sent);
+  stats.members.emplace_back("bytesReceived", counters.bytes_received);
+  stats.members.emplace_back("requestsSent", counters.requests_sent);
+  stats.members.emplace_back("requestsReceived", counters.requests_received);
+  stats.members.emplace_back("responsesSent", counters.responses_sent);
+  stats.members.emplace_back("responsesReceived", counters.responses_received);
+  stats.members.emplace_back("consentRequestsSent", counters.consent_requests_sent);
+  stats.members.emplace_back("totalRoundTripTime", counters.total_round_trip_time.as_seconds());
+  if (counters.current_round_trip_time) {
+    stats.members.emplace_back("currentRoundTripTime", counters.current_round_trip_time->as_seconds());
+  }
 }
 
 std::string_view pair_state(ice::PairState state) {
@@ -61,21 +89,28 @@ void append_ice_stats(const ice::Agent& agent, double timestamp, Stats& transpor
   transport.members.emplace_back("checksWithheld", ice_stats.checks_withheld);
   const auto& locals = agent.local_candidates();
   const auto& remotes = agent.remote_candidates();
-  for (std::size_t i = 0; i < locals.size(); ++i) report.push_back(candidate_stats(locals[i], candidate_id('L', i), true, timestamp));
-  for (std::size_t i = 0; i < remotes.size(); ++i) report.push_back(candidate_stats(remotes[i], candidate_id('R', i), false, timestamp));
+  const std::string_view ufrag = agent.local_credentials().ufrag;
+  for (std::size_t i = 0; i < locals.size(); ++i) {
+    report.push_back(candidate_stats(locals[i], candidate_id('L', i), true, ufrag, timestamp));
+  }
+  for (std::size_t i = 0; i < remotes.size(); ++i) {
+    report.push_back(candidate_stats(remotes[i], candidate_id('R', i), false, {}, timestamp));
+  }
   const auto selected = agent.selected_pair();
   for (const ice::CandidatePair& pair : agent.pairs()) {
     const std::string id = "CP" + candidate_id('L', pair.local) + "-" + candidate_id('R', pair.remote);
     const bool is_selected = selected && pair.local < locals.size() && pair.remote < remotes.size() &&
                              locals[pair.local] == selected->local && remotes[pair.remote] == selected->remote;
     if (is_selected) transport.members.emplace_back("selectedCandidatePairId", id);
-    report.push_back(Stats{id, "candidate-pair", timestamp,
-                           {{"transportId", std::string(kTransportId)},
-                            {"localCandidateId", candidate_id('L', pair.local)},
-                            {"remoteCandidateId", candidate_id('R', pair.remote)},
-                            {"state", std::string(pair_state(pair.state))},
-                            {"nominated", pair.nominated},
-                            {"priority", pair.priority}}});
+    Stats stats{id, "candidate-pair", timestamp,
+                {{"transportId", std::string(kTransportId)},
+                 {"localCandidateId", candidate_id('L', pair.local)},
+                 {"remoteCandidateId", candidate_id('R', pair.remote)},
+                 {"state", std::string(pair_state(pair.state))},
+                 {"nominated", pair.nominated},
+                 {"priority", pair.priority}}};
+    append_pair_counters(pair.counters, stats);
+    report.push_back(std::move(stats));
   }
 }
 

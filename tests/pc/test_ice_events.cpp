@@ -53,6 +53,36 @@ TEST_CASE("the selected candidate pair is announced with both of its candidates"
   }
 }
 
+TEST_CASE("a relayed candidate's stats name its TURN server and relay protocol; relay-only pairs count their data",
+          "[pc][ice-events]") {
+  pc::Configuration relay_only = with_turn();
+  relay_only.ice.policy = pc::IceTransportPolicy::kRelay;
+  PcPair pair(73, relay_only);
+  testing::TurnServerEndpoint server(pair.network, kTurn, *base::IpAddress::parse("192.0.2.51"));
+  const auto channel = *pair.a.pc().create_data_channel(labelled("x"));
+  pair.negotiate(pair.a);
+  REQUIRE(pair.run([&] { return pair.a.is(channel, pc::DataChannelState::kOpen); }, base::Duration::seconds(30)));
+  const auto report = pair.a.pc().get_stats(pair.network.now());
+  const pc::Stats* relayed = nullptr;
+  const pc::Stats* selected = nullptr;
+  std::string selected_id;
+  for (const auto& stats : report) {
+    if (stats.type == "local-candidate" && std::get<std::string>(*stats.get("candidateType")) == "relay") relayed = &stats;
+    if (stats.type == "transport") selected_id = std::get<std::string>(*stats.get("selectedCandidatePairId"));
+  }
+  for (const auto& stats : report) {
+    if (stats.id == selected_id) selected = &stats;
+  }
+  REQUIRE(relayed != nullptr);
+  REQUIRE(selected != nullptr);
+  CHECK(std::get<std::string>(*relayed->get("url")) == "turn:192.0.2.50:3478?transport=udp");
+  CHECK(std::get<std::string>(*relayed->get("relayProtocol")) == "udp");
+  CHECK(std::get<std::string>(*selected->get("localCandidateId")) == relayed->id);
+  CHECK(std::get<std::uint64_t>(*selected->get("bytesSent")) > 0);
+  CHECK(std::get<std::uint64_t>(*selected->get("bytesReceived")) > 0);
+  CHECK(server.relayed > 0);
+}
+
 TEST_CASE("a TURN server that refuses or never answers is an icecandidateerror; host candidates carry on",
           "[pc][ice-events]") {
   const int refusal = GENERATE(0, 486);  // 0: nobody at the server's address

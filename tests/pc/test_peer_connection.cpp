@@ -317,6 +317,22 @@ TEST_CASE("get_stats() reports transport, pairs, candidates, certificates and ch
   REQUIRE(remote != nullptr);
   CHECK(text_of(*local, "address") == "192.0.2.1");
   CHECK(text_of(*remote, "address") == "192.0.2.2");
+  CHECK(text_of(*local, "protocol") == "udp");
+  CHECK(text_of(*local, "usernameFragment") == pair.a.pc().local_ufrag());
+  CHECK(local->get("url") == nullptr);  // a host candidate comes from no server
+  // The pair's own counters: the checks both ways, their round trips, the data it carried
+  // (the DTLS handshake, SCTP and the message; the transport counts the checks too).
+  const auto count = [&](std::string_view name) { return std::get<std::uint64_t>(*selected->get(name)); };
+  CHECK(count("requestsSent") >= 1);
+  CHECK(count("responsesReceived") >= 1);
+  CHECK(count("requestsReceived") >= 1);
+  CHECK(count("responsesSent") == count("requestsReceived"));
+  CHECK(count("packetsSent") >= 3);
+  CHECK(count("packetsReceived") >= 3);
+  CHECK(count("bytesSent") > 5);
+  CHECK(count("bytesSent") < std::get<std::uint64_t>(*transport->get("bytesSent")));
+  CHECK(std::get<double>(*selected->get("totalRoundTripTime")) >= 0);
+  REQUIRE(selected->get("currentRoundTripTime") != nullptr);
   const auto* certificate = find(text_of(*transport, "localCertificateId"));
   REQUIRE(certificate != nullptr);
   CHECK(text_of(*certificate, "fingerprintAlgorithm") == "sha-256");
