@@ -79,7 +79,14 @@ void TurnClient::send_request(Instant now, Purpose purpose, const base::SocketAd
   stun::MessageBuilder builder(buffer, {kMethods[static_cast<int>(purpose)], StunClass::kRequest},
                                stun::TransactionId::random(random_));
   switch (purpose) {
-    case Purpose::kAllocate: builder.add_requested_transport(kUdp); break;
+    case Purpose::kAllocate:
+      builder.add_requested_transport(kUdp);
+      // RFC 8656 §7.1: without it the relayed address is IPv4. A server reached over IPv6
+      // relays on IPv6, so the candidate pairs with the peer's IPv6 ones.
+      if (!server_.address.ip().is_v4()) {
+        builder.add_address_family(AttributeType::kRequestedAddressFamily, base::AddressFamily::kIPv6);
+      }
+      break;
     case Purpose::kRefresh: builder.add_u32(AttributeType::kLifetime, lifetime); break;
     case Purpose::kPermission: builder.add_xor_address(AttributeType::kXorPeerAddress, peer); break;
     case Purpose::kChannel:

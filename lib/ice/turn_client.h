@@ -1,6 +1,7 @@
 // A sans-IO TURN client (RFC 8656) for one allocation on one server over UDP: Allocate
 // with long-term credentials (401 -> realm and nonce -> authenticated retry; 438 -> new
-// nonce, retry), Refresh before the lifetime runs out, CreatePermission and ChannelBind
+// nonce, retry) - of an IPv6 relayed address (REQUESTED-ADDRESS-FAMILY) when the server
+// is reached over IPv6, IPv4 otherwise - Refresh before the lifetime runs out, CreatePermission and ChannelBind
 // per peer (and their refreshes), application data wrapped as ChannelData when a channel
 // is bound and as Send indications otherwise, Data indications and ChannelData unwrapped,
 // and deallocation (Refresh with LIFETIME 0) on close. Error responses such as 486

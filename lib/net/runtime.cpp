@@ -199,6 +199,12 @@ base::Result<void> PeerConnectionHandle::send_nack(pc::TransceiverHandle transce
   });
 }
 
+std::vector<pc::Stats> PeerConnectionHandle::get_stats() {
+  return with_connection<std::vector<pc::Stats>>({}, [](pc::PeerConnection& pc, base::Instant now) {
+    return pc.get_stats(now);
+  });
+}
+
 pc::SignalingState PeerConnectionHandle::signaling_state() {
   return with_connection(pc::SignalingState::kClosed, [](pc::PeerConnection& pc, base::Instant) { return pc.signaling_state(); });
 }

@@ -132,6 +132,9 @@ class PeerConnectionHandle {
   base::Result<void> request_key_frame(pc::TransceiverHandle transceiver);
   base::Result<void> send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost);
 
+  /// W3C getStats(): the connection's stats objects (pc/stats.h), stamped now; empty once
+  /// its runtime is gone.
+  std::vector<pc::Stats> get_stats();
   pc::SignalingState signaling_state();
   pc::PeerConnectionState connection_state();
   pc::IceGatheringState ice_gathering_state();

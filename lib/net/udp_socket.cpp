@@ -1,6 +1,7 @@
 #include "net/udp_socket.h"
 
-#include <arpa/inet.h>
+#include "net/sockaddr.h"
+
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -17,35 +18,6 @@
 
 namespace rtcstack::net {
 namespace {
-
-socklen_t to_sockaddr(const base::SocketAddress& address, sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof out);
-  if (address.ip().is_v4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(address.port());
-    std::memcpy(&v4->sin_addr, address.ip().bytes().data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
-  v6->sin6_family = AF_INET6;
-  v6->sin6_port = htons(address.port());
-  std::memcpy(&v6->sin6_addr, address.ip().bytes().data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
-std::optional<base::SocketAddress> from_sockaddr(const sockaddr* address) {
-  if (address->sa_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
-    auto ip = base::IpAddress::from_bytes(base::ByteView(reinterpret_cast<const std::uint8_t*>(&v4->sin_addr), 4));
-    if (ip) return base::SocketAddress(*ip, ntohs(v4->sin_port));
-  } else if (address->sa_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
-    auto ip = base::IpAddress::from_bytes(base::ByteView(reinterpret_cast<const std::uint8_t*>(&v6->sin6_addr), 16));
-    if (ip) return base::SocketAddress(*ip, ntohs(v6->sin6_port));
-  }
-  return std::nullopt;
-}
 
 base::Error system_error(const std::string& what) {
   // Out of descriptors or kernel memory: the caller may retry once others are freed.

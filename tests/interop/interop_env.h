@@ -12,10 +12,12 @@
 
 namespace rtcstack::testing {
 
-/// RTCSTACK_TURN_SERVER, set by tests/interop/with_coturn.sh.
-inline base::SocketAddress turn_server_address() {
-  const char* text = std::getenv("RTCSTACK_TURN_SERVER");
-  if (text == nullptr) FAIL("RTCSTACK_TURN_SERVER is not set: run through tests/interop/with_coturn.sh");
+/// RTCSTACK_TURN_SERVER (or, for IPv6, RTCSTACK_TURN_SERVER6), set by
+/// tests/interop/with_coturn.sh.
+inline base::SocketAddress turn_server_address(bool ipv6 = false) {
+  const char* name = ipv6 ? "RTCSTACK_TURN_SERVER6" : "RTCSTACK_TURN_SERVER";
+  const char* text = std::getenv(name);
+  if (text == nullptr) FAIL(name << " is not set: run through tests/interop/with_coturn.sh");
   return *base::SocketAddress::parse(text);
 }
 

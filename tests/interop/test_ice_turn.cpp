@@ -21,18 +21,23 @@ using testing::UdpSocket;
 
 namespace {
 
-base::SocketAddress turn_server() { return testing::turn_server_address(); }
 Instant now() { return testing::wall_now(); }
 
-// One agent on one real UDP socket.
+const base::IpAddress& loopback(bool ipv6) {
+  static const base::IpAddress v4 = base::IpAddress::v4(127, 0, 0, 1), v6 = *base::IpAddress::parse("::1");
+  return ipv6 ? v6 : v4;
+}
+
+// One agent on one real UDP socket, of the family of the TURN server it uses.
 struct Peer {
-  Peer(ice::Role role, std::string password, std::uint64_t seed) : random(seed), agent(config(role, password), random) {}
-  ice::AgentConfig config(ice::Role role, const std::string& password) {
+  Peer(ice::Role role, std::string password, std::uint64_t seed, bool ipv6 = false)
+      : socket(loopback(ipv6)), random(seed), agent(config(role, password, ipv6), random) {}
+  ice::AgentConfig config(ice::Role role, const std::string& password, bool ipv6) {
     ice::AgentConfig c;
     c.role = role;
     c.host_addresses = {socket.local()};
-    c.allow_loopback = true;  // the test's sockets are on 127.0.0.1
-    c.turn_servers = {{turn_server(), "test", password}};
+    c.allow_loopback = true;  // the test's sockets are on loopback
+    c.turn_servers = {{testing::turn_server_address(ipv6), "test", password}};
     c.policy = ice::AgentConfig::TransportPolicy::kRelay;
     return c;
   }
@@ -87,6 +92,9 @@ bool run(Peer& a, Peer& b, Done done, Duration limit) {
 }  // namespace
 
 TEST_CASE("two relay-only agents connect through coturn and exchange data both ways", "[interop][ice][turn]") {
+  // Over IPv6, the allocations ask for IPv6 relayed addresses (REQUESTED-ADDRESS-FAMILY).
+  const bool ipv6 = GENERATE(false, true);
+  INFO((ipv6 ? "IPv6" : "IPv4"));
   // Everything logged on the way, at the most verbose level: no password may be in it.
   std::vector<std::string> logged;
   const base::LogLevel level = base::log_level();
@@ -94,8 +102,8 @@ TEST_CASE("two relay-only agents connect through coturn and exchange data both w
   base::set_log_sink([&](base::LogLevel, std::string_view tag, std::string_view message) {
     logged.push_back(std::string(tag) + ": " + std::string(message));
   });
-  Peer a(ice::Role::kControlling, "turn-secret-7Qx", std::random_device{}());
-  Peer b(ice::Role::kControlled, "turn-secret-7Qx", std::random_device{}());
+  Peer a(ice::Role::kControlling, "turn-secret-7Qx", std::random_device{}(), ipv6);
+  Peer b(ice::Role::kControlled, "turn-secret-7Qx", std::random_device{}(), ipv6);
   a.agent.start_gathering(now());
   b.agent.start_gathering(now());
   a.drain();
@@ -108,7 +116,7 @@ TEST_CASE("two relay-only agents connect through coturn and exchange data both w
   REQUIRE(a.candidates.size() == 1);
   REQUIRE(b.candidates.size() == 1);
   CHECK(a.candidates[0].type == ice::CandidateType::kRelayed);
-  CHECK(a.candidates[0].address.ip() == base::IpAddress::v4(127, 0, 0, 1));
+  CHECK(a.candidates[0].address.ip() == loopback(ipv6));
   CHECK(a.candidates[0].address != a.socket.local());
 
   REQUIRE(a.agent.set_remote_credentials(b.agent.local_credentials(), now()).ok());

@@ -13,8 +13,8 @@ namespace rtcstack::testing {
 
 class UdpSocket {
  public:
-  /// Binds to 127.0.0.1 on a port the kernel picks; aborts if it cannot.
-  UdpSocket();
+  /// Binds to `ip` (127.0.0.1 unless given) on a port the kernel picks; aborts if it cannot.
+  explicit UdpSocket(const base::IpAddress& ip = base::IpAddress::v4(127, 0, 0, 1));
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -320,4 +321,53 @@ TEST_CASE("IPv6: two connections over ::1", "[net]") {
   const auto offer = pair.a->local_description();
   REQUIRE(offer.has_value());
   CHECK(offer->sdp.find(" ::1 ") != std::string::npos);  // the host candidate is IPv6 loopback
+}
+
+TEST_CASE("dual stack: a peer on both families meets an IPv6-only and an IPv4-only peer; pairs never mix families",
+          "[net][ipv6]") {
+  const auto runtime_on = [](std::vector<const char*> addresses) {
+    net::RuntimeOptions options;
+    for (const char* address : addresses) options.addresses.push_back(*base::IpAddress::parse(address));
+    auto runtime = net::Runtime::create(options);
+    REQUIRE(runtime.ok());
+    return std::move(*runtime);
+  };
+  auto dual = runtime_on({"127.0.0.1", "::1"});
+  const bool peer_is_v6 = GENERATE(true, false);
+  auto single = runtime_on({peer_is_v6 ? "::1" : "127.0.0.1"});
+  INFO("the other peer is on " << (peer_is_v6 ? "::1" : "127.0.0.1"));
+  Pair pair(*dual, *single);
+  pc::DataChannelInit init;
+  init.label = "dual";
+  const auto channel = *pair.a->create_data_channel(init);
+  pair.negotiate();
+  REQUIRE(eventually([&] { return pair.a_open.load(); }));
+  REQUIRE(pair.a->send(channel, "hello").ok());
+  REQUIRE(eventually([&] { return pair.a_messages == 1; }));
+  // The dual-stack side offered both families; every pair it formed is of one family, and
+  // the selected one is the other peer's.
+  const std::string offer = pair.a->local_description()->sdp;
+  CHECK(offer.find(" 127.0.0.1 ") != std::string::npos);
+  CHECK(offer.find(" ::1 ") != std::string::npos);
+  const auto stats = pair.a->get_stats();
+  std::map<std::string, std::string> address_of;  // candidate id -> address
+  for (const pc::Stats& s : stats) {
+    if (s.type == "local-candidate" || s.type == "remote-candidate") address_of[s.id] = std::get<std::string>(*s.get("address"));
+  }
+  const auto is_v6 = [](const std::string& address) { return address.find(':') != std::string::npos; };
+  std::string selected;
+  int pairs = 0;
+  for (const pc::Stats& s : stats) {
+    if (s.type == "transport") selected = std::get<std::string>(*s.get("selectedCandidatePairId"));
+    if (s.type != "candidate-pair") continue;
+    ++pairs;
+    const std::string local = address_of[std::get<std::string>(*s.get("localCandidateId"))];
+    const std::string remote = address_of[std::get<std::string>(*s.get("remoteCandidateId"))];
+    CHECK(is_v6(local) == is_v6(remote));
+  }
+  CHECK(pairs >= 1);
+  for (const pc::Stats& s : stats) {
+    if (s.id == selected) CHECK(is_v6(address_of[std::get<std::string>(*s.get("localCandidateId"))]) == peer_is_v6);
+  }
+  CHECK_FALSE(selected.empty());
 }
