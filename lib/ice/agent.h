@@ -57,6 +57,7 @@ struct SelectedPairEvent {
 /// Quota Reached, 508 Insufficient Capacity, ...): no relayed candidate from it.
 struct TurnErrorEvent {
   base::SocketAddress server;
+  std::string url;            ///< the server as a URL (turn_url())
   base::SocketAddress local;  ///< the socket the requests went from
   TurnError error;
 };
@@ -207,6 +208,13 @@ class Agent {
   /// and the state is failed.
   void restart(base::Instant now, Credentials credentials = {});
 
+  /// The caller's TCP or TLS connection to a TURN server (TurnServer::connection, from
+  /// `local` to `server`) failed, closed, or carried something other than TURN: that
+  /// allocation is gone (a TurnErrorEvent, code 0), pairs on its relayed candidate fail,
+  /// and the other candidates carry on.
+  void handle_connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
+                              std::string reason);
+
   /// Stops checking; state closed. Nothing more is sent.
   void close();
 
@@ -325,6 +333,8 @@ class Agent {
   };
   std::vector<Relay> relays_;
   void flush_relay(Relay& relay);
+  /// The allocation's relayed address (and, over UDP, its mapped one) as local candidates.
+  void announce_relayed(base::Instant now, Relay& relay);
   // Consent freshness on the selected pair.
   std::optional<stun::ClientTransaction> consent_transaction_;
   base::Instant next_consent_at_ = base::Instant::max();

@@ -5,11 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/socket_address.h"
 #include "base/time.h"
+#include "ice/candidate.h"
 #include "ice/states.h"
 #include "stun/transaction_config.h"
 
@@ -24,7 +26,21 @@ struct TurnServer {
   base::SocketAddress address;
   std::string username;
   std::string password;
+  TurnTransport transport = TurnTransport::kUdp;
+  /// kTcp and kTls: the local address of the caller's connection to the server (lib/net's
+  /// Runtime opens it). The agent's messages for the server go out as Transmits from it -
+  /// the caller writes their bytes to the stream - and the messages the stream brings
+  /// (split by stun::StreamFramer) come back through handle_receive() with it as the
+  /// local address. Without one, the server gives no candidate.
+  std::optional<base::SocketAddress> connection = {};
+  /// kTls: the name the server's certificate must carry, sent as SNI (the IP address when
+  /// empty); what the W3C url of its candidates names.
+  std::string host = {};
 };
+
+/// The server as a URL (RFC 7065): "turn:IP:port?transport=udp|tcp",
+/// "turns:host:port?transport=tcp".
+std::string turn_url(const TurnServer& server);
 
 struct AgentConfig {
   /// A lite agent (servers with a public address) is always controlled; its peer must be a

@@ -55,17 +55,29 @@ void Agent::start_gathering(Instant now) {
       }
     }
   }
-  for (std::size_t host = 0; host < local_candidates_.size() && !lite; ++host) {
-    for (const TurnServer& server : config_.turn_servers) {
+  // A TURN server over UDP: an allocation from each host socket of its family. Over TCP or
+  // TLS: one, over the connection the caller opened to it.
+  const auto allocate = [&](const SocketAddress& local, const TurnServer& server) {
+    // After a restart the allocation is kept: it may carry the old pair's data.
+    const bool exists = std::any_of(relays_.begin(), relays_.end(), [&](const Relay& r) {
+      return r.client.local() == local && r.client.server().address == server.address;
+    });
+    if (exists) return;
+    relays_.push_back({TurnClient(local, server, random_, config_.check_transaction), std::nullopt});
+    relays_.back().client.start(now);
+  };
+  for (const TurnServer& server : config_.turn_servers) {
+    if (lite) break;
+    if (server.transport != TurnTransport::kUdp) {
+      allocate(server.connection.value_or(SocketAddress{}), server);
+      if (!server.connection) relays_.back().client.connection_lost("no connection to the server was opened");
+      continue;
+    }
+    for (std::size_t host = 0; host < local_candidates_.size(); ++host) {
       const SocketAddress& base = local_candidates_[host].base;
-      if (server.address.family() != base.family()) continue;
-      // After a restart the allocation is kept: it may carry the old pair's data.
-      const bool exists = std::any_of(relays_.begin(), relays_.end(), [&](const Relay& r) {
-        return r.client.local() == base && r.client.server().address == server.address;
-      });
-      if (exists) continue;
-      relays_.push_back({TurnClient(base, server, random_, config_.check_transaction), std::nullopt});
-      relays_.back().client.start(now);
+      if (local_candidates_[host].type == CandidateType::kHost && server.address.family() == base.family()) {
+        allocate(base, server);
+      }
     }
   }
   poll_relays(now);
@@ -90,48 +102,84 @@ void Agent::poll_relays(Instant now) {
     flush_relay(relay);
     if (relay.client.state() == TurnState::kFailed && !relay.failure_reported && relay.client.error()) {
       relay.failure_reported = true;
-      emit(TurnErrorEvent{relay.client.server().address, relay.client.local(), *relay.client.error()});
+      emit(TurnErrorEvent{relay.client.server().address, turn_url(relay.client.server()), relay.client.local(),
+                          *relay.client.error()});
     }
     if (relay.candidate || relay.client.state() != TurnState::kAllocated || gathering_state_ == GatheringState::kNew) {
       continue;
     }
+    announce_relayed(now, relay);
+  }
+  finish_gathering_if_done();
+}
+
+void Agent::announce_relayed(Instant now, Relay& relay) {
+  const TurnServer& turn = relay.client.server();
+  const SocketAddress server = turn.address;
+  std::uint16_t local_preference = 0;
+  if (relay.client.stream()) {
+    // Relayed candidates over TCP, then TLS, rank below those over UDP (as in libwebrtc):
+    // a stream adds head-of-line blocking to every packet the relay carries.
+    local_preference = turn.transport == TurnTransport::kTcp ? 0x7fff : 0x3fff;
+  } else {
     const auto host = std::find_if(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) {
       return c.type == CandidateType::kHost && c.base == relay.client.local();
     });
-    if (host == local_candidates_.end()) continue;
-    const auto local_preference = static_cast<std::uint16_t>((host->priority >> 8) & 0xffff);
-    const SocketAddress server = relay.client.server().address;
-    const SocketAddress host_base = host->base;
-    // The allocation's mapped address is a server-reflexive candidate for free.
-    const auto mapped = relay.client.mapped_address();
-    if (mapped && *mapped != host_base && config_.policy == AgentConfig::TransportPolicy::kAll &&
-        std::none_of(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) { return c.address == *mapped; })) {
-      Candidate srflx;
-      srflx.type = CandidateType::kServerReflexive;
-      srflx.address = *mapped;
-      srflx.base = host_base;
-      srflx.priority = candidate_priority(CandidateType::kServerReflexive, local_preference, 1);
-      srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
-      srflx.related_address = host_base;
-      srflx.server = server;
-      local_candidates_.push_back(srflx);
-      emit(LocalCandidateEvent{std::move(srflx)});
-    }
-    Candidate relayed;
-    relayed.type = CandidateType::kRelayed;
-    relayed.address = *relay.client.relayed_address();
-    relayed.base = relayed.address;  // a relayed candidate is its own base (RFC 8445 §5.1.1.2)
-    relayed.priority = candidate_priority(CandidateType::kRelayed, local_preference, 1);
-    relayed.foundation = candidate_foundation(CandidateType::kRelayed, host_base.ip(), server);
-    relayed.related_address = mapped;
-    relayed.server = server;
-    local_candidates_.push_back(relayed);
-    relay.candidate = local_candidates_.size() - 1;
-    emit(LocalCandidateEvent{relayed});
-    for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(*relay.candidate, r);
-    if (can_check()) next_check_at_ = std::min(next_check_at_, now);
+    if (host == local_candidates_.end()) return;
+    local_preference = static_cast<std::uint16_t>((host->priority >> 8) & 0xffff);
   }
-  finish_gathering_if_done();
+  const SocketAddress host_base = relay.client.local();
+  const std::string url = turn_url(turn);
+  // Over UDP, the allocation's mapped address is a server-reflexive candidate for free
+  // (over a stream it is a TCP mapping, of no use to UDP checks).
+  const auto mapped = relay.client.mapped_address();
+  if (mapped && !relay.client.stream() && *mapped != host_base && config_.policy == AgentConfig::TransportPolicy::kAll &&
+      std::none_of(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) { return c.address == *mapped; })) {
+    Candidate srflx;
+    srflx.type = CandidateType::kServerReflexive;
+    srflx.address = *mapped;
+    srflx.base = host_base;
+    srflx.priority = candidate_priority(CandidateType::kServerReflexive, local_preference, 1);
+    srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
+    srflx.related_address = host_base;
+    srflx.url = url;
+    local_candidates_.push_back(srflx);
+    emit(LocalCandidateEvent{std::move(srflx)});
+  }
+  Candidate relayed;
+  relayed.type = CandidateType::kRelayed;
+  relayed.address = *relay.client.relayed_address();
+  relayed.base = relayed.address;  // a relayed candidate is its own base (RFC 8445 §5.1.1.2)
+  relayed.priority = candidate_priority(CandidateType::kRelayed, local_preference, 1);
+  relayed.foundation = candidate_foundation(CandidateType::kRelayed, host_base.ip(), server);
+  relayed.related_address = mapped;
+  relayed.url = url;
+  relayed.relay_protocol = turn.transport;
+  local_candidates_.push_back(relayed);
+  relay.candidate = local_candidates_.size() - 1;
+  emit(LocalCandidateEvent{relayed});
+  for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(*relay.candidate, r);
+  if (can_check()) next_check_at_ = std::min(next_check_at_, now);
+}
+
+void Agent::handle_connection_lost(Instant now, const SocketAddress& local, const SocketAddress& server,
+                                   std::string reason) {
+  now_ = now;
+  for (Relay& relay : relays_) {
+    if (!relay.client.stream() || relay.client.local() != local || relay.client.server().address != server) continue;
+    relay.client.connection_lost(std::move(reason));
+    if (relay.candidate) {
+      for (CandidatePair& pair : pairs_) {
+        if (pair.local != *relay.candidate) continue;
+        pair.state = PairState::kFailed;
+        pair.nominated = false;
+        pair.transaction.reset();
+      }
+    }
+    break;
+  }
+  poll_relays(now);
+  update_selection();
 }
 
 ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, const Inbound& datagram) {
@@ -207,7 +255,7 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
                                             static_cast<std::uint16_t>((base.priority >> 8) & 0xffff), 1);
     candidate.foundation = candidate_foundation(CandidateType::kServerReflexive, base.base.ip(), server);
     candidate.related_address = base.base;
-    candidate.server = server;
+    candidate.url = "stun:" + server.to_string();
     local_candidates_.push_back(candidate);
     emit(LocalCandidateEvent{std::move(candidate)});
   }

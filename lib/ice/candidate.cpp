@@ -7,6 +7,15 @@
 
 namespace rtcstack::ice {
 
+std::string_view to_string(TurnTransport transport) {
+  switch (transport) {
+    case TurnTransport::kUdp: return "udp";
+    case TurnTransport::kTcp: return "tcp";
+    case TurnTransport::kTls: return "tls";
+  }
+  return "udp";
+}
+
 std::string_view to_string(CandidateType type) {
   switch (type) {
     case CandidateType::kHost: return "host";

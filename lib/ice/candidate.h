@@ -5,12 +5,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/socket_address.h"
 
 namespace rtcstack::ice {
 
 enum class CandidateType : std::uint8_t { kHost, kServerReflexive, kPeerReflexive, kRelayed };
+
+/// How a TURN client reaches its server (RFC 8656 §3.1; W3C relayProtocol). The relayed
+/// address is UDP in every case.
+enum class TurnTransport : std::uint8_t { kUdp, kTcp, kTls };
+
+/// "udp", "tcp", "tls".
+std::string_view to_string(TurnTransport transport);
 
 /// "host", "srflx", "prflx", "relay" (the SDP names).
 std::string_view to_string(CandidateType type);
@@ -23,9 +31,12 @@ struct Candidate {
   std::string foundation;
   std::uint16_t component = 1;
   std::optional<base::SocketAddress> related_address;  ///< raddr/rport for non-host types
-  /// The STUN or TURN server a local server-reflexive or relayed candidate came from (for
-  /// the stats' url); never signalled.
-  std::optional<base::SocketAddress> server;
+  /// Local server-reflexive and relayed candidates: the STUN or TURN server they came from,
+  /// as a URL ("stun:192.0.2.9:3478", "turns:turn.example:5349?transport=tcp"); never
+  /// signalled.
+  std::string url;
+  /// Local relayed candidates: how the TURN server is reached.
+  TurnTransport relay_protocol = TurnTransport::kUdp;
 
   /// "host 192.0.2.1:5000 prio 2130706431"
   std::string to_string() const;

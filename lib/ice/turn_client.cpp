@@ -42,9 +42,27 @@ std::string_view to_string(TurnState state) {
   return "new";
 }
 
+std::string turn_url(const TurnServer& server) {
+  if (server.transport == TurnTransport::kTls) {
+    const std::string host = server.host.empty() ? server.address.to_string()
+                                                 : server.host + ":" + std::to_string(server.address.port());
+    return "turns:" + host + "?transport=tcp";
+  }
+  return "turn:" + server.address.to_string() + "?transport=" + std::string(to_string(server.transport));
+}
+
 TurnClient::TurnClient(base::SocketAddress local, TurnServer server, base::Random& random,
                        stun::TransactionConfig transaction)
-    : local_(local), server_(std::move(server)), random_(random), transaction_config_(transaction) {}
+    : local_(local), server_(std::move(server)), random_(random), transaction_config_(transaction) {
+  // RFC 8489 §6.2.2: over a stream nothing is retransmitted (TCP does it); a request
+  // unanswered for kStreamAnswerTime fails.
+  if (stream()) transaction_config_ = {kStreamAnswerTime, 1, 1, kStreamAnswerTime};
+}
+
+void TurnClient::connection_lost(std::string reason) {
+  if (state_ == TurnState::kFailed || state_ == TurnState::kClosed) return;
+  fail(0, "the connection to the TURN server ended: " + std::move(reason));
+}
 
 void TurnClient::start(Instant now) {
   if (state_ != TurnState::kNew) return;
@@ -144,7 +162,9 @@ base::Result<base::ByteView> TurnClient::wrap(const base::SocketAddress& peer, b
     return base::make_error(base::ErrorCode::kWrongState,
                             "TURN: no permission for " + peer.to_string() + " (call add_peer first)");
   }
-  if (p->channel) return stun::write_channel_data(out, *p->channel, data, /*pad=*/false);
+  // Over a stream ChannelData must be padded (RFC 8656 §12.5): the length field does not
+  // count the padding, and the receiver's framing depends on it.
+  if (p->channel) return stun::write_channel_data(out, *p->channel, data, /*pad=*/stream());
   stun::MessageBuilder builder(out, {StunMethod::kSend, StunClass::kIndication}, stun::TransactionId::random(random_));
   builder.add_xor_address(AttributeType::kXorPeerAddress, peer).add(AttributeType::kData, data);
   return builder.finish();

@@ -1,12 +1,14 @@
-// A sans-IO TURN client (RFC 8656) for one allocation on one server over UDP: Allocate
-// with long-term credentials (401 -> realm and nonce -> authenticated retry; 438 -> new
-// nonce, retry) - of an IPv6 relayed address (REQUESTED-ADDRESS-FAMILY) when the server
-// is reached over IPv6, IPv4 otherwise - Refresh before the lifetime runs out, CreatePermission and ChannelBind
-// per peer (and their refreshes), application data wrapped as ChannelData when a channel
-// is bound and as Send indications otherwise, Data indications and ChannelData unwrapped,
-// and deallocation (Refresh with LIFETIME 0) on close. Error responses such as 486
-// (Allocation Quota Reached) or 508 (Insufficient Capacity) end in state kFailed with the
-// server's code and reason.
+// A sans-IO TURN client (RFC 8656) for one allocation on one server, reached over UDP, or
+// over TCP or TLS (the caller carries the messages on the stream and feeds back what it
+// frames; requests are then sent once and ChannelData is padded). Allocate with
+// long-term credentials (401 -> realm and nonce -> authenticated retry; 438 -> new nonce,
+// retry) - of an IPv6 relayed address (REQUESTED-ADDRESS-FAMILY) when the server is
+// reached over IPv6, IPv4 otherwise - Refresh before the lifetime runs out,
+// CreatePermission and ChannelBind per peer (and their refreshes), application data
+// wrapped as ChannelData when a channel is bound and as Send indications otherwise, Data
+// indications and ChannelData unwrapped, and deallocation (Refresh with LIFETIME 0) on
+// close. Error responses such as 486 (Allocation Quota Reached) or 508 (Insufficient
+// Capacity) end in state kFailed with the server's code and reason.
 //
 // Drive it like every core: after each input send what poll_transmit() returns (from the
 // local socket to the server) and call handle_timeout() at poll_timeout().
@@ -47,8 +49,16 @@ class TurnClient {
              stun::TransactionConfig transaction = {base::Duration::milliseconds(500), 7, 2,
                                                     base::Duration::seconds(2)});
 
+  /// How long a request over TCP or TLS waits for its answer (it is sent once).
+  static constexpr base::Duration kStreamAnswerTime = base::Duration::seconds(10);
+
   /// Sends the first Allocate.
   void start(base::Instant now);
+  /// Over TCP or TLS: the connection to the server failed or closed, or carried something
+  /// other than TURN. The allocation is gone with it: state kFailed, error code 0.
+  void connection_lost(std::string reason);
+  /// Whether the server is reached over TCP or TLS.
+  bool stream() const { return server_.transport != TurnTransport::kUdp; }
 
   TurnState state() const { return state_; }
   const std::optional<TurnError>& error() const { return error_; }

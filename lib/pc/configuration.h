@@ -19,6 +19,8 @@ using IceTransportPolicy = ice::AgentConfig::TransportPolicy;
 /// A TURN server of RTCIceServer, its address resolved (the caller resolves names: lib/pc
 /// does no IO).
 using TurnServer = ice::TurnServer;
+/// How a TURN server is reached (W3C: the transport of a turn: URL, or turns:).
+using TurnTransport = ice::TurnTransport;
 
 /// RTCBundlePolicy. rtcstack always puts every section on one BUNDLE transport; the
 /// policy says whether an initial offer also marks every section after the first

@@ -41,7 +41,7 @@ struct IceCandidateEvent {
 struct IceCandidateErrorEvent {
   std::string address;  ///< our local address the requests went from
   std::uint16_t port = 0;
-  std::string url;      ///< the server, "turn:host:port"
+  std::string url;      ///< the server, "turn:IP:port?transport=udp" (ice::turn_url())
   /// The server's STUN error code (401, 486, 508, ...), or 701 when it never answered
   /// (W3C: "server could not be reached").
   int error_code = 0;

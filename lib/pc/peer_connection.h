@@ -166,6 +166,11 @@ class PeerConnection {
   /// The same for a datagram already looked at: its one STUN parse serves the ICE agent.
   void handle_receive(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& remote,
                       const ice::Inbound& datagram);
+  /// The caller's TCP or TLS connection to a TURN server (pc::TurnServer::connection, from
+  /// `local` to `server`) failed or closed, or the stream carried something other than
+  /// TURN: an IceCandidateErrorEvent (701), and the other candidates carry on.
+  void handle_connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
+                              std::string reason);
   void handle_timeout(base::Instant now);
   Output poll_output();
   /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent or MessageEvent

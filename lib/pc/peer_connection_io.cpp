@@ -44,6 +44,14 @@ void PeerConnection::handle_receive(base::Instant now, const base::SocketAddress
   pump(now);
 }
 
+void PeerConnection::handle_connection_lost(base::Instant now, const base::SocketAddress& local,
+                                            const base::SocketAddress& server, std::string reason) {
+  now_ = now;
+  if (released_ || closed_) return;
+  if (ice::Agent* agent = transport_->agent()) agent->handle_connection_lost(now, local, server, std::move(reason));
+  pump(now);
+}
+
 void PeerConnection::handle_timeout(base::Instant now) {
   now_ = now;
   if (closed_ || released_) return;

@@ -137,7 +137,7 @@ void Transport::on_ice_event(base::Instant now, const ice::Event& event) {
   } else if (const auto* turn = std::get_if<ice::TurnErrorEvent>(&event)) {
     // W3C: 701 when the server was never reached; its own code otherwise.
     outputs_.emplace_back(IceCandidateErrorEvent{turn->local.ip().to_string(), turn->local.port(),
-                                                 "turn:" + turn->server.to_string(),
+                                                 turn->url,
                                                  turn->error.code == 0 ? 701 : turn->error.code, turn->error.reason});
   }
 }

@@ -25,12 +25,9 @@ Stats candidate_stats(const ice::Candidate& candidate, const std::string& id, bo
                {"priority", std::uint64_t{candidate.priority}},
                {"foundation", candidate.foundation}}};
   if (!ufrag.empty()) stats.members.emplace_back("usernameFragment", std::string(ufrag));
-  if (candidate.server) {
-    // The server as W3C's url names it; rtcstack is configured with addresses, not URLs.
-    const bool relayed = candidate.type == ice::CandidateType::kRelayed;
-    stats.members.emplace_back("url", std::string(relayed ? "turn:" : "stun:") + candidate.server->to_string() +
-                                          (relayed ? "?transport=udp" : ""));
-    if (relayed) stats.members.emplace_back("relayProtocol", std::string("udp"));  // to the TURN server
+  if (!candidate.url.empty()) stats.members.emplace_back("url", candidate.url);
+  if (candidate.type == ice::CandidateType::kRelayed && local) {
+    stats.members.emplace_back("relayProtocol", std::string(ice::to_string(candidate.relay_protocol)));
   }
   return stats;
 }

@@ -100,7 +100,7 @@ TEST_CASE("a TURN server that refuses or never answers is an icecandidateerror; 
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected() && !errors.empty(); },
                    base::Duration::seconds(60)));
   REQUIRE(errors.size() == 1);
-  CHECK(errors[0].url == "turn:192.0.2.50:3478");
+  CHECK(errors[0].url == "turn:192.0.2.50:3478?transport=udp");
   CHECK(errors[0].address == "192.0.2.1");
   CHECK(errors[0].port == pair.a.address().port());
   CHECK(errors[0].error_code == (refusal == 0 ? 701 : refusal));  // W3C: 701, server could not be reached
