@@ -76,6 +76,7 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
     // The peer signalled a candidate we had learned as peer-reflexive: take its data.
     known = std::move(candidate);
     recompute_priorities();
+    if (can_check()) next_check_at_ = std::min(next_check_at_, now);
     return {};
   }
   if (remote_candidates_.size() >= config_.max_remote_candidates) {

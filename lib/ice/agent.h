@@ -211,7 +211,8 @@ class Agent {
   /// The caller's TCP or TLS connection to a TURN server (TurnServer::connection, from
   /// `local` to `server`) failed, closed, or carried something other than TURN: that
   /// allocation is gone (a TurnErrorEvent, code 0), pairs on its relayed candidate fail,
-  /// and the other candidates carry on.
+  /// and the other candidates carry on. A connection lost before gathering starts (a TLS
+  /// handshake can fail first) is remembered, and that server is reported at gathering.
   void handle_connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
                               std::string reason);
 
@@ -332,7 +333,15 @@ class Agent {
     bool failure_reported = false;
   };
   std::vector<Relay> relays_;
+  // Connections to TURN servers over TCP or TLS that ended before their allocation began.
+  struct LostConnection {
+    base::SocketAddress local, server;
+    std::string reason;
+  };
+  std::vector<LostConnection> lost_connections_;
   void flush_relay(Relay& relay);
+  /// Asks the TURN server of our relayed address for a permission (and channel) for `peer`.
+  void permit(const base::SocketAddress& relayed, const base::SocketAddress& peer);
   /// The allocation's relayed address (and, over UDP, its mapped one) as local candidates.
   void announce_relayed(base::Instant now, Relay& relay);
   // Consent freshness on the selected pair.

@@ -43,6 +43,7 @@ void Agent::add_pair(std::size_t local_index, std::size_t remote_index) {
   if (local.address.family() != remote.address.family()) return;
   // Redundant when another pair already goes from the same base to the same address.
   if (find_pair(local.base, remote.address)) return;
+  if (local.type == CandidateType::kRelayed) permit(local.address, remote.address);
   CandidatePair pair;
   pair.local = local_index;
   pair.remote = remote_index;
@@ -464,14 +465,13 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   if (answered_role_conflict(local, remote, request)) return Received::kStun;
   std::uint8_t buffer[kMaxCheckSize];
   transmit(local, remote, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
-  const auto pair_index = find_pair(local, remote);
-  if (pair_index) {
-    ++pairs_[*pair_index].counters.requests_received;
-    ++pairs_[*pair_index].counters.responses_sent;
-  }
   learn_peer_reflexive(*local_index, remote, *request.priority());
   // Without a pair (the list is full of better ones) the answer was all there was to do.
-  if (pair_index) on_peer_check(*pair_index, request.use_candidate());
+  if (const auto pair_index = find_pair(local, remote)) {
+    ++pairs_[*pair_index].counters.requests_received;
+    ++pairs_[*pair_index].counters.responses_sent;
+    on_peer_check(*pair_index, request.use_candidate());
+  }
   return Received::kStun;
 }
 

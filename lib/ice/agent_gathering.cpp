@@ -69,8 +69,15 @@ void Agent::start_gathering(Instant now) {
   for (const TurnServer& server : config_.turn_servers) {
     if (lite) break;
     if (server.transport != TurnTransport::kUdp) {
-      allocate(server.connection.value_or(SocketAddress{}), server);
+      const SocketAddress local = server.connection.value_or(SocketAddress{});
+      const std::size_t before = relays_.size();
+      allocate(local, server);
+      if (relays_.size() == before) continue;  // kept from before a restart
+      const auto lost = std::find_if(lost_connections_.begin(), lost_connections_.end(), [&](const LostConnection& l) {
+        return l.local == local && l.server == server.address;
+      });
       if (!server.connection) relays_.back().client.connection_lost("no connection to the server was opened");
+      if (lost != lost_connections_.end()) relays_.back().client.connection_lost(lost->reason);
       continue;
     }
     for (std::size_t host = 0; host < local_candidates_.size(); ++host) {
@@ -165,6 +172,19 @@ void Agent::announce_relayed(Instant now, Relay& relay) {
 void Agent::handle_connection_lost(Instant now, const SocketAddress& local, const SocketAddress& server,
                                    std::string reason) {
   now_ = now;
+  const bool allocating = std::any_of(relays_.begin(), relays_.end(), [&](const Relay& relay) {
+    return relay.client.stream() && relay.client.local() == local && relay.client.server().address == server;
+  });
+  const bool configured = std::any_of(config_.turn_servers.begin(), config_.turn_servers.end(), [&](const TurnServer& s) {
+    return s.connection == local && s.address == server;
+  });
+  if (!allocating) {
+    // Before gathering: reported when the allocation would have started.
+    if (configured && lost_connections_.size() < config_.turn_servers.size()) {
+      lost_connections_.push_back({local, server, std::move(reason)});
+    }
+    return;
+  }
   for (Relay& relay : relays_) {
     if (!relay.client.stream() || relay.client.local() != local || relay.client.server().address != server) continue;
     relay.client.connection_lost(std::move(reason));
@@ -264,6 +284,18 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
   return true;
 }
 
+void Agent::permit(const SocketAddress& relayed, const SocketAddress& peer) {
+  for (Relay& relay : relays_) {
+    if (relay.client.relayed_address() != relayed) continue;
+    // The peer's checks to our relayed address pass only once the server has a
+    // permission for it: asked for as the pair is formed, not at our first check, so
+    // that the peer's first checks are not dropped (and retransmitted 500 ms later).
+    if (!relay.client.has_channel(peer)) (void)relay.client.add_peer(now_, peer);
+    flush_relay(relay);
+    return;
+  }
+}
+
 void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::Buffer&& bytes) {
   const bool relayed = std::any_of(relays_.begin(), relays_.end(),
                                    [&](const Relay& relay) { return relay.client.relayed_address() == local; });
@@ -280,7 +312,7 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     if (relay.client.relayed_address() != local) continue;
     // From a relayed candidate: through the TURN server, binding a channel on first use.
     if (!relay.client.has_channel(remote)) (void)relay.client.add_peer(now_, remote);
-    base::Buffer wrapped(bytes.size() + 64);
+    base::Buffer wrapped = pool_->take(bytes.size() + 64);  // room for the Send indication's header
     const auto framed = relay.client.wrap(remote, bytes, wrapped.mutable_view());
     // The ChannelBind goes first. Only the outbox is touched here: callers may hold
     // references into the candidate and pair lists, which poll_relays() can grow.
@@ -288,6 +320,8 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     if (framed) {
       wrapped.resize(framed->size());
       outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(wrapped)});
+    } else {
+      pool_->give(std::move(wrapped));
     }
     return;
   }

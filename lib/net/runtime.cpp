@@ -1,6 +1,7 @@
 #include "net/runtime.h"
 
 #include "net/runtime_core.h"
+#include "net/tls_context.h"
 
 namespace rtcstack::net {
 
@@ -34,9 +35,11 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!options.share_sockets) sockets.clear();
   auto budget = options.buffer_budget ? options.buffer_budget
                                       : std::make_shared<base::ByteBudget>(options.buffered_bytes_limit);
+  auto tls = TlsContext::create(options.tls_ca_file);
+  if (!tls) return tls.error();
   auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
                                             RuntimeCore::Caps{options.max_connections, options.max_unconnected},
-                                            std::move(budget), ports);
+                                            std::move(budget), ports, std::move(*tls));
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }

@@ -44,8 +44,16 @@ struct RuntimeOptions {
   /// Every socket the runtime binds takes a port in this range (inclusive), for a
   /// firewall that opens only those: {50000, 50999}. Connections with their own sockets
   /// take the free ports in turn; one that finds none fails with kResourceExhausted until
-  /// another connection ends and gives its ports back. Empty: the kernel picks.
+  /// another connection ends and gives its ports back. Empty: the kernel picks. TCP
+  /// connections to TURN servers take their local port from it too.
   PortRange ports;
+  /// TURN over TCP and TLS (pc::TurnServer::transport kTcp, kTls): each connection opens its
+  /// own connection to every such server when it is created, and closes it when it ends.
+  /// TLS verifies the server's certificate against the system's CA certificates and, when
+  /// given, this PEM file's (how a private CA, or a test's certificate, is trusted), and
+  /// checks that it names TurnServer::host (or the server's IP). A file that cannot be
+  /// read fails create() with kInvalidArgument.
+  std::string tls_ca_file;
   /// Caps on live connections (not yet failed or closed): create_peer_connection() past
   /// them fails with kResourceExhausted. `max_unconnected` counts those that have not
   /// connected yet - what abandoned offers pile up - and is what a server exposed to

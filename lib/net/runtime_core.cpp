@@ -41,13 +41,14 @@ base::Instant monotonic_now() {
 }
 
 RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-                         std::shared_ptr<base::ByteBudget> budget, PortRange ports)
+                         std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls)
     : addresses_(std::move(addresses)),
       ports_(ports),
       next_port_(ports.min),
       shared_(std::move(shared)),
       caps_(caps),
-      budget_(std::move(budget)) {}
+      budget_(std::move(budget)),
+      tls_(std::move(tls)) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -116,6 +117,7 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
     socket_owner_.erase(socket.fd());
   }
+  close_turn(connection);
   forget_routes(connection);
   timers_.erase({connection.next_timeout, id});
   connections_.erase(found);
@@ -128,6 +130,7 @@ void RuntimeCore::release_sockets(Connection& connection) {
     socket_owner_.erase(socket.fd());
   }
   connection.sockets.clear();  // closes them
+  close_turn(connection);
   forget_routes(connection);
 }
 
@@ -209,8 +212,11 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
       sockets.push_back(std::move(*socket));
     }
   }
+  auto turn = open_turn(configuration);
+  if (!turn) return turn.error();
   auto connection = std::make_unique<Connection>();
   connection->sockets = std::move(sockets);
+  connection->turn = std::move(*turn);
   for (const auto& address : configuration.ice.host_addresses) {
     if (address.ip().is_loopback()) configuration.ice.allow_loopback = true;
   }
@@ -230,6 +236,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     socket_owner_[socket.fd()] = id;
   }
   Connection& added = *connection;
+  watch_turn(added);
   connections_[id] = std::move(connection);
   timers_.emplace(added.next_timeout, id);
   mark_dirty(added);  // indexes its ufrag
@@ -304,6 +311,7 @@ void RuntimeCore::loop() {
         for (const UdpSocket& socket : connection.sockets) {
           if (socket.fd() == fd) receive(socket, &connection);
         }
+        if (service_turn(connection, fd)) mark_dirty(connection);
       }
     }
     {
@@ -401,7 +409,10 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
     if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
       // Consecutive datagrams of one socket leave in one sendmmsg().
       const UdpSocket* socket = socket_for(connection, transmit->local);
-      if (socket == nullptr) continue;
+      if (socket == nullptr) {
+        (void)send_turn(connection, *transmit);
+        continue;
+      }
       if (socket != batch_socket_ || send_batch_.full()) flush_sends();
       batch_socket_ = socket;
       batch_connection_ = &connection;

@@ -24,9 +24,12 @@
 
 #include "base/random.h"
 #include "net/runtime.h"
+#include "net/turn_connection.h"
 #include "net/udp_socket.h"
 
 namespace rtcstack::net {
+
+class TlsContext;
 
 /// The process-wide lock around every sans-IO core (usrsctp's state is global).
 std::mutex& cores_mutex();
@@ -42,7 +45,7 @@ class RuntimeCore {
     std::size_t connections, unconnected;
   };
   RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-              std::shared_ptr<base::ByteBudget> budget, PortRange ports);
+              std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -76,6 +79,7 @@ class RuntimeCore {
     std::unique_ptr<pc::PeerConnection> pc;
     std::vector<UdpSocket> sockets;  // its own, unless the runtime shares sockets
     std::string ufrag;               // its key in ufrags_ (shared sockets): an ICE restart changes it
+    std::vector<std::unique_ptr<TurnConnection>> turn;  // to its TURN servers over TCP or TLS
     Callbacks callbacks;
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
@@ -107,6 +111,17 @@ class RuntimeCore {
   const UdpSocket* socket_for(const Connection& connection, const base::SocketAddress& local) const;
   Connection* route(const base::SocketAddress& remote, const ice::Inbound& datagram);
   void forget_routes(const Connection& connection);
+  // TURN over TCP and TLS (runtime_turn.cpp).
+  /// Opens a connection to each TCP or TLS server of `configuration` and names it in the
+  /// server's entry; one that cannot be opened is left out (the agent reports the server).
+  /// kResourceExhausted when out of descriptors.
+  base::Result<std::vector<std::unique_ptr<TurnConnection>>> open_turn(pc::Configuration& configuration);
+  void watch_turn(const Connection& connection);    // adds its TURN connections to epoll
+  bool service_turn(Connection& connection, int fd);  // false: fd is none of its TURN connections
+  /// Sends a transmit for one of its TURN connections; false when it is for none.
+  bool send_turn(Connection& connection, pc::Transmit& transmit);
+  void close_turn(Connection& connection);          // all of them (the connection ended)
+  void rearm(const TurnConnection& turn);           // EPOLLOUT while it has something to write
 
   std::vector<base::IpAddress> addresses_;
   PortRange ports_;
@@ -116,6 +131,7 @@ class RuntimeCore {
   std::vector<UdpSocket> shared_;
   Caps caps_;
   std::shared_ptr<base::ByteBudget> budget_;
+  std::shared_ptr<TlsContext> tls_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace rtcstack::net {
@@ -34,6 +35,12 @@ std::optional<base::SocketAddress> from_sockaddr(const sockaddr* address) {
     if (ip) return base::SocketAddress(*ip, ntohs(v6->sin6_port));
   }
   return std::nullopt;
+}
+
+base::Error system_error(const std::string& what) {
+  const bool exhausted = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
+  return {exhausted ? base::ErrorCode::kResourceExhausted : base::ErrorCode::kInternal,
+          what + ": " + std::strerror(errno)};
 }
 
 }  // namespace rtcstack::net

@@ -1,5 +1,6 @@
 #include "net/udp_socket.h"
 
+#include "net/port_search.h"
 #include "net/sockaddr.h"
 
 #include <ifaddrs.h>
@@ -17,17 +18,6 @@
 #include <vector>
 
 namespace rtcstack::net {
-namespace {
-
-base::Error system_error(const std::string& what) {
-  // Out of descriptors or kernel memory: the caller may retry once others are freed.
-  const bool exhausted = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
-  return {exhausted ? base::ErrorCode::kResourceExhausted : base::ErrorCode::kInternal,
-          what + ": " + std::strerror(errno)};
-}
-
-}  // namespace
-
 base::Result<UdpSocket> UdpSocket::bind(const base::SocketAddress& address) {
   const int fd = ::socket(address.ip().is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return system_error("socket");
@@ -57,17 +47,7 @@ base::Result<UdpSocket> UdpSocket::bind(const base::SocketAddress& address) {
 }
 
 base::Result<UdpSocket> UdpSocket::bind(const base::IpAddress& ip, PortRange range, std::uint16_t first) {
-  if (range.empty()) return bind(base::SocketAddress(ip, 0));
-  const std::uint32_t count = std::uint32_t{range.max} - range.min + 1;
-  const std::uint32_t start = range.contains(first) ? std::uint32_t{first} - range.min : 0;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const auto port = static_cast<std::uint16_t>(range.min + (start + i) % count);
-    auto socket = bind(base::SocketAddress(ip, port));
-    // Taken (by us or anyone): the next one. Anything else is not about the port.
-    if (socket || errno != EADDRINUSE) return socket;
-  }
-  return base::Error{base::ErrorCode::kResourceExhausted, "no free UDP port on " + ip.to_string() + " in " +
-                                                              std::to_string(range.min) + "-" + std::to_string(range.max)};
+  return bind_in_range(ip, range, first, "UDP", [](const base::SocketAddress& address) { return bind(address); });
 }
 
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), local_(other.local_) {}

@@ -166,7 +166,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
   if (!offer && signaling_ != SignalingState::kHaveRemoteOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
     return wrong_state("a local answer in signaling state " + std::string(to_string(signaling_)));
   }
-  ice::Agent& agent = transport_->make_agent(offer);
+  ice::Agent& agent = transport_->make_agent(now, offer);
   if (offer && agent.local_credentials().ufrag != created->ice.ufrag) restart_agent(now, created->ice);
   OwnDescription applied = *created;
   applied.type = description.type;
@@ -231,7 +231,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   if (!offer && remote->setup == sdp::Setup::kActpass) {
     return invalid("the answer says a=setup:actpass; an answer must choose active or passive (RFC 8842 §5.3)");
   }
-  ice::Agent& agent = transport_->make_agent(!offer);
+  ice::Agent& agent = transport_->make_agent(now, !offer);
   if (!remote_ice_applied_.empty() && remote_ice_applied_ != remote->ice.ufrag) {
     // The peer restarts ICE (RFC 8445 §9): its offer's answer carries new credentials of
     // ours; an answer that changes only the peer's (JSEP forbids it) keeps ours.

@@ -48,7 +48,7 @@ void PeerConnection::handle_connection_lost(base::Instant now, const base::Socke
                                             const base::SocketAddress& server, std::string reason) {
   now_ = now;
   if (released_ || closed_) return;
-  if (ice::Agent* agent = transport_->agent()) agent->handle_connection_lost(now, local, server, std::move(reason));
+  transport_->connection_lost(now, local, server, std::move(reason));
   pump(now);
 }
 

@@ -2,6 +2,8 @@
 // saying goodbye through them.
 #include "pc/transport.h"
 
+#include <utility>
+
 #include <algorithm>
 
 #include "base/log.h"
@@ -30,13 +32,25 @@ Transport::Transport(const Configuration& configuration, base::Random& random, b
 
 Transport::~Transport() = default;
 
-ice::Agent& Transport::make_agent(bool controlling) {
+ice::Agent& Transport::make_agent(base::Instant now, bool controlling) {
   if (!agent_) {
     ice::AgentConfig config = configuration_.ice;
     config.role = controlling ? ice::Role::kControlling : ice::Role::kControlled;
     agent_ = std::make_unique<ice::Agent>(config, random_, &pool_);
+    for (LostConnection& lost : std::exchange(lost_before_agent_, {})) {
+      agent_->handle_connection_lost(now, lost.local, lost.server, std::move(lost.reason));
+    }
   }
   return *agent_;
+}
+
+void Transport::connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
+                                std::string reason) {
+  if (agent_) {
+    agent_->handle_connection_lost(now, local, server, std::move(reason));
+  } else if (lost_before_agent_.size() < configuration_.ice.turn_servers.size()) {
+    lost_before_agent_.push_back({local, server, std::move(reason)});
+  }
 }
 
 void Transport::start_dtls(base::Instant now, bool client, const std::vector<sdp::Fingerprint>& fingerprints) {

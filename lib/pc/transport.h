@@ -42,7 +42,11 @@ class Transport {
   ~Transport();
 
   /// The ICE agent, made once with the role of the first description set.
-  ice::Agent& make_agent(bool controlling);
+  ice::Agent& make_agent(base::Instant now, bool controlling);
+  /// A TCP or TLS connection to a TURN server ended (PeerConnection::handle_connection_lost);
+  /// before the agent exists, it hears of it once made.
+  void connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
+                       std::string reason);
   ice::Agent* agent() { return agent_.get(); }
   const ice::Agent* agent() const { return agent_.get(); }
   const dtls::Endpoint* dtls() const { return dtls_.get(); }
@@ -74,6 +78,11 @@ class Transport {
   const TransportCounters& counters() const { return counters_; }
 
  private:
+  struct LostConnection {
+    base::SocketAddress local, server;
+    std::string reason;
+  };
+  std::vector<LostConnection> lost_before_agent_;
   // Each drains its layer; pump_ice and pump_dtls say whether they fed a layer above.
   bool pump_ice(base::Instant now);
   bool pump_dtls(base::Instant now);

@@ -5,7 +5,8 @@
 #   §2 layering: a module includes only the modules it stands on (no sideways includes
 #      between sdp, dtls, srtp, sctp and media; only the runtime uses lib/net), and the
 #      system libraries only where they belong: OpenSSL in the modules that own crypto
-#      (base's random, stun's integrity, dtls, srtp), usrsctp in sctp, Opus and libvpx
+#      (base's random, stun's integrity, dtls, srtp) and in net (TLS to TURN servers is
+#      part of the stream net opens, like the socket), usrsctp in sctp, Opus and libvpx
 #      in media, sockets and epoll in net (byte-order helpers, arpa/inet.h, anywhere);
 #   and the installed API is whole: a header a module installs (its `<module>_headers`
 #   list in lib/<module>/meson.build) includes only installed headers, so private parts
@@ -28,7 +29,7 @@ declare -A allowed=(
 )
 # System headers owned by some modules: "<pattern>=<modules that may include it>".
 system_owners=(
-  'openssl/=base stun dtls srtp'
+  'openssl/=base stun dtls srtp net'
   'srtp2/='
   'usrsctp\.h=sctp'
   'opus/=media'

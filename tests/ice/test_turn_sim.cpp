@@ -23,8 +23,10 @@ const base::IpAddress kRelayIp = base::IpAddress::v4(203, 0, 113, 201);
 // A TurnClient on the simulated network, driven by its timeouts.
 class ClientEndpoint : public testing::SimEndpoint {
  public:
-  ClientEndpoint(testing::SimNetwork& network, base::Random& random)
-      : network_(network), client(kClient, {kServer, "u", "p"}, random) {
+  // kTcp/kTls: the simulated network carries each message the stream would (the framing
+  // has tests of its own); what changes is the client's behaviour.
+  ClientEndpoint(testing::SimNetwork& network, base::Random& random, ice::TurnTransport transport = ice::TurnTransport::kUdp)
+      : network_(network), client(kClient, {kServer, "u", "p", transport, kClient, {}}, random) {
     network_.attach(kClient.ip(), *this);
   }
   void on_datagram(Instant now, const SocketAddress&, const SocketAddress&, base::ByteView datagram) override {
@@ -151,4 +153,66 @@ TEST_CASE("a refused allocation (508, 486) surfaces as an agent event", "[ice][t
     CHECK(errors[0].server == kServer);
     CHECK(errors[0].error.code == code);
   }
+}
+
+TEST_CASE("over TCP or TLS the client pads ChannelData, and sends each request once", "[ice][turn][tcp]") {
+  testing::SimNetwork network(5);
+  network.set_default_link({.delay = Duration::milliseconds(10)});
+  base::SeededRandom random(6);
+  SECTION("padding: the channel's data arrives whole") {
+    testing::TurnServerEndpoint server(network, kServer, kRelayIp);
+    ClientEndpoint endpoint(network, random, ice::TurnTransport::kTcp);
+    PeerEndpoint peer(network);
+    endpoint.client.start(network.now());
+    endpoint.flush();
+    network.run_until([&] { return endpoint.client.state() == TurnState::kAllocated; }, network.now() + Duration::seconds(5));
+    REQUIRE(endpoint.client.add_peer(network.now(), kPeer).ok());
+    endpoint.flush();
+    network.run_for(Duration::seconds(1));
+    REQUIRE(endpoint.client.has_channel(kPeer));
+    std::uint8_t out[256];
+    const auto wrapped = endpoint.client.wrap(kPeer, base::as_bytes("hello"), out);  // 5 bytes of data
+    REQUIRE(wrapped.ok());
+    CHECK(wrapped->size() == 12);  // 4 + 5, padded to 12 (RFC 8656 §12.5)
+    network.send(kClient, kServer, *wrapped);
+    network.run_for(Duration::seconds(1));
+    CHECK(peer.data == std::vector<std::string>{"hello"});
+  }
+  SECTION("no retransmission: an unanswered request fails after 10 s") {
+    ClientEndpoint endpoint(network, random, ice::TurnTransport::kTls);  // nobody at the server's address
+    endpoint.client.start(network.now());
+    endpoint.flush();
+    network.run_for(Duration::seconds(9));
+    CHECK(endpoint.client.state() == TurnState::kAllocating);
+    network.run_for(Duration::seconds(2));
+    CHECK(endpoint.client.state() == TurnState::kFailed);
+    CHECK(network.stats().sent == 1);
+  }
+}
+
+TEST_CASE("a TURN connection lost before gathering is reported when gathering starts; host candidates carry on",
+          "[ice][turn][tcp]") {
+  base::SeededRandom random(7);
+  ice::AgentConfig config;
+  config.host_addresses = {kClient};
+  config.turn_servers = {{kServer, "u", "p", ice::TurnTransport::kTls, *SocketAddress::parse("192.0.2.10:45000"), "turn.example"}};
+  ice::Agent agent(config, random);
+  agent.handle_connection_lost(Instant{}, *config.turn_servers[0].connection, kServer, "TLS handshake: certificate verify failed");
+  agent.start_gathering(Instant{});
+  std::vector<ice::TurnErrorEvent> errors;
+  std::size_t candidates = 0;
+  for (;;) {
+    ice::Output output = agent.poll_output();
+    if (std::holds_alternative<ice::Timeout>(output)) break;
+    if (const auto* event = std::get_if<ice::Event>(&output)) {
+      if (const auto* error = std::get_if<ice::TurnErrorEvent>(event)) errors.push_back(*error);
+      if (std::holds_alternative<ice::LocalCandidateEvent>(*event)) ++candidates;
+    }
+  }
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].error.code == 0);
+  CHECK(errors[0].error.reason.find("certificate verify failed") != std::string::npos);
+  CHECK(errors[0].url == "turns:turn.example:3478?transport=tcp");
+  CHECK(candidates == 1);  // the host candidate
+  CHECK(agent.gathering_state() == ice::GatheringState::kComplete);
 }

@@ -31,6 +31,7 @@ base::Result<std::unique_ptr<net::Runtime>> make_runtime(const ClientOptions& op
   } else {
     runtime_options.include_loopback = true;
   }
+  options.ice.apply(runtime_options);
   return net::Runtime::create(runtime_options);
 }
 
@@ -131,8 +132,13 @@ int run_client(const ClientOptions& options) {
     std::printf("RESULT type=%d failed: %s\n", options.type, runtime.error().message.c_str());
     return 1;
   }
+  auto configuration = options.ice.configuration();
+  if (!configuration) {
+    std::printf("RESULT type=%d failed: %s\n", options.type, configuration.error().message.c_str());
+    return 1;
+  }
   auto self = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
-  auto handle = (*runtime)->create_peer_connection({}, common_callbacks(**test, outcome, start, self));
+  auto handle = (*runtime)->create_peer_connection(*configuration, common_callbacks(**test, outcome, start, self));
   if (!handle) {
     std::printf("RESULT type=%d failed: %s\n", options.type, handle.error().message.c_str());
     return 1;

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "ice_options.h"
+
 namespace rtcstack::echo {
 
 struct ClientOptions {
@@ -12,6 +14,7 @@ struct ClientOptions {
   int type = 1;
   std::string bind;       ///< one IP for the media socket; empty: every interface and loopback
   int timeout_seconds = 20;
+  IceOptions ice;
 };
 
 /// 0 when the test passed, 1 when it failed or is unsupported.

@@ -87,7 +87,8 @@ base::Result<pc::SessionDescriptionInit> answer_on(net::PeerConnectionHandle& ha
   return *handle.local_description();
 }
 
-http::Response answer_offer(net::Runtime& runtime, Connections& connections, const std::string& body) {
+http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& configuration, Connections& connections,
+                            const std::string& body) {
   auto offer = from_json(body);
   if (!offer || offer->type != pc::SdpType::kOffer) return text(400, offer ? "expected an offer" : offer.error().message);
   // The callbacks echo through the handle, which exists only after they are set.
@@ -123,7 +124,7 @@ http::Response answer_offer(net::Runtime& runtime, Connections& connections, con
     if (state != pc::PeerConnectionState::kFailed && state != pc::PeerConnectionState::kClosed) return;
     if (auto handle = self->lock()) connections.remove(handle.get());
   };
-  auto handle = runtime.create_peer_connection({}, callbacks);
+  auto handle = runtime.create_peer_connection(configuration, callbacks);
   if (!handle) {
     // Past the caps or out of descriptors: a client may try again once connections end.
     http::Response busy = text(handle.error().code == base::ErrorCode::kResourceExhausted ? 503 : 500,
@@ -205,6 +206,12 @@ int run_server(const ServerOptions& options) {
       options.bind.empty() ? net::interface_addresses(true).size() : runtime_options.addresses.size();
   const Budget caps = budget(options, addresses);
   runtime_options.ports = options.media_ports;
+  options.ice.apply(runtime_options);
+  const auto configuration = options.ice.configuration();
+  if (!configuration) {
+    std::fprintf(stderr, "rtc-echo: %s\n", configuration.error().message.c_str());
+    return 2;
+  }
   runtime_options.max_connections = caps.connections;
   runtime_options.max_unconnected = caps.unconnected;
   auto runtime = net::Runtime::create(runtime_options);
@@ -214,7 +221,7 @@ int run_server(const ServerOptions& options) {
   }
   Connections connections;
   const auto handle = [&](const http::Request& request) -> http::Response {
-    if (request.path == "/offer" && request.method == "POST") return answer_offer(**runtime, connections, request.body);
+    if (request.path == "/offer" && request.method == "POST") return answer_offer(**runtime, *configuration, connections, request.body);
     if (request.path.starts_with("/session/") && request.method == "POST") {
       return answer_reoffer(connections, std::string_view(request.path).substr(9), request.body);
     }

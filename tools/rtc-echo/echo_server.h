@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ice_options.h"
 #include "net/port_range.h"
 
 namespace rtcstack::echo {
@@ -23,6 +24,7 @@ struct ServerOptions {
   std::size_t max_connections = 0, max_unconnected = 0;
   /// The UDP ports media sockets may take (net::RuntimeOptions::ports); empty: any.
   net::PortRange media_ports;
+  IceOptions ice;
 };
 
 /// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.

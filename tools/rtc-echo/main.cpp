@@ -2,8 +2,12 @@
 //   rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]
 //                   [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
+//   either, ICE: [--ice-server URL]... [--ice-username U] [--ice-credential C] [--relay-only]
+//                [--tls-ca FILE]
 // --log: the library's log level on stderr (error, warning - the default -, info, debug,
-// trace).
+// trace). --ice-server: stun:, turn:[...?transport=tcp] or turns: (RFC 7064/7065), with the
+// TURN credentials of --ice-username/--ice-credential; --relay-only: iceTransportPolicy
+// "relay"; --tls-ca: a PEM file of CAs trusted for turns: besides the system's.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -20,6 +24,8 @@ int usage() {
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
+               "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
+               "               [--relay-only] [--tls-ca FILE]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
 }
@@ -33,6 +39,10 @@ int main(int argc, char** argv) {
   rtcstack::echo::ClientOptions client;
   for (int i = 2; i < argc; ++i) {
     const std::string_view flag = argv[i];
+    if (flag == "--relay-only") {  // the one flag without a value
+      server.ice.relay_only = client.ice.relay_only = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage();
     const std::string value = argv[++i];
     if (flag == "--port" || flag == "-p") {
@@ -59,6 +69,15 @@ int main(int argc, char** argv) {
       client.type = std::atoi(value.c_str());
     } else if (flag == "--timeout") {
       client.timeout_seconds = std::atoi(value.c_str());
+    } else if (flag == "--ice-server") {
+      server.ice.urls.push_back(value);
+      client.ice.urls.push_back(value);
+    } else if (flag == "--ice-username") {
+      server.ice.username = client.ice.username = value;
+    } else if (flag == "--ice-credential") {
+      server.ice.credential = client.ice.credential = value;
+    } else if (flag == "--tls-ca") {
+      server.ice.tls_ca_file = client.ice.tls_ca_file = value;
     } else if (flag == "--log") {
       const auto level = rtcstack::base::log_level_from_string(value, rtcstack::base::LogLevel::kOff);
       if (level == rtcstack::base::LogLevel::kOff && value != "off") return usage();

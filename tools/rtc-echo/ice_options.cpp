@@ -1,0 +1,16 @@
+#include "ice_options.h"
+
+#include "net/ice_servers.h"
+
+namespace rtcstack::echo {
+
+base::Result<pc::Configuration> IceOptions::configuration() const {
+  pc::Configuration configuration;
+  if (!urls.empty()) {
+    if (auto added = net::add_ice_servers(configuration, {{urls, username, credential}}); !added) return added.error();
+  }
+  if (relay_only) configuration.ice.policy = pc::IceTransportPolicy::kRelay;
+  return configuration;
+}
+
+}  // namespace rtcstack::echo
