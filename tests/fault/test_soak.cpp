@@ -1,8 +1,11 @@
-// Soak: 1000 PeerConnections in one process, 100 pairs at a time: each pair connects over
-// loopback UDP, opens a channel, exchanges a message each way and closes; five cycles.
-// Resident memory after the last cycle must be within 10 % of what it was after the
-// first (when OpenSSL, usrsctp and the runtime have made their one-time allocations).
-// Under the ASan build LeakSanitizer checks at exit that nothing leaked.
+// Soak: 2400 PeerConnections in one process, 100 pairs at a time: each pair connects over
+// loopback UDP, opens a channel, exchanges a message each way and closes; twelve cycles.
+// The first six warm up: OpenSSL, usrsctp and the runtime make their one-time
+// allocations, and the allocator's free lists and fragmentation settle (resident memory
+// rises for about nine cycles of this test, then stays flat: measured, not a leak). Every
+// later cycle must end within 10 % of the resident memory after the sixth (about 40 MB):
+// 4 KiB kept per connection over the last six cycles' 1200 would fail it. Under the ASan build LeakSanitizer checks at exit
+// that nothing leaked.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -86,17 +89,20 @@ bool cycle(net::Runtime& runtime, std::size_t count) {
 
 }  // namespace
 
-TEST_CASE("soak: 1000 connections in five cycles of 100 pairs; memory returns to its level", "[soak]") {
+TEST_CASE("soak: 2400 connections in twelve cycles of 100 pairs; memory stays at its level after warming up", "[soak]") {
   auto runtime = testing::loopback_runtime();
   REQUIRE(runtime);
-  REQUIRE(cycle(*runtime, 100));
+  constexpr int kWarmUp = 6, kCycles = 12;
+  for (int round = 0; round < kWarmUp; ++round) REQUIRE(cycle(*runtime, 100));
   const std::size_t baseline = resident_bytes();
   std::size_t last = baseline;
-  for (int round = 1; round < 5; ++round) {
+  for (int round = kWarmUp; round < kCycles; ++round) {
     REQUIRE(cycle(*runtime, 100));
     last = resident_bytes();
-    INFO("after cycle " << round + 1 << ": " << last / 1024 << " KiB resident, baseline " << baseline / 1024 << " KiB");
+    INFO("after cycle " << round + 1 << ": " << last / 1024 << " KiB resident, after cycle " << kWarmUp << " "
+                        << baseline / 1024 << " KiB");
     CHECK(static_cast<double>(last) <= 1.1 * static_cast<double>(baseline));
   }
-  WARN("resident after the first cycle " << baseline / 1024 << " KiB, after the fifth " << last / 1024 << " KiB");
+  WARN("resident after cycle " << kWarmUp << " " << baseline / 1024 << " KiB, after cycle " << kCycles << " "
+                               << last / 1024 << " KiB");
 }
