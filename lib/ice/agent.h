@@ -331,7 +331,21 @@ class Agent {
     TurnClient client;
     std::optional<std::size_t> candidate;
     bool failure_reported = false;
+    // Datagrams for peers whose permission the server has not confirmed yet: sent once it
+    // has, since the server drops them until then.
+    struct Held {
+      base::SocketAddress peer;
+      base::Buffer bytes;
+    };
+    std::vector<Held> held = {};
   };
+  /// Datagrams a relay holds at most (beyond, they are dropped as the network would).
+  static constexpr std::size_t kMaxHeld = 16;
+  /// Sends what `relay` holds for peers that now have a permission (all of it is dropped
+  /// once the allocation has failed).
+  void release_held(Relay& relay);
+  /// Wraps `bytes` for `peer` and queues the datagram to the relay's server.
+  void send_through(Relay& relay, const base::SocketAddress& peer, base::ByteView bytes);
   std::vector<Relay> relays_;
   // Connections to TURN servers over TCP or TLS that ended before their allocation began.
   struct LostConnection {

@@ -107,6 +107,7 @@ void Agent::flush_relay(Relay& relay) {
 void Agent::poll_relays(Instant now) {
   for (Relay& relay : relays_) {
     flush_relay(relay);
+    release_held(relay);
     if (relay.client.state() == TurnState::kFailed && !relay.failure_reported && relay.client.error()) {
       relay.failure_reported = true;
       emit(TurnErrorEvent{relay.client.server().address, turn_url(relay.client.server()), relay.client.local(),
@@ -284,6 +285,33 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
   return true;
 }
 
+void Agent::send_through(Relay& relay, const SocketAddress& peer, base::ByteView bytes) {
+  base::Buffer wrapped = pool_->take(bytes.size() + 64);  // room for the Send indication's header
+  const auto framed = relay.client.wrap(peer, bytes, wrapped.mutable_view());
+  if (!framed) {
+    pool_->give(std::move(wrapped));
+    return;
+  }
+  wrapped.resize(framed->size());
+  outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(wrapped)});
+}
+
+void Agent::release_held(Relay& relay) {
+  if (relay.held.empty()) return;
+  const bool failed = relay.client.state() != TurnState::kAllocated;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < relay.held.size(); ++i) {
+    Relay::Held& held = relay.held[i];
+    if (failed || relay.client.has_permission(held.peer)) {
+      if (!failed) send_through(relay, held.peer, held.bytes);
+      pool_->give(std::move(held.bytes));
+    } else if (kept++ != i) {
+      relay.held[kept - 1] = std::move(held);
+    }
+  }
+  relay.held.resize(kept);
+}
+
 void Agent::permit(const SocketAddress& relayed, const SocketAddress& peer) {
   for (Relay& relay : relays_) {
     if (relay.client.relayed_address() != relayed) continue;
@@ -312,17 +340,17 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     if (relay.client.relayed_address() != local) continue;
     // From a relayed candidate: through the TURN server, binding a channel on first use.
     if (!relay.client.has_channel(remote)) (void)relay.client.add_peer(now_, remote);
-    base::Buffer wrapped = pool_->take(bytes.size() + 64);  // room for the Send indication's header
-    const auto framed = relay.client.wrap(remote, bytes, wrapped.mutable_view());
     // The ChannelBind goes first. Only the outbox is touched here: callers may hold
     // references into the candidate and pair lists, which poll_relays() can grow.
     flush_relay(relay);
-    if (framed) {
-      wrapped.resize(framed->size());
-      outputs_.emplace_back(Transmit{relay.client.local(), relay.client.server().address, std::move(wrapped)});
-    } else {
-      pool_->give(std::move(wrapped));
+    if (!relay.client.has_permission(remote)) {
+      // Until the server confirms the permission it drops what we send the peer: a first
+      // check sent now would be lost, and retransmitted only 500 ms later. Held instead,
+      // it leaves as the confirmation arrives (one round trip to the server).
+      if (relay.held.size() < kMaxHeld) relay.held.push_back({remote, pool_->copy(bytes)});
+      return;
     }
+    send_through(relay, remote, bytes);
     return;
   }
   outputs_.emplace_back(Transmit{local, remote, pool_->copy(bytes)});

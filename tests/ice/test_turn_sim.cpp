@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "agent_harness.h"
 #include "base/random.h"
 #include "ice/agent.h"
 #include "ice/turn_client.h"
@@ -215,4 +216,38 @@ TEST_CASE("a TURN connection lost before gathering is reported when gathering st
   CHECK(errors[0].url == "turns:turn.example:3478?transport=tcp");
   CHECK(candidates == 1);  // the host candidate
   CHECK(agent.gathering_state() == ice::GatheringState::kComplete);
+}
+
+TEST_CASE("relay-only agents connect without losing their first checks to permissions not yet installed",
+          "[ice][turn]") {
+  // Both sides relayed through one server, signalled at the same instant: each one's
+  // first check reaches the other's allocation about when that one asks for the
+  // permission. Sent before the server confirmed ours, a check is dropped there and
+  // retransmitted 500 ms later; held until it has, it passes.
+  testing::SimNetwork network(8);
+  network.set_default_link({.delay = Duration::milliseconds(10)});
+  testing::TurnServerEndpoint server(network, kServer, kRelayIp);
+  server.permission_delay = Duration::milliseconds(5);
+  const auto relay_only = [](ice::Role role, const char* address) {
+    ice::AgentConfig config = testing::agent_config(role, {*SocketAddress::parse(address)});
+    config.turn_servers = {{kServer, "u", "p"}};
+    config.policy = ice::AgentConfig::TransportPolicy::kRelay;
+    return config;
+  };
+  testing::AgentEndpoint a(network, "a", relay_only(ice::Role::kControlling, "192.0.2.1:40000"), 81);
+  testing::AgentEndpoint b(network, "b", relay_only(ice::Role::kControlled, "198.51.100.2:40000"), 82);
+  a.agent().start_gathering(network.now());
+  b.agent().start_gathering(network.now());
+  a.drain();
+  b.drain();
+  network.run_until([&] { return !a.announced.empty() && !b.announced.empty(); }, network.now() + Duration::seconds(5));
+  REQUIRE(a.announced.size() == 1);
+  const Instant signalled = network.now();
+  testing::signal_all(a, b, signalled);
+  testing::signal_all(b, a, signalled);
+  REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, signalled + Duration::seconds(5)));
+  // Permission (1 round trip to the server), check and answer through both relays, then
+  // the nomination: well under the 500 ms a lost first check would add.
+  CHECK(network.now() - signalled < Duration::milliseconds(300));
+  CHECK(a.agent().selected_pair()->local.type == ice::CandidateType::kRelayed);
 }

@@ -61,6 +61,11 @@ void TurnServerEndpoint::from_client(const base::SocketAddress& client, base::By
     return;
   }
   if (message->cls() != StunClass::kRequest) return;
+  const bool permission = message->method() == StunMethod::kCreatePermission || message->method() == StunMethod::kChannelBind;
+  if (permission && permission_delay > base::Duration::zero() && !replaying_) {
+    delayed_.push_back({now_ + permission_delay, client, {datagram.begin(), datagram.end()}});
+    return;
+  }
   ++requests[message->method()];
   std::uint8_t out[256];
   if (message->method() == StunMethod::kAllocate && refuse_allocations) {
@@ -102,6 +107,25 @@ void TurnServerEndpoint::from_client(const base::SocketAddress& client, base::By
       return;
   }
   network_.send(listen_, client, *response.add_fingerprint().finish());
+}
+
+base::Instant TurnServerEndpoint::next_timeout() const {
+  base::Instant next = base::Instant::max();
+  for (const Delayed& delayed : delayed_) next = std::min(next, delayed.due);
+  return next;
+}
+
+void TurnServerEndpoint::on_timeout(base::Instant now) {
+  now_ = now;
+  std::vector<Delayed> due;
+  std::erase_if(delayed_, [&](Delayed& delayed) {
+    if (delayed.due > now) return false;
+    due.push_back(std::move(delayed));
+    return true;
+  });
+  replaying_ = true;
+  for (const Delayed& delayed : due) from_client(delayed.client, delayed.request);
+  replaying_ = false;
 }
 
 void TurnServerEndpoint::from_peer(const base::SocketAddress& relayed_address, const base::SocketAddress& peer,

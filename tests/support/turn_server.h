@@ -19,8 +19,8 @@ class TurnServerEndpoint : public SimEndpoint {
   TurnServerEndpoint(SimNetwork& network, base::SocketAddress listen, base::IpAddress relay_ip);
   void on_datagram(base::Instant now, const base::SocketAddress& local,
                    const base::SocketAddress& remote, base::ByteView datagram) override;
-  base::Instant next_timeout() const override { return base::Instant::max(); }
-  void on_timeout(base::Instant) override {}
+  base::Instant next_timeout() const override;
+  void on_timeout(base::Instant now) override;
 
   std::size_t allocations() const { return allocations_.size(); }
   std::uint64_t relayed = 0;  ///< datagrams carried between clients and peers
@@ -30,6 +30,10 @@ class TurnServerEndpoint : public SimEndpoint {
   std::vector<base::Instant> permission_refreshes;
   /// When set, every Allocate is refused with this code (486, 508, ...).
   std::optional<int> refuse_allocations;
+  /// CreatePermission and ChannelBind take effect, and are answered, this long after they
+  /// arrive, while data is relayed at once: a real server's asynchrony, under which a
+  /// peer's first check can beat a permission asked for at the same time.
+  base::Duration permission_delay = base::Duration::zero();
 
  private:
   struct Allocation {
@@ -42,6 +46,14 @@ class TurnServerEndpoint : public SimEndpoint {
   void from_peer(const base::SocketAddress& relayed, const base::SocketAddress& peer, base::ByteView datagram);
   Allocation* by_client(const base::SocketAddress& client);
   void relay_to_peer(Allocation& allocation, const base::SocketAddress& peer, base::ByteView data);
+
+  struct Delayed {
+    base::Instant due;
+    base::SocketAddress client;
+    std::vector<std::uint8_t> request;
+  };
+  std::vector<Delayed> delayed_;
+  bool replaying_ = false;  // handling a delayed request now
 
   SimNetwork& network_;
   base::SocketAddress listen_;
