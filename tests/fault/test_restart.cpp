@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "handle_negotiation.h"
 #include "impairment_relay.h"
 #include "net/runtime.h"
 #include "runtime_support.h"
@@ -88,16 +89,7 @@ struct MovingCall {
     b->close();
   }
 
-  void negotiate() {
-    auto offer = a->create_offer();
-    REQUIRE(offer.ok());
-    REQUIRE(a->set_local_description(*offer).ok());
-    REQUIRE(b->set_remote_description(*offer).ok());
-    auto answer = b->create_answer();
-    REQUIRE(answer.ok());
-    REQUIRE(b->set_local_description(*answer).ok());
-    REQUIRE(a->set_remote_description(*answer).ok());
-  }
+  void negotiate() { testing::negotiate(*a, *b); }
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "handle_negotiation.h"
 #include "interop_env.h"
 #include "net/ice_servers.h"
 #include "net/runtime.h"
@@ -94,12 +95,18 @@ struct Call {
     pc::DataChannelInit init;
     init.label = "turn";
     channel = *a->create_data_channel(init);
-    auto offer = a->create_offer();
-    REQUIRE(a->set_local_description(*offer).ok());
-    REQUIRE(b->set_remote_description(*offer).ok());
-    auto answer = b->create_answer();
-    REQUIRE(b->set_local_description(*answer).ok());
-    REQUIRE(a->set_remote_description(*answer).ok());
+    testing::negotiate(*a, *b);
+    REQUIRE(wait_for([&] { return open.load(); }, std::chrono::seconds(20)));
+  }
+  /// Waits for a's first icecandidateerror and returns it.
+  pc::IceCandidateErrorEvent first_error() {
+    REQUIRE(wait_for([&] {
+      std::lock_guard lock(mutex);
+      return !errors.empty();
+    }, std::chrono::seconds(20)));
+    std::lock_guard lock(mutex);
+    CHECK(errors.size() == 1);
+    return errors[0];
   }
   // The selected pair's local candidate, from a's stats.
   const pc::Stats* selected_local(const std::vector<pc::Stats>& stats) {
@@ -182,7 +189,6 @@ TEST_CASE("relay-only calls through coturn over UDP, TCP and TLS: connected, ech
   Call call(relay_only(transport), relay_only(transport));
   const auto started = Clock::now();
   call.connect();
-  REQUIRE(wait_for([&] { return call.open.load(); }, std::chrono::seconds(20)));
   const double connected_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   for (int i = 0; i < 20; ++i) REQUIRE(call.a->send(call.channel, "through the relay " + std::to_string(i)).ok());
   REQUIRE(wait_for([&] { return call.echoes == 20; }, std::chrono::seconds(10)));
@@ -210,16 +216,11 @@ TEST_CASE("a TURN/TLS certificate that does not name the host asked for is refus
   a_configuration.ice.policy = pc::IceTransportPolicy::kAll;
   Call call(a_configuration, {});
   call.connect();
-  REQUIRE(wait_for([&] { return call.open.load(); }, std::chrono::seconds(20)));
-  REQUIRE(wait_for([&] {
-    std::lock_guard lock(call.mutex);
-    return !call.errors.empty();
-  }, std::chrono::seconds(20)));
-  std::lock_guard lock(call.mutex);
-  INFO(call.errors[0].error_text);
-  CHECK(call.errors[0].error_code == 701);
-  CHECK(call.errors[0].url.starts_with("turns:turn.example.org:"));
-  CHECK(call.errors[0].error_text.find("certificate") != std::string::npos);
+  const pc::IceCandidateErrorEvent error = call.first_error();
+  INFO(error.error_text);
+  CHECK(error.error_code == 701);
+  CHECK(error.url.starts_with("turns:turn.example.org:"));
+  CHECK(error.error_text.find("certificate") != std::string::npos);
 }
 
 TEST_CASE("a TURN server that sends garbage or closes mid-stream: icecandidateerror, host candidates carry on",
@@ -231,18 +232,10 @@ TEST_CASE("a TURN server that sends garbage or closes mid-stream: icecandidateer
   a_configuration.ice.turn_servers = {{broken.address(), "test", "secret", ice::TurnTransport::kTcp, {}, {}}};
   Call call(a_configuration, {});
   call.connect();
-  REQUIRE(wait_for([&] { return call.open.load(); }, std::chrono::seconds(20)));
-  REQUIRE(wait_for([&] {
-    std::lock_guard lock(call.mutex);
-    return !call.errors.empty();
-  }, std::chrono::seconds(20)));
-  {
-    std::lock_guard lock(call.mutex);
-    CHECK(call.errors.size() == 1);
-    CHECK(call.errors[0].error_code == 701);
-    CHECK(call.errors[0].url == "turn:" + broken.address().to_string() + "?transport=tcp");
-    CHECK(call.errors[0].error_text.find(garbage ? "other than TURN" : "closed") != std::string::npos);
-  }
+  const pc::IceCandidateErrorEvent error = call.first_error();
+  CHECK(error.error_code == 701);
+  CHECK(error.url == "turn:" + broken.address().to_string() + "?transport=tcp");
+  CHECK(error.error_text.find(garbage ? "other than TURN" : "closed") != std::string::npos);
   REQUIRE(call.a->send(call.channel, "over the host pair").ok());
   CHECK(wait_for([&] { return call.echoes == 1; }, std::chrono::seconds(10)));
 }

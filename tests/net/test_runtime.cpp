@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "handle_negotiation.h"
 #include "net/runtime.h"
 #include "runtime_helpers.h"
 
@@ -68,16 +69,7 @@ struct Pair {
     if (b) b->close();
   }
 
-  void negotiate() {
-    auto offer = a->create_offer();
-    REQUIRE(offer.ok());
-    REQUIRE(a->set_local_description(*offer).ok());
-    REQUIRE(b->set_remote_description(*offer).ok());
-    auto answer = b->create_answer();
-    REQUIRE(answer.ok());
-    REQUIRE(b->set_local_description(*answer).ok());
-    REQUIRE(a->set_remote_description(*answer).ok());
-  }
+  void negotiate() { testing::negotiate(*a, *b); }
 };
 
 }  // namespace
