@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "handle_negotiation.h"
 #include "net/runtime.h"
 #include "runtime_helpers.h"
 
@@ -35,13 +36,7 @@ std::size_t open_descriptors() {
 // An offer answered, its candidates never given: the answerer waits for checks that
 // never come, as a server does for an abandoned browser offer.
 void answer_and_abandon(PeerConnectionHandle& offerer, PeerConnectionHandle& answerer) {
-  auto offer = offerer.create_offer();
-  REQUIRE(offer.ok());
-  REQUIRE(offerer.set_local_description(*offer).ok());
-  REQUIRE(answerer.set_remote_description(*offer).ok());
-  auto answer = answerer.create_answer();
-  REQUIRE(answer.ok());
-  REQUIRE(answerer.set_local_description(*answer).ok());
+  testing::negotiate(offerer, answerer, /*apply_answer=*/false);
 }
 
 }  // namespace

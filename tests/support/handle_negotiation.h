@@ -8,9 +8,11 @@
 
 namespace rtcstack::testing {
 
-/// `offerer` creates and sets an offer, `answerer` takes it and answers; each step must
-/// succeed. Candidates travel however the callbacks trickle them.
-inline void negotiate(net::PeerConnectionHandle& offerer, net::PeerConnectionHandle& answerer) {
+/// `offerer` creates and sets an offer, `answerer` takes it and answers, and (unless
+/// `apply_answer` is false: an offerer that went away) the offerer takes the answer; each
+/// step must succeed. Candidates travel however the callbacks trickle them.
+inline void negotiate(net::PeerConnectionHandle& offerer, net::PeerConnectionHandle& answerer,
+                      bool apply_answer = true) {
   auto offer = offerer.create_offer();
   REQUIRE(offer.ok());
   REQUIRE(offerer.set_local_description(*offer).ok());
@@ -18,7 +20,7 @@ inline void negotiate(net::PeerConnectionHandle& offerer, net::PeerConnectionHan
   auto answer = answerer.create_answer();
   REQUIRE(answer.ok());
   REQUIRE(answerer.set_local_description(*answer).ok());
-  REQUIRE(offerer.set_remote_description(*answer).ok());
+  if (apply_answer) REQUIRE(offerer.set_remote_description(*answer).ok());
 }
 
 }  // namespace rtcstack::testing
