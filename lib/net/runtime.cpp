@@ -1,5 +1,6 @@
 #include "net/runtime.h"
 
+#include "net/interfaces.h"
 #include "net/runtime_core.h"
 #include "net/tls_context.h"
 
@@ -14,7 +15,13 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
     return base::Error{base::ErrorCode::kInvalidArgument, "the shared sockets' port is outside the port range"};
   }
   std::vector<base::IpAddress> addresses = options.addresses;
-  if (addresses.empty()) addresses = interface_addresses(options.include_loopback);
+  if (addresses.empty()) {
+    addresses = interface_addresses(options.include_loopback, options.interfaces, options.excluded_interfaces);
+    if (addresses.empty()) {
+      return base::Error{base::ErrorCode::kInvalidArgument,
+                         "no interface address to bind: none is up, or the interface filters leave none"};
+    }
+  }
   // Every address must take a socket now, shared or not, so a bad one fails here.
   std::vector<UdpSocket> sockets;
   std::vector<base::IpAddress> usable;

@@ -28,10 +28,16 @@ namespace rtcstack::net {
 
 struct RuntimeOptions {
   /// Local addresses to open a UDP socket on; empty means every interface address
-  /// (net::interface_addresses()).
+  /// (net::interface_addresses()) that the filters below let through.
   std::vector<base::IpAddress> addresses;
   /// With `addresses` empty: include 127.0.0.1 and ::1.
   bool include_loopback = false;
+  /// With `addresses` empty: only interfaces whose names match one of these ({"eth0",
+  /// "wl*"}: a trailing '*' matches any suffix); empty: every interface.
+  std::vector<std::string> interfaces;
+  /// With `addresses` empty: never interfaces whose names match one of these ({"docker*",
+  /// "veth*", "tun*"}), whatever `interfaces` says.
+  std::vector<std::string> excluded_interfaces;
   /// false (default): each connection binds its own socket on every address, on a port
   /// the kernel picks. true: the runtime binds one socket per address on `port` and all
   /// connections share them, PeerConnection::accepts() routing each datagram (one port

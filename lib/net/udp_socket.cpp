@@ -3,8 +3,6 @@
 #include "net/port_search.h"
 #include "net/sockaddr.h"
 
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
@@ -179,21 +177,6 @@ std::size_t UdpSocket::flush(SendBatch& batch) const {
     sent = 0;
   }
   return sent == messages ? datagrams : batch.first_[sent];
-}
-
-std::vector<base::IpAddress> interface_addresses(bool include_loopback) {
-  std::vector<base::IpAddress> addresses;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return addresses;
-  for (ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || (entry->ifa_flags & IFF_UP) == 0) continue;
-    const auto address = from_sockaddr(entry->ifa_addr);
-    if (!address || address->ip().is_link_local()) continue;
-    if (address->ip().is_loopback() && !include_loopback) continue;
-    addresses.push_back(address->ip());
-  }
-  freeifaddrs(list);
-  return addresses;
 }
 
 }  // namespace rtcstack::net

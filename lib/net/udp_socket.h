@@ -121,8 +121,4 @@ class UdpSocket {
   mutable bool gso_ = true;
 };
 
-/// The machine's interface addresses, IPv4 and IPv6, up and not link-local; loopback
-/// ones only when asked for.
-std::vector<base::IpAddress> interface_addresses(bool include_loopback);
-
 }  // namespace rtcstack::net

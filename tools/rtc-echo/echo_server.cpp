@@ -15,7 +15,7 @@
 #include "http_server.h"
 #include "media/rtp_packet.h"
 #include "net/runtime.h"
-#include "net/udp_socket.h"
+#include "net/interfaces.h"
 #include "page.h"
 #include "sdp/session_description.h"
 #include "session_json.h"
@@ -201,9 +201,12 @@ int run_server(const ServerOptions& options) {
     runtime_options.addresses = {*ip};
   } else {
     runtime_options.include_loopback = true;
+    runtime_options.interfaces = options.interfaces;
+    runtime_options.excluded_interfaces = options.excluded_interfaces;
   }
   const std::size_t addresses =
-      options.bind.empty() ? net::interface_addresses(true).size() : runtime_options.addresses.size();
+      options.bind.empty() ? net::interface_addresses(true, options.interfaces, options.excluded_interfaces).size()
+                           : runtime_options.addresses.size();
   const Budget caps = budget(options, addresses);
   runtime_options.ports = options.media_ports;
   options.ice.apply(runtime_options);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ice_options.h"
 #include "net/port_range.h"
@@ -24,6 +25,9 @@ struct ServerOptions {
   std::size_t max_connections = 0, max_unconnected = 0;
   /// The UDP ports media sockets may take (net::RuntimeOptions::ports); empty: any.
   net::PortRange media_ports;
+  /// Without --bind: only these interfaces / never these (names, a trailing '*' matches
+  /// any suffix; net::RuntimeOptions::interfaces, excluded_interfaces).
+  std::vector<std::string> interfaces, excluded_interfaces;
   IceOptions ice;
 };
 

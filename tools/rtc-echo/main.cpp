@@ -1,6 +1,7 @@
 // rtc-echo: the echo convention's server and client (DESIGN.md §7).
 //   rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]
 //                   [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]
+//                   [--interface NAME]... [--exclude-interface NAME]...
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
 //   either, ICE: [--ice-server URL]... [--ice-username U] [--ice-credential C] [--relay-only]
 //                [--tls-ca FILE]
@@ -23,6 +24,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
+               "                       [--interface NAME]... [--exclude-interface NAME]...\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE]\n"
@@ -69,6 +71,10 @@ int main(int argc, char** argv) {
       client.type = std::atoi(value.c_str());
     } else if (flag == "--timeout") {
       client.timeout_seconds = std::atoi(value.c_str());
+    } else if (flag == "--interface") {
+      server.interfaces.push_back(value);
+    } else if (flag == "--exclude-interface") {
+      server.excluded_interfaces.push_back(value);
     } else if (flag == "--ice-server") {
       server.ice.urls.push_back(value);
       client.ice.urls.push_back(value);
