@@ -18,11 +18,16 @@ namespace {
 
 base::SocketAddress address(const char* text) { return *base::SocketAddress::parse(text); }
 
-// A call from a to b on a reliable channel; send() and run_for() keep numbered messages
-// flowing from a every 20 ms, and received() says what b got, in order.
+// A call from a to b on a reliable channel and a video transceiver; run_for() keeps
+// numbered messages and RTP packets flowing from a every 20 ms, and all_received() says
+// whether b got every message, in order.
 struct Call {
   explicit Call(std::uint64_t seed, pc::Configuration b_configuration = {}) : pair(seed, {}, std::move(b_configuration)) {
     channel = *pair.a.pc().create_data_channel(labelled("call"));
+    video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
+    pair.b.on_event = [this](const pc::Event& event) {
+      if (std::holds_alternative<pc::RtpPacketEvent>(event)) ++rtp_received;
+    };
     pair.a.on_event = [this](const pc::Event& event) {
       if (const auto* change = std::get_if<pc::SelectedCandidatePairChangeEvent>(&event)) {
         selected_remote.push_back(sdp::Candidate::parse(change->remote)->address);
@@ -36,6 +41,8 @@ struct Call {
     const base::Instant end = pair.network.now() + duration;
     while (pair.network.now() < end) {
       if (pair.a.pc().send(channel, std::to_string(sent)).ok()) ++sent;
+      const std::uint8_t frame[100] = {0x10};  // a VP8 payload descriptor and some bytes
+      if (pair.a.pc().send_rtp(video, frame, static_cast<std::uint32_t>(rtp_sent * 3000), true).ok()) ++rtp_sent;
       pair.a.drain();
       pair.network.run_for(Duration::milliseconds(20));
     }
@@ -55,7 +62,9 @@ struct Call {
 
   PcPair pair;
   pc::ChannelHandle channel = 0;
+  pc::TransceiverHandle video = 0;
   std::size_t sent = 0;
+  std::size_t rtp_sent = 0, rtp_received = 0;
   std::vector<std::string> selected_remote;  // a's selected pair's remote IP, at each change
 };
 
@@ -79,6 +88,7 @@ TEST_CASE("restart_ice() moves a call off a path that died: new credentials, new
   dark.loss = 1.0;
   call.pair.network.set_link_both_ways(*base::IpAddress::parse("192.0.2.1"), *base::IpAddress::parse(first), dark);
   call.run_for(Duration::seconds(1));
+  const std::size_t rtp_before = call.rtp_received;
   call.pair.a.pc().restart_ice();
   const auto offer = call.pair.a.pc().create_offer();
   REQUIRE(offer.ok());
@@ -101,6 +111,9 @@ TEST_CASE("restart_ice() moves a call off a path that died: new credentials, new
   // What was sent into the dark path came over the new one (SCTP retransmitted it).
   REQUIRE(call.pair.run([&] { return call.all_received(); }, Duration::seconds(5)));
   CHECK(call.sent > 150);
+  // Media sent into the dark path is lost (RTP is not retransmitted here); over the new
+  // path it flows again: most of the last two seconds' 100 packets.
+  CHECK(call.rtp_received > rtp_before + 80);
   CHECK(call.pair.a.pc().dtls() == a_dtls);
   CHECK(call.pair.b.pc().dtls() == b_dtls);
   CHECK(call.pair.a.connection == std::vector<std::string>{"connecting", "connected"});
@@ -119,8 +132,11 @@ TEST_CASE("the peer's restart offer is answered with new credentials; the call d
   call.run_for(Duration::seconds(2));
   CHECK(call.selected_remote.size() == 2);  // the same addresses, selected again through new checks
   // The old pair carried the call until then: every message arrived within the next
-  // round trip, none waited for a retransmission.
+  // round trip, none waited for a retransmission, and every RTP packet came through SRTP
+  // with the keys of the one DTLS handshake.
   CHECK(call.all_received());
+  CHECK(call.rtp_sent > 100);
+  CHECK(call.rtp_received == call.rtp_sent);
   CHECK(call.pair.a.connection == std::vector<std::string>{"connecting", "connected"});
   CHECK_FALSE(call.states_include(call.pair.a.ice_connection, "disconnected"));
   CHECK_FALSE(call.states_include(call.pair.b.ice_connection, "disconnected"));
