@@ -2,7 +2,9 @@
 // back at once (counted in /proc/self/fd), and a process out of descriptors.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +20,7 @@
 
 #include "handle_negotiation.h"
 #include "net/runtime.h"
+#include "net/sockaddr.h"
 #include "runtime_helpers.h"
 
 using namespace rtcstack;
@@ -248,4 +251,35 @@ TEST_CASE("shared sockets take their port from the range; a bad range is refused
   outside.ports = {5000, 5009};
   outside.port = 6000;
   CHECK(refused(outside));
+}
+
+TEST_CASE("a TCP connection to a TURN server takes its local port from the range too", "[net][limits][ports]") {
+  // A listener stands in for the TURN server: what matters is the port we connect from.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage storage;
+  socklen_t size = net::to_sockaddr(base::SocketAddress(base::IpAddress::v4(127, 0, 0, 1), 0), storage);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&storage), size) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  size = sizeof storage;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&storage), &size);
+  const base::SocketAddress server = *net::from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
+
+  net::RuntimeOptions options;
+  options.ports = test_range(8);
+  auto runtime = loopback_runtime(options);
+  pc::Configuration configuration;
+  configuration.ice.turn_servers = {{server, "user", "secret", pc::TurnTransport::kTcp, {}, {}}};
+  auto handle = runtime->create_peer_connection(configuration, {});
+  REQUIRE(handle.ok());
+  pollfd ready{listener, POLLIN, 0};
+  REQUIRE(::poll(&ready, 1, 20'000) == 1);  // the runtime connects at once; room for a loaded machine
+  size = sizeof storage;
+  const int accepted = ::accept(listener, reinterpret_cast<sockaddr*>(&storage), &size);
+  REQUIRE(accepted >= 0);
+  const auto from = net::from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
+  REQUIRE(from.has_value());
+  CHECK(options.ports.contains(from->port()));
+  (*handle)->close();
+  ::close(accepted);
+  ::close(listener);
 }
