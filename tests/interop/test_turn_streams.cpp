@@ -22,7 +22,7 @@
 #include "interop_env.h"
 #include "net/ice_servers.h"
 #include "net/runtime.h"
-#include "net/sockaddr.h"
+#include "tcp_listener.h"
 
 using namespace rtcstack;
 using Clock = std::chrono::steady_clock;
@@ -146,16 +146,8 @@ pc::Configuration relay_only(ice::TurnTransport transport, const std::string& tl
 class BrokenServer {
  public:
   explicit BrokenServer(bool garbage) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_storage storage;
-    socklen_t size = net::to_sockaddr(base::SocketAddress(base::IpAddress::v4(127, 0, 0, 1), 0), storage);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&storage), size) == 0);
-    REQUIRE(::listen(fd_, 4) == 0);
-    size = sizeof storage;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &size);
-    address_ = *net::from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
     thread_ = std::thread([this, garbage] {
-      const int client = ::accept(fd_, nullptr, nullptr);
+      const int client = ::accept(listener_.fd(), nullptr, nullptr);
       if (client < 0) return;
       std::uint8_t buffer[2048];
       if (::recv(client, buffer, sizeof buffer, 0) > 0 && garbage) {
@@ -167,15 +159,13 @@ class BrokenServer {
     });
   }
   ~BrokenServer() {
-    ::shutdown(fd_, SHUT_RDWR);
+    ::shutdown(listener_.fd(), SHUT_RDWR);  // an accept() still waiting returns
     thread_.join();
-    ::close(fd_);
   }
-  const base::SocketAddress& address() const { return address_; }
+  const base::SocketAddress& address() const { return listener_.address(); }
 
  private:
-  int fd_ = -1;
-  base::SocketAddress address_;
+  testing::TcpListener listener_;
   std::thread thread_;
 };
 

@@ -22,6 +22,7 @@
 #include "net/runtime.h"
 #include "net/sockaddr.h"
 #include "runtime_helpers.h"
+#include "tcp_listener.h"
 
 using namespace rtcstack;
 using net::PeerConnectionHandle;
@@ -255,14 +256,8 @@ TEST_CASE("shared sockets take their port from the range; a bad range is refused
 
 TEST_CASE("a TCP connection to a TURN server takes its local port from the range too", "[net][limits][ports]") {
   // A listener stands in for the TURN server: what matters is the port we connect from.
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_storage storage;
-  socklen_t size = net::to_sockaddr(base::SocketAddress(base::IpAddress::v4(127, 0, 0, 1), 0), storage);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&storage), size) == 0);
-  REQUIRE(::listen(listener, 4) == 0);
-  size = sizeof storage;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&storage), &size);
-  const base::SocketAddress server = *net::from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
+  testing::TcpListener listener;
+  const base::SocketAddress server = listener.address();
 
   net::RuntimeOptions options;
   options.ports = test_range(8);
@@ -271,15 +266,15 @@ TEST_CASE("a TCP connection to a TURN server takes its local port from the range
   configuration.ice.turn_servers = {{server, "user", "secret", pc::TurnTransport::kTcp, {}, {}}};
   auto handle = runtime->create_peer_connection(configuration, {});
   REQUIRE(handle.ok());
-  pollfd ready{listener, POLLIN, 0};
+  pollfd ready{listener.fd(), POLLIN, 0};
   REQUIRE(::poll(&ready, 1, 20'000) == 1);  // the runtime connects at once; room for a loaded machine
-  size = sizeof storage;
-  const int accepted = ::accept(listener, reinterpret_cast<sockaddr*>(&storage), &size);
+  sockaddr_storage storage;
+  socklen_t size = sizeof storage;
+  const int accepted = ::accept(listener.fd(), reinterpret_cast<sockaddr*>(&storage), &size);
   REQUIRE(accepted >= 0);
   const auto from = net::from_sockaddr(reinterpret_cast<sockaddr*>(&storage));
   REQUIRE(from.has_value());
   CHECK(options.ports.contains(from->port()));
   (*handle)->close();
   ::close(accepted);
-  ::close(listener);
 }
