@@ -354,8 +354,9 @@ class Agent {
   };
   std::vector<LostConnection> lost_connections_;
   void flush_relay(Relay& relay);
-  /// Asks the TURN server of our relayed address for a permission (and channel) for `peer`.
-  void permit(const base::SocketAddress& relayed, const base::SocketAddress& peer);
+  /// Asks the TURN server of our relayed address for a permission (and channel) for `peer`;
+  /// false when that allocation is gone (no pair should use the candidate any more).
+  bool permit(const base::SocketAddress& relayed, const base::SocketAddress& peer);
   /// The allocation's relayed address (and, over UDP, its mapped one) as local candidates.
   void announce_relayed(base::Instant now, Relay& relay);
   // Consent freshness on the selected pair.

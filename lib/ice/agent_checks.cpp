@@ -43,7 +43,7 @@ void Agent::add_pair(std::size_t local_index, std::size_t remote_index) {
   if (local.address.family() != remote.address.family()) return;
   // Redundant when another pair already goes from the same base to the same address.
   if (find_pair(local.base, remote.address)) return;
-  if (local.type == CandidateType::kRelayed) permit(local.address, remote.address);
+  if (local.type == CandidateType::kRelayed && !permit(local.address, remote.address)) return;
   CandidatePair pair;
   pair.local = local_index;
   pair.remote = remote_index;

@@ -312,16 +312,18 @@ void Agent::release_held(Relay& relay) {
   relay.held.resize(kept);
 }
 
-void Agent::permit(const SocketAddress& relayed, const SocketAddress& peer) {
+bool Agent::permit(const SocketAddress& relayed, const SocketAddress& peer) {
   for (Relay& relay : relays_) {
     if (relay.client.relayed_address() != relayed) continue;
+    if (relay.client.state() != TurnState::kAllocated) return false;  // its allocation is gone
     // The peer's checks to our relayed address pass only once the server has a
     // permission for it: asked for as the pair is formed, not at our first check, so
     // that the peer's first checks are not dropped (and retransmitted 500 ms later).
     if (!relay.client.has_channel(peer)) (void)relay.client.add_peer(now_, peer);
     flush_relay(relay);
-    return;
+    return true;
   }
+  return false;
 }
 
 void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::Buffer&& bytes) {

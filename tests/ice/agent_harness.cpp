@@ -47,6 +47,8 @@ void AgentEndpoint::drain() {
       events.push_back("role:" + std::string(ice::to_string(role->role)));
     } else if (auto* selected = std::get_if<ice::SelectedPairEvent>(&event)) {
       events.push_back("selected:" + selected->local.address.to_string() + "->" + selected->remote.address.to_string());
+    } else if (auto* turn = std::get_if<ice::TurnErrorEvent>(&event)) {
+      events.push_back("turn-error:" + turn->error.reason);
     }
   }
 }

@@ -32,7 +32,8 @@ class AgentEndpoint : public SimEndpoint {
 
   /// Local candidates the agent has announced so far (trickle).
   std::vector<ice::Candidate> announced;
-  /// Every event, as "gathering:complete", "connection:checking", "selected:...", "role:...".
+  /// Every event, as "gathering:complete", "connection:checking", "selected:...", "role:...",
+  /// "turn-error:<reason>".
   std::vector<std::string> events;
   /// Application datagrams handed up, and those dropped.
   int application_data = 0;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "agent_harness.h"
 #include "base/random.h"
 #include "ice/agent.h"
@@ -250,4 +252,35 @@ TEST_CASE("relay-only agents connect without losing their first checks to permis
   // the nomination: well under the 500 ms a lost first check would add.
   CHECK(network.now() - signalled < Duration::milliseconds(300));
   CHECK(a.agent().selected_pair()->local.type == ice::CandidateType::kRelayed);
+}
+
+TEST_CASE("a relayed candidate whose TURN connection was lost pairs with no later remote candidate", "[ice][turn][tcp]") {
+  testing::SimNetwork network(9);
+  network.set_default_link({.delay = Duration::milliseconds(10)});
+  testing::TurnServerEndpoint server(network, kServer, kRelayIp);
+  const SocketAddress connection = *SocketAddress::parse("192.0.2.1:45000");  // the caller's TCP connection
+  ice::AgentConfig config = testing::agent_config(ice::Role::kControlling, {*SocketAddress::parse("192.0.2.1:40000")});
+  config.turn_servers = {{kServer, "u", "p", ice::TurnTransport::kTcp, connection, {}}};
+  testing::AgentEndpoint a(network, "a", config, 91);
+  testing::AgentEndpoint b(network, "b", testing::agent_config(ice::Role::kControlled, {*SocketAddress::parse("198.51.100.2:40000")}), 92);
+  a.agent().start_gathering(network.now());
+  b.agent().start_gathering(network.now());
+  a.drain();
+  b.drain();
+  network.run_until([&] { return a.agent().gathering_state() == ice::GatheringState::kComplete; },
+                    network.now() + Duration::seconds(5));
+  REQUIRE(a.announced.size() == 2);
+  CHECK(a.announced[1].type == ice::CandidateType::kRelayed);
+  CHECK(a.announced[1].relay_protocol == ice::TurnTransport::kTcp);
+  a.agent().handle_connection_lost(network.now(), connection, kServer, "connection reset by peer");
+  a.drain();
+  CHECK(std::count_if(a.events.begin(), a.events.end(), [](const std::string& e) { return e.starts_with("turn-error"); }) == 1);
+  // b's candidate arrives after the loss: the host candidate pairs with it, the relayed one does not.
+  testing::signal_all(b, a, network.now());
+  testing::signal_all(a, b, network.now());
+  REQUIRE(network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10)));
+  REQUIRE_FALSE(a.agent().pairs().empty());
+  for (const ice::CandidatePair& pair : a.agent().pairs()) {
+    CHECK(a.agent().local_candidates()[pair.local].type == ice::CandidateType::kHost);
+  }
 }
