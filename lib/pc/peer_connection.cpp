@@ -144,10 +144,7 @@ base::Result<void> PeerConnection::set_local_description(base::Instant now, Sess
     if (signaling_ != SignalingState::kHaveLocalOffer && signaling_ != SignalingState::kHaveLocalPranswer) {
       return wrong_state("no local offer to roll back in signaling state " + std::string(to_string(signaling_)));
     }
-    if (ice::Agent* agent = transport_->agent(); agent && current_local_ && agent->local_credentials().ufrag != current_local_->ice.ufrag) {
-      undo_ice_restart(now);
-      ice_restart_requested_ = true;  // the restart is still wanted, in the next offer
-    }
+    if (undo_ice_restart(now)) ice_restart_requested_ = true;  // still wanted, in the next offer
     pending_local_.reset();
     set_signaling(signaling_ == SignalingState::kHaveLocalOffer ? SignalingState::kStable
                                                                 : SignalingState::kHaveRemoteOffer);
@@ -209,9 +206,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
       remote_ = std::make_shared<const RemoteParameters>(*read_remote(*remote_parsed_));
     }
     media_->undo_remote_offer();
-    if (ice::Agent* agent = transport_->agent(); agent && current_local_ && agent->local_credentials().ufrag != current_local_->ice.ufrag) {
-      undo_ice_restart(now);
-    }
+    (void)undo_ice_restart(now);
     set_signaling(signaling_ == SignalingState::kHaveRemoteOffer ? SignalingState::kStable
                                                                  : SignalingState::kHaveLocalOffer);
     pump(now);

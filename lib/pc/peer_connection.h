@@ -236,9 +236,10 @@ class PeerConnection {
   /// Restarts the agent with `credentials`, remembering the
   /// candidates the peer signalled so that undo_ice_restart() can give them back.
   void restart_agent(base::Instant now, ice::Credentials credentials);
-  /// A restart rolled back: the agent returns to the current local description's
-  /// credentials and the peer's, with the candidates it had.
-  void undo_ice_restart(base::Instant now);
+  /// A rolled-back description restarted ICE: the agent returns to the current local
+  /// description's credentials and the peer's, with the candidates it had. False (nothing
+  /// done) when the agent still has the current description's credentials.
+  bool undo_ice_restart(base::Instant now);
   void set_signaling(SignalingState state);
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
 

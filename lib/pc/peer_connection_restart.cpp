@@ -48,15 +48,18 @@ void PeerConnection::restart_agent(base::Instant now, ice::Credentials credentia
   restart_credentials_.reset();
 }
 
-void PeerConnection::undo_ice_restart(base::Instant now) {
-  ice::Agent& agent = *transport_->agent();
+bool PeerConnection::undo_ice_restart(base::Instant now) {
+  ice::Agent* restarted = transport_->agent();
+  if (!restarted || !current_local_ || restarted->local_credentials().ufrag == current_local_->ice.ufrag) return false;
+  ice::Agent& agent = *restarted;
   agent.restart(now, current_local_->ice);
   remote_ice_applied_.clear();
-  if (!remote_) return;
+  if (!remote_) return true;
   // The current remote description again, with the candidates trickled before the restart.
   const std::vector<ice::Candidate> candidates = std::exchange(candidates_before_restart_, {});
   apply_remote_ice(now);
   for (const ice::Candidate& candidate : candidates) (void)agent.add_remote_candidate(candidate, now);
+  return true;
 }
 
 }  // namespace rtcstack::pc
