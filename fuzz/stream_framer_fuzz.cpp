@@ -1,7 +1,8 @@
 // Fuzzes StreamFramer: the input is a stream cut into reads whose sizes come from its first
-// byte. No crash; every message returned is whole STUN (its length field and the magic
-// cookie agree) or ChannelData (its length field agrees); what is buffered stays bounded;
-// once the framer refuses, it refuses for good.
+// byte, whose low bit picks the framing. No crash; TURN framing returns only whole STUN
+// (its length field and the magic cookie agree) or ChannelData (its length field agrees),
+// and once it refuses, it refuses for good; RFC 4571 framing returns frames that, with
+// their headers, add up to the bytes consumed. What is buffered stays bounded.
 #include <cstdint>
 #include <cstdlib>
 
@@ -9,15 +10,26 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const std::size_t chunk = std::size_t{data[0]} + 1;
-  rtcstack::stun::StreamFramer framer;
+  const std::size_t chunk = std::size_t{data[0]} / 2 + 1;
+  const bool rfc4571 = (data[0] & 1) != 0;
+  rtcstack::stun::StreamFramer framer(rfc4571 ? rtcstack::stun::Framing::kRfc4571 : rtcstack::stun::Framing::kTurn);
   bool refused = false;
+  std::size_t framed = 0;  // RFC 4571: bytes of the frames returned, headers included
   for (std::size_t at = 1; at < size; at += chunk) {
     const std::size_t length = std::min(chunk, size - at);
     framer.append({data + at, length});
     if (framer.buffered() > rtcstack::stun::StreamFramer::kMaxMessage + chunk) std::abort();
     for (;;) {
       auto message = framer.next();
+      if (rfc4571) {
+        if (!message.ok()) std::abort();  // any bytes are a stream of frames
+        if (!*message) break;
+        const rtcstack::base::ByteView frame = **message;
+        if (frame.size() != (std::size_t{data[1 + framed]} << 8 | data[2 + framed])) std::abort();
+        framed += 2 + frame.size();
+        if (frame.data() != nullptr && frame.size() > 0 && frame[0] != data[1 + framed - frame.size()]) std::abort();
+        continue;
+      }
       if (!message.ok()) {
         refused = true;
         if (framer.buffered() != 0) std::abort();

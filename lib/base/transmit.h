@@ -6,6 +6,7 @@
 
 #include "base/bytes.h"
 #include "base/socket_address.h"
+#include "base/transport_protocol.h"
 
 namespace rtcstack::base {
 
@@ -15,6 +16,9 @@ struct Transmit {
   SocketAddress local;
   SocketAddress remote;
   Buffer bytes;
+  /// kTcp: one frame of the ICE-TCP connection between `local` and `remote` (RFC 6544),
+  /// which the caller opens when `local` is an active candidate (port 9) and has none yet.
+  TransportProtocol protocol = TransportProtocol::kUdp;
 };
 
 }  // namespace rtcstack::base

@@ -65,7 +65,7 @@ base::Result<void> Agent::add_remote_candidate(Candidate candidate, Instant now)
                                 ", to which no check is sent");
   }
   for (Candidate& known : remote_candidates_) {
-    if (known.address != candidate.address) continue;
+    if (known.address != candidate.address || known.protocol != candidate.protocol) continue;
     // Signalled again (a peer that re-sends its candidates after a rolled-back restart,
     // or a signalling channel that repeats): nothing changes.
     if (known.type == candidate.type) return {};
@@ -144,7 +144,8 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
   if (closed_) return {Received::kDropped, {}};
   const base::ByteView datagram = inbound.bytes();
   const bool stun = inbound.looks_like_stun();
-  for (std::size_t i = 0; i < relays_.size(); ++i) {
+  const base::TransportProtocol protocol = inbound.protocol();
+  for (std::size_t i = 0; i < relays_.size() && protocol == base::TransportProtocol::kUdp; ++i) {
     if (relays_[i].client.local() != local || relays_[i].client.server().address != remote) continue;
     // The TURN server may double as our STUN server: its Binding answers are gathering's.
     const stun::StunMessage* message = inbound.stun();
@@ -155,21 +156,19 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
   }
   if (!stun) {
     // Media and data arrive on the selected pair: answer that case without a search.
-    if (selected_ && local_candidates_[pairs_[*selected_].local].base == local &&
-        remote_candidates_[pairs_[*selected_].remote].address == remote) {
+    if (selected_ && pair_on(pairs_[*selected_], local, remote, protocol)) {
       CandidatePair& pair = pairs_[*selected_];
       pair.last_received = now;
       ++pair.counters.packets_received;
       pair.counters.bytes_received += datagram.size();
       return {Received::kApplicationData, datagram};
     }
-    if (previous_pair_ && previous_pair_->local.base == local && previous_pair_->remote.address == remote) {
+    if (previous_pair_ && previous_pair_->local.based_at(local, protocol) && previous_pair_->remote.address == remote) {
       return {Received::kApplicationData, datagram};
     }
     for (std::size_t i = 0; i < pairs_.size(); ++i) {
       CandidatePair& pair = pairs_[i];
-      if ((pair.state == PairState::kSucceeded || pair.peer_checked) &&
-          local_candidates_[pair.local].base == local && remote_candidates_[pair.remote].address == remote) {
+      if ((pair.state == PairState::kSucceeded || pair.peer_checked) && pair_on(pair, local, remote, protocol)) {
         pair.last_received = now;
         ++pair.counters.packets_received;
         pair.counters.bytes_received += datagram.size();
@@ -181,16 +180,16 @@ ReceiveResult Agent::handle_receive(Instant now, const SocketAddress& local, con
     return {Received::kDropped, {}};
   }
   const stun::StunMessage* message = inbound.stun();
-  // Over UDP a message fills its datagram: bytes after it are no part of what its
-  // integrity covers, and no stack sends them.
+  // A message fills its datagram (or its RFC 4571 frame): bytes after it are no part of
+  // what its integrity covers, and no stack sends them.
   if (!message || message->method() != stun::StunMethod::kBinding || message->bytes().size() != datagram.size()) {
     ++stats_.dropped_malformed;
     return {Received::kDropped, {}};
   }
   switch (message->cls()) {
-    case stun::StunClass::kRequest: return {handle_request(local, remote, *message), {}};
+    case stun::StunClass::kRequest: return {handle_request({local, remote, protocol}, *message), {}};
     case stun::StunClass::kSuccessResponse:
-    case stun::StunClass::kErrorResponse: return {handle_response(now, local, remote, *message), {}};
+    case stun::StunClass::kErrorResponse: return {handle_response(now, {local, remote, protocol}, *message), {}};
     case stun::StunClass::kIndication: return {Received::kStun, {}};  // keepalive: nothing to do
   }
   return {Received::kDropped, {}};
@@ -207,7 +206,7 @@ void Agent::handle_timeout(Instant now) {
       continue;
     }
     while (auto datagram = query->transaction.poll_transmit()) {
-      transmit(local_candidates_[query->host].base, query->server, *datagram);
+      transmit({local_candidates_[query->host].base, query->server}, *datagram);
     }
     ++query;
   }

@@ -230,25 +230,35 @@ class Agent {
   const AgentStats& stats() const { return stats_; }
 
  private:
+  /// Where a datagram went or came: our base, the peer's address, and the transport (over
+  /// TCP, the connection between the two).
+  struct Path {
+    base::SocketAddress local, remote;
+    base::TransportProtocol protocol = base::TransportProtocol::kUdp;
+  };
+  Path path_of(const CandidatePair& pair) const {
+    const Candidate& local = local_candidates_[pair.local];
+    return {local.base, remote_candidates_[pair.remote].address, local.protocol};
+  }
+  bool pair_on(const CandidatePair& pair, const base::SocketAddress& local, const base::SocketAddress& remote,
+               base::TransportProtocol protocol) const {
+    return local_candidates_[pair.local].based_at(local, protocol) && remote_candidates_[pair.remote].address == remote;
+  }
   /// The request names our ufrag, passes MESSAGE-INTEGRITY with our password and has PRIORITY.
   bool request_authenticated(const base::SocketAddress& remote, const stun::StunMessage& request);
   /// Resolves a role conflict the request shows (RFC 8445 §7.3.1.1); true when it was
   /// answered with 487 and nothing more is to be done with it.
-  bool answered_role_conflict(const base::SocketAddress& local, const base::SocketAddress& remote,
-                              const stun::StunMessage& request);
+  bool answered_role_conflict(const Path& path, const stun::StunMessage& request);
   void learn_peer_reflexive(std::size_t local_index, const base::SocketAddress& remote, std::uint32_t priority);
   /// The peer checked this pair (and nominated it, with USE-CANDIDATE).
   void on_peer_check(std::size_t pair_index, bool use_candidate);
-  Received handle_request(const base::SocketAddress& local,
-                          const base::SocketAddress& remote, const stun::StunMessage& request);
+  Received handle_request(const Path& path, const stun::StunMessage& request);
   /// The answer to our consent check on the selected pair (RFC 7675).
-  Received handle_consent_response(base::Instant now, const base::SocketAddress& local,
-                                   const base::SocketAddress& remote, const stun::StunMessage& response);
+  Received handle_consent_response(base::Instant now, const Path& path, const stun::StunMessage& response);
   /// A check's XOR-MAPPED-ADDRESS we do not have as a candidate becomes a local
   /// peer-reflexive one on the pair's base.
   void learn_local_peer_reflexive(std::size_t local_index, const base::SocketAddress& mapped);
-  Received handle_response(base::Instant now, const base::SocketAddress& local,
-                           const base::SocketAddress& remote, const stun::StunMessage& response);
+  Received handle_response(base::Instant now, const Path& path, const stun::StunMessage& response);
   void add_pairs_for_remote(std::size_t remote_index);
   void add_pair(std::size_t local_index, std::size_t remote_index);
   void recompute_priorities();
@@ -276,24 +286,21 @@ class Agent {
   ReceiveResult handle_from_turn(base::Instant now, std::size_t relay, const Inbound& datagram);
   void poll_relays(base::Instant now);
   bool pairs_with(const Candidate& local) const;
+  void add_host_candidate(const base::SocketAddress& address, base::TransportProtocol protocol, TcpType tcp_type,
+                          std::uint16_t local_preference);
   void finish_gathering_if_done();
   void check_consent(base::Instant now);
   base::Duration jittered_consent_interval();
   std::uint32_t peer_reflexive_priority(std::size_t local_index) const;
-  std::optional<std::size_t> find_pair(const base::SocketAddress& local,
-                                       const base::SocketAddress& remote) const;
+  std::optional<std::size_t> find_pair(const Path& path) const;
   bool can_check() const;
   std::string pair_foundation(const CandidatePair& pair) const;
   void emit(Event event) { outputs_.emplace_back(std::move(event)); }
   /// Where application data goes: the selected pair (whose counters it adds to), or the
   /// previous one during a restart; nullopt when nothing may be sent.
-  struct DataPath {
-    base::SocketAddress local, remote;
-  };
-  std::optional<DataPath> data_path(std::size_t bytes);
-  void transmit(const base::SocketAddress& local, const base::SocketAddress& remote, base::Buffer&& bytes);
-  void transmit(const base::SocketAddress& local, const base::SocketAddress& remote,
-                base::ByteView bytes);
+  std::optional<Path> data_path(std::size_t bytes);
+  void transmit(const Path& path, base::Buffer&& bytes);
+  void transmit(const Path& path, base::ByteView bytes);
 
   AgentConfig config_;
   base::Random& random_;

@@ -40,9 +40,9 @@ void Agent::add_pairs_for_remote(std::size_t remote_index) {
 void Agent::add_pair(std::size_t local_index, std::size_t remote_index) {
   const Candidate& local = local_candidates_[local_index];
   const Candidate& remote = remote_candidates_[remote_index];
-  if (local.address.family() != remote.address.family()) return;
+  if (!can_pair(local, remote)) return;
   // Redundant when another pair already goes from the same base to the same address.
-  if (find_pair(local.base, remote.address)) return;
+  if (find_pair({local.base, remote.address, local.protocol})) return;
   if (local.type == CandidateType::kRelayed && !permit(local.address, remote.address)) return;
   CandidatePair pair;
   pair.local = local_index;
@@ -83,11 +83,9 @@ void Agent::recompute_priorities() {
   }
 }
 
-std::optional<std::size_t> Agent::find_pair(const SocketAddress& local, const SocketAddress& remote) const {
+std::optional<std::size_t> Agent::find_pair(const Path& path) const {
   for (std::size_t i = 0; i < pairs_.size(); ++i) {
-    if (local_candidates_[pairs_[i].local].base == local && remote_candidates_[pairs_[i].remote].address == remote) {
-      return i;
-    }
+    if (pair_on(pairs_[i], path.local, path.remote, path.protocol)) return i;
   }
   return std::nullopt;
 }
@@ -95,7 +93,7 @@ std::optional<std::size_t> Agent::find_pair(const SocketAddress& local, const So
 std::uint32_t Agent::peer_reflexive_priority(std::size_t local_index) const {
   const Candidate& local = local_candidates_[local_index];
   const auto local_preference = static_cast<std::uint16_t>((local.priority >> 8) & 0xffff);
-  return candidate_priority(CandidateType::kPeerReflexive, local_preference, local.component);
+  return candidate_priority(CandidateType::kPeerReflexive, local_preference, local.component, local.protocol);
 }
 
 void Agent::enqueue_triggered(std::size_t pair_index) {
@@ -130,8 +128,7 @@ bool Agent::remote_answered(std::size_t remote_index) const {
 }
 
 bool Agent::transmit_check(CandidatePair& pair) {
-  const SocketAddress& local = local_candidates_[pair.local].base;
-  const SocketAddress& remote = remote_candidates_[pair.remote].address;
+  const Path path = path_of(pair);
   std::optional<bool> answered;  // asked only when a transmission is due (most wake-ups have none)
   while (auto datagram = pair.transaction->poll_transmit()) {
     if (!answered) answered = remote_answered(pair.remote);
@@ -147,7 +144,7 @@ bool Agent::transmit_check(CandidatePair& pair) {
       stats_.unanswered_bytes += datagram->size();
     }
     ++pair.counters.requests_sent;
-    transmit(local, remote, *datagram);
+    transmit(path, *datagram);
   }
   return true;
 }
@@ -381,8 +378,7 @@ bool Agent::request_authenticated(const SocketAddress& remote, const stun::StunM
   return false;
 }
 
-bool Agent::answered_role_conflict(const SocketAddress& local, const SocketAddress& remote,
-                                   const stun::StunMessage& request) {
+bool Agent::answered_role_conflict(const Path& path, const stun::StunMessage& request) {
   // RFC 8445 §7.3.1.1: the larger tie-breaker keeps or takes control. A lite agent is
   // controlled whatever happens; its full peer must adapt.
   const auto their_controlling = request.ice_controlling();
@@ -394,8 +390,8 @@ bool Agent::answered_role_conflict(const SocketAddress& local, const SocketAddre
   if (we_win) {
     // We keep our role; the peer is told to switch (487).
     std::uint8_t buffer[kMaxCheckSize];
-    transmit(local, remote, *build_check_error(buffer, request.transaction_id(), 487, "Role Conflict",
-                                               local_credentials_.password));
+    transmit(path, *build_check_error(buffer, request.transaction_id(), 487, "Role Conflict",
+                                      local_credentials_.password));
     return true;
   }
   role_ = role_ == Role::kControlling ? Role::kControlled : Role::kControlling;
@@ -405,9 +401,12 @@ bool Agent::answered_role_conflict(const SocketAddress& local, const SocketAddre
 }
 
 void Agent::learn_peer_reflexive(std::size_t local_index, const SocketAddress& remote, std::uint32_t priority) {
-  // A source we do not know is a peer-reflexive candidate (RFC 8445 §7.3.1.3).
+  // A source we do not know is a peer-reflexive candidate (RFC 8445 §7.3.1.3). Over TCP
+  // it is the peer's end of a connection to our passive candidate: an active one (RFC
+  // 6544 §7.2.1).
+  const base::TransportProtocol protocol = local_candidates_[local_index].protocol;
   const bool known = std::any_of(remote_candidates_.begin(), remote_candidates_.end(),
-                                 [&](const Candidate& c) { return c.address == remote; });
+                                 [&](const Candidate& c) { return c.address == remote && c.protocol == protocol; });
   if (known) return;
   if (remote_candidates_.size() >= config_.max_remote_candidates) {
     ++stats_.dropped_candidates;
@@ -418,6 +417,8 @@ void Agent::learn_peer_reflexive(std::size_t local_index, const SocketAddress& r
   candidate.address = remote;
   candidate.base = remote;
   candidate.priority = priority;
+  candidate.protocol = protocol;
+  candidate.tcp_type = TcpType::kActive;
   candidate.foundation = "prflx" + std::to_string(next_remote_foundation_++);
   remote_candidates_.push_back(std::move(candidate));
   last_remote_candidate_at_ = now_;
@@ -450,24 +451,24 @@ void Agent::on_peer_check(std::size_t pair_index, bool use_candidate) {
   update_connection_state();
 }
 
-Received Agent::handle_request(const SocketAddress& local, const SocketAddress& remote,
-                               const stun::StunMessage& request) {
+Received Agent::handle_request(const Path& path, const stun::StunMessage& request) {
+  const SocketAddress& remote = path.remote;
   ++stats_.requests_received;
   if (!request_authenticated(remote, request)) return Received::kDropped;
   std::optional<std::size_t> local_index;
   for (std::size_t i = 0; i < local_candidates_.size() && !local_index; ++i) {
-    if (pairs_with(local_candidates_[i]) && local_candidates_[i].base == local) local_index = i;
+    if (pairs_with(local_candidates_[i]) && local_candidates_[i].based_at(path.local, path.protocol)) local_index = i;
   }
   if (!local_index) {
     ++stats_.dropped_stranger;
     return Received::kDropped;
   }
-  if (answered_role_conflict(local, remote, request)) return Received::kStun;
+  if (answered_role_conflict(path, request)) return Received::kStun;
   std::uint8_t buffer[kMaxCheckSize];
-  transmit(local, remote, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
+  transmit(path, *build_check_success(buffer, request.transaction_id(), remote, local_credentials_.password));
   learn_peer_reflexive(*local_index, remote, *request.priority());
   // Without a pair (the list is full of better ones) the answer was all there was to do.
-  if (const auto pair_index = find_pair(local, remote)) {
+  if (const auto pair_index = find_pair(path)) {
     ++pairs_[*pair_index].counters.requests_received;
     ++pairs_[*pair_index].counters.responses_sent;
     on_peer_check(*pair_index, request.use_candidate());
@@ -475,8 +476,7 @@ Received Agent::handle_request(const SocketAddress& local, const SocketAddress& 
   return Received::kStun;
 }
 
-Received Agent::handle_consent_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
-                                        const stun::StunMessage& response) {
+Received Agent::handle_consent_response(Instant now, const Path& path, const stun::StunMessage& response) {
   CandidatePair& pair = pairs_[*selected_];
   if (!response.verify_message_integrity(base::as_bytes(remote_credentials_->password)) ||
       !consent_transaction_->handle_response(now, response)) {
@@ -485,8 +485,7 @@ Received Agent::handle_consent_response(Instant now, const SocketAddress& local,
   }
   const auto rtt = consent_transaction_->rtt();
   consent_transaction_.reset();
-  if (response.cls() == stun::StunClass::kSuccessResponse && remote == remote_candidates_[pair.remote].address &&
-      local == local_candidates_[pair.local].base) {
+  if (response.cls() == stun::StunClass::kSuccessResponse && pair_on(pair, path.local, path.remote, path.protocol)) {
     last_consent_at_ = now;
     pair.last_received = now;
     ++pair.counters.responses_received;
@@ -497,6 +496,9 @@ Received Agent::handle_consent_response(Instant now, const SocketAddress& local,
 }
 
 void Agent::learn_local_peer_reflexive(std::size_t local_index, const SocketAddress& mapped) {
+  // Over TCP the peer sees the port the kernel gave our connection: no candidate anyone
+  // could connect to.
+  if (local_candidates_[local_index].protocol == base::TransportProtocol::kTcp) return;
   const bool known = std::any_of(local_candidates_.begin(), local_candidates_.end(),
                                  [&](const Candidate& c) { return c.address == mapped; });
   if (known) return;
@@ -512,12 +514,13 @@ void Agent::learn_local_peer_reflexive(std::size_t local_index, const SocketAddr
   local_candidates_.push_back(std::move(candidate));
 }
 
-Received Agent::handle_response(Instant now, const SocketAddress& local, const SocketAddress& remote,
-                                const stun::StunMessage& response) {
+Received Agent::handle_response(Instant now, const Path& path, const stun::StunMessage& response) {
   ++stats_.responses_received;
-  if (handle_gathering_response(remote, response, now)) return Received::kStun;
+  if (path.protocol == base::TransportProtocol::kUdp && handle_gathering_response(path.remote, response, now)) {
+    return Received::kStun;
+  }
   if (consent_transaction_ && consent_transaction_->id() == response.transaction_id()) {
-    return handle_consent_response(now, local, remote, response);
+    return handle_consent_response(now, path, response);
   }
   std::optional<std::size_t> pair_index;
   for (std::size_t i = 0; i < pairs_.size(); ++i) {
@@ -536,9 +539,8 @@ Received Agent::handle_response(Instant now, const SocketAddress& local, const S
   const bool nominating = pair.transaction_nominates;
   const auto rtt = pair.transaction->rtt();
   pair.transaction.reset();
-  const Candidate& local_candidate = local_candidates_[pair.local];
   // Responses must come back on the path the request took (RFC 8445 §7.2.5.2.1).
-  if (remote != remote_candidates_[pair.remote].address || local != local_candidate.base) {
+  if (!pair_on(pair, path.local, path.remote, path.protocol)) {
     pair.state = PairState::kFailed;
     update_selection();
     return Received::kStun;

@@ -51,6 +51,16 @@ struct AgentConfig {
   /// (duplicates once; loopback addresses only when allow_loopback is set).
   std::vector<base::SocketAddress> host_addresses;
   bool allow_loopback = false;
+  /// ICE-TCP (RFC 6544). Addresses of TCP sockets the caller listens on: each a passive
+  /// host candidate. The caller accepts connections on them and feeds each RFC 4571 frame
+  /// to handle_receive() as a kTcp Inbound, with the listening address as local and the
+  /// connection's peer as remote; Transmits to that peer go back over that connection.
+  std::vector<base::SocketAddress> tcp_listen_addresses;
+  /// Addresses the caller opens TCP connections from: each an active host candidate at
+  /// port 9. A kTcp Transmit from one goes over the caller's connection to its remote,
+  /// opened when there is none; what that connection brings is fed with the candidate's
+  /// address (port 9) as local.
+  std::vector<base::IpAddress> tcp_active_addresses;
   /// STUN servers asked, from every host candidate of the same family, for the address
   /// the outside sees: server-reflexive candidates.
   std::vector<base::SocketAddress> stun_servers;

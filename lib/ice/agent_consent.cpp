@@ -38,7 +38,7 @@ void Agent::send_consent_check(Instant now) {
   while (auto datagram = consent_transaction_->poll_transmit()) {
     ++pairs_[*selected_].counters.requests_sent;
     ++pairs_[*selected_].counters.consent_requests_sent;
-    transmit(local_candidates_[pair.local].base, remote_candidates_[pair.remote].address, *datagram);
+    transmit(path_of(pair), *datagram);
   }
 }
 

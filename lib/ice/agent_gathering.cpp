@@ -22,25 +22,29 @@ void Agent::start_gathering(Instant now) {
   emit(GatheringStateEvent{gathering_state_});
   for (std::size_t i = 0; i < config_.host_addresses.size(); ++i) {
     const SocketAddress& address = config_.host_addresses[i];
-    const bool duplicate = std::any_of(local_candidates_.begin(), local_candidates_.end(),
-                                       [&](const Candidate& c) { return c.address == address; });
-    if (duplicate || (address.ip().is_loopback() && !config_.allow_loopback)) continue;
     // RFC 8421: prefer IPv6; every address gets its own local preference.
-    const auto local_preference = static_cast<std::uint16_t>((address.ip().is_v6() ? 65535 : 32767) - i);
-    Candidate candidate;
-    candidate.type = CandidateType::kHost;
-    candidate.address = address;
-    candidate.base = address;
-    candidate.priority = candidate_priority(CandidateType::kHost, local_preference, 1);
-    candidate.foundation = candidate_foundation(CandidateType::kHost, address.ip(), std::nullopt);
-    local_candidates_.push_back(candidate);
-    if (!pairs_with(candidate)) continue;  // relay-only: the host stays private
-    emit(LocalCandidateEvent{candidate});
-    for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
+    add_host_candidate(address, base::TransportProtocol::kUdp, TcpType::kPassive,
+                       static_cast<std::uint16_t>((address.ip().is_v6() ? 65535 : 32767) - i));
+  }
+  // ICE-TCP (RFC 6544 §5.1): a passive candidate per listening socket, an active one per
+  // address the caller connects from. Host UDP candidates come first: the STUN and TURN
+  // requests below go from them.
+  const std::size_t udp_hosts = local_candidates_.size();
+  for (std::size_t i = 0; i < config_.tcp_listen_addresses.size(); ++i) {
+    const SocketAddress& address = config_.tcp_listen_addresses[i];
+    const auto other = static_cast<std::uint16_t>((address.ip().is_v6() ? 0x1fff : 0x0fff) - i);
+    add_host_candidate(address, base::TransportProtocol::kTcp, TcpType::kPassive,
+                       tcp_local_preference(TcpType::kPassive, other));
+  }
+  for (std::size_t i = 0; i < config_.tcp_active_addresses.size(); ++i) {
+    const base::IpAddress& ip = config_.tcp_active_addresses[i];
+    const auto other = static_cast<std::uint16_t>((ip.is_v6() ? 0x1fff : 0x0fff) - i);
+    add_host_candidate(SocketAddress(ip, kActiveTcpPort), base::TransportProtocol::kTcp, TcpType::kActive,
+                       tcp_local_preference(TcpType::kActive, other));
   }
   // A lite agent has host candidates only (RFC 8445 §5.1.1); relay-only asks no STUN server.
   const bool lite = config_.mode == Mode::kLite;
-  const std::size_t hosts = lite || config_.policy == AgentConfig::TransportPolicy::kRelay ? 0 : local_candidates_.size();
+  const std::size_t hosts = lite || config_.policy == AgentConfig::TransportPolicy::kRelay ? 0 : udp_hosts;
   for (std::size_t host = 0; host < hosts; ++host) {
     for (const SocketAddress& server : config_.stun_servers) {
       if (server.family() != local_candidates_[host].address.family()) continue;
@@ -51,7 +55,7 @@ void Agent::start_gathering(Instant now) {
       auto transaction = stun::ClientTransaction::start(*builder.finish(), config_.gathering_transaction, now);
       server_queries_.push_back({host, server, std::move(transaction).value()});
       while (auto datagram = server_queries_.back().transaction.poll_transmit()) {
-        transmit(local_candidates_[host].base, server, *datagram);
+        transmit({local_candidates_[host].base, server}, *datagram);
       }
     }
   }
@@ -80,7 +84,7 @@ void Agent::start_gathering(Instant now) {
       if (lost != lost_connections_.end()) relays_.back().client.connection_lost(lost->reason);
       continue;
     }
-    for (std::size_t host = 0; host < local_candidates_.size(); ++host) {
+    for (std::size_t host = 0; host < udp_hosts; ++host) {
       const SocketAddress& base = local_candidates_[host].base;
       if (local_candidates_[host].type == CandidateType::kHost && server.address.family() == base.family()) {
         allocate(base, server);
@@ -91,6 +95,25 @@ void Agent::start_gathering(Instant now) {
   finish_gathering_if_done();
   if (can_check()) next_check_at_ = std::min(next_check_at_, now);
   update_connection_state();
+}
+
+void Agent::add_host_candidate(const SocketAddress& address, base::TransportProtocol protocol, TcpType tcp_type,
+                               std::uint16_t local_preference) {
+  const bool duplicate = std::any_of(local_candidates_.begin(), local_candidates_.end(),
+                                     [&](const Candidate& c) { return c.based_at(address, protocol); });
+  if (duplicate || (address.ip().is_loopback() && !config_.allow_loopback)) return;
+  Candidate candidate;
+  candidate.type = CandidateType::kHost;
+  candidate.address = address;
+  candidate.base = address;
+  candidate.protocol = protocol;
+  candidate.tcp_type = tcp_type;
+  candidate.priority = candidate_priority(CandidateType::kHost, local_preference, 1, protocol);
+  candidate.foundation = candidate_foundation(CandidateType::kHost, address.ip(), std::nullopt, protocol);
+  local_candidates_.push_back(candidate);
+  if (!pairs_with(candidate)) return;  // relay-only: the host stays private
+  emit(LocalCandidateEvent{candidate});
+  for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
 }
 
 bool Agent::pairs_with(const Candidate& local) const {
@@ -131,7 +154,7 @@ void Agent::announce_relayed(Instant now, Relay& relay) {
     local_preference = turn.transport == TurnTransport::kTcp ? 0x7fff : 0x3fff;
   } else {
     const auto host = std::find_if(local_candidates_.begin(), local_candidates_.end(), [&](const Candidate& c) {
-      return c.type == CandidateType::kHost && c.base == relay.client.local();
+      return c.type == CandidateType::kHost && c.based_at(relay.client.local(), base::TransportProtocol::kUdp);
     });
     if (host == local_candidates_.end()) return;
     local_preference = static_cast<std::uint16_t>((host->priority >> 8) & 0xffff);
@@ -212,14 +235,14 @@ ReceiveResult Agent::handle_from_turn(Instant now, std::size_t relay_index, cons
   return handle_receive(now, *relayed, data->peer, data->data);
 }
 
-std::optional<Agent::DataPath> Agent::data_path(std::size_t bytes) {
+std::optional<Agent::Path> Agent::data_path(std::size_t bytes) {
   if (selected_) {
     CandidatePair& pair = pairs_[*selected_];
     ++pair.counters.packets_sent;
     pair.counters.bytes_sent += bytes;
-    return DataPath{local_candidates_[pair.local].base, remote_candidates_[pair.remote].address};
+    return path_of(pair);
   }
-  if (previous_pair_) return DataPath{previous_pair_->local.base, previous_pair_->remote.address};
+  if (previous_pair_) return Path{previous_pair_->local.base, previous_pair_->remote.address, previous_pair_->local.protocol};
   return std::nullopt;
 }
 
@@ -230,7 +253,7 @@ base::Error no_pair() { return {base::ErrorCode::kWrongState, "ICE: no selected 
 base::Result<void> Agent::send(base::ByteView data) {
   const auto path = data_path(data.size());
   if (!path) return no_pair();
-  transmit(path->local, path->remote, data);
+  transmit(*path, data);
   return {};
 }
 
@@ -240,7 +263,7 @@ base::Result<void> Agent::send(base::Buffer&& data) {
     pool_->give(std::move(data));
     return no_pair();
   }
-  transmit(path->local, path->remote, std::move(data));
+  transmit(*path, std::move(data));
   return {};
 }
 
@@ -326,20 +349,22 @@ bool Agent::permit(const SocketAddress& relayed, const SocketAddress& peer) {
   return false;
 }
 
-void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::Buffer&& bytes) {
-  const bool relayed = std::any_of(relays_.begin(), relays_.end(),
-                                   [&](const Relay& relay) { return relay.client.relayed_address() == local; });
+void Agent::transmit(const Path& path, base::Buffer&& bytes) {
+  const bool relayed = path.protocol == base::TransportProtocol::kUdp &&
+                       std::any_of(relays_.begin(), relays_.end(),
+                                   [&](const Relay& relay) { return relay.client.relayed_address() == path.local; });
   if (!relayed) {
-    outputs_.emplace_back(Transmit{local, remote, std::move(bytes)});
+    outputs_.emplace_back(Transmit{path.local, path.remote, std::move(bytes), path.protocol});
     return;
   }
-  transmit(local, remote, base::ByteView(bytes));
+  transmit(path, base::ByteView(bytes));
   pool_->give(std::move(bytes));
 }
 
-void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, base::ByteView bytes) {
+void Agent::transmit(const Path& path, base::ByteView bytes) {
+  const SocketAddress& remote = path.remote;
   for (Relay& relay : relays_) {
-    if (relay.client.relayed_address() != local) continue;
+    if (path.protocol != base::TransportProtocol::kUdp || relay.client.relayed_address() != path.local) continue;
     // From a relayed candidate: through the TURN server, binding a channel on first use.
     if (!relay.client.has_channel(remote)) (void)relay.client.add_peer(now_, remote);
     // The ChannelBind goes first. Only the outbox is touched here: callers may hold
@@ -355,7 +380,7 @@ void Agent::transmit(const SocketAddress& local, const SocketAddress& remote, ba
     send_through(relay, remote, bytes);
     return;
   }
-  outputs_.emplace_back(Transmit{local, remote, pool_->copy(bytes)});
+  outputs_.emplace_back(Transmit{path.local, remote, pool_->copy(bytes), path.protocol});
 }
 
 }  // namespace rtcstack::ice

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/socket_address.h"
+#include "base/transport_protocol.h"
 
 namespace rtcstack::ice {
 
@@ -23,6 +24,17 @@ std::string_view to_string(TurnTransport transport);
 /// "host", "srflx", "prflx", "relay" (the SDP names).
 std::string_view to_string(CandidateType type);
 
+/// The role of a TCP candidate (RFC 6544 §4.5): an active one opens connections (and is
+/// signalled with port 9), a passive one accepts them, a simultaneous-open one does both.
+enum class TcpType : std::uint8_t { kActive, kPassive, kSimultaneousOpen };
+
+/// "active", "passive", "so".
+std::string_view to_string(TcpType type);
+
+/// The port an active TCP candidate is signalled with (RFC 6544 §4.5: the discard port;
+/// its connections leave from ports the kernel picks).
+inline constexpr std::uint16_t kActiveTcpPort = 9;
+
 struct Candidate {
   CandidateType type = CandidateType::kHost;
   base::SocketAddress address;  ///< where peers send to
@@ -37,6 +49,15 @@ struct Candidate {
   std::string url;
   /// Local relayed candidates: how the TURN server is reached.
   TurnTransport relay_protocol = TurnTransport::kUdp;
+  /// UDP, or TCP (RFC 6544) with its tcp_type.
+  base::TransportProtocol protocol = base::TransportProtocol::kUdp;
+  TcpType tcp_type = TcpType::kPassive;  ///< meaningful for TCP only
+
+  /// Whether it is the candidate at `base_address` over `over`: what a datagram's local
+  /// address and transport name.
+  bool based_at(const base::SocketAddress& base_address, base::TransportProtocol over) const {
+    return base == base_address && protocol == over;
+  }
 
   /// "host 192.0.2.1:5000 prio 2130706431"
   std::string to_string() const;
@@ -49,17 +70,33 @@ struct Candidate {
 /// at many hosts at once; IPv4-mapped IPv6 forms of them are refused as well.
 std::optional<std::string_view> unusable_remote_address(const base::SocketAddress& address);
 
-/// RFC 8445 §5.1.2.2 type preferences.
-std::uint32_t type_preference(CandidateType type);
+/// RFC 8445 §5.1.2.2 type preferences. TCP candidates rank below every UDP one but relayed
+/// (RFC 6544 §4.2 leaves the choice to the agent): host 90 and peer-reflexive 80, as
+/// libwebrtc ranks them, so that browsers and rtcstack agree which path wins when both
+/// work.
+std::uint32_t type_preference(CandidateType type,
+                              base::TransportProtocol protocol = base::TransportProtocol::kUdp);
 
 /// priority = 2^24 type preference + 2^8 local preference + (256 - component).
-std::uint32_t candidate_priority(CandidateType type, std::uint16_t local_preference,
-                                 std::uint16_t component);
+std::uint32_t candidate_priority(CandidateType type, std::uint16_t local_preference, std::uint16_t component,
+                                 base::TransportProtocol protocol = base::TransportProtocol::kUdp);
 
-/// A foundation shared by candidates of the same type, base IP and STUN/TURN server
-/// (RFC 8445 §5.1.1.3), as a short token of ice-chars.
+/// The local preference of a TCP candidate (RFC 6544 §4.2): 2^13 direction preference
+/// (active 6, passive 4, simultaneous-open 2, as for a host without NAT) + the low 13
+/// bits of `other` (what tells a host's addresses apart).
+std::uint16_t tcp_local_preference(TcpType type, std::uint16_t other);
+
+/// A foundation shared by candidates of the same type, base IP, transport and STUN/TURN
+/// server (RFC 8445 §5.1.1.3, RFC 6544 §4.4), as a short token of ice-chars.
 std::string candidate_foundation(CandidateType type, const base::IpAddress& base,
-                                 const std::optional<base::SocketAddress>& server);
+                                 const std::optional<base::SocketAddress>& server,
+                                 base::TransportProtocol protocol = base::TransportProtocol::kUdp);
+
+/// Whether a local candidate can send checks to a remote one (RFC 6544 §6.2): same
+/// transport and family, and for TCP an active one to a passive one or simultaneous-open
+/// to simultaneous-open. A passive candidate reaches an active peer only over the
+/// connection the peer opened, which makes the peer's address known as peer-reflexive.
+bool can_pair(const Candidate& local, const Candidate& remote);
 
 /// Pair priority (RFC 8445 §6.1.2.3) from the controlling (G) and controlled (D)
 /// candidates' priorities.

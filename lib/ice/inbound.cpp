@@ -2,8 +2,8 @@
 
 namespace rtcstack::ice {
 
-Inbound::Inbound(base::ByteView bytes)
-    : bytes_(bytes), kind_(stun::classify(bytes)), looks_like_stun_(stun::looks_like_stun(bytes)) {
+Inbound::Inbound(base::ByteView bytes, base::TransportProtocol protocol)
+    : bytes_(bytes), protocol_(protocol), kind_(stun::classify(bytes)), looks_like_stun_(stun::looks_like_stun(bytes)) {
   if (!looks_like_stun_) return;
   if (auto message = stun::StunMessage::parse(bytes)) stun_ = *message;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/transport_protocol.h"
 #include "stun/demux.h"
 #include "stun/message.h"
 
@@ -16,10 +17,14 @@ namespace rtcstack::ice {
 
 class Inbound {
  public:
-  /// Views `bytes` (which must outlive this).
-  explicit Inbound(base::ByteView bytes);
+  /// Views `bytes` (which must outlive this). `protocol`: kTcp for a frame of an ICE-TCP
+  /// connection (RFC 6544), whose candidates the agent keeps apart from UDP ones that may
+  /// share an address. Messages from a TURN server's TCP or TLS stream are not candidate
+  /// traffic: they come as kUdp, named by the stream's local address.
+  explicit Inbound(base::ByteView bytes, base::TransportProtocol protocol = base::TransportProtocol::kUdp);
 
   base::ByteView bytes() const { return bytes_; }
+  base::TransportProtocol protocol() const { return protocol_; }
   stun::PacketKind kind() const { return kind_; }
   /// Whether the datagram has the shape of a STUN message (first byte, cookie, length);
   /// stun() then says whether it parsed.
@@ -33,6 +38,7 @@ class Inbound {
 
  private:
   base::ByteView bytes_;
+  base::TransportProtocol protocol_;
   stun::PacketKind kind_;
   bool looks_like_stun_;
   std::optional<stun::StunMessage> stun_;

@@ -14,6 +14,13 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (options.share_sockets && options.port != 0 && !ports.contains(options.port)) {
     return base::Error{base::ErrorCode::kInvalidArgument, "the shared sockets' port is outside the port range"};
   }
+  if (!options.udp_candidates && !options.tcp_candidates) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "neither UDP nor TCP candidates: nothing to connect over"};
+  }
+  if (options.share_sockets && (options.tcp_candidates || !options.udp_candidates)) {
+    return base::Error{base::ErrorCode::kInvalidArgument,
+                       "shared sockets are UDP only: ICE-TCP needs each connection's own sockets"};
+  }
   std::vector<base::IpAddress> addresses = options.addresses;
   if (addresses.empty()) {
     addresses = interface_addresses(options.include_loopback, options.interfaces, options.excluded_interfaces);
@@ -46,7 +53,8 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   if (!tls) return tls.error();
   auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
                                             RuntimeCore::Caps{options.max_connections, options.max_unconnected},
-                                            std::move(budget), ports, std::move(*tls));
+                                            std::move(budget), ports, std::move(*tls),
+                                            RuntimeCore::Transports{options.udp_candidates, options.tcp_candidates});
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }

@@ -47,11 +47,22 @@ struct RuntimeOptions {
   /// The port of the shared sockets (0: the kernel picks, or the first free one of
   /// `ports`).
   std::uint16_t port = 0;
+  /// Host candidates over UDP: each connection's sockets (or the shared ones).
+  bool udp_candidates = true;
+  /// ICE-TCP (RFC 6544): each connection also listens on a TCP port per address (a
+  /// passive candidate) and offers an active one per address (port 9 in the SDP), from
+  /// which it connects to the peer's passive candidates. Every datagram then travels as an
+  /// RFC 4571 frame. TCP candidates rank below UDP ones, so a call uses TCP only where UDP
+  /// does not get through; with udp_candidates false it offers TCP only (a server behind
+  /// a firewall that opens one TCP range). Needs each connection's own sockets: with
+  /// share_sockets, create() fails with kInvalidArgument.
+  bool tcp_candidates = false;
   /// Every socket the runtime binds takes a port in this range (inclusive), for a
   /// firewall that opens only those: {50000, 50999}. Connections with their own sockets
   /// take the free ports in turn; one that finds none fails with kResourceExhausted until
   /// another connection ends and gives its ports back. Empty: the kernel picks. TCP
-  /// connections to TURN servers take their local port from it too.
+  /// connections to TURN servers and ICE-TCP listening and connecting sockets take their
+  /// local port from it too.
   PortRange ports;
   /// TURN over TCP and TLS (pc::TurnServer::transport kTcp, kTls): each connection opens its
   /// own connection to every such server when it is created, and closes it when it ends.

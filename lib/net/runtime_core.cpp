@@ -41,14 +41,16 @@ base::Instant monotonic_now() {
 }
 
 RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-                         std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls)
+                         std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls,
+                         Transports transports)
     : addresses_(std::move(addresses)),
       ports_(ports),
       next_port_(ports.min),
       shared_(std::move(shared)),
       caps_(caps),
       budget_(std::move(budget)),
-      tls_(std::move(tls)) {}
+      tls_(std::move(tls)),
+      transports_(transports) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -113,11 +115,9 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
   Connection& connection = *found->second;
   connection.removed = true;
   recount(connection);  // it counts no more
-  for (const UdpSocket& socket : connection.sockets) {
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
-    socket_owner_.erase(socket.fd());
-  }
+  for (const UdpSocket& socket : connection.sockets) unwatch(socket.fd());
   close_turn(connection);
+  close_ice_tcp(connection);
   forget_routes(connection);
   timers_.erase({connection.next_timeout, id});
   connections_.erase(found);
@@ -125,12 +125,10 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
 
 void RuntimeCore::release_sockets(Connection& connection) {
   connection.released = true;
-  for (const UdpSocket& socket : connection.sockets) {
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket.fd(), nullptr);
-    socket_owner_.erase(socket.fd());
-  }
+  for (const UdpSocket& socket : connection.sockets) unwatch(socket.fd());
   connection.sockets.clear();  // closes them
   close_turn(connection);
+  close_ice_tcp(connection);
   forget_routes(connection);
 }
 
@@ -197,7 +195,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   if (!configuration.buffer_budget) configuration.buffer_budget = budget_;
   configuration.ice.host_addresses = shared_addresses();
   std::vector<UdpSocket> sockets;
-  if (shared_.empty()) {
+  if (shared_.empty() && transports_.udp) {
     // Its own sockets: datagrams need no routing, and peers behind one address (several
     // connections of one browser or one runtime) cannot be confused. They come first, so
     // that running out of descriptors costs nothing else.
@@ -212,13 +210,16 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
       sockets.push_back(std::move(*socket));
     }
   }
+  auto listeners = open_listeners(configuration);
+  if (!listeners) return listeners.error();
   auto turn = open_turn(configuration);
   if (!turn) return turn.error();
   auto connection = std::make_unique<Connection>();
   connection->sockets = std::move(sockets);
+  connection->listeners = std::move(*listeners);
   connection->turn = std::move(*turn);
-  for (const auto& address : configuration.ice.host_addresses) {
-    if (address.ip().is_loopback()) configuration.ice.allow_loopback = true;
+  for (const base::IpAddress& address : addresses_) {
+    if (address.is_loopback()) configuration.ice.allow_loopback = true;
   }
   std::lock_guard lock(cores_mutex());
   if (auto refused = over_caps()) return *refused;  // another thread got there first
@@ -228,13 +229,8 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   connection->callbacks = std::move(callbacks);
   const std::uint64_t id = next_id_++;
   connection->id = id;
-  for (const UdpSocket& socket : connection->sockets) {
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = socket.fd();
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd(), &event);
-    socket_owner_[socket.fd()] = id;
-  }
+  for (const UdpSocket& socket : connection->sockets) watch(socket.fd(), EPOLLIN, id);
+  for (const TcpListener& listener : connection->listeners) watch(listener.fd(), EPOLLIN, id);
   Connection& added = *connection;
   watch_turn(added);
   connections_[id] = std::move(connection);
@@ -311,7 +307,7 @@ void RuntimeCore::loop() {
         for (const UdpSocket& socket : connection.sockets) {
           if (socket.fd() == fd) receive(socket, &connection);
         }
-        if (service_turn(connection, fd)) mark_dirty(connection);
+        if (service_turn(connection, fd) || service_ice_tcp(connection, fd)) mark_dirty(connection);
       }
     }
     {
@@ -407,6 +403,10 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
       return events;
     }
     if (auto* transmit = std::get_if<pc::Transmit>(&output)) {
+      if (transmit->protocol == base::TransportProtocol::kTcp) {
+        send_ice_tcp(connection, *transmit);
+        continue;
+      }
       // Consecutive datagrams of one socket leave in one sendmmsg().
       const UdpSocket* socket = socket_for(connection, transmit->local);
       if (socket == nullptr) {

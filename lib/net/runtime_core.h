@@ -24,7 +24,8 @@
 
 #include "base/random.h"
 #include "net/runtime.h"
-#include "net/turn_connection.h"
+#include "net/stream_connection.h"
+#include "net/tcp_listener.h"
 #include "net/udp_socket.h"
 
 namespace rtcstack::net {
@@ -44,8 +45,14 @@ class RuntimeCore {
   struct Caps {
     std::size_t connections, unconnected;
   };
+  /// Which host candidates each connection gets (RuntimeOptions::udp_candidates,
+  /// tcp_candidates).
+  struct Transports {
+    bool udp = true, tcp = false;
+  };
   RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
-              std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls);
+              std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls,
+              Transports transports);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -79,7 +86,16 @@ class RuntimeCore {
     std::unique_ptr<pc::PeerConnection> pc;
     std::vector<UdpSocket> sockets;  // its own, unless the runtime shares sockets
     std::string ufrag;               // its key in ufrags_ (shared sockets): an ICE restart changes it
-    std::vector<std::unique_ptr<TurnConnection>> turn;  // to its TURN servers over TCP or TLS
+    std::vector<std::unique_ptr<StreamConnection>> turn;  // to its TURN servers over TCP or TLS
+    std::vector<TcpListener> listeners;                   // its ICE-TCP passive candidates
+    struct IceTcpStream {
+      base::SocketAddress local;  // as the agent names it: the listening address, or port 9 (active)
+      std::unique_ptr<StreamConnection> stream;
+      // Accepted streams are strangers until a frame the connection accepts() comes (a
+      // check naming our ufrag); ours, opened to the peer's candidate, are not.
+      bool proven = false;
+    };
+    std::vector<IceTcpStream> ice_tcp;                    // to and from the peer (RFC 6544)
     Callbacks callbacks;
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
@@ -115,13 +131,29 @@ class RuntimeCore {
   /// Opens a connection to each TCP or TLS server of `configuration` and names it in the
   /// server's entry; one that cannot be opened is left out (the agent reports the server).
   /// kResourceExhausted when out of descriptors.
-  base::Result<std::vector<std::unique_ptr<TurnConnection>>> open_turn(pc::Configuration& configuration);
+  base::Result<std::vector<std::unique_ptr<StreamConnection>>> open_turn(pc::Configuration& configuration);
   void watch_turn(const Connection& connection);    // adds its TURN connections to epoll
   bool service_turn(Connection& connection, int fd);  // false: fd is none of its TURN connections
   /// Sends a transmit for one of its TURN connections; false when it is for none.
   bool send_turn(Connection& connection, pc::Transmit& transmit);
   void close_turn(Connection& connection);          // all of them (the connection ended)
-  void rearm(const TurnConnection& turn);           // EPOLLOUT while it has something to write
+  void rearm(const StreamConnection& turn);           // EPOLLOUT while it has something to write
+  // ICE-TCP (runtime_ice_tcp.cpp).
+  /// ICE-TCP streams of one connection at most, accepted and opened together: a stranger
+  /// who connects to a passive candidate again and again replaces the oldest stream not yet
+  /// proven, never one that carries the call.
+  static constexpr std::size_t kMaxIceTcpStreams = 16;
+  /// A listening socket per address, named in the ICE config with the active candidates'
+  /// addresses. kResourceExhausted when out of descriptors or ports.
+  base::Result<std::vector<TcpListener>> open_listeners(pc::Configuration& configuration);
+  void watch(int fd, std::uint32_t events, std::uint64_t owner);
+  void unwatch(int fd);
+  /// Accepts on a listener or services an ICE-TCP stream; false: fd is neither of its own.
+  bool service_ice_tcp(Connection& connection, int fd);
+  void accept_ice_tcp(Connection& connection, const TcpListener& listener);
+  /// Sends a kTcp transmit over its stream, opening one from an active candidate first.
+  void send_ice_tcp(Connection& connection, pc::Transmit& transmit);
+  void close_ice_tcp(Connection& connection);
 
   std::vector<base::IpAddress> addresses_;
   PortRange ports_;
@@ -132,6 +164,7 @@ class RuntimeCore {
   Caps caps_;
   std::shared_ptr<base::ByteBudget> budget_;
   std::shared_ptr<TlsContext> tls_;
+  Transports transports_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

@@ -10,11 +10,11 @@
 
 namespace rtcstack::net {
 
-base::Result<std::vector<std::unique_ptr<TurnConnection>>> RuntimeCore::open_turn(pc::Configuration& configuration) {
-  std::vector<std::unique_ptr<TurnConnection>> opened;
+base::Result<std::vector<std::unique_ptr<StreamConnection>>> RuntimeCore::open_turn(pc::Configuration& configuration) {
+  std::vector<std::unique_ptr<StreamConnection>> opened;
   for (ice::TurnServer& server : configuration.ice.turn_servers) {
     if (server.transport == ice::TurnTransport::kUdp) continue;
-    auto turn = TurnConnection::open(server, tls_, ports_, next_port_.load());
+    auto turn = StreamConnection::open_turn(server, tls_, ports_, next_port_.load());
     if (!turn) {
       // Out of descriptors: like a UDP socket, the connection is refused and nothing kept.
       if (turn.error().code == base::ErrorCode::kResourceExhausted) return turn.error();
@@ -28,16 +28,11 @@ base::Result<std::vector<std::unique_ptr<TurnConnection>>> RuntimeCore::open_tur
 }
 
 void RuntimeCore::watch_turn(const Connection& connection) {
-  for (const auto& turn : connection.turn) {
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLOUT;  // EPOLLOUT: the connect finished
-    event.data.fd = turn->fd();
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, turn->fd(), &event);
-    socket_owner_[turn->fd()] = connection.id;
-  }
+  // EPOLLOUT: the connect finished.
+  for (const auto& turn : connection.turn) watch(turn->fd(), EPOLLIN | EPOLLOUT, connection.id);
 }
 
-void RuntimeCore::rearm(const TurnConnection& turn) {
+void RuntimeCore::rearm(const StreamConnection& turn) {
   epoll_event event{};
   event.events = EPOLLIN | (turn.wants_write() ? EPOLLOUT : 0u);
   event.data.fd = turn.fd();
@@ -46,20 +41,19 @@ void RuntimeCore::rearm(const TurnConnection& turn) {
 
 bool RuntimeCore::service_turn(Connection& connection, int fd) {
   for (auto it = connection.turn.begin(); it != connection.turn.end(); ++it) {
-    TurnConnection& turn = **it;
+    StreamConnection& turn = **it;
     if (turn.fd() != fd) continue;
     const base::Instant now = monotonic_now();
     auto served = turn.service([&](base::ByteView message) {
-      connection.pc->handle_receive(now, turn.local(), turn.server(), message);
+      connection.pc->handle_receive(now, turn.local(), turn.remote(), message);
     });
     if (served) {
       rearm(turn);
       return true;
     }
-    RTC_LOG(kInfo, "net") << "TURN connection to " << turn.server() << " ended: " << served.error().message;
-    connection.pc->handle_connection_lost(now, turn.local(), turn.server(), served.error().message);
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    socket_owner_.erase(fd);
+    RTC_LOG(kInfo, "net") << "TURN connection to " << turn.remote() << " ended: " << served.error().message;
+    connection.pc->handle_connection_lost(now, turn.local(), turn.remote(), served.error().message);
+    unwatch(fd);
     connection.turn.erase(it);
     return true;
   }
@@ -68,9 +62,9 @@ bool RuntimeCore::service_turn(Connection& connection, int fd) {
 
 bool RuntimeCore::send_turn(Connection& connection, pc::Transmit& transmit) {
   for (const auto& turn : connection.turn) {
-    if (turn->local() != transmit.local || turn->server() != transmit.remote) continue;
+    if (turn->local() != transmit.local || turn->remote() != transmit.remote) continue;
     if (!turn->send(transmit.bytes)) {
-      RTC_LOG(kDebug, "net") << "TURN connection to " << turn->server() << " is full: a message dropped";
+      RTC_LOG(kDebug, "net") << "TURN connection to " << turn->remote() << " is full: a message dropped";
     }
     rearm(*turn);
     connection.pc->recycle(std::move(transmit.bytes));
@@ -80,10 +74,7 @@ bool RuntimeCore::send_turn(Connection& connection, pc::Transmit& transmit) {
 }
 
 void RuntimeCore::close_turn(Connection& connection) {
-  for (const auto& turn : connection.turn) {
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, turn->fd(), nullptr);
-    socket_owner_.erase(turn->fd());
-  }
+  for (const auto& turn : connection.turn) unwatch(turn->fd());
   connection.turn.clear();
 }
 

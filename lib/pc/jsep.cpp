@@ -221,6 +221,14 @@ sdp::Candidate to_sdp(const ice::Candidate& candidate) {
   out.priority = candidate.priority;
   out.address = candidate.address.ip().to_string();
   out.port = candidate.address.port();
+  if (candidate.protocol == base::TransportProtocol::kTcp) {
+    out.transport = sdp::CandidateTransport::kTcp;
+    switch (candidate.tcp_type) {
+      case ice::TcpType::kActive: out.tcp_type = sdp::TcpType::kActive; break;
+      case ice::TcpType::kPassive: out.tcp_type = sdp::TcpType::kPassive; break;
+      case ice::TcpType::kSimultaneousOpen: out.tcp_type = sdp::TcpType::kSimultaneousOpen; break;
+    }
+  }
   switch (candidate.type) {
     case ice::CandidateType::kHost: out.type = sdp::CandidateType::kHost; break;
     case ice::CandidateType::kServerReflexive: out.type = sdp::CandidateType::kServerReflexive; break;
@@ -235,8 +243,10 @@ sdp::Candidate to_sdp(const ice::Candidate& candidate) {
 }
 
 base::Result<ice::Candidate> from_sdp(const sdp::Candidate& candidate) {
-  if (candidate.transport != sdp::CandidateTransport::kUdp) {
-    return base::Error{base::ErrorCode::kUnsupported, "TCP candidates are not used"};
+  const bool tcp = candidate.transport == sdp::CandidateTransport::kTcp;
+  if (tcp && !candidate.tcp_type) {
+    // RFC 6544 §4.5 makes tcptype mandatory: without it nobody knows who connects.
+    return base::Error{base::ErrorCode::kInvalidArgument, "a TCP candidate without tcptype"};
   }
   const auto ip = base::IpAddress::parse(candidate.address);
   if (!ip) {
@@ -249,6 +259,14 @@ base::Result<ice::Candidate> from_sdp(const sdp::Candidate& candidate) {
   out.priority = candidate.priority;
   out.address = base::SocketAddress(*ip, candidate.port);
   out.base = out.address;
+  if (tcp) {
+    out.protocol = base::TransportProtocol::kTcp;
+    switch (*candidate.tcp_type) {
+      case sdp::TcpType::kActive: out.tcp_type = ice::TcpType::kActive; break;
+      case sdp::TcpType::kPassive: out.tcp_type = ice::TcpType::kPassive; break;
+      case sdp::TcpType::kSimultaneousOpen: out.tcp_type = ice::TcpType::kSimultaneousOpen; break;
+    }
+  }
   switch (candidate.type) {
     case sdp::CandidateType::kHost: out.type = ice::CandidateType::kHost; break;
     case sdp::CandidateType::kServerReflexive: out.type = ice::CandidateType::kServerReflexive; break;

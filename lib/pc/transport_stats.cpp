@@ -20,12 +20,15 @@ Stats candidate_stats(const ice::Candidate& candidate, const std::string& id, bo
               {{"transportId", std::string(kTransportId)},
                {"address", candidate.address.ip().to_string()},
                {"port", std::uint64_t{candidate.address.port()}},
-               {"protocol", std::string("udp")},
+               {"protocol", std::string(base::to_string(candidate.protocol))},
                {"candidateType", std::string(candidate_type(candidate.type))},
                {"priority", std::uint64_t{candidate.priority}},
                {"foundation", candidate.foundation}}};
   if (!ufrag.empty()) stats.members.emplace_back("usernameFragment", std::string(ufrag));
   if (!candidate.url.empty()) stats.members.emplace_back("url", candidate.url);
+  if (candidate.protocol == base::TransportProtocol::kTcp) {
+    stats.members.emplace_back("tcpType", std::string(ice::to_string(candidate.tcp_type)));
+  }
   if (candidate.type == ice::CandidateType::kRelayed && local) {
     stats.members.emplace_back("relayProtocol", std::string(ice::to_string(candidate.relay_protocol)));
   }

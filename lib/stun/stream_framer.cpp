@@ -31,6 +31,14 @@ base::Result<std::optional<base::ByteView>> StreamFramer::next() {
   };
   if (broken_) return base::Error{base::ErrorCode::kMalformed, "the stream lost its framing earlier"};
   const std::size_t available = buffer_.size() - start_;
+  if (framing_ == Framing::kRfc4571) {
+    if (available < 2) return std::optional<base::ByteView>{};
+    const std::size_t length = read_u16(buffer_.data() + start_);
+    if (available < 2 + length) return std::optional<base::ByteView>{};
+    const base::ByteView frame(buffer_.data() + start_ + 2, length);
+    start_ += 2 + length;
+    return std::optional<base::ByteView>{frame};
+  }
   if (available < 4) return std::optional<base::ByteView>{};
   const std::uint8_t* head = buffer_.data() + start_;
   std::size_t length = 0;   // the message

@@ -1,16 +1,54 @@
 #include "agent_harness.h"
 
+#include <algorithm>
+
 namespace rtcstack::testing {
 
 AgentEndpoint::AgentEndpoint(SimNetwork& network, std::string name, ice::AgentConfig config,
                              std::uint64_t seed)
     : network_(network), name_(std::move(name)), random_(seed), agent_(config, random_) {
   for (const base::SocketAddress& address : config.host_addresses) network_.attach(address.ip(), *this);
+  for (const base::SocketAddress& address : config.tcp_listen_addresses) network_.attach(address.ip(), *this);
+  for (const base::IpAddress& ip : config.tcp_active_addresses) network_.attach(ip, *this);
+  listening_ = config.tcp_listen_addresses;
+}
+
+std::optional<AgentEndpoint::TcpPath> AgentEndpoint::tcp_path(const base::SocketAddress& local,
+                                                              const base::SocketAddress& remote) const {
+  for (const base::SocketAddress& listening : listening_) {
+    if (listening == local) return TcpPath{local, remote};
+  }
+  for (const ActiveConnection& connection : active_) {
+    if (connection.port == local && connection.peer == remote) return TcpPath{connection.candidate, connection.peer};
+  }
+  return std::nullopt;
+}
+
+void AgentEndpoint::send(const ice::Transmit& transmit) {
+  if (udp_blocked && transmit.protocol == base::TransportProtocol::kUdp) return;
+  if (transmit.protocol == base::TransportProtocol::kUdp || transmit.local.port() != ice::kActiveTcpPort) {
+    network_.send(transmit.local, transmit.remote, transmit.bytes);
+    return;
+  }
+  auto connection = std::find_if(active_.begin(), active_.end(), [&](const ActiveConnection& c) {
+    return c.candidate == transmit.local && c.peer == transmit.remote;
+  });
+  if (connection == active_.end()) {
+    active_.push_back({transmit.local, transmit.remote, base::SocketAddress(transmit.local.ip(), next_port_++)});
+    connection = active_.end() - 1;
+  }
+  network_.send(connection->port, transmit.remote, transmit.bytes);
 }
 
 void AgentEndpoint::on_datagram(base::Instant now, const base::SocketAddress& local,
                                 const base::SocketAddress& remote, base::ByteView datagram) {
-  switch (agent_.handle_receive(now, local, remote, datagram).what) {
+  ice::ReceiveResult result{ice::Received::kDropped, {}};
+  if (const auto tcp = tcp_path(local, remote)) {
+    result = agent_.handle_receive(now, tcp->local, tcp->remote, ice::Inbound(datagram, base::TransportProtocol::kTcp));
+  } else {
+    result = agent_.handle_receive(now, local, remote, datagram);
+  }
+  switch (result.what) {
     case ice::Received::kApplicationData: ++application_data; break;
     case ice::Received::kDropped: ++dropped; break;
     case ice::Received::kStun: break;
@@ -31,7 +69,7 @@ void AgentEndpoint::drain() {
       return;
     }
     if (auto* transmit = std::get_if<ice::Transmit>(&output)) {
-      network_.send(transmit->local, transmit->remote, transmit->bytes);
+      send(*transmit);
       continue;
     }
     const ice::Event& event = std::get<ice::Event>(output);

@@ -1,5 +1,11 @@
 // Runs ice::Agent instances as endpoints of the simulated network, with a signaling
 // channel between them that the test controls (what is trickled, and when).
+//
+// ICE-TCP (RFC 6544) rides on the same network: a connection from an active candidate
+// (port 9) is a port of its own on the connecting side, opened by its first frame, and
+// each frame is one datagram between that port and the passive candidate's listening
+// address. A sim TCP connection is thus reliable only on a link without loss: tests give
+// TCP paths clean links, as the kernel's retransmissions would.
 #pragma once
 
 #include <string>
@@ -39,6 +45,9 @@ class AgentEndpoint : public SimEndpoint {
   int application_data = 0;
   int dropped = 0;
 
+  /// A firewall that lets only TCP out: UDP Transmits are dropped.
+  bool udp_blocked = false;
+
   /// When each connection state was entered.
   std::vector<std::pair<base::Instant, ice::ConnectionState>> state_times;
 
@@ -51,6 +60,19 @@ class AgentEndpoint : public SimEndpoint {
   base::SeededRandom random_;
   ice::Agent agent_;
   base::Instant next_timeout_ = base::Instant::max();
+  std::vector<base::SocketAddress> listening_;  // passive TCP candidates' sockets
+  // Connections from active candidates: (candidate at port 9, passive peer) <-> our port.
+  struct ActiveConnection {
+    base::SocketAddress candidate, peer, port;
+  };
+  std::vector<ActiveConnection> active_;
+  std::uint16_t next_port_ = 61000;
+  // Where a frame arrived, as the agent names it; nullopt for UDP.
+  struct TcpPath {
+    base::SocketAddress local, remote;
+  };
+  std::optional<TcpPath> tcp_path(const base::SocketAddress& local, const base::SocketAddress& remote) const;
+  void send(const ice::Transmit& transmit);
 };
 
 /// A config with `role` and these host addresses, everything else default.

@@ -24,55 +24,7 @@ using net::PeerConnectionHandle;
 using testing::eventually;
 using testing::loopback_runtime;
 
-namespace {
-
-// Two connections and the plumbing between them: trickled candidates go straight to the
-// other side from the IO thread (a call from inside a callback).
-struct Pair {
-  std::shared_ptr<PeerConnectionHandle> a, b;
-  std::shared_ptr<std::weak_ptr<PeerConnectionHandle>> a_ref = std::make_shared<std::weak_ptr<PeerConnectionHandle>>();
-  std::shared_ptr<std::weak_ptr<PeerConnectionHandle>> b_ref = std::make_shared<std::weak_ptr<PeerConnectionHandle>>();
-  std::atomic<int> a_messages{0}, b_messages{0}, b_channels{0};
-  std::atomic<bool> a_open{false};
-
-  Pair(net::Runtime& runtime_a, net::Runtime& runtime_b, net::Callbacks a_extra = {}) {
-    net::Callbacks on_a = std::move(a_extra);
-    auto forward = [](std::shared_ptr<std::weak_ptr<PeerConnectionHandle>> to) {
-      return [to](const std::string& candidate, const std::string&) {
-        if (auto peer = to->lock()) (void)peer->add_ice_candidate(candidate);
-      };
-    };
-    if (!on_a.on_ice_candidate) on_a.on_ice_candidate = forward(b_ref);
-    if (!on_a.on_message) on_a.on_message = [this](pc::ChannelHandle, bool, base::Buffer) { ++a_messages; };
-    if (!on_a.on_channel_state) {
-      on_a.on_channel_state = [this](pc::ChannelHandle, pc::DataChannelState state) {
-        if (state == pc::DataChannelState::kOpen) a_open = true;
-      };
-    }
-    net::Callbacks on_b;
-    on_b.on_ice_candidate = forward(a_ref);
-    on_b.on_data_channel = [this](pc::ChannelHandle, const pc::DataChannelInit&) { ++b_channels; };
-    // b echoes, from inside its callback.
-    on_b.on_message = [this](pc::ChannelHandle channel, bool binary, base::Buffer data) {
-      ++b_messages;
-      if (auto self = b_ref->lock()) (void)self->send(channel, data, binary);
-    };
-    a = *runtime_a.create_peer_connection({}, on_a);
-    b = *runtime_b.create_peer_connection({}, on_b);
-    *a_ref = a;
-    *b_ref = b;
-  }
-
-  // Callbacks of either side use this object: close both (no callback runs after) first.
-  ~Pair() {
-    if (a) a->close();
-    if (b) b->close();
-  }
-
-  void negotiate() { testing::negotiate(*a, *b); }
-};
-
-}  // namespace
+using Pair = testing::EchoPair;
 
 TEST_CASE("two connections in one runtime connect over loopback and echo", "[net]") {
   auto runtime = loopback_runtime();

@@ -278,6 +278,42 @@ TEST_CASE("offers from Chromium, aiortc, Pion and werift with a data section are
   }
 }
 
+TEST_CASE("Chromium's active TCP candidates are kept, never checked; our TCP candidates are signalled with tcptype",
+          "[pc][tcp]") {
+  std::ifstream file(testing::test_data_path("sdp/chromium-offer-0.sdp"));
+  std::stringstream contents;
+  contents << file.rdbuf();
+  REQUIRE(contents.str().find("tcptype active") != std::string::npos);
+  base::SeededRandom random(9);
+  pc::Configuration configuration;
+  configuration.ice.host_addresses = {*base::SocketAddress::parse("127.0.0.1:4000")};
+  configuration.ice.tcp_listen_addresses = {*base::SocketAddress::parse("127.0.0.1:4001")};
+  configuration.ice.tcp_active_addresses = {base::IpAddress::v4(127, 0, 0, 1)};
+  configuration.ice.allow_loopback = true;
+  auto peer = std::move(pc::PeerConnection::create(configuration, random)).value();
+  REQUIRE(peer->set_remote_description(base::Instant{}, {SdpType::kOffer, contents.str()}).ok());
+  const auto answer = peer->create_answer();
+  REQUIRE(answer.ok());
+  REQUIRE(peer->set_local_description(base::Instant{}, *answer).ok());
+  const std::string local = peer->local_description()->sdp;
+  CHECK(local.find(" tcp ") != std::string::npos);
+  CHECK(local.find("127.0.0.1 4001 typ host tcptype passive") != std::string::npos);
+  CHECK(local.find("127.0.0.1 9 typ host tcptype active") != std::string::npos);
+  int tcp_remote = 0;
+  for (const pc::Stats& stats : peer->get_stats(base::Instant{})) {
+    if (stats.type == "remote-candidate" && std::get<std::string>(*stats.get("protocol")) == "tcp") {
+      ++tcp_remote;
+      CHECK(std::get<std::string>(*stats.get("tcpType")) == "active");
+      CHECK(std::get<std::uint64_t>(*stats.get("port")) == 9);
+    }
+  }
+  CHECK(tcp_remote >= 1);
+  // A remote active candidate is reached only over the connection it opens: no pair yet,
+  // and a TCP candidate without tcptype is refused.
+  CHECK(peer->add_ice_candidate(base::Instant{}, "candidate:1 1 tcp 1518214911 127.0.0.1 5000 typ host").error().code ==
+        base::ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("get_stats() reports transport, pairs, candidates, certificates and channels by W3C names", "[pc]") {
   PcPair pair(10);
   const auto channel = *pair.a.pc().create_data_channel(labelled("stats"));

@@ -1,5 +1,6 @@
 // StreamFramer: STUN and ChannelData messages back to back on a stream (TURN over TCP/TLS,
-// RFC 8656 §12.5), cut into reads at every possible place, and streams that are not TURN.
+// RFC 8656 §12.5), cut into reads at every possible place, and streams that are not TURN;
+// RFC 4571 frames (ICE-TCP) likewise.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -18,8 +19,9 @@ namespace {
 std::vector<std::uint8_t> bytes_of(base::ByteView view) { return {view.begin(), view.end()}; }
 
 // Feeds `stream` in reads of `chunk` bytes; returns the messages, or fails the test.
-std::vector<std::vector<std::uint8_t>> frame(const std::vector<std::uint8_t>& stream, std::size_t chunk) {
-  StreamFramer framer;
+std::vector<std::vector<std::uint8_t>> frame(const std::vector<std::uint8_t>& stream, std::size_t chunk,
+                                             stun::Framing framing = stun::Framing::kTurn) {
+  StreamFramer framer(framing);
   std::vector<std::vector<std::uint8_t>> messages;
   for (std::size_t at = 0; at < stream.size(); at += chunk) {
     framer.append({stream.data() + at, std::min(chunk, stream.size() - at)});
@@ -109,4 +111,33 @@ TEST_CASE("a partial message waits; what is buffered stays bounded by one messag
   REQUIRE(whole->has_value());
   CHECK((*whole)->size() == 20 + 0xfffc);
   CHECK(framer.buffered() == 0);
+}
+
+TEST_CASE("RFC 4571 frames of any content and length are split out, however the stream is read", "[stun][stream]") {
+  // A STUN request, an empty frame, a DTLS-looking record and a frame of the largest size.
+  std::vector<std::vector<std::uint8_t>> frames = {
+      bytes_of(testing::hex_bytes(testing::rfc5769::kRequest)), {}, {0x16, 0xfe, 0xfd, 0, 1, 2, 3}, std::vector<std::uint8_t>(65535, 0xab)};
+  std::vector<std::uint8_t> stream;
+  for (const auto& f : frames) {
+    std::uint8_t header[2];
+    StreamFramer::write_rfc4571_header(f.size(), header);
+    stream.insert(stream.end(), header, header + 2);
+    stream.insert(stream.end(), f.begin(), f.end());
+  }
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{1000}, stream.size()}) {
+    CAPTURE(chunk);
+    CHECK(frame(stream, chunk, stun::Framing::kRfc4571) == frames);
+  }
+  // Bytes that would break TURN framing are just a frame's content here.
+  StreamFramer framer(stun::Framing::kRfc4571);
+  const std::uint8_t garbage[] = {0x00, 0x03, 0xff, 0xee, 0xdd, 0x00};
+  framer.append(garbage);
+  auto first = framer.next();
+  REQUIRE(first.ok());
+  REQUIRE(*first);
+  CHECK(bytes_of(**first) == std::vector<std::uint8_t>{0xff, 0xee, 0xdd});
+  auto partial = framer.next();  // one byte of the next header: wait for more
+  REQUIRE(partial.ok());
+  CHECK_FALSE(*partial);
+  CHECK(framer.buffered() == 1);
 }
