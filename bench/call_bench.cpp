@@ -18,6 +18,9 @@
 //                            loss 0 and 1 % (jitter RTT/20)
 //   bench_call via S A B     call_relayed_throughput: the same through a bench_relay
 //                            process whose aliases for a and b are ports A and B
+//   bench_call setup-tcp N   call_setup_ms_ice_tcp, call_channel_throughput_ice_tcp:
+//                            setup (N calls) and throughput (5 s) as above, both runtimes
+//                            offering ICE-TCP candidates only (RFC 6544, RFC 4571 frames)
 //   bench_call               the first five (setup 50, throughput 5, memory 200, media 5,
 //                            many 1000)
 // Prints one JSON object per line, like the Google Benchmark programs.
@@ -204,8 +207,10 @@ struct MediaCall {
 };
 
 // The benchmarks open thousands of connections at once on purpose: no caps.
-net::RuntimeOptions uncapped(bool share_sockets = false) {
+net::RuntimeOptions uncapped(bool share_sockets = false, bool tcp_only = false) {
   net::RuntimeOptions options;
+  options.udp_candidates = !tcp_only;
+  options.tcp_candidates = tcp_only;
   options.addresses = {*base::IpAddress::parse("127.0.0.1")};
   options.share_sockets = share_sockets;
   options.max_connections = options.max_unconnected = std::numeric_limits<std::size_t>::max();
@@ -221,21 +226,21 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[low] + (at - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
 }
 
-bool run_setup(net::Runtime& runtime, int calls) {
+bool run_setup(net::Runtime& runtime, int calls, const char* name = "call_setup_ms") {
   std::vector<double> setups;
   for (int i = 0; i < calls; ++i) {
     Call call(runtime);
     const auto start = Clock::now();
     if (!call.connect()) {
-      std::printf("{\"benchmark\":\"call_setup_ms\",\"error\":\"call %d did not open its channel\"}\n", i);
+      std::printf("{\"benchmark\":\"%s\",\"error\":\"call %d did not open its channel\"}\n", name, i);
       return false;
     }
     setups.push_back(std::chrono::duration<double, std::milli>(call.both_open_at - start).count());
   }
   std::sort(setups.begin(), setups.end());
-  std::printf("{\"benchmark\":\"call_setup_ms\",\"calls\":%d,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"min_ms\":%.2f,"
+  std::printf("{\"benchmark\":\"%s\",\"calls\":%d,\"median_ms\":%.2f,\"p95_ms\":%.2f,\"min_ms\":%.2f,"
               "\"max_ms\":%.2f}\n",
-              calls, percentile(setups, 50), percentile(setups, 95), setups.front(), setups.back());
+              name, calls, percentile(setups, 50), percentile(setups, 95), setups.front(), setups.back());
   return true;
 }
 
@@ -258,11 +263,11 @@ double measure_throughput(Call& call, double seconds) {
   return static_cast<double>(call.received) / elapsed / 1e6;
 }
 
-bool run_throughput(net::Runtime& runtime, double seconds) {
+bool run_throughput(net::Runtime& runtime, double seconds, const char* name = "call_channel_throughput") {
   Call call(runtime);
   if (!call.connect()) return false;
   const double rate = measure_throughput(call, seconds);
-  std::printf("{\"benchmark\":\"call_channel_throughput\",\"seconds\":%.1f,\"mb_per_second\":%.1f}\n", seconds, rate);
+  std::printf("{\"benchmark\":\"%s\",\"seconds\":%.1f,\"mb_per_second\":%.1f}\n", name, seconds, rate);
   return rate > 0;
 }
 
@@ -377,7 +382,7 @@ int main(int argc, char** argv) {
   const double value = argc == 3 ? std::atof(argv[2]) : 0;
   if (argc == 2 || argc > 3 || (argc == 3 && value <= 0)) {
     std::fprintf(stderr, "usage: bench_call [setup N | throughput SECONDS | memory PAIRS | media SECONDS | many N | impaired SECONDS |"
-                 " via SECONDS ALIAS_A ALIAS_B]\n");
+                 " via SECONDS ALIAS_A ALIAS_B | setup-tcp N]\n");
     return 2;
   }
   std::printf("{\"context\":{\"cpus\":%u,\"program\":\"call_bench\",\"stack\":\"rtcstack\",\"transport\":\"loopback UDP, one process\"}}\n",
@@ -390,5 +395,10 @@ int main(int argc, char** argv) {
   if (scenario.empty() || scenario == "media") ok = ok && run_media(*runtime, argc == 3 ? value : 5);
   if (scenario.empty() || scenario == "many") ok = ok && run_many(argc == 3 ? static_cast<int>(value) : 1000);
   if (scenario == "impaired") ok = ok && run_impaired(*runtime, value);
+  if (scenario == "setup-tcp") {
+    auto tcp = std::move(*net::Runtime::create(uncapped(false, true)));
+    ok = ok && run_setup(*tcp, static_cast<int>(value), "call_setup_ms_ice_tcp") &&
+         run_throughput(*tcp, 5, "call_channel_throughput_ice_tcp");
+  }
   return ok ? 0 : 1;
 }

@@ -279,7 +279,10 @@ class Agent {
   /// candidate arrives (now with end-of-candidates), or nullopt while a pair may succeed.
   std::optional<base::Instant> give_up_at() const;
   void set_connection_state(ConnectionState state);
-  void enqueue_triggered(std::size_t pair_index);
+  /// Queues a triggered check. A nomination goes first: it is what completes the
+  /// connection, and behind another triggered check it would wait a pacing interval (Ta)
+  /// - as it would, over ICE-TCP, behind the check each accepted connection triggers.
+  void enqueue_triggered(std::size_t pair_index, bool nomination = false);
   void send_consent_check(base::Instant now);
   bool handle_gathering_response(const base::SocketAddress& remote, const stun::StunMessage& response,
                                  base::Instant now);

@@ -96,8 +96,12 @@ std::uint32_t Agent::peer_reflexive_priority(std::size_t local_index) const {
   return candidate_priority(CandidateType::kPeerReflexive, local_preference, local.component, local.protocol);
 }
 
-void Agent::enqueue_triggered(std::size_t pair_index) {
-  if (std::find(triggered_.begin(), triggered_.end(), pair_index) == triggered_.end()) {
+void Agent::enqueue_triggered(std::size_t pair_index, bool nomination) {
+  const auto queued = std::find(triggered_.begin(), triggered_.end(), pair_index);
+  if (nomination && queued != triggered_.end()) triggered_.erase(queued);
+  if (nomination) {
+    triggered_.push_front(pair_index);
+  } else if (queued == triggered_.end()) {
     triggered_.push_back(pair_index);
   }
   if (can_check()) next_check_at_ = std::min(next_check_at_, now_);
@@ -195,7 +199,7 @@ void Agent::maybe_nominate(Instant now) {
   pairs_[*best].nominating = true;
   RTC_LOG(kDebug, "ice") << "nominating " << local_candidates_[pairs_[*best].local].to_string() << " -> "
                          << remote_candidates_[pairs_[*best].remote].to_string();
-  enqueue_triggered(*best);
+  enqueue_triggered(*best, true);
 }
 
 void Agent::maybe_switch_path(Instant now) {
@@ -224,7 +228,7 @@ void Agent::maybe_switch_path(Instant now) {
   if (role_ == Role::kControlling) {
     // The peer learns of the move from the nomination; the old pair stays in use until it succeeds.
     pairs_[*best].nominating = true;
-    enqueue_triggered(*best);
+    enqueue_triggered(*best, true);
   } else {
     // The controlling peer nominates what it sees working; here the pair it uses is followed.
     pairs_[*best].nominated = true;

@@ -9,11 +9,14 @@
 # directory (the build directory under meson test). The server logs at debug level (ICE
 # states and pairs, data channels the peer opens), shown when the page reports a failure;
 # `--log trace` adds every SCTP chunk in and out, for a stall.
-# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox
+# With "tcp" (chromium only) the server offers ICE-TCP candidates alone (--transports tcp),
+# the page runs types 0, 1 and 3, and every call must have gone over TCP.
+# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp]
 set -euo pipefail
 rtc_echo=$1
 node_dir=$2
 browser=$3
+mode=${4:-udp}
 case "$browser" in
   chromium) driver=playwright-core ;;
   firefox) driver=puppeteer-core ;;
@@ -23,11 +26,17 @@ if [ ! -d "$node_dir/node_modules/$driver" ]; then
   echo "$driver is missing from $node_dir (scripts/test-all.sh installs it)"; exit 1
 fi
 source "$(dirname "$0")/start_server.sh"
-start_server "$RTC_ECHO_URL" "$rtc_echo" server --host 127.0.0.1 --port 0 --bind 127.0.0.1 --log debug
+server_args=(server --host 127.0.0.1 --port 0 --bind 127.0.0.1 --log debug)
+driver_args=("$PWD/$browser-echo.png")
+if [ "$mode" = tcp ]; then
+  server_args+=(--transports tcp)
+  driver_args=("$PWD/$browser-tcp-echo.png" "0,1,3" tcp)
+fi
+start_server "$RTC_ECHO_URL" "$rtc_echo" "${server_args[@]}"
 # Browsers keep profiles and caches under HOME: a directory of our own, removed after.
 browser_home=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$browser_home" "$server_log"' EXIT
 if ! HOME=$browser_home node "$(dirname "$0")/${browser}_echo.js" "$node_dir/node_modules" "$url" \
-    "$PWD/$browser-echo.png"; then
+    "${driver_args[@]}"; then
   echo "server log:"; cat "$server_log"; exit 1
 fi

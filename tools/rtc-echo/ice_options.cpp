@@ -13,4 +13,11 @@ base::Result<pc::Configuration> IceOptions::configuration() const {
   return configuration;
 }
 
+bool IceOptions::set_transports(std::string_view value) {
+  if (value != "udp" && value != "tcp" && value != "udp,tcp" && value != "tcp,udp") return false;
+  udp = value.find("udp") != std::string_view::npos;
+  tcp = value.find("tcp") != std::string_view::npos;
+  return true;
+}
+
 }  // namespace rtcstack::echo

@@ -4,11 +4,13 @@
 //                   [--interface NAME]... [--exclude-interface NAME]...
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
 //   either, ICE: [--ice-server URL]... [--ice-username U] [--ice-credential C] [--relay-only]
-//                [--tls-ca FILE]
+//                [--tls-ca FILE] [--transports udp|tcp|udp,tcp]
 // --log: the library's log level on stderr (error, warning - the default -, info, debug,
 // trace). --ice-server: stun:, turn:[...?transport=tcp] or turns: (RFC 7064/7065), with the
 // TURN credentials of --ice-username/--ice-credential; --relay-only: iceTransportPolicy
-// "relay"; --tls-ca: a PEM file of CAs trusted for turns: besides the system's.
+// "relay"; --tls-ca: a PEM file of CAs trusted for turns: besides the system's;
+// --transports: the host candidates' transports (udp by default; tcp adds or, alone, keeps
+// to ICE-TCP, RFC 6544).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,7 +29,7 @@ int usage() {
                "                       [--interface NAME]... [--exclude-interface NAME]...\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
-               "               [--relay-only] [--tls-ca FILE]\n"
+               "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
 }
@@ -84,6 +86,9 @@ int main(int argc, char** argv) {
       server.ice.credential = client.ice.credential = value;
     } else if (flag == "--tls-ca") {
       server.ice.tls_ca_file = client.ice.tls_ca_file = value;
+    } else if (flag == "--transports") {
+      if (!server.ice.set_transports(value)) return usage();
+      client.ice.set_transports(value);
     } else if (flag == "--log") {
       const auto level = rtcstack::base::log_level_from_string(value, rtcstack::base::LogLevel::kOff);
       if (level == rtcstack::base::LogLevel::kOff && value != "off") return usage();

@@ -5,6 +5,9 @@
 // browser. Type 2 sends the
 // camera and microphone (a browser's fake devices in tests) and shows the echoed video,
 // counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
+// "#run" runs them all at load, "#run=0,1,3" those listed. Each connection's selected
+// pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
+// as it connects: how a script sees that a call went over ICE-TCP.
 #pragma once
 
 #include <string_view>
@@ -26,11 +29,25 @@ window.rtcEchoResults = {};
 async function connect(setup) {
   // max-bundle: Firefox then offers every section after the first as bundle-only (port 0).
   const pc = new RTCPeerConnection({iceServers: [], bundlePolicy: "max-bundle"});
+  // Resolves once the transport is noted: a test that closes as soon as it connects waits for it.
+  const noted = new Promise((resolve) => pc.addEventListener("connectionstatechange", async () => {
+    if (pc.connectionState !== "connected") return;
+    const stats = await pc.getStats();
+    let local = null;
+    stats.forEach((report) => {
+      if (report.type !== "transport" || !stats.has(report.selectedCandidatePairId)) return;
+      local = stats.get(stats.get(report.selectedCandidatePairId).localCandidateId);
+    });
+    const transport = !local ? "unknown" : local.protocol + (local.tcpType ? "/" + local.tcpType : "");
+    (window.rtcEchoTransports = window.rtcEchoTransports || []).push(transport);
+    log("connected over " + transport);
+    resolve();
+  }));
   const channels = setup(pc);
   await pc.setLocalDescription(await pc.createOffer());
   (window.rtcEchoOffers = window.rtcEchoOffers || []).push(pc.localDescription.sdp);
   const session = await exchange(pc, "/offer");
-  return {pc, channels, session};
+  return {pc, channels, session, noted};
 }
 
 // Posts our local description (candidates gathered) to `url` and applies the answer; the
@@ -71,7 +88,7 @@ function within(ms, promise) {
 
 const tests = {
   0: async () => {
-    const {pc} = await connect((pc) => [pc.createDataChannel("rtc-echo-connect")]);
+    const {pc, noted} = await connect((pc) => [pc.createDataChannel("rtc-echo-connect")]);
     await new Promise((resolve, reject) => {
       const check = () => {
         if (pc.connectionState === "connected") resolve();
@@ -80,6 +97,7 @@ const tests = {
       pc.addEventListener("connectionstatechange", check);
       check();
     });
+    await noted;
     pc.close();
   },
   1: async () => {
@@ -200,8 +218,8 @@ const tests = {
   },
 };
 
-async function run() {
-  for (const type of [0, 1, 2, 3, "restart"]) {
+async function run(types) {
+  for (const type of types) {
     window.rtcEchoWhere = null;
     try {
       await within(20000, tests[type]());
@@ -214,8 +232,12 @@ async function run() {
   }
   window.rtcEchoDone = true;
 }
-document.getElementById("run").onclick = run;
-if (location.hash === "#run") run();
+const allTypes = [0, 1, 2, 3, "restart"];
+document.getElementById("run").onclick = () => run(allTypes);
+if (location.hash === "#run") run(allTypes);
+if (location.hash.startsWith("#run=")) {
+  run(location.hash.slice(5).split(",").map((type) => /^[0-9]+$/.test(type) ? Number(type) : type));
+}
 </script>
 </body></html>
 )html";
