@@ -291,6 +291,8 @@ class Agent {
   bool pairs_with(const Candidate& local) const;
   void add_host_candidate(const base::SocketAddress& address, base::TransportProtocol protocol, TcpType tcp_type,
                           std::uint16_t local_preference);
+  /// Applies AgentConfig::host_names to a local candidate about to be announced.
+  void hide_address(Candidate& candidate) const;
   void finish_gathering_if_done();
   void check_consent(base::Instant now);
   base::Duration jittered_consent_interval();

@@ -61,6 +61,13 @@ struct AgentConfig {
   /// opened when there is none; what that connection brings is fed with the candidate's
   /// address (port 9) as local.
   std::vector<base::IpAddress> tcp_active_addresses;
+  /// mDNS names that hide host addresses (draft-ietf-mmusic-mdns-ice-candidates §3.1): a
+  /// host candidate on one of these IPs is signalled by its name (Candidate::hostname),
+  /// and server-reflexive and relayed candidates give 0.0.0.0 (or ::) port 0 as their
+  /// related address, so no description or trickled candidate reveals a local address.
+  /// Whoever sets them answers mDNS queries for them (ice::mdns::Responder; net::Runtime
+  /// does, with RuntimeOptions::mdns_host_names).
+  std::vector<std::pair<base::IpAddress, std::string>> host_names;
   /// STUN servers asked, from every host candidate of the same family, for the address
   /// the outside sees: server-reflexive candidates.
   std::vector<base::SocketAddress> stun_servers;

@@ -110,10 +110,28 @@ void Agent::add_host_candidate(const SocketAddress& address, base::TransportProt
   candidate.tcp_type = tcp_type;
   candidate.priority = candidate_priority(CandidateType::kHost, local_preference, 1, protocol);
   candidate.foundation = candidate_foundation(CandidateType::kHost, address.ip(), std::nullopt, protocol);
+  hide_address(candidate);
   local_candidates_.push_back(candidate);
   if (!pairs_with(candidate)) return;  // relay-only: the host stays private
   emit(LocalCandidateEvent{candidate});
   for (std::size_t r = 0; r < remote_candidates_.size(); ++r) add_pair(local_candidates_.size() - 1, r);
+}
+
+void Agent::hide_address(Candidate& candidate) const {
+  if (config_.host_names.empty()) return;
+  const auto name_of = [&](const base::IpAddress& ip) -> const std::string* {
+    for (const auto& [address, name] : config_.host_names) {
+      if (address == ip) return &name;
+    }
+    return nullptr;
+  };
+  if (candidate.type == CandidateType::kHost) {
+    if (const std::string* name = name_of(candidate.address.ip())) candidate.hostname = *name;
+  } else if (candidate.related_address) {
+    // Whether or not the related address is one of ours, a peer learns nothing from it.
+    const bool v4 = candidate.related_address->ip().is_v4();
+    candidate.related_address = SocketAddress(v4 ? base::IpAddress::v4(0, 0, 0, 0) : *base::IpAddress::parse("::"), 0);
+  }
 }
 
 bool Agent::pairs_with(const Candidate& local) const {
@@ -174,6 +192,7 @@ void Agent::announce_relayed(Instant now, Relay& relay) {
     srflx.foundation = candidate_foundation(CandidateType::kServerReflexive, host_base.ip(), server);
     srflx.related_address = host_base;
     srflx.url = url;
+    hide_address(srflx);
     local_candidates_.push_back(srflx);
     emit(LocalCandidateEvent{std::move(srflx)});
   }
@@ -186,6 +205,7 @@ void Agent::announce_relayed(Instant now, Relay& relay) {
   relayed.related_address = mapped;
   relayed.url = url;
   relayed.relay_protocol = turn.transport;
+  hide_address(relayed);
   local_candidates_.push_back(relayed);
   relay.candidate = local_candidates_.size() - 1;
   emit(LocalCandidateEvent{relayed});
@@ -300,6 +320,7 @@ bool Agent::handle_gathering_response(const SocketAddress& remote, const stun::S
     candidate.foundation = candidate_foundation(CandidateType::kServerReflexive, base.base.ip(), server);
     candidate.related_address = base.base;
     candidate.url = "stun:" + server.to_string();
+    hide_address(candidate);
     local_candidates_.push_back(candidate);
     emit(LocalCandidateEvent{std::move(candidate)});
   }

@@ -49,6 +49,10 @@ struct Candidate {
   std::string url;
   /// Local relayed candidates: how the TURN server is reached.
   TurnTransport relay_protocol = TurnTransport::kUdp;
+  /// The mDNS name signalled instead of the address: a local host candidate's that
+  /// AgentConfig::host_names hides, or the name a peer signalled for a remote one (its
+  /// address is what the name resolved to).
+  std::string hostname;
   /// UDP, or TCP (RFC 6544) with its tcp_type.
   base::TransportProtocol protocol = base::TransportProtocol::kUdp;
   TcpType tcp_type = TcpType::kPassive;  ///< meaningful for TCP only

@@ -35,4 +35,17 @@ std::vector<base::IpAddress> interface_addresses(bool include_loopback, const st
   return addresses;
 }
 
+unsigned interface_index(const base::IpAddress& address) {
+  unsigned index = 0;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return index;
+  for (ifaddrs* entry = list; entry != nullptr && index == 0; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr || entry->ifa_name == nullptr) continue;
+    const auto found = from_sockaddr(entry->ifa_addr);
+    if (found && found->ip() == address) index = if_nametoindex(entry->ifa_name);
+  }
+  freeifaddrs(list);
+  return index;
+}
+
 }  // namespace rtcstack::net

@@ -21,4 +21,7 @@ bool interface_matches(std::string_view name, std::string_view pattern);
 std::vector<base::IpAddress> interface_addresses(bool include_loopback, const std::vector<std::string>& allow = {},
                                                  const std::vector<std::string>& deny = {});
 
+/// The index of the interface that has `address` (for IPv6 multicast), or 0 if none has.
+unsigned interface_index(const base::IpAddress& address);
+
 }  // namespace rtcstack::net

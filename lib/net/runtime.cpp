@@ -54,7 +54,8 @@ base::Result<std::unique_ptr<Runtime>> Runtime::create(RuntimeOptions options) {
   auto core = std::make_shared<RuntimeCore>(std::move(usable), std::move(sockets),
                                             RuntimeCore::Caps{options.max_connections, options.max_unconnected},
                                             std::move(budget), ports, std::move(*tls),
-                                            RuntimeCore::Transports{options.udp_candidates, options.tcp_candidates});
+                                            RuntimeCore::CandidateOptions{options.udp_candidates, options.tcp_candidates,
+                                                                          options.mdns_resolve, options.mdns_host_names});
   if (auto started = core->start(); !started) return started.error();
   return std::unique_ptr<Runtime>(new Runtime(std::move(core)));
 }
@@ -73,6 +74,8 @@ std::vector<base::SocketAddress> Runtime::local_addresses() const { return core_
 std::size_t Runtime::connection_count() const { return core_->connection_count(); }
 
 Runtime::Load Runtime::load() const { return core_->load(); }
+
+MdnsStats Runtime::mdns_stats() const { return core_->mdns_stats(); }
 
 PeerConnectionHandle::~PeerConnectionHandle() { core_->remove(id_); }
 

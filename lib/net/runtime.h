@@ -26,6 +26,16 @@
 
 namespace rtcstack::net {
 
+/// What a runtime's mDNS endpoint saw (Runtime::mdns_stats()).
+struct MdnsStats {
+  std::uint64_t received = 0;      ///< datagrams on port 5353
+  std::uint64_t malformed = 0;     ///< not DNS, truncated or hostile: dropped
+  std::uint64_t unrelated = 0;     ///< queries for others' names, answers to others' questions
+  std::uint64_t answered = 0;      ///< queries for our names, answered
+  std::uint64_t rate_limited = 0;  ///< queries for our names left unanswered: one answer a second per name
+  std::uint64_t queries_sent = 0;  ///< our queries for remote candidates' names
+};
+
 struct RuntimeOptions {
   /// Local addresses to open a UDP socket on; empty means every interface address
   /// (net::interface_addresses()) that the filters below let through.
@@ -57,6 +67,20 @@ struct RuntimeOptions {
   /// a firewall that opens one TCP range). Needs each connection's own sockets: with
   /// share_sockets, create() fails with kInvalidArgument.
   bool tcp_candidates = false;
+  /// mDNS candidates (draft-ietf-mmusic-mdns-ice-candidates): a remote candidate named
+  /// "<uuid>.local" (how browsers hide their addresses) is resolved by multicast queries
+  /// to 224.0.0.251 and ff02::fb, port 5353, on the runtime's interfaces. Nothing waits
+  /// for it: the other candidates are checked meanwhile, a name unanswered after three
+  /// queries (6 s) is given up, and answers are cached for their TTL. The socket on port
+  /// 5353 opens at the first such candidate; where it cannot, those candidates are dropped.
+  bool mdns_resolve = true;
+  /// Hides each connection's host addresses behind random "<uuid>.local" names (one per
+  /// address and connection), which the runtime's mDNS responder answers for - and for
+  /// nothing else, at most once a second per name; server-reflexive and relayed
+  /// candidates then give 0.0.0.0 as their related address. Off by default: a server on
+  /// public addresses gains nothing, and peers without a multicast path to it reach only
+  /// its other candidates. create() fails with kInternal when port 5353 cannot be joined.
+  bool mdns_host_names = false;
   /// Every socket the runtime binds takes a port in this range (inclusive), for a
   /// firewall that opens only those: {50000, 50999}. Connections with their own sockets
   /// take the free ports in turn; one that finds none fails with kResourceExhausted until
@@ -207,6 +231,8 @@ class Runtime {
     std::size_t live = 0, unconnected = 0;
   };
   Load load() const;
+  /// What the mDNS endpoint saw (zeros until it opened).
+  MdnsStats mdns_stats() const;
 
  private:
   explicit Runtime(std::shared_ptr<RuntimeCore> core) : core_(std::move(core)) {}

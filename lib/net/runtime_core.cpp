@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "ice/inbound.h"
+#include "net/mdns_service.h"
 
 namespace rtcstack::net {
 namespace {
@@ -42,7 +43,7 @@ base::Instant monotonic_now() {
 
 RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
                          std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls,
-                         Transports transports)
+                         CandidateOptions candidates)
     : addresses_(std::move(addresses)),
       ports_(ports),
       next_port_(ports.min),
@@ -50,7 +51,7 @@ RuntimeCore::RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<Udp
       caps_(caps),
       budget_(std::move(budget)),
       tls_(std::move(tls)),
-      transports_(transports) {}
+      candidates_(candidates) {}
 
 RuntimeCore::~RuntimeCore() {
   stop();
@@ -71,6 +72,10 @@ base::Result<void> RuntimeCore::start() {
   for (const UdpSocket& socket : shared_) {
     event.data.fd = socket.fd();
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd(), &event);
+  }
+  // Hidden host addresses need the responder before the first name is signalled.
+  if (candidates_.mdns_host_names && !ensure_mdns()) {
+    return base::Error{base::ErrorCode::kInternal, "mDNS host names: port 5353 could not join 224.0.0.251 or ff02::fb"};
   }
   thread_ = std::thread([this] { loop(); });
   thread_id_ = thread_.get_id();
@@ -118,6 +123,7 @@ void RuntimeCore::forget(std::map<std::uint64_t, std::unique_ptr<Connection>>::i
   for (const UdpSocket& socket : connection.sockets) unwatch(socket.fd());
   close_turn(connection);
   close_ice_tcp(connection);
+  forget_names(connection);
   forget_routes(connection);
   timers_.erase({connection.next_timeout, id});
   connections_.erase(found);
@@ -129,6 +135,7 @@ void RuntimeCore::release_sockets(Connection& connection) {
   connection.sockets.clear();  // closes them
   close_turn(connection);
   close_ice_tcp(connection);
+  forget_names(connection);
   forget_routes(connection);
 }
 
@@ -195,7 +202,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   if (!configuration.buffer_budget) configuration.buffer_budget = budget_;
   configuration.ice.host_addresses = shared_addresses();
   std::vector<UdpSocket> sockets;
-  if (shared_.empty() && transports_.udp) {
+  if (shared_.empty() && candidates_.udp) {
     // Its own sockets: datagrams need no routing, and peers behind one address (several
     // connections of one browser or one runtime) cannot be confused. They come first, so
     // that running out of descriptors costs nothing else.
@@ -218,6 +225,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   connection->sockets = std::move(sockets);
   connection->listeners = std::move(*listeners);
   connection->turn = std::move(*turn);
+  name_hosts(*connection, configuration);
   for (const base::IpAddress& address : addresses_) {
     if (address.is_loopback()) configuration.ice.allow_loopback = true;
   }
@@ -232,6 +240,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
   for (const UdpSocket& socket : connection->sockets) watch(socket.fd(), EPOLLIN, id);
   for (const TcpListener& listener : connection->listeners) watch(listener.fd(), EPOLLIN, id);
   Connection& added = *connection;
+  register_names(added);
   watch_turn(added);
   connections_[id] = std::move(connection);
   timers_.emplace(added.next_timeout, id);
@@ -283,6 +292,7 @@ void RuntimeCore::loop() {
     {
       std::lock_guard lock(cores_mutex());
       if (!timers_.empty()) next = timers_.begin()->first;
+      if (mdns_) next = std::min(next, mdns_->next_timeout());
     }
     const base::Instant now = monotonic_now();
     std::int64_t sleep_ms = kMaxSleepMs;
@@ -299,6 +309,11 @@ void RuntimeCore::loop() {
         continue;
       }
       std::lock_guard lock(cores_mutex());
+      if (mdns_ && mdns_->owns(fd)) {
+        mdns_->receive(monotonic_now(), fd);
+        deliver_resolutions(monotonic_now());
+        continue;
+      }
       for (const UdpSocket& socket : shared_) {
         if (socket.fd() == fd) receive(socket, nullptr);
       }
@@ -319,6 +334,10 @@ void RuntimeCore::loop() {
         if (connection.removed) continue;
         connection.pc->handle_timeout(after);
         mark_dirty(connection);
+      }
+      if (mdns_ && mdns_->next_timeout() <= after) {
+        mdns_->handle_timeout(after);
+        deliver_resolutions(after);
       }
     }
     drain_all();
@@ -419,7 +438,12 @@ std::vector<pc::Event> RuntimeCore::drain(Connection& connection) {
       socket->queue(send_batch_, transmit->remote, std::move(transmit->bytes));
       continue;
     }
-    events.push_back(std::get<pc::Event>(std::move(output)));
+    pc::Event event = std::get<pc::Event>(std::move(output));
+    if (auto* query = std::get_if<pc::MdnsQueryEvent>(&event)) {
+      resolve_name(connection, query->name, monotonic_now());  // the runtime's to answer, not a callback's
+      continue;
+    }
+    events.push_back(std::move(event));
   }
 }
 

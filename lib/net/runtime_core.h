@@ -31,6 +31,7 @@
 namespace rtcstack::net {
 
 class TlsContext;
+class MdnsService;
 
 /// The process-wide lock around every sans-IO core (usrsctp's state is global).
 std::mutex& cores_mutex();
@@ -45,14 +46,14 @@ class RuntimeCore {
   struct Caps {
     std::size_t connections, unconnected;
   };
-  /// Which host candidates each connection gets (RuntimeOptions::udp_candidates,
-  /// tcp_candidates).
-  struct Transports {
-    bool udp = true, tcp = false;
+  /// Which host candidates each connection gets and how mDNS names are handled
+  /// (RuntimeOptions::udp_candidates, tcp_candidates, mdns_resolve, mdns_host_names).
+  struct CandidateOptions {
+    bool udp = true, tcp = false, mdns_resolve = true, mdns_host_names = false;
   };
   RuntimeCore(std::vector<base::IpAddress> addresses, std::vector<UdpSocket> shared, Caps caps,
               std::shared_ptr<base::ByteBudget> budget, PortRange ports, std::shared_ptr<TlsContext> tls,
-              Transports transports);
+              CandidateOptions candidates);
   ~RuntimeCore();
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
@@ -73,6 +74,7 @@ class RuntimeCore {
   void close(std::uint64_t id, bool forget = false);
   std::size_t connection_count();
   Runtime::Load load();
+  MdnsStats mdns_stats();
 
   /// Runs `function` on the connection under the cores lock, on this thread, then wakes
   /// the IO thread to send and report what it produced. False when the connection or
@@ -96,6 +98,7 @@ class RuntimeCore {
       bool proven = false;
     };
     std::vector<IceTcpStream> ice_tcp;                    // to and from the peer (RFC 6544)
+    std::vector<std::string> mdns_names;                  // hiding its host addresses, answered by mdns_
     Callbacks callbacks;
     base::Instant next_timeout;  // its key in timers_; the origin: due at once
     bool dirty = false;          // in dirty_: has output to drain
@@ -154,6 +157,17 @@ class RuntimeCore {
   /// Sends a kTcp transmit over its stream, opening one from an active candidate first.
   void send_ice_tcp(Connection& connection, pc::Transmit& transmit);
   void close_ice_tcp(Connection& connection);
+  // mDNS (runtime_mdns.cpp).
+  /// Opens the mDNS endpoint unless it is open; false when it cannot be (logged once).
+  bool ensure_mdns();
+  /// Names `configuration`'s host addresses (RuntimeOptions::mdns_host_names).
+  void name_hosts(Connection& connection, pc::Configuration& configuration);
+  void register_names(const Connection& connection);
+  void forget_names(Connection& connection);
+  /// A connection's MdnsQueryEvent: answered now from the cache, or when the name resolves.
+  void resolve_name(Connection& connection, const std::string& name, base::Instant now);
+  /// Hands finished resolutions to the connections waiting for them.
+  void deliver_resolutions(base::Instant now);
 
   std::vector<base::IpAddress> addresses_;
   PortRange ports_;
@@ -164,7 +178,10 @@ class RuntimeCore {
   Caps caps_;
   std::shared_ptr<base::ByteBudget> budget_;
   std::shared_ptr<TlsContext> tls_;
-  Transports transports_;
+  CandidateOptions candidates_;
+  std::unique_ptr<MdnsService> mdns_;
+  bool mdns_failed_ = false;
+  std::map<std::string, std::vector<std::uint64_t>, std::less<>> mdns_waiters_;  // name -> connections
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

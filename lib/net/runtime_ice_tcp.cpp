@@ -31,7 +31,7 @@ void RuntimeCore::unwatch(int fd) {
 
 base::Result<std::vector<TcpListener>> RuntimeCore::open_listeners(pc::Configuration& configuration) {
   std::vector<TcpListener> listeners;
-  if (!transports_.tcp) return listeners;
+  if (!candidates_.tcp) return listeners;
   for (const base::IpAddress& address : addresses_) {
     auto listener = TcpListener::listen(address, ports_, next_port_.load());
     if (!listener) return listener.error();

@@ -93,8 +93,15 @@ struct KeyFrameRequestEvent {
 struct TrackEndedEvent {
   TransceiverHandle transceiver;
 };
+/// A remote candidate names its host by mDNS ("<uuid>.local",
+/// draft-ietf-mmusic-mdns-ice-candidates): the caller resolves the name (net::Runtime does,
+/// with multicast queries) and calls PeerConnection::handle_mdns_resolution(); until then
+/// the candidate waits. Asked once per name.
+struct MdnsQueryEvent {
+  std::string name;
+};
 using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
                            IceCandidateEvent, IceCandidateErrorEvent, SelectedCandidatePairChangeEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
-                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent>;
+                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent, MdnsQueryEvent>;
 
 }  // namespace rtcstack::pc

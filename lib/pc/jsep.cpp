@@ -1,7 +1,10 @@
 #include "pc/jsep.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
+
+#include "ice/mdns_message.h"
 
 namespace rtcstack::pc {
 namespace {
@@ -219,7 +222,7 @@ sdp::Candidate to_sdp(const ice::Candidate& candidate) {
   out.foundation = candidate.foundation;
   out.component = candidate.component;
   out.priority = candidate.priority;
-  out.address = candidate.address.ip().to_string();
+  out.address = candidate.hostname.empty() ? candidate.address.ip().to_string() : candidate.hostname;
   out.port = candidate.address.port();
   if (candidate.protocol == base::TransportProtocol::kTcp) {
     out.transport = sdp::CandidateTransport::kTcp;
@@ -248,12 +251,22 @@ base::Result<ice::Candidate> from_sdp(const sdp::Candidate& candidate) {
     // RFC 6544 §4.5 makes tcptype mandatory: without it nobody knows who connects.
     return base::Error{base::ErrorCode::kInvalidArgument, "a TCP candidate without tcptype"};
   }
-  const auto ip = base::IpAddress::parse(candidate.address);
+  auto ip = base::IpAddress::parse(candidate.address);
+  std::string hostname;
   if (!ip) {
-    return base::Error{base::ErrorCode::kUnsupported, "candidate address \"" + candidate.address +
-                                                          "\" is not an IP address (mDNS names are not resolved)"};
+    // draft-ietf-mmusic-mdns-ice-candidates: a host hidden behind "<uuid>.local"; its
+    // address comes when the name resolves.
+    std::string lower = candidate.address;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!ice::mdns::is_local_name(lower)) {
+      return base::Error{base::ErrorCode::kInvalidArgument,
+                         "candidate address \"" + candidate.address + "\" is neither an IP address nor an mDNS name"};
+    }
+    hostname = std::move(lower);
+    ip = base::IpAddress{};
   }
   ice::Candidate out;
+  out.hostname = std::move(hostname);
   out.foundation = candidate.foundation;
   out.component = candidate.component;
   out.priority = candidate.priority;

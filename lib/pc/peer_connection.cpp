@@ -262,9 +262,10 @@ void PeerConnection::apply_remote_ice(base::Instant now) {
   if (remote_ice_applied_ != remote_->ice.ufrag) {
     if (!agent.set_remote_credentials(remote_->ice, now)) return;
     remote_ice_applied_ = remote_->ice.ufrag;
+    unresolved_.clear();  // the candidates of the peer's previous credentials
   }
   for (const sdp::Candidate& candidate : remote_->candidates) {
-    if (auto converted = from_sdp(candidate)) (void)agent.add_remote_candidate(*converted, now);
+    if (auto converted = from_sdp(candidate)) (void)add_remote_candidate(now, std::move(*converted));
   }
   for (const std::string& line : std::exchange(early_candidates_, {})) (void)add_ice_candidate(now, line);
   if (remote_->end_of_candidates) agent.set_remote_end_of_candidates(now);
@@ -293,7 +294,7 @@ base::Result<void> PeerConnection::add_ice_candidate(base::Instant now, std::str
   }
   auto converted = from_sdp(*parsed);
   if (!converted) return converted.error();
-  auto added = agent->add_remote_candidate(*converted, now);
+  auto added = add_remote_candidate(now, std::move(*converted));
   pump(now);
   return added;
 }

@@ -171,6 +171,9 @@ class PeerConnection {
   /// TURN: an IceCandidateErrorEvent (701), and the other candidates carry on.
   void handle_connection_lost(base::Instant now, const base::SocketAddress& local, const base::SocketAddress& server,
                               std::string reason);
+  /// What the name of an MdnsQueryEvent resolved to (empty: it did not): the candidates
+  /// waiting for it join the agent, one per address, or are dropped.
+  void handle_mdns_resolution(base::Instant now, std::string_view name, const std::vector<base::IpAddress>& addresses);
   void handle_timeout(base::Instant now);
   Output poll_output();
   /// Hands back the bytes of a Transmit once sent, or of an RtpPacketEvent or MessageEvent
@@ -227,6 +230,12 @@ class PeerConnection {
   void apply_remote_ice(base::Instant now);
   /// A trickled candidate for a remote description not yet set, kept until one is.
   void keep_early(std::string_view candidate);
+  // mDNS candidates (peer_connection_mdns.cpp)
+  /// Gives the agent a remote candidate; one named by mDNS waits for its name (asked for
+  /// with an MdnsQueryEvent) unless the name has resolved already.
+  base::Result<void> add_remote_candidate(base::Instant now, ice::Candidate candidate);
+  /// Candidates waiting for their names, and names resolved, at most.
+  static constexpr std::size_t kMaxMdnsCandidates = 16;
   // ICE restarts (peer_connection_restart.cpp)
   /// A ufrag and password of ice-chars (RFC 8839 §5.4), long enough that the ufrags of
   /// thousands of connections sharing a socket do not collide.
@@ -292,6 +301,8 @@ class PeerConnection {
   bool ice_restart_requested_ = false;                            // restart_ice(): the next offer restarts
   std::optional<ice::Credentials> restart_credentials_;           // what that offer carries
   std::vector<ice::Candidate> candidates_before_restart_;         // the peer's, for undo_ice_restart()
+  std::vector<ice::Candidate> unresolved_;                        // remote, waiting for their mDNS names
+  std::vector<std::pair<std::string, std::vector<base::IpAddress>>> resolved_names_;  // what names resolved to
   base::Instant now_;  // the latest time passed in
 };
 

@@ -41,9 +41,16 @@ struct EchoPair {
   std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>> b_ref = std::make_shared<std::weak_ptr<net::PeerConnectionHandle>>();
   std::atomic<int> a_messages{0}, b_messages{0}, b_channels{0};
   std::atomic<bool> a_open{false};
+  net::Callbacks on_a, on_b;
 
-  EchoPair(net::Runtime& runtime_a, net::Runtime& runtime_b, net::Callbacks a_extra = {}) {
-    net::Callbacks on_a = std::move(a_extra);
+  EchoPair(net::Runtime& runtime_a, net::Runtime& runtime_b, net::Callbacks a_extra = {}) : EchoPair(std::move(a_extra)) {
+    create_a(runtime_a);
+    create_b(runtime_b);
+  }
+  /// The callbacks alone: create_a() and create_b() make the connections (where a test
+  /// needs them made on threads of its own, as in network namespaces).
+  explicit EchoPair(net::Callbacks a_extra) {
+    on_a = std::move(a_extra);
     auto forward = [](std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>> to) {
       return [to](const std::string& candidate, const std::string&) {
         if (auto peer = to->lock()) (void)peer->add_ice_candidate(candidate);
@@ -56,7 +63,6 @@ struct EchoPair {
         if (state == pc::DataChannelState::kOpen) a_open = true;
       };
     }
-    net::Callbacks on_b;
     on_b.on_ice_candidate = forward(a_ref);
     on_b.on_data_channel = [this](pc::ChannelHandle, const pc::DataChannelInit&) { ++b_channels; };
     // b echoes, from inside its callback.
@@ -64,9 +70,13 @@ struct EchoPair {
       ++b_messages;
       if (auto self = b_ref->lock()) (void)self->send(channel, data, binary);
     };
-    a = *runtime_a.create_peer_connection({}, on_a);
-    b = *runtime_b.create_peer_connection({}, on_b);
+  }
+  void create_a(net::Runtime& runtime) {
+    a = *runtime.create_peer_connection({}, on_a);
     *a_ref = a;
+  }
+  void create_b(net::Runtime& runtime) {
+    b = *runtime.create_peer_connection({}, on_b);
     *b_ref = b;
   }
 
