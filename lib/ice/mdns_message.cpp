@@ -153,14 +153,12 @@ base::Result<Message> parse(base::ByteView datagram) {
   return message;
 }
 
-std::vector<std::uint8_t> build_query(std::string_view name) {
+std::vector<std::uint8_t> build_query(std::string_view name, std::uint16_t type) {
   std::vector<std::uint8_t> out;
-  write_header(out, 0, 0, 2, 0);
-  for (const std::uint16_t type : {kTypeA, kTypeAaaa}) {
-    write_name(out, name);
-    write_u16(out, type);
-    write_u16(out, kClassIn);
-  }
+  write_header(out, 0, 0, 1, 0);
+  write_name(out, name);
+  write_u16(out, type);
+  write_u16(out, kClassIn);
   return out;
 }
 

@@ -62,9 +62,10 @@ struct Message {
 /// and 32 address records are kept: a packet cannot make us allocate more.
 base::Result<Message> parse(base::ByteView datagram);
 
-/// A query for `name`'s A and AAAA records (two questions), id 0 as RFC 6762 §18.1 asks
-/// of multicast queries.
-std::vector<std::uint8_t> build_query(std::string_view name);
+/// A query for `name`'s records of `type` (A or AAAA), id 0 as RFC 6762 §18.1 asks of
+/// multicast queries. One question per query: Chromium's responder ignores queries with
+/// more.
+std::vector<std::uint8_t> build_query(std::string_view name, std::uint16_t type);
 /// A response (authoritative, id echoed) with one record per address of `name`; with an
 /// id other than 0 (a legacy querier's), the question too.
 /// `cache_flush`: set the top bit of the class (RFC 6762 §10.2), as a multicast answer

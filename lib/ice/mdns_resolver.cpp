@@ -23,7 +23,8 @@ base::Result<std::optional<std::vector<base::IpAddress>>> Resolver::resolve(base
 }
 
 void Resolver::send_query(base::Instant now, const std::string& name, Pending& pending) {
-  queries_.push_back(build_query(name));
+  queries_.push_back(build_query(name, kTypeA));
+  queries_.push_back(build_query(name, kTypeAaaa));
   ++pending.sent;
   // 1 s, then 2 s, ...; after the last query, the time it has to be answered.
   pending.next = pending.sent < config_.attempts ? now + config_.first_retry * (1 << (pending.sent - 1))
@@ -34,7 +35,7 @@ bool Resolver::handle_response(base::Instant now, const Message& response) {
   // Every address record of one name in one message belongs together (A and AAAA).
   std::map<std::string, std::pair<std::vector<base::IpAddress>, std::uint32_t>, std::less<>> found;
   for (const Answer& answer : response.answers) {
-    if (!pending_.contains(answer.name) && !cache_.contains(answer.name)) continue;
+    if (!is_local_name(answer.name)) continue;
     auto& [addresses, ttl] = found[answer.name];
     if (std::find(addresses.begin(), addresses.end(), answer.address) == addresses.end()) addresses.push_back(answer.address);
     ttl = std::max(ttl, answer.ttl);

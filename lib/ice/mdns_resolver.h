@@ -1,10 +1,13 @@
 // Resolving the mDNS names of remote ICE candidates ("<uuid>.local",
 // draft-ietf-mmusic-mdns-ice-candidates) with multicast queries (RFC 6762 §5), sans-IO:
 // the caller sends each query to 224.0.0.251:5353 and ff02::fb, feeds every mDNS response
-// it receives, and wakes the resolver at poll_timeout(). Answers are cached for their TTL
-// (capped); an unanswered query is repeated after 1 s and 2 s more and given up 3 s after
-// the last, so a name never holds anyone longer than that. Bounded: at most max_pending
-// names in flight and max_cache names remembered.
+// it receives, and wakes the resolver at poll_timeout(). Each attempt asks for A and
+// AAAA records (a query each); an unanswered name is asked again after 1 s and 2 s more
+// and given up 3 s after the last, so it never holds anyone longer than that. Answers -
+// and the announcements a browser multicasts as it registers a name (RFC 6762 §8.3),
+// which often arrive before its candidate does - are cached for their TTL (capped).
+// Bounded: at most max_pending names in flight and max_cache names remembered (the
+// entry closest to expiry makes room).
 #pragma once
 
 #include <cstdint>
@@ -46,9 +49,9 @@ class Resolver {
   /// kInvalidArgument for a name that is not a .local host name, kResourceExhausted with
   /// max_pending names in flight.
   base::Result<std::optional<std::vector<base::IpAddress>>> resolve(base::Instant now, std::string_view name);
-  /// A response received on the mDNS port: addresses for names in flight resolve them;
-  /// every address record of a name we asked for refreshes the cache. Returns whether it
-  /// answered anything of ours (the caller counts the rest as unrelated).
+  /// A response received on the mDNS port: addresses of .local names are cached, and
+  /// resolve the names in flight. Returns whether it carried any such address (the
+  /// caller counts the rest as unrelated).
   bool handle_response(base::Instant now, const Message& response);
   void handle_timeout(base::Instant now);
   base::Instant poll_timeout() const;

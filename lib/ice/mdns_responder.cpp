@@ -10,7 +10,7 @@ constexpr std::size_t kMaxQueriersRemembered = 16;
 
 bool Responder::add(std::string_view name, std::vector<base::IpAddress> addresses) {
   if (!is_local_name(name) || (names_.size() >= kMaxNames && !names_.contains(name))) return false;
-  names_[std::string(name)] = Entry{std::move(addresses), base::Instant{}, false, {}};
+  names_[std::string(name)] = Entry{std::move(addresses), {}, {}};
   return true;
 }
 
@@ -45,9 +45,9 @@ Responder::Outcome Responder::handle_query(base::Instant now, const Message& que
                     from};
       return Outcome::kAnswered;
     }
-    if (entry.answered && now - entry.last_multicast < kMinInterval) return Outcome::kRateLimited;
-    entry.answered = true;
-    entry.last_multicast = now;
+    const auto last = entry.last_multicast.find(question.type);
+    if (last != entry.last_multicast.end() && now - last->second < kMinInterval) return Outcome::kRateLimited;
+    entry.last_multicast[question.type] = now;
     reply = Reply{build_response(0, question.name, addresses, kTtlSeconds, true), std::nullopt};
     return Outcome::kAnswered;
   }

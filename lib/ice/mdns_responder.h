@@ -1,7 +1,8 @@
 // Answering mDNS queries for the names that hide our own host candidates
 // (draft-ietf-mmusic-mdns-ice-candidates §3.1), sans-IO: only names registered here get an
-// answer, never anything else a query asks. A multicast answer for one name goes out at
-// most once a second (RFC 6762 §6: a flood of queries costs one answer a second); a query
+// answer, never anything else a query asks. A multicast answer for one name and record
+// type goes out at most once a second (RFC 6762 §6: a flood of queries costs one answer a
+// second); a query
 // from a port other than 5353 (a one-shot resolver, §6.7) or with the QU bit gets a
 // unicast answer to its source instead, rate-limited per source the same way.
 #pragma once
@@ -45,8 +46,7 @@ class Responder {
  private:
   struct Entry {
     std::vector<base::IpAddress> addresses;
-    base::Instant last_multicast;
-    bool answered = false;
+    std::map<std::uint16_t, base::Instant> last_multicast;  // by record type asked for
     std::map<base::SocketAddress, base::Instant> last_unicast;  // a few queriers at most
   };
   std::map<std::string, Entry, std::less<>> names_;

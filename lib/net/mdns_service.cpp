@@ -157,7 +157,10 @@ void MdnsService::receive(base::Instant now, int fd) {
     }
     std::optional<ice::mdns::Responder::Reply> reply;
     switch (responder_.handle_query(now, *message, *from, reply)) {
-      case ice::mdns::Responder::Outcome::kAnswered: ++stats_.answered; break;
+      case ice::mdns::Responder::Outcome::kAnswered:
+        ++stats_.answered;
+        RTC_LOG(kDebug, "net") << "mDNS: answered " << *from << " for one of our names";
+        break;
       case ice::mdns::Responder::Outcome::kRateLimited: ++stats_.rate_limited; break;
       case ice::mdns::Responder::Outcome::kNotOurs: ++stats_.unrelated; break;
     }

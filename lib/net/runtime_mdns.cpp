@@ -10,6 +10,17 @@
 #include "net/runtime_core.h"
 
 namespace rtcstack::net {
+namespace {
+
+void log_resolution(std::string_view name, const std::vector<base::IpAddress>& addresses, std::string_view how) {
+  if (!base::log_enabled(base::LogLevel::kDebug)) return;
+  std::string text;
+  for (const base::IpAddress& address : addresses) text += " " + address.to_string();
+  RTC_LOG(kDebug, "net") << "mDNS: " << name
+                         << (text.empty() ? std::string(" did not resolve") : " resolved to" + text + " (" + std::string(how) + ")");
+}
+
+}  // namespace
 
 bool RuntimeCore::ensure_mdns() {
   if (mdns_) return true;
@@ -71,6 +82,7 @@ void RuntimeCore::resolve_name(Connection& connection, const std::string& name, 
     RTC_LOG(kDebug, "net") << resolved.error().message;
     connection.pc->handle_mdns_resolution(now, name, {});
   } else if (*resolved) {
+    log_resolution(name, **resolved, "from the cache");
     connection.pc->handle_mdns_resolution(now, name, **resolved);
   } else {
     mdns_waiters_[name].push_back(connection.id);
@@ -79,6 +91,7 @@ void RuntimeCore::resolve_name(Connection& connection, const std::string& name, 
 
 void RuntimeCore::deliver_resolutions(base::Instant now) {
   while (auto resolution = mdns_->poll_resolution()) {
+    log_resolution(resolution->name, resolution->addresses, "answered");
     const auto waiters = mdns_waiters_.find(resolution->name);
     if (waiters == mdns_waiters_.end()) continue;
     for (const std::uint64_t id : waiters->second) {

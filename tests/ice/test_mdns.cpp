@@ -25,13 +25,12 @@ Instant at(int ms) { return Instant{} + Duration::milliseconds(ms); }
 }  // namespace
 
 TEST_CASE("mDNS: queries and responses round-trip; names are checked", "[ice][mdns]") {
-  const auto query = mdns::parse(mdns::build_query(kName));
+  const auto query = mdns::parse(mdns::build_query(kName, mdns::kTypeAaaa));
   REQUIRE(query.ok());
   CHECK_FALSE(query->response);
-  REQUIRE(query->questions.size() == 2);
+  REQUIRE(query->questions.size() == 1);
   CHECK(query->questions[0].name == kName);
-  CHECK(query->questions[0].type == mdns::kTypeA);
-  CHECK(query->questions[1].type == mdns::kTypeAaaa);
+  CHECK(query->questions[0].type == mdns::kTypeAaaa);
   const auto response = mdns::parse(mdns::build_response(0, kName, {kV4, kV6}, 120, true));
   REQUIRE(response.ok());
   CHECK(response->response);
@@ -92,11 +91,16 @@ TEST_CASE("mDNS resolver: a query, its answer, the cache until the TTL", "[ice][
   const auto query = resolver.poll_query();
   REQUIRE(query);
   CHECK(mdns::parse(*query)->questions[0].name == kName);
+  CHECK(mdns::parse(*query)->questions[0].type == mdns::kTypeA);
+  CHECK(mdns::parse(*resolver.poll_query())->questions[0].type == mdns::kTypeAaaa);
   CHECK_FALSE(resolver.poll_query());
   CHECK(resolver.resolve(at(10), kName).ok());  // asked again: no second query
   CHECK_FALSE(resolver.poll_query());
-  // An unrelated answer changes nothing; ours resolves.
-  CHECK_FALSE(resolver.handle_response(at(20), *mdns::parse(mdns::build_response(0, "other.local", {kV4}, 120, true))));
+  // Someone else's name is cached (a browser announces its names before signalling them)
+  // but resolves nothing in flight; ours resolves.
+  CHECK(resolver.handle_response(at(20), *mdns::parse(mdns::build_response(0, "other.local", {kV6}, 120, true))));
+  CHECK_FALSE(resolver.poll_resolution());
+  CHECK_FALSE(resolver.handle_response(at(20), *mdns::parse(mdns::build_response(0, "example.com", {kV4}, 120, true))));
   CHECK(resolver.handle_response(at(30), *mdns::parse(mdns::build_response(0, kName, {kV4}, 60, true))));
   const auto resolution = resolver.poll_resolution();
   REQUIRE(resolution);
@@ -124,7 +128,7 @@ TEST_CASE("mDNS resolver: unanswered, a name is asked three times and given up w
   }
   REQUIRE(resolution);
   CHECK(resolution->addresses.empty());
-  CHECK(queries == 3);
+  CHECK(queries == 6);  // A and AAAA at 0, 1 and 3 s
   CHECK(now == at(6'000));  // queries at 0, 1 and 3 s; given up 3 s after the last
   CHECK(resolver.poll_timeout() == Instant::max());
 }
@@ -140,7 +144,7 @@ TEST_CASE("mDNS responder: only our names, one multicast answer a second, legacy
   mdns::Responder responder;
   REQUIRE(responder.add(kName, {kV4}));
   CHECK_FALSE(responder.add("not-local.example", {kV4}));
-  const auto query = *mdns::parse(mdns::build_query(kName));
+  const auto query = *mdns::parse(mdns::build_query(kName, mdns::kTypeA));
   const base::SocketAddress peer(base::IpAddress::v4(192, 0, 2, 9), mdns::kPort);
   std::optional<mdns::Responder::Reply> reply;
   CHECK(responder.handle_query(at(0), query, peer, reply) == mdns::Responder::Outcome::kAnswered);
@@ -156,7 +160,7 @@ TEST_CASE("mDNS responder: only our names, one multicast answer a second, legacy
   }
   CHECK(answered == 2);  // at 1 s and 2 s
   // Someone else's name, and a response, are not ours to answer.
-  CHECK(responder.handle_query(at(5000), *mdns::parse(mdns::build_query("someone.local")), peer, reply) ==
+  CHECK(responder.handle_query(at(5000), *mdns::parse(mdns::build_query("someone.local", mdns::kTypeA)), peer, reply) ==
         mdns::Responder::Outcome::kNotOurs);
   CHECK_FALSE(reply);
   // A one-shot querier (not port 5353) gets a unicast answer with its id.

@@ -114,7 +114,7 @@ TEST_CASE("mDNS: peers in two namespaces offering only .local host candidates co
     if (i % 2 == 0 && bytes.size() >= 12) bytes[4] = 0xff;  // a header claiming 65280 questions
     garbage.push_back(bytes);
   }
-  const std::vector<std::vector<std::uint8_t>> flood(400, ice::mdns::build_query(name_a));
+  const std::vector<std::vector<std::uint8_t>> flood(400, ice::mdns::build_query(name_a, ice::mdns::kTypeA));
   REQUIRE(link.run_in(1, [&] {
     spray(link.address(1), garbage);
     spray(link.address(1), flood);

@@ -19,6 +19,7 @@ struct IceOptions {
   bool relay_only = false;           ///< --relay-only: iceTransportPolicy "relay"
   std::string tls_ca_file;           ///< --tls-ca FILE: trusted for turns: besides the system's CAs
   bool udp = true, tcp = false;      ///< --transports udp|tcp|udp,tcp: UDP and ICE-TCP host candidates
+  bool mdns_host_names = false;      ///< --mdns-host-names: our host addresses hidden behind .local names
 
   /// Reads --transports' value; false (nothing changed) for anything but the three forms.
   bool set_transports(std::string_view value);
@@ -29,6 +30,7 @@ struct IceOptions {
     runtime.tls_ca_file = tls_ca_file;
     runtime.udp_candidates = udp;
     runtime.tcp_candidates = tcp;
+    runtime.mdns_host_names = mdns_host_names;
   }
 };
 

@@ -4,13 +4,15 @@
 //                   [--interface NAME]... [--exclude-interface NAME]...
 //   rtc-echo client -s URL -t TYPE [--bind IP] [--timeout S] [--log LEVEL]
 //   either, ICE: [--ice-server URL]... [--ice-username U] [--ice-credential C] [--relay-only]
-//                [--tls-ca FILE] [--transports udp|tcp|udp,tcp]
+//                [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]
 // --log: the library's log level on stderr (error, warning - the default -, info, debug,
 // trace). --ice-server: stun:, turn:[...?transport=tcp] or turns: (RFC 7064/7065), with the
 // TURN credentials of --ice-username/--ice-credential; --relay-only: iceTransportPolicy
 // "relay"; --tls-ca: a PEM file of CAs trusted for turns: besides the system's;
 // --transports: the host candidates' transports (udp by default; tcp adds or, alone, keeps
-// to ICE-TCP, RFC 6544).
+// to ICE-TCP, RFC 6544); --mdns-host-names: our host candidates are signalled as random
+// .local names that our mDNS responder answers for (remote .local names are always
+// resolved).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -29,7 +31,7 @@ int usage() {
                "                       [--interface NAME]... [--exclude-interface NAME]...\n"
                "       rtc-echo client -s URL -t TYPE [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
-               "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp]\n"
+               "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
                "types: 0 connection, 1 data channel echo, 2 media (VP8 + Opus echoed and decoded), 3 data channel stress\n");
   return 2;
 }
@@ -43,8 +45,13 @@ int main(int argc, char** argv) {
   rtcstack::echo::ClientOptions client;
   for (int i = 2; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (flag == "--relay-only") {  // the one flag without a value
+    // The flags without a value.
+    if (flag == "--relay-only") {
       server.ice.relay_only = client.ice.relay_only = true;
+      continue;
+    }
+    if (flag == "--mdns-host-names") {
+      server.ice.mdns_host_names = client.ice.mdns_host_names = true;
       continue;
     }
     if (i + 1 >= argc) return usage();

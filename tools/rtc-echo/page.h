@@ -7,7 +7,9 @@
 // counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
 // "#run" runs them all at load, "#run=0,1,3" those listed. Each connection's selected
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
-// as it connects: how a script sees that a call went over ICE-TCP.
+// as it connects, and its remote candidate's type ("host", "prflx", ...) to
+// window.rtcEchoRemoteTypes: how a script sees that a call went over ICE-TCP, or that
+// the browser resolved the server's mDNS name.
 #pragma once
 
 #include <string_view>
@@ -33,14 +35,17 @@ async function connect(setup) {
   const noted = new Promise((resolve) => pc.addEventListener("connectionstatechange", async () => {
     if (pc.connectionState !== "connected") return;
     const stats = await pc.getStats();
-    let local = null;
+    let local = null, remote = null;
     stats.forEach((report) => {
       if (report.type !== "transport" || !stats.has(report.selectedCandidatePairId)) return;
-      local = stats.get(stats.get(report.selectedCandidatePairId).localCandidateId);
+      const pair = stats.get(report.selectedCandidatePairId);
+      local = stats.get(pair.localCandidateId);
+      remote = stats.get(pair.remoteCandidateId);
     });
     const transport = !local ? "unknown" : local.protocol + (local.tcpType ? "/" + local.tcpType : "");
     (window.rtcEchoTransports = window.rtcEchoTransports || []).push(transport);
-    log("connected over " + transport);
+    (window.rtcEchoRemoteTypes = window.rtcEchoRemoteTypes || []).push(remote ? remote.candidateType : "unknown");
+    log("connected over " + transport + " to a " + (remote ? remote.candidateType : "unknown") + " candidate");
     resolve();
   }));
   const channels = setup(pc);
