@@ -176,3 +176,32 @@ TEST_CASE("with a TURN server available, open NATs still connect directly", "[ic
   CHECK(outcome.a_local_type != CandidateType::kRelayed);
   CHECK(outcome.b_local_type != CandidateType::kRelayed);
 }
+
+TEST_CASE("host names hide every local address: the host candidate's, and server-reflexive and relayed related ones",
+          "[ice][nat][mdns]") {
+  SimNetwork network(41);
+  network.set_default_link({.delay = Duration::milliseconds(5)});
+  network.add_nat({kPublicA, {kLanA.ip()}, NatBehavior::kEndpointIndependent, NatBehavior::kEndpointIndependent});
+  testing::StunServerEndpoint server(network, kStunServer);
+  testing::TurnServerEndpoint turn(network, kTurnServer, kRelayIp);
+  ice::AgentConfig hidden = config(ice::Role::kControlling, kLanA, true);
+  const std::string name = "3d5e8a70-1c2b-4e6f-9a8b-7c6d5e4f3a21.local";
+  hidden.host_names = {{kLanA.ip(), name}};
+  AgentEndpoint a(network, "a", hidden, 5);
+  a.agent().start_gathering(network.now());
+  a.drain();
+  network.run_until([&] { return a.agent().gathering_state() == ice::GatheringState::kComplete; },
+                    network.now() + Duration::seconds(10));
+  REQUIRE(a.announced.size() >= 3);
+  for (const ice::Candidate& candidate : a.announced) {
+    CAPTURE(candidate.to_string());
+    if (candidate.type == CandidateType::kHost) {
+      CHECK(candidate.hostname == name);
+      CHECK(candidate.address == kLanA);  // the agent itself still knows where it is
+    } else {
+      REQUIRE(candidate.related_address);
+      CHECK(candidate.related_address->ip().is_unspecified());
+      CHECK(candidate.related_address->port() == 0);
+    }
+  }
+}
