@@ -82,6 +82,10 @@ base::Result<void> RuntimeCore::start() {
   return {};
 }
 
+void RuntimeCore::took_port(std::uint16_t port) {
+  if (!ports_.empty()) next_port_.store(port == ports_.max ? ports_.min : static_cast<std::uint16_t>(port + 1));
+}
+
 void RuntimeCore::wake() {
   const std::uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof one);
@@ -209,10 +213,7 @@ base::Result<std::uint64_t> RuntimeCore::add(pc::Configuration configuration, Ca
     for (const base::IpAddress& address : addresses_) {
       auto socket = UdpSocket::bind(address, ports_, next_port_.load());
       if (!socket) return socket.error();
-      if (!ports_.empty()) {
-        const std::uint16_t taken = socket->local().port();
-        next_port_.store(taken == ports_.max ? ports_.min : static_cast<std::uint16_t>(taken + 1));
-      }
+      took_port(socket->local().port());
       configuration.ice.host_addresses.push_back(socket->local());
       sockets.push_back(std::move(*socket));
     }

@@ -109,6 +109,8 @@ class RuntimeCore {
   };
 
   void wake();
+  /// A socket took `port` of ports_: the next search starts after it.
+  void took_port(std::uint16_t port);
   /// After every call into the connection's PeerConnection (cores lock held): queues it
   /// for draining, brings the load counts up to date with its state, and indexes it by
   /// its ufrag again if an ICE restart changed it.

@@ -35,10 +35,7 @@ base::Result<std::vector<TcpListener>> RuntimeCore::open_listeners(pc::Configura
   for (const base::IpAddress& address : addresses_) {
     auto listener = TcpListener::listen(address, ports_, next_port_.load());
     if (!listener) return listener.error();
-    if (!ports_.empty()) {
-      const std::uint16_t taken = listener->local().port();
-      next_port_.store(taken == ports_.max ? ports_.min : static_cast<std::uint16_t>(taken + 1));
-    }
+    took_port(listener->local().port());
     configuration.ice.tcp_listen_addresses.push_back(listener->local());
     configuration.ice.tcp_active_addresses.push_back(address);
     listeners.push_back(std::move(*listener));

@@ -125,4 +125,14 @@ void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool 
   to.drain();
 }
 
+bool gather_and_connect(SimNetwork& network, AgentEndpoint& a, AgentEndpoint& b, base::Duration limit) {
+  a.agent().start_gathering(network.now());
+  b.agent().start_gathering(network.now());
+  a.drain();
+  b.drain();
+  signal_all(a, b, network.now());
+  signal_all(b, a, network.now());
+  return network.run_until([&] { return a.connected() && b.connected(); }, network.now() + limit);
+}
+
 }  // namespace rtcstack::testing

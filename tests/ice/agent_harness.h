@@ -81,4 +81,9 @@ ice::AgentConfig agent_config(ice::Role role, std::vector<base::SocketAddress> a
 /// Gives `to` the credentials and every candidate `from` has announced, then end-of-candidates.
 void signal_all(AgentEndpoint& from, AgentEndpoint& to, base::Instant now, bool end_of_candidates = true);
 
+/// Gathers on both, signals everything both ways, and runs until both connect or `limit`
+/// passes; whether both connected.
+bool gather_and_connect(SimNetwork& network, AgentEndpoint& a, AgentEndpoint& b,
+                        base::Duration limit = base::Duration::seconds(30));
+
 }  // namespace rtcstack::testing

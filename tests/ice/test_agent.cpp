@@ -26,15 +26,8 @@ ice::AgentConfig config(Role role, std::vector<SocketAddress> addresses) {
   return testing::agent_config(role, std::move(addresses));
 }
 
-// Gathers on both, trickles everything both ways, and runs until both connect.
 bool connect(SimNetwork& network, AgentEndpoint& a, AgentEndpoint& b, Duration limit = Duration::seconds(30)) {
-  a.agent().start_gathering(network.now());
-  b.agent().start_gathering(network.now());
-  a.drain();
-  b.drain();
-  testing::signal_all(a, b, network.now());
-  testing::signal_all(b, a, network.now());
-  return network.run_until([&] { return a.connected() && b.connected(); }, network.now() + limit);
+  return testing::gather_and_connect(network, a, b, limit);
 }
 
 ice::Candidate host_candidate(const SocketAddress& address) {

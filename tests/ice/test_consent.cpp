@@ -24,13 +24,7 @@ struct Call {
         a(network, "a", config(ice::Role::kControlling, kA), seed * 2),
         b(network, "b", testing::agent_config(ice::Role::kControlled, std::move(b_addresses)), seed * 2 + 1) {
     network.set_default_link({.delay = Duration::milliseconds(20)});
-    a.agent().start_gathering(network.now());
-    b.agent().start_gathering(network.now());
-    a.drain();
-    b.drain();
-    testing::signal_all(a, b, network.now());
-    testing::signal_all(b, a, network.now());
-    network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(10));
+    testing::gather_and_connect(network, a, b, Duration::seconds(10));
   }
   std::optional<Instant> entered(const AgentEndpoint& endpoint, ConnectionState state, Instant after) const {
     for (const auto& [at, entered_state] : endpoint.state_times) {

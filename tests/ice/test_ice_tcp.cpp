@@ -34,16 +34,6 @@ ice::AgentConfig config(Role role, const base::IpAddress& ip, bool udp, bool tcp
   return config;
 }
 
-bool connect(SimNetwork& network, AgentEndpoint& a, AgentEndpoint& b) {
-  a.agent().start_gathering(network.now());
-  b.agent().start_gathering(network.now());
-  a.drain();
-  b.drain();
-  testing::signal_all(a, b, network.now());
-  testing::signal_all(b, a, network.now());
-  return network.run_until([&] { return a.connected() && b.connected(); }, network.now() + Duration::seconds(30));
-}
-
 std::size_t count_tcp(const std::vector<ice::Candidate>& candidates, ice::TcpType type) {
   return static_cast<std::size_t>(std::count_if(candidates.begin(), candidates.end(), [&](const ice::Candidate& c) {
     return c.protocol == TransportProtocol::kTcp && c.tcp_type == type;
@@ -83,7 +73,7 @@ TEST_CASE("ICE-TCP: two agents offering only TCP connect over it, data flows bot
   network.set_default_link({.delay = Duration::milliseconds(20)});
   AgentEndpoint a(network, "a", config(Role::kControlling, kIpA, false, true), 1);
   AgentEndpoint b(network, "b", config(Role::kControlled, kIpB, false, true), 2);
-  REQUIRE(connect(network, a, b));
+  REQUIRE(testing::gather_and_connect(network, a, b));
   const auto pa = a.agent().selected_pair();
   const auto pb = b.agent().selected_pair();
   REQUIRE(pa);
@@ -124,7 +114,7 @@ TEST_CASE("ICE-TCP: with UDP and TCP both open UDP is selected; with UDP blocked
     udp_blocked = true;
     a.udp_blocked = b.udp_blocked = true;
   }
-  REQUIRE(connect(network, a, b));
+  REQUIRE(testing::gather_and_connect(network, a, b));
   const auto pa = a.agent().selected_pair();
   REQUIRE(pa);
   CHECK(pa->local.protocol == (udp_blocked ? TransportProtocol::kTcp : TransportProtocol::kUdp));

@@ -20,8 +20,8 @@ ns_server=rtcm${tag}s
 ns_browser=rtcm${tag}b
 subnet=10.78.$(( $$ % 250 + 1 ))
 browser_home=$(mktemp -d)
-server_log=$(mktemp)
 server=""
+server_log=""
 cleanup() {
   [ -n "$server" ] && { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
   ip netns del "$ns_server" 2>/dev/null || true
@@ -44,16 +44,11 @@ for side in "$ns_server vs$tag 1" "$ns_browser vb$tag 2"; do
 done
 # Chromium gathers no candidate at all in a namespace without a default route.
 ip -n "$ns_browser" route add default via "$subnet.1"
-ip netns exec "$ns_server" "$rtc_echo" server --host "$subnet.1" --port 0 --bind "$subnet.1" --mdns-host-names \
-  --log debug >"$server_log" 2>&1 &
-server=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's|^rtc-echo server: \(http://[0-9.:]*\)/.*|\1|p' "$server_log")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "the server did not start:"; cat "$server_log"; exit 1; }
+source "$(dirname "$0")/start_server.sh"
+# `ip netns exec` becomes the server (it execs it): $server is the server's PID.
+start_server "$RTC_ECHO_URL" ip netns exec "$ns_server" "$rtc_echo" server --host "$subnet.1" --port 0 \
+  --bind "$subnet.1" --mdns-host-names --log debug
+trap cleanup EXIT  # start_server set its own
 failed=0
 if ! ip netns exec "$ns_browser" env HOME="$browser_home" node "$(dirname "$0")/chromium_echo.js" \
     "$node_dir/node_modules" "$url" "$PWD/chromium-mdns-echo.png" "0,1" "udp"; then

@@ -70,17 +70,28 @@ int connect_to(std::uint16_t port) {
   return fd;
 }
 
+// Two runtimes on 127.0.0.1 offering these transports, and a channel from a, open.
+struct OpenCall {
+  std::unique_ptr<net::Runtime> runtime_a, runtime_b;
+  EchoPair pair;
+  pc::ChannelHandle channel = 0;
+  OpenCall(bool udp, bool tcp)
+      : runtime_a(loopback_runtime(transports(udp, tcp))), runtime_b(loopback_runtime(transports(udp, tcp))),
+        pair(*runtime_a, *runtime_b) {
+    pc::DataChannelInit init;
+    init.label = "call";
+    channel = *pair.a->create_data_channel(init);
+    pair.negotiate();
+    REQUIRE(eventually([&] { return pair.a_open.load(); }));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("ICE-TCP: runtimes that offer TCP only connect over it and echo, large messages included", "[net][tcp]") {
-  auto runtime_a = loopback_runtime(transports(false, true));
-  auto runtime_b = loopback_runtime(transports(false, true));
-  EchoPair pair(*runtime_a, *runtime_b);
-  pc::DataChannelInit init;
-  init.label = "tcp";
-  const auto channel = *pair.a->create_data_channel(init);
-  pair.negotiate();
-  REQUIRE(eventually([&] { return pair.a_open.load(); }));
+  OpenCall call(false, true);
+  EchoPair& pair = call.pair;
+  const auto channel = call.channel;
   const std::string offer = pair.a->local_description()->sdp;
   CHECK(offer.find(" udp ") == std::string::npos);
   CHECK(offer.find(" tcp ") != std::string::npos);
@@ -98,15 +109,9 @@ TEST_CASE("ICE-TCP: runtimes that offer TCP only connect over it and echo, large
 }
 
 TEST_CASE("ICE-TCP: with UDP and TCP both offered the call goes over UDP", "[net][tcp]") {
-  auto runtime_a = loopback_runtime(transports(true, true));
-  auto runtime_b = loopback_runtime(transports(true, true));
-  EchoPair pair(*runtime_a, *runtime_b);
-  pc::DataChannelInit init;
-  init.label = "both";
-  const auto channel = *pair.a->create_data_channel(init);
-  pair.negotiate();
-  REQUIRE(eventually([&] { return pair.a_open.load(); }));
-  REQUIRE(pair.a->send(channel, "hello").ok());
+  OpenCall call(true, true);
+  EchoPair& pair = call.pair;
+  REQUIRE(pair.a->send(call.channel, "hello").ok());
   REQUIRE(eventually([&] { return pair.a_messages == 1; }));
   CHECK(text_of(selected_local_candidate(*pair.a), "protocol") == "udp");
   CHECK(text_of(selected_local_candidate(*pair.b), "protocol") == "udp");
