@@ -28,8 +28,9 @@ BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
   libusrsctp-dev libopus-dev libvpx-dev catch2 libbenchmark-dev nlohmann-json3-dev libcpp-httplib-dev)
 # What the sanitizer and fuzz stages add.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
-# Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS).
-INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp chromium firefox-esr nodejs)
+# Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS;
+# iproute2's ip for the network namespaces of the mDNS tests).
+INTEROP_PACKAGES=(coturn openssl python3-aiortc python3-aiohttp chromium firefox-esr nodejs iproute2)
 
 # configure_build DIR [meson options...]: sets up DIR the first time; later runs keep the
 # build (no rebuild from scratch) and only re-apply the options, so that whichever command
