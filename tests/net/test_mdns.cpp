@@ -1,7 +1,8 @@
 // mDNS candidates on a real link: two runtimes in network namespaces of their own, joined
-// by a veth pair (tests/support/netns_link.h; root needed), each hiding its host address
-// behind a .local name and resolving the other's by multicast. Then garbage and a flood
-// of queries on port 5353: dropped, counted, rate-limited, and the call goes on.
+// by a veth pair (tests/support/netns_link.h; root needed), each hiding its IPv4 and IPv6
+// host addresses behind .local names and resolving the other's by multicast (A records
+// through 224.0.0.251, AAAA through either group). Then garbage and a flood of queries on
+// port 5353: dropped, counted, rate-limited, and the call goes on.
 #include <catch2/catch.hpp>
 
 #include <netinet/in.h>
@@ -74,7 +75,7 @@ TEST_CASE("mDNS: peers in two namespaces offering only .local host candidates co
   for (int side = 0; side < 2; ++side) {
     REQUIRE(link.run_in(side, [&] {
       net::RuntimeOptions options;
-      options.addresses = {link.address(side)};
+      options.addresses = {link.address(side), link.address6(side)};
       options.mdns_host_names = true;
       auto created = net::Runtime::create(options);
       if (created) runtimes[side] = std::move(*created);
@@ -97,12 +98,16 @@ TEST_CASE("mDNS: peers in two namespaces offering only .local host candidates co
   const std::string offer = pair->a->local_description()->sdp;
   const std::string answer = pair->b->local_description()->sdp;
   CHECK(offer.find(link.address(0).to_string()) == std::string::npos);
+  CHECK(offer.find(link.address6(0).to_string()) == std::string::npos);
   CHECK(answer.find(link.address(1).to_string()) == std::string::npos);
+  CHECK(answer.find(link.address6(1).to_string()) == std::string::npos);
   const std::string name_a = local_name(offer);
   CHECK(ice::mdns::is_local_name(name_a));
   CHECK(local_name(answer) != name_a);
   CHECK(eventually([&] { return has_remote_host(*pair->a, link.address(1)); }));
   CHECK(eventually([&] { return has_remote_host(*pair->b, link.address(0)); }));
+  CHECK(eventually([&] { return has_remote_host(*pair->a, link.address6(1)); }));
+  CHECK(eventually([&] { return has_remote_host(*pair->b, link.address6(0)); }));
   CHECK(runtimes[0]->mdns_stats().queries_sent >= 1);
   CHECK(runtimes[1]->mdns_stats().answered >= 1);
 
