@@ -12,6 +12,8 @@
 #include <queue>
 #include <vector>
 
+#include "drop_tail_queue.h"
+
 namespace rtcstack::bench {
 namespace {
 
@@ -78,6 +80,14 @@ void ImpairmentRelay::run() {
   sockaddr_in peers[2] = {};  // a, b: learned from what each sends
   bool known[2] = {false, false};
   const auto one_way = std::chrono::duration<double, std::milli>(impairment_.rtt_ms / 2);
+  // The rate limit's queues keep time as Instants from the relay's start.
+  const Clock::time_point epoch = Clock::now();
+  const auto instant = [&](Clock::time_point at) {
+    return base::Instant{} + base::Duration::nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(at - epoch).count());
+  };
+  const testing::Bottleneck limits{impairment_.rate_bps, impairment_.queue_bytes,
+                                   base::Duration::microseconds(static_cast<std::int64_t>(impairment_.queue_ms * 1000))};
+  testing::DropTailQueue bottleneck[2] = {testing::DropTailQueue(limits), testing::DropTailQueue(limits)};
   while (!stopping_) {
     if (rebind_requested_) {
       // b's datagrams, those queued included, now reach a from a new port; a's still go to
@@ -107,8 +117,19 @@ void ImpairmentRelay::run() {
           ++dropped_;
           continue;
         }
+        const Clock::time_point arrived = Clock::now();
+        Clock::time_point departure = arrived;
+        if (impairment_.rate_bps != 0) {
+          const auto admission = bottleneck[i].admit(instant(arrived), static_cast<std::size_t>(size));
+          if (admission.dropped) {
+            ++dropped_;
+            ++queue_dropped_;
+            continue;
+          }
+          departure = epoch + std::chrono::nanoseconds((admission.departure - base::Instant{}).as_nanoseconds());
+        }
         const auto delay = one_way + std::chrono::duration<double, std::milli>(impairment_.jitter_ms * unit(random));
-        const auto due = std::max(last_due[i], Clock::now() + std::chrono::duration_cast<Clock::duration>(delay));
+        const auto due = std::max(last_due[i], departure + std::chrono::duration_cast<Clock::duration>(delay));
         last_due[i] = due;
         queue.push({due, order++, i, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + size)});
       }

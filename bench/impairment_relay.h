@@ -5,7 +5,9 @@
 // each side sees the other's alias as the source. It learns each peer's real address from
 // the first datagram that peer sends (until then the other's datagrams to it are dropped,
 // and ICE retransmits them). Runs on its own thread while the object lives; holds at most
-// kMaxInFlight datagrams (a router queue: beyond it, drops).
+// kMaxInFlight datagrams (a router queue: beyond it, drops). With a rate, each direction
+// is a bottleneck (tests/support/drop_tail_queue.h): datagrams leave at that rate, after
+// waiting behind a drop-tail queue, and only then take the delay.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,11 @@ struct Impairment {
   double jitter_ms = 0;  ///< extra one-way delay drawn uniformly from [0, jitter]
   double loss = 0;       ///< probability that a datagram is dropped
   std::uint64_t seed = 1;
+  /// Each direction's capacity in bits per second (0: unlimited) and its drop-tail queue
+  /// (in bytes, or in milliseconds of waiting; 0: that limit is off).
+  std::uint64_t rate_bps = 0;
+  std::size_t queue_bytes = 0;
+  double queue_ms = 0;
 };
 
 class ImpairmentRelay {
@@ -40,6 +47,8 @@ class ImpairmentRelay {
 
   std::uint64_t forwarded() const { return forwarded_; }
   std::uint64_t dropped() const { return dropped_; }
+  /// Of dropped(): those the rate limit's full queue dropped.
+  std::uint64_t queue_dropped() const { return queue_dropped_; }
 
   /// Changes the loss rate from now on (1: the path goes dark both ways).
   void set_loss(double loss) { loss_ = loss; }
@@ -57,7 +66,7 @@ class ImpairmentRelay {
   std::atomic<double> loss_;
   std::atomic<bool> rebind_requested_{false};
   std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> forwarded_{0}, dropped_{0};
+  std::atomic<std::uint64_t> forwarded_{0}, dropped_{0}, queue_dropped_{0};
   std::thread thread_;
 };
 

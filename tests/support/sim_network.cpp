@@ -23,6 +23,7 @@ std::string_view kind_name(TraceEvent::Kind kind) {
     case TraceEvent::Kind::kTooBig: return "too-big";
     case TraceEvent::Kind::kUnroutable: return "unroutable";
     case TraceEvent::Kind::kFiltered: return "filtered";
+    case TraceEvent::Kind::kQueueDropped: return "queue-dropped";
   }
   return "?";
 }
@@ -173,22 +174,44 @@ void SimNetwork::send(const base::SocketAddress& original_from, const base::Sock
     record(TraceEvent::Kind::kLost, from, to, datagram);
     return;
   }
-  schedule(link, conditions, from, to, datagram);
+  const auto departure = through_bottleneck(conditions, datagram.size());
+  if (!departure) {
+    ++stats_.queue_dropped;
+    record(TraceEvent::Kind::kQueueDropped, from, to, datagram);
+    return;
+  }
+  schedule(link, conditions, from, to, datagram, *departure);
   if (random_.chance(conditions.duplicate)) {
     ++stats_.duplicated;
     record(TraceEvent::Kind::kDuplicated, from, to, datagram);
-    schedule(link, conditions, from, to, datagram);
+    schedule(link, conditions, from, to, datagram, *departure);
   }
+}
+
+int SimNetwork::add_bottleneck(Bottleneck bottleneck) {
+  bottlenecks_.push_back({DropTailQueue(bottleneck), {}});
+  return static_cast<int>(bottlenecks_.size() - 1);
+}
+
+void SimNetwork::set_bottleneck(int id, Bottleneck bottleneck) { bottlenecks_.at(id).queue.set_limits(bottleneck); }
+
+std::optional<base::Instant> SimNetwork::through_bottleneck(const LinkConditions& conditions, std::size_t bytes) {
+  if (conditions.bottleneck < 0) return now_;
+  BottleneckState& state = bottlenecks_.at(conditions.bottleneck);
+  const DropTailQueue::Admission admission = state.queue.admit(now_, bytes);
+  state.samples.push_back({now_, admission.queued, bytes, admission.dropped});
+  if (admission.dropped) return std::nullopt;
+  return admission.departure;
 }
 
 void SimNetwork::schedule(const LinkKey& link, const LinkConditions& conditions,
                           const base::SocketAddress& from, const base::SocketAddress& to,
-                          base::ByteView datagram) {
+                          base::ByteView datagram, base::Instant departure) {
   const auto jitter_ns = static_cast<std::uint64_t>(conditions.jitter.as_nanoseconds());
   const base::Duration jitter =
       base::Duration::nanoseconds(static_cast<std::int64_t>(random_.uniform(jitter_ns + 1)));
   base::Instant& in_order = last_in_order_arrival_[link];
-  const base::Instant arrival = std::max(now_ + conditions.delay + jitter, in_order);
+  const base::Instant arrival = std::max(departure + conditions.delay + jitter, in_order);
   InFlight datagram_in_flight{arrival, next_sequence_++, from, to, base::Buffer(datagram)};
   if (random_.chance(conditions.reorder)) {
     // Held back without moving the in-order horizon: later datagrams pass it.

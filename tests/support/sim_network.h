@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,8 +19,24 @@
 #include "base/random.h"
 #include "base/socket_address.h"
 #include "base/time.h"
+#include "drop_tail_queue.h"
 
 namespace rtcstack::testing {
+
+// Bottlenecks (drop_tail_queue.h): a link of limited rate with a drop-tail queue in
+// front, which any number of links (directions between hosts) may pass through - two calls
+// that share one bottleneck compete for it. A datagram waits behind what the queue holds,
+// leaves after its own serialization time, and then takes its link's delay and jitter;
+// one that finds the queue over its limit is dropped. The rate may change mid-run
+// (set_bottleneck): a capacity step.
+
+/// One datagram at a bottleneck: when it came, how long it queued, or that it was dropped.
+struct BottleneckSample {
+  base::Instant at;
+  base::Duration queued = base::Duration::zero();
+  std::size_t bytes = 0;
+  bool dropped = false;
+};
 
 /// How one direction of a link treats datagrams.
 struct LinkConditions {
@@ -38,6 +55,8 @@ struct LinkConditions {
   base::Duration reorder_delay = base::Duration::milliseconds(10);
   /// Datagrams larger than this many bytes are dropped; 0 means no limit.
   std::size_t mtu = 0;
+  /// The bottleneck (SimNetwork::add_bottleneck()) this direction passes through, if any.
+  int bottleneck = -1;
 };
 
 /// NAT behaviour as RFC 4787 classifies it. Mapping: which outgoing flows share a public
@@ -73,7 +92,7 @@ class SimEndpoint {
 
 /// One line of the network's trace: what happened to a datagram, and when.
 struct TraceEvent {
-  enum class Kind : std::uint8_t { kSent, kDelivered, kLost, kDuplicated, kTooBig, kUnroutable, kFiltered };
+  enum class Kind : std::uint8_t { kSent, kDelivered, kLost, kDuplicated, kTooBig, kUnroutable, kFiltered, kQueueDropped };
 
   base::Instant at;
   Kind kind;
@@ -96,6 +115,7 @@ struct NetworkStats {
   std::uint64_t too_big = 0;
   std::uint64_t unroutable = 0;
   std::uint64_t filtered = 0;  ///< dropped by a NAT (no mapping, or not allowed in)
+  std::uint64_t queue_dropped = 0;  ///< dropped by a bottleneck's full queue
 };
 
 class SimNetwork {
@@ -118,6 +138,13 @@ class SimNetwork {
 
   /// Conditions for every pair without its own.
   void set_default_link(LinkConditions conditions) { default_link_ = conditions; }
+
+  /// A bottleneck for LinkConditions::bottleneck to name; its id.
+  int add_bottleneck(Bottleneck bottleneck);
+  /// Changes a bottleneck from now on (what is queued keeps its departure time).
+  void set_bottleneck(int id, Bottleneck bottleneck);
+  /// Every datagram that reached the bottleneck, in order.
+  const std::vector<BottleneckSample>& bottleneck_samples(int id) const { return bottlenecks_.at(id).samples; }
 
   /// Sends a copy of `datagram` at the current simulated time. Safe to call from inside
   /// SimEndpoint callbacks.
@@ -170,9 +197,10 @@ class SimNetwork {
   Nat* nat_with_public(const base::IpAddress& ip);
   // Applies NATs to a datagram about to cross the network; false when it is dropped.
   bool translate(base::SocketAddress& from, base::SocketAddress& to);
+  /// Queues a datagram that leaves the sender's side (or the bottleneck) at `departure`.
   void schedule(const LinkKey& link, const LinkConditions& conditions,
                 const base::SocketAddress& from, const base::SocketAddress& to,
-                base::ByteView datagram);
+                base::ByteView datagram, base::Instant departure);
   void record(TraceEvent::Kind kind, const base::SocketAddress& from,
               const base::SocketAddress& to, base::ByteView datagram);
   void advance_to(base::Instant at);
@@ -185,6 +213,14 @@ class SimNetwork {
   std::vector<SimEndpoint*> endpoints_;  // attach order, for deterministic timeout order
   std::map<LinkKey, LinkConditions> links_;
   std::map<LinkKey, base::Instant> last_in_order_arrival_;
+  struct BottleneckState {
+    DropTailQueue queue;
+    std::vector<BottleneckSample> samples;
+  };
+  std::vector<BottleneckState> bottlenecks_;
+  /// Passes a datagram through its link's bottleneck: the instant it leaves, or nullopt
+  /// when the queue drops it.
+  std::optional<base::Instant> through_bottleneck(const LinkConditions& conditions, std::size_t bytes);
   std::vector<Nat> nats_;
   LinkConditions default_link_;
   std::vector<TraceEvent> trace_;
