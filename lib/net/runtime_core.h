@@ -142,7 +142,7 @@ class RuntimeCore {
   /// Sends a transmit for one of its TURN connections; false when it is for none.
   bool send_turn(Connection& connection, pc::Transmit& transmit);
   void close_turn(Connection& connection);          // all of them (the connection ended)
-  void rearm(const StreamConnection& turn);           // EPOLLOUT while it has something to write
+  void rearm(StreamConnection& stream);               // EPOLLOUT while it has something to write
   // ICE-TCP (runtime_ice_tcp.cpp).
   /// ICE-TCP streams of one connection at most, accepted and opened together: a stranger
   /// who connects to a passive candidate again and again replaces the oldest stream not yet

@@ -32,11 +32,15 @@ void RuntimeCore::watch_turn(const Connection& connection) {
   for (const auto& turn : connection.turn) watch(turn->fd(), EPOLLIN | EPOLLOUT, connection.id);
 }
 
-void RuntimeCore::rearm(const StreamConnection& turn) {
+void RuntimeCore::rearm(StreamConnection& stream) {
+  // Most sends write at once and leave nothing queued: no system call for epoll then.
+  const bool write = stream.wants_write();
+  if (write == stream.write_watched()) return;
   epoll_event event{};
-  event.events = EPOLLIN | (turn.wants_write() ? EPOLLOUT : 0u);
-  event.data.fd = turn.fd();
-  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, turn.fd(), &event);
+  event.events = EPOLLIN | (write ? EPOLLOUT : 0u);
+  event.data.fd = stream.fd();
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, stream.fd(), &event);
+  stream.set_write_watched(write);
 }
 
 bool RuntimeCore::service_turn(Connection& connection, int fd) {

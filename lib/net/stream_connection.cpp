@@ -93,6 +93,7 @@ std::unique_ptr<StreamConnection> StreamConnection::adopt_ice(int fd, const base
   std::unique_ptr<StreamConnection> connection(new StreamConnection(fd, local, peer, stun::Framing::kRfc4571));
   connection->phase_ = Phase::kOpen;
   connection->want_write_ = false;
+  connection->write_watched_ = false;  // accepted: watched for reading only
   return connection;
 }
 

@@ -60,6 +60,10 @@ class StreamConnection {
   bool send(base::ByteView message);
   /// Whether it waits for the socket to become writable (connecting, or bytes queued).
   bool wants_write() const;
+  /// Whether the runtime's epoll watches the socket for writability now: it asks epoll
+  /// again only when wants_write() differs, not once per datagram sent.
+  bool write_watched() const { return write_watched_; }
+  void set_write_watched(bool watched) { write_watched_ = watched; }
   /// Moves on after the socket became ready: finishes connecting, the TLS handshake,
   /// writes what is queued, and reads - each whole message to `on_message`. An error once
   /// the connection is over: refused, reset, closed by the other end, a certificate that
@@ -85,6 +89,7 @@ class StreamConnection {
   ssl_st* ssl_ = nullptr;
   Phase phase_ = Phase::kConnecting;
   bool want_write_ = true;  // TLS may need the socket writable to read, and the other way round
+  bool write_watched_ = true;  // the runtime starts watching a connecting socket for EPOLLOUT
   std::vector<std::uint8_t> queued_;
   std::size_t written_ = 0;  // of queued_
   stun::Framing framing_;
