@@ -23,9 +23,10 @@ declare -A allowed=(
   [dtls]="base dtls"
   [srtp]="base srtp"
   [sctp]="base sctp"
-  [media]="base media"
-  [pc]="base stun sdp ice dtls srtp sctp media pc"
-  [net]="base stun sdp ice dtls srtp sctp media pc net"
+  [cc]="base cc"
+  [media]="base cc media"
+  [pc]="base stun sdp ice dtls srtp sctp cc media pc"
+  [net]="base stun sdp ice dtls srtp sctp cc media pc net"
 )
 # System headers owned by some modules: "<pattern>=<modules that may include it>".
 system_owners=(

@@ -1,0 +1,89 @@
+#include "cc/probe_controller.h"
+
+#include <algorithm>
+
+namespace rtcstack::cc {
+namespace {
+
+constexpr double kFurtherShare = 0.7;
+constexpr base::Duration kResultWait = base::Duration::seconds(1);
+constexpr base::Duration kPeriod = base::Duration::seconds(5);
+constexpr double kDropShare = 0.66;
+constexpr base::Duration kDropMemory = base::Duration::seconds(5);
+constexpr double kAfterDropShare = 0.85;
+constexpr base::Duration kClusterSpan = base::Duration::milliseconds(15);
+
+}  // namespace
+
+void ProbeController::probe(base::Instant now, std::uint64_t bitrate_bps) {
+  bitrate_bps = std::min(bitrate_bps, limits_.max_bps);
+  const auto min_bytes = static_cast<std::size_t>(static_cast<double>(bitrate_bps) * kClusterSpan.as_seconds() / 8);
+  pending_.push_back(ProbeCluster{next_id_++, bitrate_bps, 5, min_bytes});
+  ++probes_;
+  last_probe_ = now;
+  probe_further_above_ = static_cast<std::uint64_t>(kFurtherShare * static_cast<double>(bitrate_bps));
+  waiting_until_ = now + kResultWait;
+}
+
+void ProbeController::start(base::Instant now, std::uint64_t estimate_bps) {
+  if (started_) return;
+  started_ = true;
+  last_estimate_ = estimate_bps;
+  stable_since_ = now;
+  next_periodic_ = now + kPeriod;
+  probe(now, 3 * estimate_bps);
+  if (3 * estimate_bps < limits_.max_bps) probe(now, 6 * estimate_bps);
+}
+
+void ProbeController::on_estimate(base::Instant now, std::uint64_t estimate_bps, bool overusing) {
+  if (!started_) return;
+  if (overusing) {
+    stable_since_ = now;
+    next_periodic_ = std::max(next_periodic_, now + kPeriod);
+  }
+  if (estimate_bps < kDropShare * static_cast<double>(last_estimate_)) {
+    drop_at_ = now;
+    before_drop_bps_ = last_estimate_;
+    drop_check_ = now;
+  }
+  last_estimate_ = estimate_bps;
+  // Each result that reached most of what was probed earns a probe twice as high.
+  if (probe_further_above_ && now < waiting_until_ && estimate_bps > *probe_further_above_ &&
+      estimate_bps < limits_.max_bps) {
+    probe(now, 2 * estimate_bps);
+  }
+}
+
+void ProbeController::handle_timeout(base::Instant now, std::uint64_t estimate_bps, bool application_limited) {
+  if (!started_) return;
+  if (now >= waiting_until_) {
+    probe_further_above_.reset();
+    waiting_until_ = base::Instant::max();
+  }
+  if (drop_at_ && now - *drop_at_ > kDropMemory) drop_at_.reset();
+  if (drop_at_ && application_limited && before_drop_bps_ > estimate_bps) {
+    drop_at_.reset();
+    probe(now, static_cast<std::uint64_t>(kAfterDropShare * static_cast<double>(before_drop_bps_)));
+  } else if (!probe_further_above_ && estimate_bps < limits_.max_bps && now - last_probe_ >= kPeriod &&
+             now - stable_since_ >= kPeriod) {
+    probe(now, 2 * estimate_bps);
+  }
+  // Drops are acted on only while application-limited, which shows on sends: look again
+  // every 100 ms while one is remembered.
+  drop_check_ = drop_at_ ? now + base::Duration::milliseconds(100) : base::Instant::max();
+  next_periodic_ = std::max(std::max(last_probe_, stable_since_) + kPeriod, now + base::Duration::milliseconds(100));
+}
+
+base::Instant ProbeController::next_timeout() const {
+  if (!started_) return base::Instant::max();
+  return std::min({next_periodic_, waiting_until_, drop_check_});
+}
+
+std::optional<ProbeCluster> ProbeController::poll_probe() {
+  if (pending_.empty()) return std::nullopt;
+  ProbeCluster cluster = pending_.front();
+  pending_.pop_front();
+  return cluster;
+}
+
+}  // namespace rtcstack::cc
