@@ -9,7 +9,7 @@
 #include "media/rtcp_feedback.h"
 #include "media/rtcp_packet.h"
 #include "media/rtcp_reports.h"
-#include "transport_cc.h"
+#include "media/transport_cc.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;

@@ -1,6 +1,6 @@
 // RTCP feedback messages (RFC 4585 §6, RFC 5104 §4.3): generic NACK, PLI, FIR and REMB
 // (draft-alvestrand-rmcat-remb). Transport-wide congestion control feedback, the other
-// RTPFB message WebRTC uses, is coded by support/transport_cc.h for now.
+// RTPFB message WebRTC uses, is coded in transport_cc.h.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // RTCP (RFC 3550 §6): reading compound and reduced-size (RFC 5506) packets one RTCP
 // packet at a time, and writing compound packets into a caller buffer. The typed packets
 // live in rtcp_reports.h (SR, RR, SDES, BYE, APP), rtcp_feedback.h (NACK, PLI, FIR, REMB)
-// and support/transport_cc.h (outside the library until congestion control reads it).
+// and transport_cc.h (transport-wide congestion control feedback).
 // Nothing here allocates on success.
 #pragma once
 

@@ -10,6 +10,8 @@ std::string_view to_string(RtpTimer timer) {
   switch (timer) {
     case RtpTimer::kNone: return "none";
     case RtpTimer::kReports: return "reports";
+    case RtpTimer::kPacer: return "pacer";
+    case RtpTimer::kFeedback: return "feedback";
   }
   return "?";
 }
@@ -62,6 +64,7 @@ void RtpSession::set_send(StreamId id, std::optional<SendParameters> parameters)
     stream->send.history.reset();
   }
   stream->send.parameters = std::move(parameters);
+  update_congestion_control();
 }
 
 void RtpSession::set_receive(StreamId id, std::optional<ReceiveParameters> parameters) {
@@ -76,12 +79,21 @@ void RtpSession::set_receive(StreamId id, std::optional<ReceiveParameters> param
 }
 
 void RtpSession::start(base::Instant now) {
-  if (next_report_ == base::Instant::max() && !closed_) next_report_ = now + config_.report_interval;
+  if (started_ || closed_) return;
+  started_ = true;
+  now_ = now;
+  next_report_ = now + config_.report_interval;
+  if (congestion_) {
+    congestion_->start(now);
+  } else {
+    update_congestion_control();
+  }
 }
 
 void RtpSession::close() {
   closed_ = true;
   next_report_ = base::Instant::max();
+  congestion_.reset();
   for (auto& [id, stream] : streams_) {
     stream.send.history.reset();
     stream.send.parameters.reset();
@@ -103,10 +115,16 @@ base::Result<void> RtpSession::send_rtp(base::Instant now, StreamId id, base::By
     return base::Error{base::ErrorCode::kInvalidArgument,
                        "an RTP payload here is at most " + std::to_string(config_.max_payload) + " bytes"};
   }
+  now_ = now;
   const SendParameters& parameters = *send.parameters;
-  HeaderExtension extensions[1];
+  // Slots for what is only known as the packet leaves the pacer (congestion_control.h).
+  static constexpr std::uint8_t kZeros[3] = {};
+  HeaderExtension extensions[3];
   std::size_t count = 0;
   if (parameters.mid_extension) extensions[count++] = {*parameters.mid_extension, base::as_bytes(parameters.mid)};
+  const LeaveStamps stamps = stamps_of(parameters);
+  if (stamps.transport_sequence != 0) extensions[count++] = {stamps.transport_sequence, base::ByteView(kZeros, 2)};
+  if (stamps.abs_send_time != 0) extensions[count++] = {stamps.abs_send_time, base::ByteView(kZeros, 3)};
   RtpHeader header;
   header.marker = marker;
   header.payload_type = parameters.codec.payload_type;
@@ -130,7 +148,7 @@ base::Result<void> RtpSession::send_rtp(base::Instant now, StreamId id, base::By
   send.statistics->on_sent(now, timestamp, payload.size());
   ++send.stats.packets_sent;
   send.stats.payload_bytes_sent += payload.size();
-  outputs_.emplace_back(OutgoingPacket{std::move(bytes), false});
+  send_packet(now, *stream, std::move(bytes), parameters.audio ? cc::PacketPriority::kAudio : cc::PacketPriority::kVideo);
   return {};
 }
 
@@ -164,6 +182,7 @@ RtpSession::Stream* RtpSession::receiving_stream(const RtpPacket& packet, bool& 
 }
 
 bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
+  now_ = now;
   auto packet = RtpPacket::parse(bytes);
   bool is_rtx = false;
   Stream* stream = packet ? receiving_stream(*packet, is_rtx) : nullptr;
@@ -172,6 +191,7 @@ bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
     return false;
   }
   ReceiveStream& receive = stream->receive;
+  record_arrival(now, receive, *packet);
   if (is_rtx) {
     if (packet->payload().empty()) {  // RTX padding (bandwidth probing): nothing to deliver
       pool_.give(std::move(bytes));

@@ -10,6 +10,13 @@
 // reaches for crypto. Nothing calls back: outgoing packets, events and the next timeout
 // come out of poll_output().
 //
+// Congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01, GCC): when a
+// stream that sends negotiated transport-wide feedback or REMB, every RTP packet of the
+// session goes through the pacer of a CongestionControl (congestion_control.h) and leaves
+// stamped with a transport-wide sequence number; the estimate comes out as TargetBitrate
+// events. Arrivals of packets carrying the extension are reported back to the peer in
+// transport-wide feedback every 50-100 ms (transport_cc_reporter.h).
+//
 // A stream is named by an id the caller picks (lib/pc uses its transceiver handles) and
 // has a send half and a receive half, each configured from what was negotiated; either
 // may be absent. Incoming packets find their stream by SSRC (announced or learned), the
@@ -31,10 +38,12 @@
 #include "base/result.h"
 #include "base/ring_queue.h"
 #include "base/time.h"
+#include "media/congestion_control.h"
 #include "media/receive_statistics.h"
 #include "media/rtcp_feedback.h"
 #include "media/rtp_packet.h"
 #include "media/rtp_stream.h"
+#include "media/transport_cc_reporter.h"
 
 namespace rtcstack::media {
 
@@ -54,6 +63,10 @@ struct RtpSessionConfig {
   base::ByteBudget* budget = nullptr;
   /// The NTP time SRs carry; only differences of it matter here (the round-trip time).
   NtpClock ntp_clock{base::Instant{}, std::uint64_t{2'208'988'800} << 32};
+  /// Congestion control where negotiated; off, packets leave as they are sent and no
+  /// estimate is made (feedback is still sent to a peer that asked for it).
+  bool congestion_control = true;
+  CongestionControlConfig congestion;
 };
 
 /// A packet to protect and send: RTP, or an RTCP compound.
@@ -71,11 +84,18 @@ struct RtpReceived {
 struct KeyFrameRequested {
   StreamId stream = 0;
 };
-using RtpSessionEvent = std::variant<RtpReceived, KeyFrameRequested>;
+/// The bandwidth estimate moved: what all of the session's media together should send,
+/// in bits per second of packets on the wire (headers included). Encoders follow it.
+struct TargetBitrate {
+  std::uint64_t bps = 0;
+};
+using RtpSessionEvent = std::variant<RtpReceived, KeyFrameRequested, TargetBitrate>;
 
 enum class RtpTimer : std::uint8_t {
-  kNone,     ///< nothing is due
-  kReports,  ///< the next SR/RR compounds
+  kNone,      ///< nothing is due
+  kReports,   ///< the next SR/RR compounds
+  kPacer,     ///< a paced packet may leave, or the estimator wants time (probes)
+  kFeedback,  ///< transport-wide feedback about what arrived is due
 };
 std::string_view to_string(RtpTimer timer);
 struct RtpTimeout {
@@ -143,6 +163,12 @@ class RtpSession {
   std::optional<SendStreamStats> send_stats(StreamId id) const;
   /// What the stream received, from its first packet.
   std::optional<ReceiveStreamStats> receive_stats(StreamId id) const;
+  /// The bandwidth estimate, while congestion control runs (a stream negotiated feedback).
+  std::optional<cc::BandwidthEstimate> bandwidth_estimate() const;
+  /// What became of feedback, padding and pacing (zeros before congestion control runs).
+  CongestionCounters congestion_counters() const;
+  /// Transport-wide feedback messages sent about what arrived.
+  std::uint64_t transport_feedback_sent() const { return reporter_.messages_sent(); }
 
  private:
   // Outgoing buffers have room past the packet for whoever encrypts it (SRTP adds at
@@ -170,6 +196,19 @@ class RtpSession {
   base::Result<void> send_feedback(std::uint32_t ssrc, Tail&& tail);
   void answer_nack(Stream& stream, const Nack& nack, base::Instant now);
   base::Result<Stream*> feedback_target(StreamId id);
+  // Congestion control (rtp_session_pacing.cpp).
+  /// Creates the controller when a sending stream negotiated feedback and starts it with media.
+  void update_congestion_control();
+  /// Sends `bytes` of `stream` now, or through the pacer when congestion control runs.
+  void send_packet(base::Instant now, const Stream& stream, base::Buffer bytes, cc::PacketPriority priority);
+  /// Lets out what the pacer allows now (padding for probes included) and the target's moves.
+  void release_paced(base::Instant now);
+  /// An RTP packet of up to `size` bytes that carries nothing, for a probe: RTX padding;
+  /// false when no stream sends RTX.
+  bool send_padding(base::Instant now, std::size_t size);
+  void record_arrival(base::Instant now, const ReceiveStream& receive, const RtpPacket& packet);
+  void send_transport_feedback(base::Instant now);
+  LeaveStamps stamps_of(const SendParameters& parameters) const;
 
   RtpSessionConfig config_;
   base::Random& random_;
@@ -177,7 +216,11 @@ class RtpSession {
   std::map<StreamId, Stream> streams_;
   base::RingQueue<RtpSessionOutput> outputs_;
   base::Instant next_report_ = base::Instant::max();
-  bool closed_ = false;
+  bool started_ = false, closed_ = false;
+  std::unique_ptr<CongestionControl> congestion_;  // while a sending stream negotiated feedback
+  TransportCcReporter reporter_;
+  std::uint32_t reported_media_ssrc_ = 0;  // the media SSRC of the last packet reported on
+  base::Instant now_;                      // of the latest input
 };
 
 }  // namespace rtcstack::media

@@ -62,7 +62,20 @@ void RtpSession::send_reports(base::Instant now) {
   }
 }
 
+void RtpSession::send_transport_feedback(base::Instant now) {
+  if (reporter_.empty()) return;
+  // From any SSRC of ours: the first stream's (every stream has one, sending or not).
+  const std::uint32_t sender = streams_.empty() ? 1 : streams_.begin()->second.send.ssrc;
+  (void)send_feedback(sender, [&](RtcpWriter& writer) { reporter_.write(writer, sender, reported_media_ssrc_, now); });
+}
+
 void RtpSession::handle_timeout(base::Instant now) {
+  now_ = now;
+  if (reporter_.next_time() <= now) send_transport_feedback(now);
+  if (congestion_) {
+    congestion_->handle_timeout(now);
+    release_paced(now);
+  }
   if (now < next_report_) return;
   // Half to one and a half intervals apart (RFC 3550 §6.3.1), so peers do not synchronise.
   const auto interval_ms = static_cast<std::uint64_t>(config_.report_interval.as_nanoseconds() / 1'000'000);
@@ -73,7 +86,12 @@ void RtpSession::handle_timeout(base::Instant now) {
 
 RtpSessionOutput RtpSession::poll_output() {
   if (outputs_.empty()) {
-    return RtpTimeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
+    RtpTimeout timeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
+    if (const base::Instant feedback = reporter_.next_time(); feedback < timeout.at) timeout = {feedback, RtpTimer::kFeedback};
+    if (congestion_ && !closed_) {
+      if (const base::Instant paced = congestion_->next_timeout(now_); paced < timeout.at) timeout = {paced, RtpTimer::kPacer};
+    }
+    return timeout;
   }
   RtpSessionOutput output = std::move(outputs_.front());
   outputs_.pop_front();
@@ -138,11 +156,12 @@ void RtpSession::answer_nack(Stream& stream, const Nack& nack, base::Instant now
     }
     bytes.resize(out->size());
     ++send.stats.retransmitted;
-    outputs_.emplace_back(OutgoingPacket{std::move(bytes), false});
+    send_packet(now, stream, std::move(bytes), cc::PacketPriority::kRetransmission);
   });
 }
 
 bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
+  now_ = now;
   auto reader = RtcpReader::parse(compound);
   if (!reader) return false;
   // Report blocks about what we send give the round-trip time (RFC 3550 §6.4.1).
@@ -152,7 +171,10 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
       Stream* stream = sender_of(block.ssrc);
       if (stream == nullptr) continue;
       stream->send.stats.remote_report = block;
-      if (auto rtt = round_trip_time(compact_ntp(config_.ntp_clock.ntp(now)), block)) stream->send.stats.round_trip_time = rtt;
+      if (auto rtt = round_trip_time(compact_ntp(config_.ntp_clock.ntp(now)), block)) {
+        stream->send.stats.round_trip_time = rtt;
+        if (congestion_) congestion_->on_round_trip_time(*rtt);
+      }
     }
   };
   const auto key_frame_requested = [&](std::uint32_t ssrc) {
@@ -161,24 +183,52 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
     ++stream->send.stats.key_frames_requested;
     outputs_.emplace_back(RtpSessionEvent{KeyFrameRequested{stream->id}});
   };
+  // Dispatched on type and FMT first: a parser refusing a packet builds an error message,
+  // and transport-wide feedback comes twenty times a second.
   while (auto packet = reader->next()) {
-    if (auto sr = parse_sender_report(*packet)) {
-      for (auto& [id, stream] : streams_) {
-        if (stream.receive.ssrc == sr->ssrc && stream.receive.statistics) {
-          stream.receive.statistics->on_sender_report(now, sr->info.ntp_timestamp);
+    switch (static_cast<RtcpType>(packet->type)) {
+      case RtcpType::kSenderReport:
+        if (auto sr = parse_sender_report(*packet)) {
+          for (auto& [id, stream] : streams_) {
+            if (stream.receive.ssrc == sr->ssrc && stream.receive.statistics) {
+              stream.receive.statistics->on_sender_report(now, sr->info.ntp_timestamp);
+            }
+          }
+          take_blocks(sr->blocks);
         }
-      }
-      take_blocks(sr->blocks);
-    } else if (auto rr = parse_receiver_report(*packet)) {
-      take_blocks(rr->blocks);
-    } else if (auto nack = parse_nack(*packet)) {
-      if (Stream* stream = sender_of(nack->media_ssrc)) answer_nack(*stream, *nack, now);
-    } else if (auto pli = parse_pli(*packet)) {
-      key_frame_requested(pli->media_ssrc);
-    } else if (auto fir = parse_fir(*packet)) {
-      for (std::size_t i = 0; i < fir->size(); ++i) key_frame_requested((*fir)[i].ssrc);
+        break;
+      case RtcpType::kReceiverReport:
+        if (auto rr = parse_receiver_report(*packet)) take_blocks(rr->blocks);
+        break;
+      case RtcpType::kTransportFeedback:
+        if (packet->count == kFmtNack) {
+          if (auto nack = parse_nack(*packet)) {
+            if (Stream* stream = sender_of(nack->media_ssrc)) answer_nack(*stream, *nack, now);
+          }
+        } else if (packet->count == kFmtTransportCc && congestion_) {
+          if (auto feedback = TransportCc::parse(*packet)) {
+            congestion_->on_transport_feedback(now, *feedback);
+          } else {
+            congestion_->on_malformed_feedback();
+          }
+        }
+        break;
+      case RtcpType::kPayloadFeedback:
+        if (packet->count == kFmtPli) {
+          if (auto pli = parse_pli(*packet)) key_frame_requested(pli->media_ssrc);
+        } else if (packet->count == kFmtFir) {
+          if (auto fir = parse_fir(*packet)) {
+            for (std::size_t i = 0; i < fir->size(); ++i) key_frame_requested((*fir)[i].ssrc);
+          }
+        } else if (packet->count == kFmtApplicationLayer && congestion_) {
+          if (auto remb = parse_remb(*packet)) congestion_->on_receiver_estimate(now, remb->bitrate_bps);
+        }
+        break;
+      default:
+        break;  // SDES, BYE, APP, XR: nothing to act on
     }
   }
+  release_paced(now);
   return true;
 }
 

@@ -34,6 +34,14 @@ struct SendParameters {
   /// The mid header extension's id (RFC 8843 §15), when negotiated, and its value.
   std::optional<std::uint8_t> mid_extension;
   std::string mid;
+  /// Congestion control: the transport-wide sequence number and abs-send-time extension
+  /// ids, and the feedback the peer sends about what we send - transport-wide
+  /// (a=rtcp-fb transport-cc) or its own estimate (goog-remb). Either feedback puts the
+  /// session's RTP behind the pacer and the bandwidth estimator.
+  std::optional<std::uint8_t> transport_cc_extension, abs_send_time_extension;
+  bool transport_cc = false, remb = false;
+  /// Audio leaves the pacer first.
+  bool audio = false;
 };
 
 struct ReceiveParameters {
@@ -45,6 +53,9 @@ struct ReceiveParameters {
   std::optional<std::uint32_t> ssrc, rtx_ssrc;
   std::optional<std::uint8_t> mid_extension;
   std::string mid;
+  /// Whether we report arrivals of the transport-wide sequence numbers this extension
+  /// carries (a=rtcp-fb transport-cc negotiated).
+  std::optional<std::uint8_t> transport_cc_extension;
 };
 
 struct SendStreamStats {

@@ -23,6 +23,10 @@ class Vp8Sender {
 
   /// The next frame is a key frame.
   void request_key_frame() { key_frame_requested_ = true; }
+  /// Follows congestion control: `wire_bps` of packets on the wire (the target, less what
+  /// other streams take) becomes the encoder's payload bitrate (encoder_bitrate.h), from
+  /// the next frame on. Resolution and frame rate stay the application's choice.
+  base::Result<void> set_target_bitrate(std::uint64_t wire_bps);
   /// Encodes `picture` (the configured size) taken at `timestamp_90k` and hands its
   /// payloads to `send` in order. Returns how many; 0 when the encoder's rate control
   /// skipped the frame. The first error from the encoder or `send` ends the frame.

@@ -134,6 +134,9 @@ struct Callbacks {
   std::function<void(pc::TransceiverHandle, base::Buffer packet)> on_rtp;
   /// The peer asks for a key frame on what the transceiver sends (PLI, FIR).
   std::function<void(pc::TransceiverHandle)> on_key_frame_request;
+  /// Congestion control's target for all media of the connection, in bits per second on
+  /// the wire (pc::TargetBitrateEvent): encoders follow it.
+  std::function<void(std::uint64_t bitrate_bps)> on_target_bitrate;
   /// The peer no longer sends on a transceiver whose track was announced (pc::TrackEndedEvent).
   std::function<void(pc::TransceiverHandle)> on_track_ended;
 };

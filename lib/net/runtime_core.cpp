@@ -520,6 +520,8 @@ void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& event
       if (on.on_rtp) on.on_rtp(e->transceiver, std::move(e->packet));
     } else if (auto* e = std::get_if<pc::KeyFrameRequestEvent>(&event)) {
       if (on.on_key_frame_request) on.on_key_frame_request(e->transceiver);
+    } else if (auto* e = std::get_if<pc::TargetBitrateEvent>(&event)) {
+      if (on.on_target_bitrate) on.on_target_bitrate(e->bitrate_bps);
     } else if (auto* e = std::get_if<pc::TrackEndedEvent>(&event)) {
       if (on.on_track_ended) on.on_track_ended(e->transceiver);
     }

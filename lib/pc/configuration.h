@@ -14,6 +14,15 @@
 
 namespace rtcstack::pc {
 
+/// The bitrates congestion control works within (what libwebrtc's setBitrate() takes):
+/// where the estimate starts before any feedback, and its floor and ceiling - for all
+/// media of the connection, in bits per second on the wire.
+struct BitrateLimits {
+  std::uint64_t start_bps = 300'000;
+  std::uint64_t min_bps = 30'000;
+  std::uint64_t max_bps = 20'000'000;
+};
+
 /// RTCIceTransportPolicy: kAll, or kRelay (only relayed candidates are used).
 using IceTransportPolicy = ice::AgentConfig::TransportPolicy;
 /// A TURN server of RTCIceServer, its address resolved (the caller resolves names: lib/pc
@@ -47,6 +56,12 @@ struct Configuration {
   /// Transceivers not stopped, at most: add_transceiver() past it fails with
   /// kResourceExhausted, and a remote offer's sections past it are rejected in the answer.
   std::size_t max_transceivers = 64;
+  /// Congestion control (docs/congestion-control.md): media that negotiated transport-wide
+  /// feedback or REMB is paced and follows a bandwidth estimate within these limits. Off,
+  /// packets leave as they are sent and no TargetBitrateEvent comes (feedback is still
+  /// sent to a peer that asked for it).
+  bool congestion_control = true;
+  BitrateLimits bitrate;
   BundlePolicy bundle_policy = BundlePolicy::kBalanced;
   /// Bytes peers can make this connection hold - data channels' send queues, RTP
   /// retransmission histories - are taken from this budget, shared with other

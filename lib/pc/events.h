@@ -86,6 +86,14 @@ struct RtpPacketEvent {
 struct KeyFrameRequestEvent {
   TransceiverHandle transceiver;
 };
+/// Congestion control moved its estimate: what all media of the connection together
+/// should send now, in bits per second of packets on the wire (RTP headers, SRTP, UDP and
+/// IP included). Comes when the estimate moves by 1 % or more, and first when media
+/// starts, on connections whose media negotiated transport-wide feedback or REMB;
+/// encoders follow it (docs/congestion-control.md gives the recommended policy).
+struct TargetBitrateEvent {
+  std::uint64_t bitrate_bps = 0;
+};
 /// The counterpart of ontrack (W3C "process the removal of a remote track"): a remote
 /// description stopped the peer sending on a transceiver whose track was announced (its
 /// direction no longer sends, or its section is rejected). A later description may
@@ -102,6 +110,6 @@ struct MdnsQueryEvent {
 };
 using Event = std::variant<SignalingStateEvent, IceGatheringStateEvent, IceConnectionStateEvent, ConnectionStateEvent,
                            IceCandidateEvent, IceCandidateErrorEvent, SelectedCandidatePairChangeEvent, DataChannelEvent, DataChannelStateEvent, MessageEvent,
-                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TrackEndedEvent, MdnsQueryEvent>;
+                           BufferedAmountLowEvent, TrackEvent, RtpPacketEvent, KeyFrameRequestEvent, TargetBitrateEvent, TrackEndedEvent, MdnsQueryEvent>;
 
 }  // namespace rtcstack::pc

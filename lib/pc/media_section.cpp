@@ -37,21 +37,26 @@ const CodecParameters* supported_match(const CodecParameters& offered, const std
 std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
 
 std::vector<CodecParameters> supported_codecs(MediaKind kind) {
-  // Feedback rtcstack acts on. Transport-wide CC is left out until rtcstack sends its
-  // feedback: a sender that negotiated it would wait for reports that never come.
+  // Feedback rtcstack acts on, in Chromium's order: transport-wide CC for both kinds (the
+  // congestion controller's input, and what we report for the peer's), REMB (a receiver's
+  // own estimate, a cap), FIR, NACK and PLI for video.
   if (kind == MediaKind::kAudio) {
     // RFC 7587 §7: always "opus/48000/2"; FEC on, 10 ms minimum as browsers offer it.
-    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {}, std::nullopt}};
+    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt}};
   }
-  return {CodecParameters{96, "VP8", 90000, 1, "", {"goog-remb", "ccm fir", "nack", "nack pli"}, 97}};
+  return {CodecParameters{96, "VP8", 90000, 1, "", {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"}, 97}};
 }
 
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind) {
   // The ids Chromium uses, so our offers and its answers agree without renumbering.
   if (kind == MediaKind::kAudio) {
-    return {{14, media::ExtensionKind::kAudioLevel}, {2, media::ExtensionKind::kAbsSendTime}, {9, media::ExtensionKind::kMid}};
+    return {{14, media::ExtensionKind::kAudioLevel},
+            {2, media::ExtensionKind::kAbsSendTime},
+            {4, media::ExtensionKind::kTransportWideCc},
+            {9, media::ExtensionKind::kMid}};
   }
   return {{2, media::ExtensionKind::kAbsSendTime},
+          {4, media::ExtensionKind::kTransportWideCc},
           {9, media::ExtensionKind::kMid},
           {10, media::ExtensionKind::kRid},
           {11, media::ExtensionKind::kRepairedRid}};

@@ -435,6 +435,7 @@ std::vector<Stats> PeerConnection::get_stats(base::Instant now) const {
                          timestamp, report);
   media_->append_stats(timestamp, report);
   channels_->append_stats(timestamp, report);
+  if (const auto estimate = media_->bandwidth_estimate()) append_bandwidth_stats(*estimate, media_->congestion_counters(), report);
   return report;
 }
 

@@ -40,6 +40,9 @@ TransceiverHandle Transceivers::make(MediaKind kind, RtpTransceiverDirection dir
     media::RtpSessionConfig config;
     config.cname = cname_;
     config.budget = configuration_.buffer_budget.get();
+    config.congestion_control = configuration_.congestion_control;
+    config.congestion.estimator.start_bps = configuration_.bitrate.start_bps;
+    config.congestion.estimator.limits = {configuration_.bitrate.min_bps, configuration_.bitrate.max_bps};
     rtp_ = std::make_unique<media::RtpSession>(config, random_, pool_);
   }
   rtp_->add_stream(handle);

@@ -89,6 +89,9 @@ class Transceivers {
   /// RTCCodecStats, RTCOutboundRtpStreamStats, RTCRemoteInboundRtpStreamStats and
   /// RTCInboundRtpStreamStats of each transceiver (transceivers_stats.cpp).
   void append_stats(double timestamp, std::vector<Stats>& report) const;
+  /// Congestion control's estimate and counters, while it runs (media negotiated feedback).
+  std::optional<cc::BandwidthEstimate> bandwidth_estimate() const;
+  media::CongestionCounters congestion_counters() const;
 
  private:
   struct Transceiver {

@@ -18,6 +18,24 @@ media::RtpCodec rtp_codec(const CodecParameters& codec) {
   return {codec.payload_type, codec.clock_rate, codec.rtx_payload_type};
 }
 
+bool has_feedback(const CodecParameters& codec, std::string_view feedback) {
+  return std::find(codec.feedback.begin(), codec.feedback.end(), feedback) != codec.feedback.end();
+}
+
+// Feedback both descriptions list for the codec we send with (an answer keeps only what
+// both support, so ours and theirs agree once negotiated).
+bool negotiated_feedback(const LocalMedia& local, const CodecParameters& sent, std::string_view feedback) {
+  const auto ours = std::find_if(local.codecs.begin(), local.codecs.end(),
+                                 [&](const CodecParameters& codec) { return codec.name == sent.name; });
+  return ours != local.codecs.end() && has_feedback(*ours, feedback) && has_feedback(sent, feedback);
+}
+
+// An extension both descriptions list: our id (an answer takes the offer's ids).
+std::optional<std::uint8_t> negotiated_extension(const LocalMedia& local, const RemoteMedia& remote, media::ExtensionKind kind) {
+  if (!media_extension_id(remote.extensions, kind)) return std::nullopt;
+  return media_extension_id(local.extensions, kind);
+}
+
 }  // namespace
 
 void Transceivers::configure_streams() {
@@ -32,9 +50,16 @@ void Transceivers::configure_streams() {
     std::optional<media::SendParameters> send;
     if (negotiated && sdp::sends(local->direction)) {
       send.emplace();
-      if (const auto codec = send_codec(handle)) send->codec = rtp_codec(*codec);
+      if (const auto codec = send_codec(handle)) {
+        send->codec = rtp_codec(*codec);
+        send->transport_cc = negotiated_feedback(*local, *codec, "transport-cc");
+        send->remb = negotiated_feedback(*local, *codec, "goog-remb");
+      }
       send->mid_extension = media_extension_id(local->extensions, media::ExtensionKind::kMid);
       send->mid = *transceiver.mid;
+      send->transport_cc_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kTransportWideCc);
+      send->abs_send_time_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kAbsSendTime);
+      send->audio = transceiver.kind == MediaKind::kAudio;
     }
     std::optional<media::ReceiveParameters> receive;
     if (negotiated && sdp::receives(local->direction)) {
@@ -44,6 +69,10 @@ void Transceivers::configure_streams() {
       receive->rtx_ssrc = remote->rtx_ssrc;
       receive->mid_extension = media_extension_id(remote->extensions, media::ExtensionKind::kMid);
       receive->mid = *transceiver.mid;
+      // We report arrivals when the peer's codec asks for transport-wide feedback and we agreed.
+      if (negotiated_feedback(*local, remote->codecs.front(), "transport-cc")) {
+        receive->transport_cc_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kTransportWideCc);
+      }
     }
     rtp_->set_send(handle, std::move(send));
     rtp_->set_receive(handle, std::move(receive));
@@ -144,6 +173,8 @@ void Transceivers::pump(ice::Agent* agent) {
       emit(RtpPacketEvent{received->stream, std::move(received->packet)});
     } else if (const auto* request = std::get_if<media::KeyFrameRequested>(&event)) {
       emit(KeyFrameRequestEvent{request->stream});
+    } else if (const auto* target = std::get_if<media::TargetBitrate>(&event)) {
+      emit(TargetBitrateEvent{target->bps});
     }
   }
 }

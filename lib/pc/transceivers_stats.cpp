@@ -10,6 +10,14 @@ void Transceivers::append_stats(double timestamp, std::vector<Stats>& report) co
   for (const auto& [handle, transceiver] : transceivers_) stream_stats(handle, transceiver, timestamp, report);
 }
 
+std::optional<cc::BandwidthEstimate> Transceivers::bandwidth_estimate() const {
+  return rtp_ ? rtp_->bandwidth_estimate() : std::nullopt;
+}
+
+media::CongestionCounters Transceivers::congestion_counters() const {
+  return rtp_ ? rtp_->congestion_counters() : media::CongestionCounters{};
+}
+
 void Transceivers::stream_stats(TransceiverHandle handle, const Transceiver& t, double timestamp,
                                 std::vector<Stats>& report) const {
   if (!t.mid || !t.local) return;

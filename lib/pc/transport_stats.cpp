@@ -142,4 +142,27 @@ void append_transport_stats(const TransportSnapshot& snapshot, double timestamp,
   report.insert(report.begin() + static_cast<std::ptrdiff_t>(transport_at), std::move(transport));
 }
 
+void append_bandwidth_stats(const cc::BandwidthEstimate& estimate, const media::CongestionCounters& counters,
+                            std::vector<Stats>& report) {
+  Stats* transport = nullptr;
+  for (Stats& stats : report) {
+    if (stats.type == "transport") transport = &stats;
+  }
+  if (transport == nullptr) return;
+  const StatValue* selected = transport->get("selectedCandidatePairId");
+  for (Stats& stats : report) {
+    if (selected != nullptr && stats.type == "candidate-pair" && stats.id == std::get<std::string>(*selected)) {
+      stats.members.emplace_back("availableOutgoingBitrate", static_cast<double>(estimate.target_bps));
+    }
+  }
+  // Ours, not W3C's: the peer's feedback as the estimator took it.
+  const cc::FeedbackCounters& feedback = counters.feedback;
+  transport->members.emplace_back("transportFeedbackReceived", feedback.messages);
+  transport->members.emplace_back("transportFeedbackMalformed", counters.malformed_feedback);
+  transport->members.emplace_back("feedbackReportsRefused", feedback.unknown + feedback.duplicates + feedback.implausible);
+  transport->members.emplace_back("receiverEstimatesReceived", counters.receiver_estimates);
+  transport->members.emplace_back("paddingBytesSent", counters.padding_bytes);
+  transport->members.emplace_back("pacerDropped", counters.pacer_drops);
+}
+
 }  // namespace rtcstack::pc

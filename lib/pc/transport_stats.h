@@ -9,6 +9,7 @@
 
 #include "dtls/certificate.h"
 #include "ice/agent.h"
+#include "media/congestion_control.h"
 #include "pc/states.h"
 #include "pc/stats.h"
 
@@ -31,5 +32,10 @@ struct TransportSnapshot {
 /// Appends the transport (always), the certificates, and with an agent its candidates and
 /// candidate pairs.
 void append_transport_stats(const TransportSnapshot& transport, double timestamp, std::vector<Stats>& report);
+
+/// Congestion control's figures: availableOutgoingBitrate on the selected candidate pair
+/// (W3C), and on the transport what became of the peer's feedback (ours).
+void append_bandwidth_stats(const cc::BandwidthEstimate& estimate, const media::CongestionCounters& counters,
+                            std::vector<Stats>& report);
 
 }  // namespace rtcstack::pc

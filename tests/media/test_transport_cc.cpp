@@ -8,7 +8,7 @@
 
 #include "hex_bytes.h"
 #include "media/rtcp_packet.h"
-#include "transport_cc.h"
+#include "media/transport_cc.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;

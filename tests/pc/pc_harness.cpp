@@ -69,9 +69,10 @@ PcPair::PcPair(std::uint64_t seed, pc::Configuration a_configuration, pc::Config
   b.set_peer(&a);
 }
 
-void PcPair::negotiate(PcEndpoint& offerer) {
-  PcEndpoint& answerer = &offerer == &a ? b : a;
-  const base::Instant now = network.now();
+void PcPair::negotiate(PcEndpoint& offerer) { testing::negotiate(offerer, &offerer == &a ? b : a); }
+
+void negotiate(PcEndpoint& offerer, PcEndpoint& answerer) {
+  const base::Instant now = offerer.now();
   auto offer = offerer.pc().create_offer();
   REQUIRE(offer.ok());
   REQUIRE(offerer.pc().set_local_description(now, *offer).ok());

@@ -22,6 +22,7 @@ class PcEndpoint : public SimEndpoint {
 
   pc::PeerConnection& pc() { return *pc_; }
   const base::SocketAddress& address() const { return address_; }
+  base::Instant now() const { return network_.now(); }
   void set_peer(PcEndpoint* peer) { peer_ = peer; }
   /// Trickle candidates to the peer as they come (default); off for non-trickle tests.
   bool trickle = true;
@@ -57,6 +58,9 @@ inline pc::DataChannelInit labelled(std::string label) {
   init.label = std::move(label);
   return init;
 }
+
+/// Offer from `offerer`, answer from `answerer`, applied on both sides.
+void negotiate(PcEndpoint& offerer, PcEndpoint& answerer);
 
 /// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
 struct PcPair {

@@ -126,13 +126,17 @@ TEST_CASE("5% loss and reordering both ways: NACK and RTX repair every frame", "
 TEST_CASE("a key frame lost whole: the receiver's PLI brings a new one and decoding resumes", "[pc][media][repair]") {
   VideoCall call(GENERATE(32u, 42u, 52u, 62u));
   REQUIRE(call.connected);
-  // Everything from a to b vanishes while the first (key) frame is sent: b never learns
-  // those packets existed, so no NACK can name them.
+  // Everything from a to b vanishes while the first (key) frame is sent - the pacer lets
+  // it out over the next tens of milliseconds: b never learns those packets existed, so
+  // no NACK can name them.
   testing::LinkConditions cut;
   cut.loss = 1.0;
   call.network.set_link(call.a.address().ip(), call.b.address().ip(), cut);
   call.advance();
   REQUIRE(call.frames == 1);
+  call.sending = false;
+  call.advance_for(base::Duration::milliseconds(300));
+  call.sending = true;
   call.network.set_link(call.a.address().ip(), call.b.address().ip(), testing::LinkConditions{});
   call.advance_for(base::Duration::seconds(2));
 

@@ -84,8 +84,8 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   REQUIRE(answer->codecs.size() == 1);
   CHECK(answer->codecs[0].payload_type == 96);
   CHECK_FALSE(answer->codecs[0].rtx_payload_type.has_value());  // not offered here
-  CHECK(answer->extensions.size() == 4);  // transport-wide CC is not taken (no feedback yet)
-  CHECK(answer->codecs[0].feedback == std::vector<std::string>{"goog-remb", "ccm fir", "nack", "nack pli"});
+  CHECK(answer->extensions.size() == 5);  // abs-send-time, transport-wide CC, mid, rid, repaired-rid
+  CHECK(answer->codecs[0].feedback == std::vector<std::string>{"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"});
   // The answer section parses back to what it says.
   answer->ssrc = 1234;
   answer->cname = "rtcstack";
@@ -132,8 +132,12 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   auto pion_audio = read_remote_media(section(pion, "audio"), false);
   REQUIRE(pion_audio.ok());
   CHECK(pion_audio->codecs.size() == 1);
-  CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1 (read, though not answered)
-  CHECK(answer_media(*pion_audio, pc::RtpTransceiverDirection::kSendRecv)->extensions.empty());
+  CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1
+  const auto pion_answer = answer_media(*pion_audio, pc::RtpTransceiverDirection::kSendRecv);
+  REQUIRE(pion_answer.ok());
+  CHECK(pion_answer->extensions == std::vector<std::pair<std::uint8_t, media::ExtensionKind>>{{1, media::ExtensionKind::kTransportWideCc}});
+  // Pion writes "a=rtcp-fb:111 transport-cc " with a trailing space: still transport-cc.
+  CHECK(pion_answer->codecs[0].feedback == std::vector<std::string>{"transport-cc"});
 
   const auto werift = load("werift-offer-2.sdp");
   for (std::string_view kind : {"audio", "video"}) {

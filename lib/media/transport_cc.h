@@ -1,10 +1,8 @@
 // Transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-
 // extensions-01 §3.1): RTPFB FMT 15, reporting for each transport-wide sequence number
 // whether and when it arrived. Parsing is a validated view; building collects arrivals in
-// storage that is reused from one feedback message to the next.
-//
-// It sits in support/ (tests and the RTCP fuzzer use it) and keeps lib/media's namespace:
-// it moves back into lib/media with the send-side bandwidth estimator that reads it.
+// storage that is reused from one feedback message to the next. The RTP session sends it
+// for what arrives and feeds what it reads to the bandwidth estimator (lib/cc).
 #pragma once
 
 #include <cstdint>

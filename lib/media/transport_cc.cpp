@@ -1,4 +1,4 @@
-#include "transport_cc.h"
+#include "media/transport_cc.h"
 
 #include <cstring>
 #include <string>

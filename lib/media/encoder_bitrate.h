@@ -1,0 +1,27 @@
+// From congestion control's target to what an encoder is told. The target (TargetBitrate,
+// pc::TargetBitrateEvent) counts packets on the wire; an encoder's bitrate counts only the
+// payloads it makes. Every packet carries about kPacketOverhead bytes besides its
+// payload: the RTP header with the extensions rtcstack writes (mid, transport-wide
+// sequence number, abs-send-time: 12 + 20), the SRTP tag (10) and UDP over IPv4 (28).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rtcstack::media {
+
+inline constexpr std::size_t kPacketOverhead = 70;
+
+/// The payload bitrate that fits in `wire_bps` when packets carry about `payload_size`
+/// bytes of payload (1100 for video; an Opus frame's size for audio).
+constexpr std::uint64_t payload_bitrate(std::uint64_t wire_bps, std::size_t payload_size) {
+  return wire_bps * payload_size / (payload_size + kPacketOverhead);
+}
+
+/// The wire bitrate of a stream of `payload_bps` in packets of `packets_per_second`:
+/// what audio takes off a target before the rest goes to video.
+constexpr std::uint64_t wire_bitrate(std::uint64_t payload_bps, std::uint64_t packets_per_second) {
+  return payload_bps + packets_per_second * kPacketOverhead * 8;
+}
+
+}  // namespace rtcstack::media

@@ -1,0 +1,98 @@
+#include "video_flow.h"
+
+#include <catch2/catch.hpp>
+
+#include "media/encoder_bitrate.h"
+#include "media/vp8_payload.h"
+
+namespace rtcstack::testing {
+namespace {
+
+constexpr std::size_t kMaxPayload = 1100;
+constexpr base::Duration kFrameInterval = base::Duration::microseconds(33'333);
+constexpr std::size_t kChannelMessage = 16 * 1024;
+constexpr std::size_t kChannelBacklog = 256 * 1024;
+
+}  // namespace
+
+VideoFlow::VideoFlow(SimNetwork& network, const char* sender_ip, const char* receiver_ip, std::uint64_t seed,
+                     FlowOptions options)
+    : sender(network, sender_ip, seed * 2 + 1, options.configuration),
+      receiver(network, receiver_ip, seed * 2 + 2, options.configuration),
+      network_(network),
+      options_(std::move(options)),
+      payload_(kMaxPayload) {
+  sender.set_peer(&receiver);
+  receiver.set_peer(&sender);
+  sender.on_event = [this](const pc::Event& event) {
+    if (const auto* target = std::get_if<pc::TargetBitrateEvent>(&event)) {
+      target_bps = target->bitrate_bps;
+      if (vp8) REQUIRE(vp8->set_target_bitrate(target_bps).ok());
+    }
+    if (std::holds_alternative<pc::KeyFrameRequestEvent>(event) && vp8) vp8->request_key_frame();
+  };
+  receiver.on_event = [this](const pc::Event& event) {
+    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) video_bytes += rtp->packet.size();
+    if (const auto* message = std::get_if<pc::MessageEvent>(&event)) channel_bytes += message->data.size();
+  };
+  if (options_.video) video_ = *sender.pc().add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
+  if (options_.greedy_channel) channel_ = *sender.pc().create_data_channel(labelled("bulk"));
+  if (options_.real_vp8) {
+    media::Vp8EncoderConfig config;
+    config.width = 320;
+    config.height = 240;
+    config.bitrate_kbps = 300;
+    vp8 = std::make_unique<media::Vp8Sender>(*media::Vp8Sender::create(config, kMaxPayload));
+  }
+}
+
+bool VideoFlow::connect() {
+  negotiate(sender, receiver);
+  const bool connected =
+      network_.run_until([&] { return sender.connected() && receiver.connected(); }, network_.now() + base::Duration::seconds(10));
+  next_frame_ = network_.now();
+  return connected;
+}
+
+void VideoFlow::tick(base::Instant now) {
+  while (options_.video && now >= next_frame_) {
+    send_frame();
+    next_frame_ = next_frame_ + kFrameInterval;
+  }
+  if (channel_ && sender.is(*channel_, pc::DataChannelState::kOpen)) {
+    const std::vector<std::uint8_t> message(kChannelMessage, 0x42);
+    while (sender.pc().buffered_amount(*channel_) < kChannelBacklog) REQUIRE(sender.pc().send(*channel_, message, true).ok());
+  }
+  sender.drain();
+}
+
+void VideoFlow::send_frame() {
+  const auto timestamp = static_cast<std::uint32_t>(frames_sent * 3000);
+  ++frames_sent;
+  if (vp8) {
+    auto sent = vp8->send_frame(pattern_.draw(static_cast<int>(frames_sent)), timestamp, [&](base::ByteView payload, bool marker) {
+      return sender.pc().send_rtp(video_, payload, timestamp, marker);
+    });
+    REQUIRE(sent.ok());
+    return;
+  }
+  // The model: the target's payload share at 30 fps; the first frame a key frame.
+  const std::uint64_t payload_bps = media::payload_bitrate(target_bps, kMaxPayload);
+  std::size_t size = static_cast<std::size_t>(payload_bps / 8 / 30);
+  if (frames_sent == 1) size *= 5;
+  size = std::max<std::size_t>(size, 100);
+  frame_.assign(size, static_cast<std::uint8_t>(frames_sent));
+  frame_[0] = frames_sent == 1 ? 0x10 : 0x11;  // VP8 frame tag: key frame / inter frame (RFC 6386 §9.1)
+  send_payloads(frame_, timestamp);
+}
+
+void VideoFlow::send_payloads(base::ByteView frame, std::uint32_t timestamp) {
+  media::Vp8Packetizer packetizer;
+  REQUIRE(packetizer.start(frame, picture_id_, kMaxPayload).ok());
+  picture_id_ = static_cast<std::uint16_t>((picture_id_ + 1) & 0x7fff);
+  while (auto next = packetizer.next(payload_)) {
+    REQUIRE(sender.pc().send_rtp(video_, *next, timestamp, packetizer.last_was_final()).ok());
+  }
+}
+
+}  // namespace rtcstack::testing
