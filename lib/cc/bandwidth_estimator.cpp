@@ -10,6 +10,11 @@ constexpr base::Duration kImplausibleShift = base::Duration::seconds(10);
 // Messages in a row with nothing plausible in them: the receiver's clock really jumped.
 constexpr int kRebaseAfter = 3;
 constexpr std::size_t kProbeMinPackets = 5;
+// Competing with a loss-based flow (see bandwidth_estimator.h).
+constexpr base::Duration kHighQueue = base::Duration::milliseconds(100);
+constexpr base::Duration kHighQueueFor = base::Duration::seconds(5);
+constexpr int kFutileCuts = 2;
+constexpr base::Duration kDrainedQueue = base::Duration::milliseconds(30);
 
 base::Duration magnitude(base::Duration d) { return d < base::Duration::zero() ? -d : d; }
 
@@ -75,6 +80,7 @@ void BandwidthEstimator::end_feedback(base::Instant now) {
       continue;
     }
     acknowledged_.add(*report.arrival, report.packet.size);
+    queue_delay_.add(report.packet.sent, *report.arrival);
     if (report.packet.probe_cluster != kNoProbe) {
       if (auto measured = probe_estimator_.add(report, kProbeMinPackets)) {
         probe_result = std::max(probe_result.value_or(0), *measured);
@@ -90,6 +96,10 @@ void BandwidthEstimator::end_feedback(base::Instant now) {
   const std::optional<std::uint64_t> acknowledged = acknowledged_.bps();
   estimate_.acknowledged_bps = acknowledged;
   estimate_.usage = usage;
+  const bool would_cut = usage == BandwidthUsage::kOverusing && !rate_control_.cut_recently(now);
+  // Competing, loss takes the place of delay as the signal the controller cuts on - as the
+  // loss-based flow does, so that the two share rather than one starving the other.
+  if (competing(now, would_cut)) usage = lost > 0 ? BandwidthUsage::kOverusing : BandwidthUsage::kNormal;
   if (usage == BandwidthUsage::kOverusing) {
     // While application-limited, what was acknowledged is what the application sent, not
     // what the path carries: the cut is from the estimate.
@@ -101,6 +111,24 @@ void BandwidthEstimator::end_feedback(base::Instant now) {
   }
   update_target(now);
   if (config_.probing) probes_.on_estimate(now, estimate_.target_bps, usage == BandwidthUsage::kOverusing);
+}
+
+bool BandwidthEstimator::competing(base::Instant now, bool cut) {
+  const std::optional<base::Duration> queued = queue_delay_.current();
+  estimate_.queue_delay = queued;
+  if (!queued) return false;
+  if (*queued >= kHighQueue) {
+    if (!high_delay_since_) {
+      high_delay_since_ = now;
+      cuts_in_high_delay_ = 0;
+    }
+    cuts_in_high_delay_ += cut;
+    if (now - *high_delay_since_ >= kHighQueueFor && cuts_in_high_delay_ >= kFutileCuts) estimate_.competing = true;
+  } else if (!estimate_.competing || *queued < kDrainedQueue) {
+    high_delay_since_.reset();
+    estimate_.competing = false;
+  }
+  return estimate_.competing;
 }
 
 void BandwidthEstimator::on_receiver_estimate(base::Instant now, std::uint64_t bps) {

@@ -13,6 +13,13 @@
 // - the receiver's own estimate, when it sends one (REMB).
 // Probes are planned by probe_controller.h; application-limited periods
 // (alr_detector.h) are neither grown from nor cut to.
+//
+// Beyond GCC: a flow that only backs off on delay loses a shared queue to one that backs
+// off on loss (TCP, or SCTP beside it on the same connection) - the competitor keeps the
+// queue full whatever we do. When the queuing delay (queue_delay.h) has stayed over
+// 100 ms for 5 s though the delay-based controller cut twice or more, the queue is not
+// ours to drain: until it falls under 30 ms again, the controller cuts on loss instead of
+// delay (as the competitor does, so that the two share the link).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +34,7 @@
 #include "cc/loss_based_control.h"
 #include "cc/probe_controller.h"
 #include "cc/probe_estimator.h"
+#include "cc/queue_delay.h"
 #include "cc/send_history.h"
 #include "cc/trendline.h"
 
@@ -53,6 +61,8 @@ struct BandwidthEstimate {
   double loss = 0;  ///< of the loss controller's last decision
   BandwidthUsage usage = BandwidthUsage::kNormal;
   bool application_limited = false;
+  bool competing = false;  ///< a loss-based flow holds the queue: loss, not delay, is acted on
+  std::optional<base::Duration> queue_delay;
   base::Duration round_trip_time = base::Duration::milliseconds(200);
 };
 
@@ -90,6 +100,8 @@ class BandwidthEstimator {
 
  private:
   void update_target(base::Instant now);
+  /// Whether a loss-based competitor holds the queue (see the top of this file).
+  bool competing(base::Instant now, bool cut);
 
   BandwidthEstimatorConfig config_;
   SendHistory history_;
@@ -111,7 +123,9 @@ class BandwidthEstimator {
   std::optional<base::Duration> clock_offset_;
   int implausible_messages_ = 0;  // consecutive messages with nothing plausible
   bool message_implausible_ = true;
-  std::optional<std::uint64_t> probe_result_;
+  QueueDelay queue_delay_;
+  std::optional<base::Instant> high_delay_since_;
+  int cuts_in_high_delay_ = 0;
 };
 
 }  // namespace rtcstack::cc
