@@ -133,6 +133,13 @@ bool BandwidthEstimator::competing(base::Instant now, bool cut) {
 
 void BandwidthEstimator::on_receiver_estimate(base::Instant now, std::uint64_t bps) {
   estimate_.receiver_estimate_bps = bps;
+  if (counters_.messages == 0) rate_control_.set_estimate(now, bps);
+  update_target(now);
+}
+
+void BandwidthEstimator::on_loss_report(base::Instant now, std::uint8_t fraction_lost) {
+  if (counters_.messages != 0) return;
+  loss_control_.add_reports(256, fraction_lost);
   update_target(now);
 }
 

@@ -84,8 +84,13 @@ class BandwidthEstimator {
   void add_report(std::uint16_t wire_sequence, std::optional<base::Instant> arrival);
   /// Acts on the reports added since the last call.
   void end_feedback(base::Instant now);
-  /// The receiver's estimate of what we may send (REMB): a cap on the target.
+  /// The receiver's estimate of what we may send (REMB): a cap on the target - and, from
+  /// a peer that sends no transport-wide feedback, the delay-based estimate itself (its
+  /// receiver ran the delay-based half, remote_estimator.h).
   void on_receiver_estimate(base::Instant now, std::uint64_t bps);
+  /// A report block's loss (RTCP RR/SR, in 1/256): the loss-based controller's input when
+  /// no transport-wide feedback comes (with it, that feedback's losses are used instead).
+  void on_loss_report(base::Instant now, std::uint8_t fraction_lost);
   void on_round_trip_time(base::Duration rtt);
 
   void handle_timeout(base::Instant now);

@@ -76,6 +76,11 @@ void CongestionControl::on_receiver_estimate(base::Instant now, std::uint64_t bp
   follow_estimate();
 }
 
+void CongestionControl::on_loss_report(base::Instant now, std::uint8_t fraction_lost) {
+  estimator_.on_loss_report(now, fraction_lost);
+  follow_estimate();
+}
+
 void CongestionControl::handle_timeout(base::Instant now) {
   if (estimator_.next_timeout() <= now) {
     estimator_.handle_timeout(now);

@@ -65,6 +65,8 @@ class CongestionControl {
   /// Transport-wide feedback that did not parse: counted, nothing else.
   void on_malformed_feedback() { ++counters_.malformed_feedback; }
   void on_round_trip_time(base::Duration rtt) { estimator_.on_round_trip_time(rtt); }
+  /// A report block about what we send (its fraction lost, in 1/256).
+  void on_loss_report(base::Instant now, std::uint8_t fraction_lost);
 
   void handle_timeout(base::Instant now);
   /// When a packet may leave or the estimator wants time; max() for neither.

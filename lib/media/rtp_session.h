@@ -15,7 +15,8 @@
 // session goes through the pacer of a CongestionControl (congestion_control.h) and leaves
 // stamped with a transport-wide sequence number; the estimate comes out as TargetBitrate
 // events. Arrivals of packets carrying the extension are reported back to the peer in
-// transport-wide feedback every 50-100 ms (transport_cc_reporter.h).
+// transport-wide feedback every 50-100 ms (transport_cc_reporter.h); a peer that asked
+// for REMB instead gets our estimate of its rate (cc/remote_estimator.h).
 //
 // A stream is named by an id the caller picks (lib/pc uses its transceiver handles) and
 // has a send half and a receive half, each configured from what was negotiated; either
@@ -38,6 +39,7 @@
 #include "base/result.h"
 #include "base/ring_queue.h"
 #include "base/time.h"
+#include "cc/remote_estimator.h"
 #include "media/congestion_control.h"
 #include "media/receive_statistics.h"
 #include "media/rtcp_feedback.h"
@@ -169,6 +171,8 @@ class RtpSession {
   CongestionCounters congestion_counters() const;
   /// Transport-wide feedback messages sent about what arrived.
   std::uint64_t transport_feedback_sent() const { return reporter_.messages_sent(); }
+  /// What we last told the peer in REMB, when we estimate for it.
+  std::optional<std::uint64_t> receiver_estimate() const;
 
  private:
   // Outgoing buffers have room past the packet for whoever encrypts it (SRTP adds at
@@ -208,6 +212,7 @@ class RtpSession {
   bool send_padding(base::Instant now, std::size_t size);
   void record_arrival(base::Instant now, const ReceiveStream& receive, const RtpPacket& packet);
   void send_transport_feedback(base::Instant now);
+  void send_remb(base::Instant now);
   LeaveStamps stamps_of(const SendParameters& parameters) const;
 
   RtpSessionConfig config_;
@@ -219,6 +224,7 @@ class RtpSession {
   bool started_ = false, closed_ = false;
   std::unique_ptr<CongestionControl> congestion_;  // while a sending stream negotiated feedback
   TransportCcReporter reporter_;
+  std::unique_ptr<cc::RemoteEstimator> remote_estimator_;  // with the first packet a REMB is asked for
   std::uint32_t reported_media_ssrc_ = 0;  // the media SSRC of the last packet reported on
   base::Instant now_;                      // of the latest input
 };

@@ -89,6 +89,15 @@ bool RtpSession::send_padding(base::Instant now, std::size_t size) {
 }
 
 void RtpSession::record_arrival(base::Instant now, const ReceiveStream& receive, const RtpPacket& packet) {
+  if (const auto abs_id = receive.parameters->remb_abs_send_time_extension) {
+    const auto value = packet.extension(*abs_id);
+    if (value && value->size() == 3) {
+      if (!remote_estimator_) remote_estimator_ = std::make_unique<cc::RemoteEstimator>();
+      remote_estimator_->on_packet(now, std::uint32_t{(*value)[0]} << 16 | std::uint32_t{(*value)[1]} << 8 | (*value)[2],
+                                   packet.bytes().size() + config_.congestion.pacer.overhead);
+      if (remote_estimator_->next_report() <= now) send_remb(now);
+    }
+  }
   const auto id = receive.parameters->transport_cc_extension;
   if (!id) return;
   const auto value = packet.extension(*id);
@@ -96,6 +105,11 @@ void RtpSession::record_arrival(base::Instant now, const ReceiveStream& receive,
   reporter_.on_packet(now, static_cast<std::uint16_t>((*value)[0] << 8 | (*value)[1]));
   reported_media_ssrc_ = packet.ssrc();
   if (reporter_.next_time() <= now) send_transport_feedback(now);
+}
+
+std::optional<std::uint64_t> RtpSession::receiver_estimate() const {
+  if (!remote_estimator_) return std::nullopt;
+  return remote_estimator_->estimate_bps();
 }
 
 std::optional<cc::BandwidthEstimate> RtpSession::bandwidth_estimate() const {

@@ -69,9 +69,26 @@ void RtpSession::send_transport_feedback(base::Instant now) {
   (void)send_feedback(sender, [&](RtcpWriter& writer) { reporter_.write(writer, sender, reported_media_ssrc_, now); });
 }
 
+void RtpSession::send_remb(base::Instant now) {
+  // About every stream we estimate for: the SSRCs of what arrives with REMB asked for.
+  std::uint32_t ssrcs[16];
+  std::size_t count = 0;
+  for (const auto& [id, stream] : streams_) {
+    const ReceiveStream& receive = stream.receive;
+    if (receive.parameters && receive.parameters->remb_abs_send_time_extension && receive.ssrc && count < std::size(ssrcs)) {
+      ssrcs[count++] = *receive.ssrc;
+    }
+  }
+  const std::uint64_t bps = remote_estimator_->take_report(now);
+  if (count == 0) return;
+  const std::uint32_t sender = streams_.begin()->second.send.ssrc;
+  (void)send_feedback(sender, [&](RtcpWriter& writer) { write_remb(writer, sender, bps, {ssrcs, count}); });
+}
+
 void RtpSession::handle_timeout(base::Instant now) {
   now_ = now;
   if (reporter_.next_time() <= now) send_transport_feedback(now);
+  if (remote_estimator_ && remote_estimator_->next_report() <= now) send_remb(now);
   if (congestion_) {
     congestion_->handle_timeout(now);
     release_paced(now);
@@ -88,6 +105,9 @@ RtpSessionOutput RtpSession::poll_output() {
   if (outputs_.empty()) {
     RtpTimeout timeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
     if (const base::Instant feedback = reporter_.next_time(); feedback < timeout.at) timeout = {feedback, RtpTimer::kFeedback};
+    if (remote_estimator_ && !closed_ && remote_estimator_->next_report() < timeout.at) {
+      timeout = {remote_estimator_->next_report(), RtpTimer::kFeedback};
+    }
     if (congestion_ && !closed_) {
       if (const base::Instant paced = congestion_->next_timeout(now_); paced < timeout.at) timeout = {paced, RtpTimer::kPacer};
     }
@@ -174,7 +194,9 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
       if (auto rtt = round_trip_time(compact_ntp(config_.ntp_clock.ntp(now)), block)) {
         stream->send.stats.round_trip_time = rtt;
         if (congestion_) congestion_->on_round_trip_time(*rtt);
+        if (remote_estimator_) remote_estimator_->on_round_trip_time(*rtt);
       }
+      if (congestion_) congestion_->on_loss_report(now, block.fraction_lost);
     }
   };
   const auto key_frame_requested = [&](std::uint32_t ssrc) {

@@ -56,6 +56,9 @@ struct ReceiveParameters {
   /// Whether we report arrivals of the transport-wide sequence numbers this extension
   /// carries (a=rtcp-fb transport-cc negotiated).
   std::optional<std::uint8_t> transport_cc_extension;
+  /// Whether we estimate what the peer may send and tell it in REMB (goog-remb negotiated
+  /// without transport-cc), from the send times this extension carries.
+  std::optional<std::uint8_t> remb_abs_send_time_extension;
 };
 
 struct SendStreamStats {

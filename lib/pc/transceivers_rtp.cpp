@@ -69,9 +69,14 @@ void Transceivers::configure_streams() {
       receive->rtx_ssrc = remote->rtx_ssrc;
       receive->mid_extension = media_extension_id(remote->extensions, media::ExtensionKind::kMid);
       receive->mid = *transceiver.mid;
-      // We report arrivals when the peer's codec asks for transport-wide feedback and we agreed.
-      if (negotiated_feedback(*local, remote->codecs.front(), "transport-cc")) {
+      // We report arrivals when the peer's codec asks for transport-wide feedback and we
+      // agreed; failing that, we estimate its rate for it when it asked for REMB.
+      const CodecParameters& theirs = remote->codecs.front();
+      if (negotiated_feedback(*local, theirs, "transport-cc")) {
         receive->transport_cc_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kTransportWideCc);
+      }
+      if (!receive->transport_cc_extension && negotiated_feedback(*local, theirs, "goog-remb")) {
+        receive->remb_abs_send_time_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kAbsSendTime);
       }
     }
     rtp_->set_send(handle, std::move(send));

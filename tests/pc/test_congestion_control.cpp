@@ -182,3 +182,49 @@ TEST_CASE("2 % random loss without congestion does not sink the target", "[pc][c
   INFO("lowest target from 10 s on: " << lowest);
   CHECK(lowest >= 700'000);
 }
+
+TEST_CASE("libvpx follows the target: a real VP8 call fills a 600 kbit/s link and no more", "[pc][congestion]") {
+  Scenario scenario(8, bottleneck(600'000));
+  testing::FlowOptions vp8;
+  vp8.real_vp8 = true;
+  auto& call = scenario.add("192.0.2.1", "198.51.100.1", vp8);
+  REQUIRE(call.connect());
+  const Instant start = scenario.network.now();
+  scenario.run(Duration::seconds(6));
+  const std::uint64_t before = call.video_bytes;
+  scenario.run(Duration::seconds(6));
+  const double received = static_cast<double>(call.video_bytes - before) * 8 / 6;
+  const auto figures = link_figures(scenario.samples(), start + Duration::seconds(6), scenario.network.now(), 600'000);
+  INFO("target " << call.target_bps << ", received " << received << " bit/s of RTP, queue p95 " << figures.queue_p95.as_milliseconds()
+                 << " ms, loss " << figures.loss << ", frames " << call.frames_sent);
+  CHECK(call.target_bps >= 480'000);
+  CHECK(call.target_bps <= 700'000);
+  CHECK(received >= 0.6 * 600'000);
+  CHECK(figures.queue_p95 < Duration::milliseconds(150));
+  CHECK(figures.loss < 0.02);
+}
+
+TEST_CASE("a peer that knows only REMB: the receiver estimates, the sender follows", "[pc][congestion][remb]") {
+  Scenario scenario(9, bottleneck(1'000'000));
+  testing::FlowOptions remb;
+  remb.remb_only = true;
+  auto& call = scenario.add("192.0.2.1", "198.51.100.1", remb);
+  REQUIRE(call.connect());
+  const Instant start = scenario.network.now();
+  scenario.run(Duration::seconds(30));
+  const auto figures = link_figures(scenario.samples(), start + Duration::seconds(15), scenario.network.now(), 1'000'000);
+  std::uint64_t feedback = 0, estimates = 0;
+  for (const auto& stats : call.sender.pc().get_stats(scenario.network.now())) {
+    if (stats.type != "transport") continue;
+    feedback = std::get<std::uint64_t>(*stats.get("transportFeedbackReceived"));
+    estimates = std::get<std::uint64_t>(*stats.get("receiverEstimatesReceived"));
+  }
+  INFO("target " << call.target_bps << ", REMB received " << estimates << ", queue p95 " << figures.queue_p95.as_milliseconds()
+                 << " ms, loss " << figures.loss << ", utilisation " << figures.utilisation);
+  CHECK(feedback == 0);
+  CHECK(estimates >= 25);  // one a second, and more when the estimate falls
+  CHECK(call.target_bps >= 600'000);
+  CHECK(call.target_bps <= 1'100'000);
+  CHECK(figures.queue_p95 < Duration::milliseconds(200));
+  CHECK(figures.loss < 0.02);
+}

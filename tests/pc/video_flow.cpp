@@ -47,7 +47,30 @@ VideoFlow::VideoFlow(SimNetwork& network, const char* sender_ip, const char* rec
 }
 
 bool VideoFlow::connect() {
-  negotiate(sender, receiver);
+  if (options_.remb_only) {
+    const base::Instant now = network_.now();
+    auto offer = sender.pc().create_offer();
+    REQUIRE(offer.ok());
+    REQUIRE(sender.pc().set_local_description(now, *offer).ok());
+    // What a peer without transport-wide CC would have offered: no extension, no feedback.
+    std::string sdp;
+    std::size_t start = 0;
+    while (start < offer->sdp.size()) {
+      const std::size_t end = offer->sdp.find('\n', start);
+      const std::string line = offer->sdp.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+      if (line.find("transport-cc") == std::string::npos && line.find("transport-wide-cc") == std::string::npos) sdp += line;
+      start = end == std::string::npos ? offer->sdp.size() : end + 1;
+    }
+    REQUIRE(receiver.pc().set_remote_description(now, {pc::SdpType::kOffer, sdp}).ok());
+    auto answer = receiver.pc().create_answer();
+    REQUIRE(answer.ok());
+    REQUIRE(receiver.pc().set_local_description(now, *answer).ok());
+    REQUIRE(sender.pc().set_remote_description(now, *answer).ok());
+    sender.drain();
+    receiver.drain();
+  } else {
+    negotiate(sender, receiver);
+  }
   const bool connected =
       network_.run_until([&] { return sender.connected() && receiver.connected(); }, network_.now() + base::Duration::seconds(10));
   next_frame_ = network_.now();

@@ -21,6 +21,9 @@ struct FlowOptions {
   bool real_vp8 = false;       ///< libvpx at 320x240 instead of the modelled encoder
   bool greedy_channel = false; ///< a data channel that always has more to send
   bool video = true;
+  /// The receiver's offer is read without transport-wide CC (a peer that only knows
+  /// REMB): the receiver estimates and sends REMB, the sender follows it.
+  bool remb_only = false;
   pc::Configuration configuration;
 };
 
@@ -38,6 +41,7 @@ class VideoFlow {
   std::uint64_t video_bytes = 0;        ///< RTP bytes that reached the receiver
   std::uint64_t channel_bytes = 0;      ///< data channel bytes that reached the receiver
   std::uint64_t frames_sent = 0;
+  std::uint64_t rembs = 0;             ///< REMB the receiver sent (from its stats)
   std::unique_ptr<media::Vp8Sender> vp8; ///< with real_vp8
 
  private:
