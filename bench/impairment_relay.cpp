@@ -77,8 +77,12 @@ void ImpairmentRelay::run() {
   // reads reordering as loss).
   Clock::time_point last_due[2] = {};
   std::vector<std::uint8_t> buffer(65536);
-  sockaddr_in peers[2] = {};  // a, b: learned from what each sends
+  sockaddr_in peers[2] = {};  // a, b: learned from what each sends (b may be given)
   bool known[2] = {false, false};
+  if (impairment_.b) {
+    peers[1] = to_sockaddr(*impairment_.b);
+    known[1] = true;
+  }
   const auto one_way = std::chrono::duration<double, std::milli>(impairment_.rtt_ms / 2);
   // The rate limit's queues keep time as Instants from the relay's start.
   const Clock::time_point epoch = Clock::now();

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,6 +30,9 @@ struct Impairment {
   std::uint64_t rate_bps = 0;
   std::size_t queue_bytes = 0;
   double queue_ms = 0;
+  /// Peer b's address when known in advance (a server on a fixed port, which sends
+  /// nothing before it hears from its peer); otherwise learned from b's first datagram.
+  std::optional<base::SocketAddress> b = std::nullopt;
 };
 
 class ImpairmentRelay {

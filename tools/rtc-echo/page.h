@@ -9,7 +9,9 @@
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
 // as it connects, and its remote candidate's type ("host", "prflx", ...) to
 // window.rtcEchoRemoteTypes: how a script sees that a call went over ICE-TCP, or that
-// the browser resolved the server's mDNS name.
+// the browser resolved the server's mDNS name. "#bandwidth=VIA,SECONDS" runs a video call
+// through the impairment relay at port VIA instead, sampling congestion control's figures
+// into window.rtcEchoBandwidth (bandwidth() below).
 #pragma once
 
 #include <string_view>
@@ -89,6 +91,62 @@ function whenOpen(channel, then) {
 
 function within(ms, promise) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+}
+
+// Congestion control as a browser sees it (tests/interop/browser_bandwidth.sh): the fake
+// camera at 640x480, 30 fps, sent through the impairment relay at 127.0.0.1:VIA - the
+// offer carries no candidates of ours and the answer's host candidate is moved to the
+// relay, so every packet crosses it - and echoed back the same way, for SECONDS. Once a
+// second: the selected pair's availableOutgoingBitrate, the video sent (bit/s) and the
+// echo decoded (frames/s), in window.rtcEchoBandwidth.
+async function bandwidth(via, seconds) {
+  const stream = await navigator.mediaDevices.getUserMedia({video: {width: 1280, height: 720, frameRate: 30}});
+  const pc = new RTCPeerConnection({iceServers: [], bundlePolicy: "max-bundle"});
+  const echoed = new MediaStream();
+  pc.addTrack(stream.getVideoTracks()[0], stream);
+  pc.ontrack = (event) => echoed.addTrack(event.track);
+  document.getElementById("echo").srcObject = echoed;
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === "complete") return resolve();
+    pc.addEventListener("icegatheringstatechange", () => { if (pc.iceGatheringState === "complete") resolve(); });
+    setTimeout(resolve, 3000);
+  });
+  const offer = pc.localDescription.sdp.split("\r\n").filter((line) => !line.startsWith("a=candidate") &&
+                                                                    line !== "a=end-of-candidates").join("\r\n");
+  const response = await fetch("/offer", {method: "POST", headers: {"Content-Type": "application/json"},
+                                          body: JSON.stringify({type: "offer", sdp: offer})});
+  if (!response.ok) throw new Error("POST /offer: " + response.status);
+  const answer = await response.json();
+  answer.sdp = answer.sdp.replace(/(a=candidate:\S+ \d+ udp \d+ 127\.0\.0\.1 )\d+( typ host)/gi, "$1" + via + "$2");
+  await pc.setRemoteDescription(answer);
+  window.rtcEchoBandwidth = [];
+  let last = null;
+  for (let second = 0; second <= seconds; ++second) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const stats = await pc.getStats();
+    const now = {at: performance.now(), sent: 0, decoded: 0, available: null, width: 0, fps: 0};
+    stats.forEach((report) => {
+      if (report.type === "outbound-rtp" && report.kind === "video") {
+        now.sent = report.bytesSent + (report.headerBytesSent || 0);
+        now.width = report.frameWidth || 0;
+        now.fps = report.framesPerSecond || 0;
+      }
+      if (report.type === "inbound-rtp" && report.kind === "video") now.decoded = report.framesDecoded || 0;
+      if (report.type === "transport" && stats.has(report.selectedCandidatePairId)) {
+        now.available = stats.get(report.selectedCandidatePairId).availableOutgoingBitrate ?? null;
+      }
+    });
+    if (last) {
+      const elapsed = (now.at - last.at) / 1000;
+      window.rtcEchoBandwidth.push({second, available: now.available, sentBps: (now.sent - last.sent) * 8 / elapsed,
+                                    echoFps: (now.decoded - last.decoded) / elapsed, width: now.width, sentFps: now.fps});
+      log("t=" + second + " s: available " + now.available + " bit/s, sent " + Math.round((now.sent - last.sent) * 8 / elapsed) +
+          " bit/s at " + now.width + " px " + now.fps + " fps, echo decoded " + ((now.decoded - last.decoded) / elapsed).toFixed(1) + " fps");
+    }
+    last = now;
+  }
+  pc.close();
 }
 
 const tests = {
@@ -240,6 +298,11 @@ async function run(types) {
 const allTypes = [0, 1, 2, 3, "restart"];
 document.getElementById("run").onclick = () => run(allTypes);
 if (location.hash === "#run") run(allTypes);
+if (location.hash.startsWith("#bandwidth=")) {
+  const [via, seconds] = location.hash.slice(11).split(",").map(Number);
+  bandwidth(via, seconds).then(() => { window.rtcEchoDone = true; },
+                               (error) => { window.rtcEchoError = error.message; window.rtcEchoDone = true; });
+}
 if (location.hash.startsWith("#run=")) {
   run(location.hash.slice(5).split(",").map((type) => /^[0-9]+$/.test(type) ? Number(type) : type));
 }
