@@ -41,6 +41,7 @@
 #include <thread>
 #include <vector>
 
+#include "call_helpers.h"
 #include "impairment_relay.h"
 #include "media_echo.h"
 #include "net/runtime.h"
@@ -48,16 +49,11 @@
 namespace {
 
 using namespace rtcstack;
-using Clock = std::chrono::steady_clock;
-
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(10)) {
-  const auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
-  }
-  return true;
-}
+using bench::Clock;
+using bench::HandleRef;
+using bench::trickle_to;
+using bench::trickle_via;
+using bench::wait_for;
 
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -71,34 +67,6 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &usage);
   const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-using HandleRef = std::shared_ptr<std::weak_ptr<net::PeerConnectionHandle>>;
-
-// Trickle: candidates go straight to the other connection.
-std::function<void(const std::string&, const std::string&)> trickle_to(HandleRef to) {
-  return [to](const std::string& candidate, const std::string&) {
-    if (auto peer = to->lock()) (void)peer->add_ice_candidate(candidate);
-  };
-}
-
-// Through a relay: the candidate's port (field 6 of "candidate:...", on 127.0.0.1)
-// becomes the relay's alias for its sender.
-std::function<void(const std::string&, const std::string&)> trickle_via(HandleRef to, std::uint16_t alias_port) {
-  return [to, alias_port](const std::string& candidate, const std::string&) {
-    std::vector<std::string> fields;
-    for (std::size_t at = 0; at <= candidate.size();) {
-      const std::size_t space = std::min(candidate.find(' ', at), candidate.size());
-      fields.push_back(candidate.substr(at, space - at));
-      at = space + 1;
-    }
-    auto peer = to->lock();
-    if (!peer || fields.size() < 6) return;
-    fields[5] = std::to_string(alias_port);
-    std::string rewritten;
-    for (const std::string& field : fields) rewritten += (rewritten.empty() ? "" : " ") + field;
-    (void)peer->add_ice_candidate(rewritten);
-  };
 }
 
 // Two connections with trickle between them; b echoes nothing, counts bytes.

@@ -62,9 +62,13 @@ void ImpairmentRelay::rebind_b() {
   while (rebind_requested_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-ImpairmentRelay::~ImpairmentRelay() {
+void ImpairmentRelay::stop() {
   stopping_ = true;
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+ImpairmentRelay::~ImpairmentRelay() {
+  stop();
   for (int fd : sockets_) ::close(fd);
 }
 
@@ -125,12 +129,21 @@ void ImpairmentRelay::run() {
         Clock::time_point departure = arrived;
         if (impairment_.rate_bps != 0) {
           const auto admission = bottleneck[i].admit(instant(arrived), static_cast<std::size_t>(size));
+          DirectionFigures& figures = figures_[i];
           if (admission.dropped) {
             ++dropped_;
             ++queue_dropped_;
+            ++figures.queue_dropped;
             continue;
           }
           departure = epoch + std::chrono::nanoseconds((admission.departure - base::Instant{}).as_nanoseconds());
+          const auto second = static_cast<std::size_t>((admission.departure - base::Instant{}).as_nanoseconds() / 1'000'000'000);
+          if (second < 3600) {
+            if (figures.bytes_per_second.size() <= second) figures.bytes_per_second.resize(second + 1);
+            figures.bytes_per_second[second] += static_cast<std::uint64_t>(size);
+            figures.waits.push_back({static_cast<float>((instant(arrived) - base::Instant{}).as_seconds()),
+                                     static_cast<float>(admission.queued.as_microseconds()) / 1000.0f});
+          }
         }
         const auto delay = one_way + std::chrono::duration<double, std::milli>(impairment_.jitter_ms * unit(random));
         const auto due = std::max(last_due[i], departure + std::chrono::duration_cast<Clock::duration>(delay));

@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "base/socket_address.h"
 
@@ -33,6 +34,17 @@ struct Impairment {
   /// Peer b's address when known in advance (a server on a fixed port, which sends
   /// nothing before it hears from its peer); otherwise learned from b's first datagram.
   std::optional<base::SocketAddress> b = std::nullopt;
+};
+
+/// What one direction of a rate-limited relay carried, for congestion-control figures.
+struct DirectionFigures {
+  std::vector<std::uint64_t> bytes_per_second;  ///< left the bottleneck, by second since the start
+  struct Wait {
+    float at_s;       ///< when it came, in seconds since the start
+    float queued_ms;  ///< how long it waited behind the others
+  };
+  std::vector<Wait> waits;  ///< of each taken datagram
+  std::uint64_t queue_dropped = 0;
 };
 
 class ImpairmentRelay {
@@ -54,6 +66,11 @@ class ImpairmentRelay {
   /// Of dropped(): those the rate limit's full queue dropped.
   std::uint64_t queue_dropped() const { return queue_dropped_; }
 
+  /// Stops relaying (the destructor does too); figures() may be read after.
+  void stop();
+  /// Direction 0 carries b's datagrams to a, 1 a's to b; recorded with a rate only.
+  const DirectionFigures& figures(int direction) const { return figures_[direction]; }
+
   /// Changes the loss rate from now on (1: the path goes dark both ways).
   void set_loss(double loss) { loss_ = loss; }
   /// A NAT rebinding on b's side: from the next datagram on, b's traffic reaches a from a
@@ -71,6 +88,7 @@ class ImpairmentRelay {
   std::atomic<bool> rebind_requested_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> forwarded_{0}, dropped_{0}, queue_dropped_{0};
+  DirectionFigures figures_[2];  // the relay thread's until stop()
   std::thread thread_;
 };
 

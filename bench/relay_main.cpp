@@ -4,10 +4,12 @@
 // bottleneck (0: off); SERVER (IP:PORT) is peer b, known in advance - a server that sends
 // nothing before it is reached through the relay. Prints one JSON line with its two
 // aliases' ports, then relays for SECONDS (jitter RTT/20) and exits.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "impairment_relay.h"
 
@@ -42,7 +44,29 @@ int main(int argc, char** argv) {
   std::printf("{\"alias_a\":%u,\"alias_b\":%u}\n", relay.alias_of_a().port(), relay.alias_of_b().port());
   std::fflush(stdout);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  relay.stop();
   std::fprintf(stderr, "relay: forwarded %llu, dropped %llu\n", static_cast<unsigned long long>(relay.forwarded()),
                static_cast<unsigned long long>(relay.dropped()));
+  if (impairment.rate_bps != 0) {
+    // The offerer's direction (a to b) as the congestion comparison reads it.
+    const auto& figures = relay.figures(1);
+    // Queue waits over the whole run, and from 10 s on (once a controller has settled).
+    const auto p95 = [&](float from_s) {
+      std::vector<float> queued;
+      for (const auto& wait : figures.waits) {
+        if (wait.at_s >= from_s) queued.push_back(wait.queued_ms);
+      }
+      std::sort(queued.begin(), queued.end());
+      return queued.empty() ? 0.0 : queued[static_cast<std::size_t>(0.95 * static_cast<double>(queued.size() - 1))];
+    };
+    std::printf("{\"relay\":\"a_to_b\",\"rate_bps\":%llu,\"taken\":%zu,\"queue_dropped\":%llu,\"queue_p95_ms\":%.1f,"
+                "\"queue_p95_ms_after_10s\":%.1f,\"bytes_per_second\":[",
+                static_cast<unsigned long long>(impairment.rate_bps), figures.waits.size(),
+                static_cast<unsigned long long>(figures.queue_dropped), p95(0), p95(10));
+    for (std::size_t i = 0; i < figures.bytes_per_second.size(); ++i) {
+      std::printf("%s%llu", i == 0 ? "" : ",", static_cast<unsigned long long>(figures.bytes_per_second[i]));
+    }
+    std::printf("]}\n");
+  }
   return 0;
 }

@@ -43,9 +43,15 @@ void AimdRateControl::observe_capacity(double acknowledged_bps) {
   }
   const double alpha = 0.05;
   *capacity_ = (1 - alpha) * *capacity_ + alpha * acknowledged_bps;
-  const double norm = std::max(*capacity_, 1.0);
-  const double error = *capacity_ - acknowledged_bps;
+  // In kbit/s, as the variance's limits are meant: a deviation of at least
+  // sqrt(0.4 * capacity in kbit/s) kbit/s - about 6 % of 1 Mbit/s at three deviations.
+  const double norm = std::max(*capacity_ / 1000, 1.0);
+  const double error = (*capacity_ - acknowledged_bps) / 1000;
   capacity_variance_ = std::clamp((1 - alpha) * capacity_variance_ + alpha * error * error / norm, 0.4, 2.5);
+}
+
+double AimdRateControl::capacity_deviation() const {
+  return capacity_ ? std::sqrt(capacity_variance_ * *capacity_ / 1000) * 1000 : 0;
 }
 
 std::uint64_t AimdRateControl::update(base::Instant now, BandwidthUsage usage, std::optional<std::uint64_t> acknowledged_bps) {
@@ -64,8 +70,7 @@ std::uint64_t AimdRateControl::update(base::Instant now, BandwidthUsage usage, s
 
   if (phase_ == Phase::kIncrease) {
     // A capacity seen at cuts that the rate now far exceeds no longer describes the link.
-    const double deviation = capacity_ ? std::sqrt(capacity_variance_ * *capacity_) : 0;
-    if (capacity_ && current > *capacity_ + 3 * deviation) capacity_.reset();
+    if (capacity_ && current > *capacity_ + 3 * capacity_deviation()) capacity_.reset();
     if (capacity_ && last_change_) {
       next += near_max_increase_per_second() * elapsed_s;
     } else if (last_change_) {
@@ -81,8 +86,7 @@ std::uint64_t AimdRateControl::update(base::Instant now, BandwidthUsage usage, s
       if (cut > current && capacity_) cut = kBeta * *capacity_;
       if (cut < current) next = cut;
       if (acknowledged) {
-        const double deviation = capacity_ ? std::sqrt(capacity_variance_ * *capacity_) : 0;
-        if (capacity_ && *acknowledged < *capacity_ - 3 * deviation) capacity_.reset();
+        if (capacity_ && *acknowledged < *capacity_ - 3 * capacity_deviation()) capacity_.reset();
         observe_capacity(*acknowledged);
       }
       last_cut_ = now;

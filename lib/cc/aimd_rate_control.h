@@ -35,6 +35,8 @@ class AimdRateControl {
   /// Whether a cut now would be soon after the last one: the controller waits a round
   /// trip for a cut to show in the feedback before cutting again.
   bool cut_recently(base::Instant now) const;
+  /// Forgets the capacity seen at cuts: growth is multiplicative again.
+  void forget_capacity() { capacity_.reset(); }
   /// The capacity estimated from acknowledged rates at cuts, if any.
   std::optional<double> link_capacity_bps() const { return capacity_; }
 
@@ -43,6 +45,8 @@ class AimdRateControl {
   std::uint64_t clamp(double bps) const;
   double near_max_increase_per_second() const;
   void observe_capacity(double acknowledged_bps);
+  /// The capacity's standard deviation, in bit/s.
+  double capacity_deviation() const;
 
   RateLimits limits_;
   std::uint64_t current_bps_;

@@ -15,6 +15,8 @@ constexpr base::Duration kHighQueue = base::Duration::milliseconds(100);
 constexpr base::Duration kHighQueueFor = base::Duration::seconds(5);
 constexpr int kFutileCuts = 2;
 constexpr base::Duration kDrainedQueue = base::Duration::milliseconds(30);
+// A queue this long is not grown into further.
+constexpr base::Duration kStandingQueue = base::Duration::milliseconds(80);
 
 base::Duration magnitude(base::Duration d) { return d < base::Duration::zero() ? -d : d; }
 
@@ -85,6 +87,9 @@ void BandwidthEstimator::end_feedback(base::Instant now) {
       if (auto measured = probe_estimator_.add(report, kProbeMinPackets)) {
         probe_result = std::max(probe_result.value_or(0), *measured);
       }
+      // A probe overruns the path on purpose, by up to twice the estimate for 15 ms: the
+      // queue it builds is its measurement, not congestion for the rate controller to cut.
+      continue;
     }
     if (auto delta = inter_arrival_.add(report.packet.sent, *report.arrival, report.packet.size)) {
       usage = trendline_.update(*delta);
@@ -99,12 +104,21 @@ void BandwidthEstimator::end_feedback(base::Instant now) {
   const bool would_cut = usage == BandwidthUsage::kOverusing && !rate_control_.cut_recently(now);
   // Competing, loss takes the place of delay as the signal the controller cuts on - as the
   // loss-based flow does, so that the two share rather than one starving the other.
-  if (competing(now, would_cut)) usage = lost > 0 ? BandwidthUsage::kOverusing : BandwidthUsage::kNormal;
+  // Growth then is multiplicative, as the competitor's is in effect (a capacity learnt at
+  // cuts the competitor forced is no ceiling to creep up to).
+  if (competing(now, would_cut)) {
+    usage = lost > 0 ? BandwidthUsage::kOverusing : BandwidthUsage::kNormal;
+    rate_control_.forget_capacity();
+  } else if (usage == BandwidthUsage::kNormal && estimate_.queue_delay && *estimate_.queue_delay >= kStandingQueue) {
+    // A queue that is no longer growing but still long (after a capacity drop) drains only
+    // while the rate stays below the link: no growth until it has.
+    usage = BandwidthUsage::kUnderusing;
+  }
   if (usage == BandwidthUsage::kOverusing) {
     // While application-limited, what was acknowledged is what the application sent, not
     // what the path carries: the cut is from the estimate.
     rate_control_.update(now, usage, alr_.in_alr() ? std::nullopt : acknowledged);
-  } else if (probe_result && *probe_result > rate_control_.estimate_bps()) {
+  } else if (probe_result && *probe_result > rate_control_.estimate_bps() && probes_.usable(*probe_result)) {
     rate_control_.set_estimate(now, *probe_result);
   } else {
     rate_control_.update(now, usage, acknowledged);

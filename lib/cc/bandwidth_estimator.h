@@ -14,7 +14,11 @@
 // Probes are planned by probe_controller.h; application-limited periods
 // (alr_detector.h) are neither grown from nor cut to.
 //
-// Beyond GCC: a flow that only backs off on delay loses a shared queue to one that backs
+// Beyond GCC, the queuing delay itself (queue_delay.h) is read too. While it is 80 ms or
+// more the rate does not grow: after a capacity drop the queue stops growing long before it
+// has drained, and GCC, which sees only the trend, would climb back into it.
+//
+// And a flow that only backs off on delay loses a shared queue to one that backs
 // off on loss (TCP, or SCTP beside it on the same connection) - the competitor keeps the
 // queue full whatever we do. When the queuing delay (queue_delay.h) has stayed over
 // 100 ms for 5 s though the delay-based controller cut twice or more, the queue is not

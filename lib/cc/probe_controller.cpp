@@ -6,22 +6,34 @@ namespace rtcstack::cc {
 namespace {
 
 constexpr double kFurtherShare = 0.7;
+// A periodic probe on a link others may share leads further only when the link carried
+// nearly all of it: a burst that merely found the others idle for a moment is no proof of
+// spare capacity.
+constexpr double kPeriodicFurtherShare = 0.95;
 constexpr base::Duration kResultWait = base::Duration::seconds(1);
 constexpr base::Duration kPeriod = base::Duration::seconds(5);
 constexpr double kDropShare = 0.66;
 constexpr base::Duration kDropMemory = base::Duration::seconds(5);
 constexpr double kAfterDropShare = 0.85;
 constexpr base::Duration kClusterSpan = base::Duration::milliseconds(15);
+// Periodic probes go at 1.5 times the estimate for 50 ms: long enough to sample a link other
+// flows share in bursts (a 30 fps sender paced at 2.5 times its rate is idle half of each
+// frame interval), gentle enough that the queue they build stays short.
+constexpr double kPeriodicFactor = 1.5;
+constexpr base::Duration kPeriodicSpan = base::Duration::milliseconds(50);
 
 }  // namespace
 
-void ProbeController::probe(base::Instant now, std::uint64_t bitrate_bps) {
+void ProbeController::probe(base::Instant now, std::uint64_t bitrate_bps, base::Duration span) {
   bitrate_bps = std::min(bitrate_bps, limits_.max_bps);
-  const auto min_bytes = static_cast<std::size_t>(static_cast<double>(bitrate_bps) * kClusterSpan.as_seconds() / 8);
+  span_ = span;
+  last_rate_ = bitrate_bps;
+  const auto min_bytes = static_cast<std::size_t>(static_cast<double>(bitrate_bps) * span.as_seconds() / 8);
   pending_.push_back(ProbeCluster{next_id_++, bitrate_bps, 5, min_bytes});
   ++probes_;
   last_probe_ = now;
-  probe_further_above_ = static_cast<std::uint64_t>(kFurtherShare * static_cast<double>(bitrate_bps));
+  const double share = span == kPeriodicSpan ? kPeriodicFurtherShare : kFurtherShare;
+  probe_further_above_ = static_cast<std::uint64_t>(share * static_cast<double>(bitrate_bps));
   waiting_until_ = now + kResultWait;
 }
 
@@ -31,8 +43,8 @@ void ProbeController::start(base::Instant now, std::uint64_t estimate_bps) {
   last_estimate_ = estimate_bps;
   stable_since_ = now;
   next_periodic_ = now + kPeriod;
-  probe(now, 3 * estimate_bps);
-  if (3 * estimate_bps < limits_.max_bps) probe(now, 6 * estimate_bps);
+  probe(now, 3 * estimate_bps, kClusterSpan);
+  if (3 * estimate_bps < limits_.max_bps) probe(now, 6 * estimate_bps, kClusterSpan);
 }
 
 void ProbeController::on_estimate(base::Instant now, std::uint64_t estimate_bps, bool overusing) {
@@ -50,7 +62,9 @@ void ProbeController::on_estimate(base::Instant now, std::uint64_t estimate_bps,
   // Each result that reached most of what was probed earns a probe twice as high.
   if (probe_further_above_ && now < waiting_until_ && estimate_bps > *probe_further_above_ &&
       estimate_bps < limits_.max_bps) {
-    probe(now, 2 * estimate_bps);
+    // As long and as much above the estimate as the probe that started the chain.
+    const double factor = span_ == kPeriodicSpan ? kPeriodicFactor : 2.0;
+    probe(now, static_cast<std::uint64_t>(factor * static_cast<double>(estimate_bps)), span_);
   }
 }
 
@@ -63,10 +77,10 @@ void ProbeController::handle_timeout(base::Instant now, std::uint64_t estimate_b
   if (drop_at_ && now - *drop_at_ > kDropMemory) drop_at_.reset();
   if (drop_at_ && application_limited && before_drop_bps_ > estimate_bps) {
     drop_at_.reset();
-    probe(now, static_cast<std::uint64_t>(kAfterDropShare * static_cast<double>(before_drop_bps_)));
+    probe(now, static_cast<std::uint64_t>(kAfterDropShare * static_cast<double>(before_drop_bps_)), kClusterSpan);
   } else if (!probe_further_above_ && estimate_bps < limits_.max_bps && now - last_probe_ >= kPeriod &&
              now - stable_since_ >= kPeriod) {
-    probe(now, 2 * estimate_bps);
+    probe(now, static_cast<std::uint64_t>(kPeriodicFactor * static_cast<double>(estimate_bps)), kPeriodicSpan);
   }
   // Drops are acted on only while application-limited, which shows on sends: look again
   // every 100 ms while one is remembered.
@@ -77,6 +91,10 @@ void ProbeController::handle_timeout(base::Instant now, std::uint64_t estimate_b
 base::Instant ProbeController::next_timeout() const {
   if (!started_) return base::Instant::max();
   return std::min({next_periodic_, waiting_until_, drop_check_});
+}
+
+bool ProbeController::usable(std::uint64_t result_bps) const {
+  return span_ != kPeriodicSpan || static_cast<double>(result_bps) >= kPeriodicFurtherShare * static_cast<double>(last_rate_);
 }
 
 std::optional<ProbeCluster> ProbeController::poll_probe() {

@@ -4,9 +4,11 @@
 // find. Probes go out:
 // - at the start, at 3 and 6 times the start rate, and again at twice the result while
 //   each result reaches 70 % of what was probed (exponential probing);
-// - every 5 s while the estimate has held without over-use, at twice the estimate: the
-//   link may have grown (a capacity step), or the sender is application-limited and its
-//   rate says nothing about the link;
+// - every 5 s while the estimate has held without over-use, at 1.5 times the estimate for
+//   50 ms: the link may have grown (a capacity step), or the sender is application-limited
+//   and its rate says nothing about the link. Such a probe counts, and leads to another
+//   1.5 times higher, only when the link carried 95 % of it (on a shared link, a burst may
+//   just have found the others idle);
 // - after a drop of more than a third, while application-limited within 5 s of it, at
 //   85 % of the rate before the drop: a short dip of the application's own must not cost
 //   a slow climb back.
@@ -22,7 +24,7 @@
 namespace rtcstack::cc {
 
 /// A burst for the pacer to send at `bitrate_bps`: at least `min_packets` packets and
-/// `min_bytes` bytes, each tagged with `id`.
+/// `min_bytes` bytes (15 ms worth, 50 ms for periodic probes), each tagged with `id`.
 struct ProbeCluster {
   int id = 0;
   std::uint64_t bitrate_bps = 0;
@@ -43,10 +45,15 @@ class ProbeController {
   base::Instant next_timeout() const;
 
   std::optional<ProbeCluster> poll_probe();
+  /// Whether a probe result may set the estimate: always for the initial probes; for a
+  /// periodic probe and those it led to, only when the link carried nearly all of it
+  /// (on a shared link a burst that found the others idle for a moment proves nothing,
+  /// and acting on it takes a share from them).
+  bool usable(std::uint64_t result_bps) const;
   std::uint64_t probes_sent() const { return probes_; }
 
  private:
-  void probe(base::Instant now, std::uint64_t bitrate_bps);
+  void probe(base::Instant now, std::uint64_t bitrate_bps, base::Duration span);
 
   RateLimits limits_;
   bool started_ = false;
@@ -57,6 +64,8 @@ class ProbeController {
   std::optional<std::uint64_t> probe_further_above_;
   base::Instant waiting_until_ = base::Instant::max();
   base::Instant last_probe_;
+  base::Duration span_ = base::Duration::zero();  // of the probe that started the current chain
+  std::uint64_t last_rate_ = 0;                   // of the latest probe
   base::Instant stable_since_;
   std::uint64_t last_estimate_ = 0;
   // A recent large drop: when, and the rate before it.

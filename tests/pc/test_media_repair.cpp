@@ -46,6 +46,8 @@ struct VideoCall : testing::PcPair {
     receiver.emplace(*media::Vp8Receiver::create());
     a.on_event = [this](const pc::Event& event) {
       if (std::holds_alternative<pc::KeyFrameRequestEvent>(event)) sender->request_key_frame();
+      // As an application does: the encoder follows congestion control.
+      if (const auto* target = std::get_if<pc::TargetBitrateEvent>(&event)) REQUIRE(sender->set_target_bitrate(target->bitrate_bps).ok());
     };
     b.on_event = [this](const pc::Event& event) {
       if (const auto* track = std::get_if<pc::TrackEvent>(&event)) b_video = track->transceiver;

@@ -68,6 +68,13 @@ static int vp8_encode(vpx_codec_ctx_t* codec, unsigned char* i420, int width, in
   return size;
 }
 
+// Congestion control's target, in kbit/s, for the frames after this call.
+static int vp8_set_bitrate(vpx_codec_ctx_t* codec, int kbps) {
+  vpx_codec_enc_cfg_t cfg = *codec->config.enc;
+  cfg.rc_target_bitrate = kbps;
+  return vpx_codec_enc_config_set(codec, &cfg) == VPX_CODEC_OK ? 0 : -1;
+}
+
 static vpx_codec_ctx_t* vp8_decoder(void) {
   vpx_codec_ctx_t* codec = malloc(sizeof *codec);
   vpx_codec_dec_cfg_t cfg = {1, 0, 0};
@@ -129,6 +136,14 @@ func (e *vp8Encoder) encode(i420 []byte, pts int64, key bool) ([]byte, error) {
 		return nil, errors.New("libvpx: encoding failed")
 	}
 	return e.out[:n], nil
+}
+
+// setBitrate follows congestion control from the next frame on.
+func (e *vp8Encoder) setBitrate(kbps int) error {
+	if C.vp8_set_bitrate(e.codec, C.int(kbps)) != 0 {
+		return errors.New("libvpx: the bitrate was refused")
+	}
+	return nil
 }
 
 type vp8Decoder struct{ codec *C.vpx_codec_ctx_t }

@@ -13,6 +13,8 @@
 //	                          profile, S seconds each (pion/srtp v2)
 //	pion-bench media S        CPU per second of a two-way 640x480 30 fps VP8 + Opus call
 //	                          (media.go; VP8 and Opus through libvpx and libopus, codecs.go)
+//	pion-bench cc S A B       VP8 following Pion's GCC estimate through a bench_relay
+//	                          bottleneck (congestion.go), as bench_congestion does
 package main
 
 import (
@@ -439,6 +441,17 @@ func many(count int) {
 }
 
 func main() {
+	if len(os.Args) == 5 && os.Args[1] == "cc" {
+		seconds, err := strconv.ParseFloat(os.Args[2], 64)
+		aliasA, _ = strconv.Atoi(os.Args[3])
+		aliasB, _ = strconv.Atoi(os.Args[4])
+		if err != nil || seconds <= 0 || aliasA <= 0 || aliasB <= 0 {
+			fmt.Fprintln(os.Stderr, "usage: pion-bench cc SECONDS ALIAS_A ALIAS_B")
+			os.Exit(2)
+		}
+		congestion(seconds)
+		return
+	}
 	if len(os.Args) == 5 && os.Args[1] == "via" {
 		seconds, err := strconv.ParseFloat(os.Args[2], 64)
 		aliasA, _ = strconv.Atoi(os.Args[3])
