@@ -144,6 +144,7 @@ struct MediaCall {
       };
       on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet) { media.on_rtp(transceiver, packet); };
       on.on_key_frame_request = [&media](pc::TransceiverHandle transceiver) { media.on_key_frame_request(transceiver); };
+      on.on_target_bitrate = [&media](std::uint64_t bps) { media.on_target_bitrate(bps); };
       return on;
     };
     a = *runtime.create_peer_connection({}, callbacks(b_ref, *a_media, a_connected));

@@ -43,8 +43,11 @@ void ProbeController::start(base::Instant now, std::uint64_t estimate_bps) {
   last_estimate_ = estimate_bps;
   stable_since_ = now;
   next_periodic_ = now + kPeriod;
-  probe(now, 3 * estimate_bps, kClusterSpan);
-  if (3 * estimate_bps < limits_.max_bps) probe(now, 6 * estimate_bps, kClusterSpan);
+  // Never past the ceiling, and never a probe that could not raise the estimate.
+  const std::uint64_t first = std::min(3 * estimate_bps, limits_.max_bps);
+  const std::uint64_t second = std::min(6 * estimate_bps, limits_.max_bps);
+  if (first > estimate_bps) probe(now, first, kClusterSpan);
+  if (second > first) probe(now, second, kClusterSpan);
 }
 
 void ProbeController::on_estimate(base::Instant now, std::uint64_t estimate_bps, bool overusing) {

@@ -24,4 +24,18 @@ constexpr std::uint64_t wire_bitrate(std::uint64_t payload_bps, std::uint64_t pa
   return payload_bps + packets_per_second * kPacketOverhead * 8;
 }
 
+/// The split of a target between one Opus stream in 20 ms packets and one video stream.
+struct TargetSplit {
+  std::uint64_t audio_payload_bps = 0;  ///< for OpusAudioEncoder::set_bitrate
+  std::uint64_t video_wire_bps = 0;     ///< for Vp8Sender::set_target_bitrate
+};
+
+/// The recommended split (docs/congestion-control.md): audio first, a tenth of the target
+/// between 12 kbit/s (speech stays intelligible) and `audio_max_bps`; video the rest.
+constexpr TargetSplit split_target(std::uint64_t wire_bps, std::uint64_t audio_max_bps = 32'000) {
+  const std::uint64_t audio = wire_bps / 10 < 12'000 ? 12'000 : wire_bps / 10 > audio_max_bps ? audio_max_bps : wire_bps / 10;
+  const std::uint64_t audio_wire = wire_bitrate(audio, 50);
+  return {audio, wire_bps > audio_wire ? wire_bps - audio_wire : 0};
+}
+
 }  // namespace rtcstack::media

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "media/encoder_bitrate.h"
 #include "media/rtcp_feedback.h"
 #include "media/rtcp_packet.h"
 #include "media/rtcp_reports.h"
@@ -366,4 +367,21 @@ TEST_CASE("announced SSRCs route packets without a mid; close() stops reports an
   CHECK(call.a.session.send_rtp(ms(2), kVideo, base::as_bytes(std::string("x")), 0, false).error().code ==
         base::ErrorCode::kWrongState);
   CHECK(call.a.session.send_stats(kVideo)->packets_sent == 1);  // statistics stay for queries
+}
+
+TEST_CASE("a target split between Opus and video as the docs recommend", "[media][congestion]") {
+  // 2 Mbit/s: Opus at its 32 kbit/s ceiling (about 60 kbit/s on the wire), video the rest.
+  const auto wide = media::split_target(2'000'000);
+  CHECK(wide.audio_payload_bps == 32'000);
+  CHECK(wide.video_wire_bps == 2'000'000 - media::wire_bitrate(32'000, 50));
+  // 200 kbit/s: a tenth to audio.
+  CHECK(media::split_target(200'000).audio_payload_bps == 20'000);
+  // 50 kbit/s: audio at its floor (40 kbit/s on the wire), video what is left.
+  const auto narrow = media::split_target(50'000);
+  CHECK(narrow.audio_payload_bps == 12'000);
+  CHECK(narrow.video_wire_bps == 10'000);
+  CHECK(media::split_target(30'000).video_wire_bps == 0);
+  // The payload a wire rate carries in 1100-byte packets, and back.
+  CHECK(media::payload_bitrate(1'170'000, 1100) == 1'100'000);
+  CHECK(media::wire_bitrate(32'000, 50) == 60'000);
 }

@@ -68,6 +68,7 @@ class MediaTest final : public ClientTest {
     callbacks.on_key_frame_request = [media = media_](pc::TransceiverHandle transceiver) {
       media->on_key_frame_request(transceiver);
     };
+    callbacks.on_target_bitrate = [media = media_](std::uint64_t bps) { media->on_target_bitrate(bps); };
   }
   void tick(Clock::time_point now) override {
     if (auto ticked = media_->tick(now); !ticked) outcome_.finish(false, "sending media: " + ticked.error().message);

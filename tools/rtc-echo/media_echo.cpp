@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "media/encoder_bitrate.h"
 #include "media/rtp_packet.h"
 
 namespace rtcstack::echo {
@@ -84,6 +85,18 @@ base::Result<void> MediaEcho::send_audio() {
 
 base::Result<void> MediaEcho::tick(Clock::time_point now) {
   if (started_ == Clock::time_point{}) started_ = now;
+  // The encoders follow congestion control's target, split as the docs recommend.
+  std::uint64_t target = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    target = target_bps_;
+  }
+  if (target != 0 && target != applied_bps_) {
+    const media::TargetSplit split = media::split_target(target);
+    if (auto set = video_sender_.set_target_bitrate(split.video_wire_bps); !set) return set;
+    if (auto set = audio_encoder_.set_bitrate(static_cast<int>(split.audio_payload_bps)); !set) return set;
+    applied_bps_ = target;
+  }
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count();
   while (video_frames_sent_ * 1000 / 30 <= elapsed) {
     if (auto sent = send_video(); !sent) return sent;
@@ -129,6 +142,11 @@ void MediaEcho::on_rtp(pc::TransceiverHandle transceiver, const base::Buffer& by
   }
   next_audio_sequence_ = static_cast<std::uint16_t>(packet->sequence_number() + 1);
   if (auto samples = audio_decoder_.decode(packet->payload(), pcm_)) audio_samples_decoded_ += *samples;
+}
+
+void MediaEcho::on_target_bitrate(std::uint64_t bps) {
+  const std::lock_guard lock(mutex_);
+  target_bps_ = bps;
 }
 
 void MediaEcho::on_key_frame_request(pc::TransceiverHandle transceiver) {

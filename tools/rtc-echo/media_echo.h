@@ -37,6 +37,9 @@ class MediaEcho {
   /// From the IO thread: an echoed packet, or the server's key frame request.
   void on_rtp(pc::TransceiverHandle transceiver, const base::Buffer& packet);
   void on_key_frame_request(pc::TransceiverHandle transceiver);
+  /// From the IO thread: congestion control's target; both encoders follow it from the next
+  /// frame (media::split_target).
+  void on_target_bitrate(std::uint64_t bps);
   /// From the main thread, every 10 ms or so: sends what is due (a video frame every
   /// 33 ms, an audio frame every 20 ms), asks for repairs. An error stops the test.
   base::Result<void> tick(std::chrono::steady_clock::time_point now);
@@ -64,6 +67,7 @@ class MediaEcho {
   media::OpusAudioEncoder audio_encoder_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;
   bool key_frame_wanted_ = false;  // guarded: set on the IO thread
+  std::uint64_t target_bps_ = 0, applied_bps_ = 0;  // the first guarded, set on the IO thread
   std::chrono::steady_clock::time_point started_{};
 
   // receiving (guarded)

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/interceptor/pkg/gcc"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v3"
 	pionmedia "github.com/pion/webrtc/v3/pkg/media"
 )
@@ -94,11 +95,19 @@ func congestion(seconds float64) {
 	if err != nil {
 		fail(benchmark, err)
 	}
+	// The interceptors read the feedback; a key-frame request is ours to answer.
 	var keyFrame int32
 	go func() {
 		for {
-			if _, _, err := rtpSender.ReadRTCP(); err != nil {
+			packets, _, err := rtpSender.ReadRTCP()
+			if err != nil {
 				return
+			}
+			for _, packet := range packets {
+				switch packet.(type) {
+				case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+					atomic.StoreInt32(&keyFrame, 1)
+				}
 			}
 		}
 	}()
