@@ -8,21 +8,11 @@
 // the echo rtcstack paces back decoded at 25 fps or more. A screenshot goes to SCREENSHOT.
 // Usage: node chromium_bandwidth.js NODE_MODULES_DIR URL VIA SECONDS CAP_BPS SCREENSHOT
 "use strict";
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
-const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
+const { launchChromium } = require("./chromium_launch.js");
 
 (async () => {
   const [url, via, seconds, cap, screenshot] = process.argv.slice(3);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "rtcstack-chromium-"));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-loopback-in-peer-connection",
-           "--use-fake-device-for-media-stream=fps=30", "--use-fake-ui-for-media-stream"],
-  });
+  const { browser, close } = await launchChromium(process.argv[2], "fps=30");
   try {
     const page = await browser.newPage();
     await page.goto(url + "/#bandwidth=" + via + "," + seconds);
@@ -44,8 +34,7 @@ const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
                fps >= 25;
     process.exitCode = ok ? 0 : 1;
   } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 })().catch((error) => {
   console.error(error);

@@ -7,24 +7,11 @@
 // Usage: node chromium_echo.js NODE_MODULES_DIR URL SCREENSHOT [TYPES [TRANSPORT [REMOTE_TYPE]]]
 // Prints the results as JSON; exits 0 only if every type passed.
 "use strict";
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
-const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
+const { launchChromium } = require("./chromium_launch.js");
 
 (async () => {
   const url = process.argv[3];
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "rtcstack-chromium-"));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    // Loopback only: Chromium gathers on 127.0.0.1 with this switch (it skips loopback
-    // by default), and rtc-echo server binds there alone. Its other host candidates are
-    // mDNS names, which rtcstack does not resolve; the checks it sends make them known.
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-loopback-in-peer-connection",
-           "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
-  });
+  const { browser, close } = await launchChromium(process.argv[2], "");
   try {
     const page = await browser.newPage();
     const types = process.argv[5];
@@ -47,8 +34,7 @@ const { chromium } = require(path.resolve(process.argv[2], "playwright-core"));
     process.exitCode = Object.values(results).every((result) => result === "passed") &&
         Object.keys(results).length === expected && overTransport && toRemoteType ? 0 : 1;
   } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 })().catch((error) => {
   console.error(error);

@@ -71,11 +71,12 @@ PcPair::PcPair(std::uint64_t seed, pc::Configuration a_configuration, pc::Config
 
 void PcPair::negotiate(PcEndpoint& offerer) { testing::negotiate(offerer, &offerer == &a ? b : a); }
 
-void negotiate(PcEndpoint& offerer, PcEndpoint& answerer) {
+void negotiate(PcEndpoint& offerer, PcEndpoint& answerer, const std::function<std::string(const std::string&)>& rewrite_offer) {
   const base::Instant now = offerer.now();
   auto offer = offerer.pc().create_offer();
   REQUIRE(offer.ok());
   REQUIRE(offerer.pc().set_local_description(now, *offer).ok());
+  if (rewrite_offer) offer->sdp = rewrite_offer(offer->sdp);
   REQUIRE(answerer.pc().set_remote_description(now, *offer).ok());
   auto answer = answerer.pc().create_answer();
   REQUIRE(answer.ok());

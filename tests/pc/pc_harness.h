@@ -59,8 +59,10 @@ inline pc::DataChannelInit labelled(std::string label) {
   return init;
 }
 
-/// Offer from `offerer`, answer from `answerer`, applied on both sides.
-void negotiate(PcEndpoint& offerer, PcEndpoint& answerer);
+/// Offer from `offerer`, answer from `answerer`, applied on both sides; `rewrite_offer`
+/// changes the offer's SDP on its way to the answerer (a peer that offered less).
+void negotiate(PcEndpoint& offerer, PcEndpoint& answerer,
+               const std::function<std::string(const std::string&)>& rewrite_offer = {});
 
 /// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
 struct PcPair {
