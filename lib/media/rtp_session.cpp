@@ -94,6 +94,8 @@ void RtpSession::close() {
   closed_ = true;
   next_report_ = base::Instant::max();
   congestion_.reset();
+  remote_estimator_.reset();
+  reporter_ = TransportCcReporter{};  // arrivals not yet reported never will be
   for (auto& [id, stream] : streams_) {
     stream.send.history.reset();
     stream.send.parameters.reset();

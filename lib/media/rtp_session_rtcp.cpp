@@ -104,7 +104,9 @@ void RtpSession::handle_timeout(base::Instant now) {
 RtpSessionOutput RtpSession::poll_output() {
   if (outputs_.empty()) {
     RtpTimeout timeout{next_report_, next_report_ == base::Instant::max() ? RtpTimer::kNone : RtpTimer::kReports};
-    if (const base::Instant feedback = reporter_.next_time(); feedback < timeout.at) timeout = {feedback, RtpTimer::kFeedback};
+    if (const base::Instant feedback = reporter_.next_time(); feedback < timeout.at && !closed_) {
+      timeout = {feedback, RtpTimer::kFeedback};
+    }
     if (remote_estimator_ && !closed_ && remote_estimator_->next_report() < timeout.at) {
       timeout = {remote_estimator_->next_report(), RtpTimer::kFeedback};
     }

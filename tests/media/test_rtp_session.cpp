@@ -385,3 +385,76 @@ TEST_CASE("a target split between Opus and video as the docs recommend", "[media
   CHECK(media::payload_bitrate(1'170'000, 1100) == 1'100'000);
   CHECK(media::wire_bitrate(32'000, 50) == 60'000);
 }
+
+TEST_CASE("transport-wide CC between two sessions: numbered as they leave the pacer, reported within 100 ms",
+          "[rtp-session][congestion]") {
+  constexpr std::uint8_t kTransportCcId = 5;
+  Side a{3, "alice"}, b{4, "bob"};
+  a.session.add_stream(kVideo);
+  b.session.add_stream(kVideo);
+  SendParameters send = video_send(true);
+  send.transport_cc = true;
+  send.transport_cc_extension = kTransportCcId;
+  a.session.set_send(kVideo, send);
+  ReceiveParameters receive = video_receive();
+  receive.transport_cc_extension = kTransportCcId;
+  b.session.set_receive(kVideo, receive);
+  a.session.start(ms(0));
+  b.session.start(ms(0));
+
+  // Ten 1000-byte packets at once: the pacer (300 kbit/s at the start, 2.5x) lets out 5 ms
+  // worth and the rest as its timer comes - plus the initial probes' padding.
+  const std::vector<std::uint8_t> payload(1000, 0x11);
+  for (int i = 0; i < 10; ++i) REQUIRE(a.session.send_rtp(ms(0), kVideo, payload, 0, i == 9).ok());
+  std::vector<OutgoingPacket> out = a.take_sent();
+  CHECK(out.size() < 10);
+  for (int step = 0; step < 100 && a.timeout.reason == RtpTimer::kPacer; ++step) {
+    a.session.handle_timeout(a.timeout.at);
+    for (auto& packet : a.take_sent()) out.push_back(std::move(packet));
+  }
+  std::vector<std::uint16_t> numbers;
+  std::size_t media = 0;
+  for (const OutgoingPacket& packet : out) {
+    if (packet.rtcp) continue;
+    const auto parsed = RtpPacket::parse(packet.bytes);
+    REQUIRE(parsed.ok());
+    const auto value = parsed->extension(kTransportCcId);
+    REQUIRE(value);  // media and padding alike carry one
+    numbers.push_back(static_cast<std::uint16_t>((*value)[0] << 8 | (*value)[1]));
+    media += parsed->payload_type() == kVp8;
+  }
+  CHECK(media == 10);
+  for (std::size_t i = 0; i < numbers.size(); ++i) CHECK(numbers[i] == i);  // in the order they left
+
+  // b reports what arrived 50 ms after the first arrival: 10 packets or more (the probes'
+  // padding among them) need not wait the full 100 ms.
+  REQUIRE(numbers.size() >= 10);
+  for (OutgoingPacket& packet : out) {
+    if (!packet.rtcp) (void)b.session.handle_rtp(ms(30), std::move(packet.bytes));
+  }
+  b.drain();
+  CHECK(b.timeout.reason == RtpTimer::kFeedback);
+  CHECK(b.timeout.at == ms(80));
+  b.session.handle_timeout(ms(80));
+  const auto feedback = b.take_sent();
+  REQUIRE(feedback.size() == 1);
+  CHECK(b.session.transport_feedback_sent() == 1);
+  REQUIRE(a.session.handle_rtcp(ms(150), feedback.front().bytes));
+  const auto counters = a.session.congestion_counters();
+  CHECK(counters.feedback.messages == 1);
+  CHECK(counters.feedback.reports == numbers.size());
+  CHECK(counters.feedback.unknown == 0);
+  CHECK(a.session.bandwidth_estimate().has_value());
+
+  // Arrivals not yet reported when the session closes are dropped with it: no timer stays.
+  REQUIRE(a.session.send_rtp(ms(200), kVideo, payload, 3000, true).ok());
+  for (OutgoingPacket& packet : a.take_sent()) {
+    if (!packet.rtcp) (void)b.session.handle_rtp(ms(230), std::move(packet.bytes));
+  }
+  b.drain();
+  CHECK(b.timeout.reason != RtpTimer::kNone);
+  b.session.close();
+  b.drain();
+  CHECK(b.timeout.at == base::Instant::max());
+  CHECK(b.sent.empty());
+}
