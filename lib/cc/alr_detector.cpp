@@ -20,7 +20,6 @@ void AlrDetector::on_sent(base::Instant now, std::size_t size, std::uint64_t tar
   const double level = cap > 0 ? budget_bytes_ / cap : 0;
   if (!in_alr_ && level > kStart) {
     in_alr_ = true;
-    since_ = now;
   } else if (in_alr_ && level < kStop) {
     in_alr_ = false;
   }

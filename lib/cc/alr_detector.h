@@ -17,14 +17,11 @@ class AlrDetector {
  public:
   void on_sent(base::Instant now, std::size_t size, std::uint64_t target_bps);
   bool in_alr() const { return in_alr_; }
-  /// When the current region began.
-  std::optional<base::Instant> since() const { return in_alr_ ? std::optional<base::Instant>(since_) : std::nullopt; }
 
  private:
   std::optional<base::Instant> last_;
   double budget_bytes_ = 0;
   bool in_alr_ = false;
-  base::Instant since_;
 };
 
 }  // namespace rtcstack::cc

@@ -52,7 +52,6 @@ class Pacer {
   /// The pacing rate (libwebrtc paces at 2.5 times the target: a frame leaves well within
   /// its frame interval, and the queue stays short).
   void set_rate(std::uint64_t bps) { rate_bps_ = bps; }
-  std::uint64_t rate_bps() const { return rate_bps_; }
   /// Queues a packet; false (and the packet back in `packet`) when the queue is full.
   bool enqueue(base::Instant now, PacedPacket& packet);
   /// A probe to send after any before it.

@@ -30,7 +30,6 @@ void ProbeController::probe(base::Instant now, std::uint64_t bitrate_bps, base::
   last_rate_ = bitrate_bps;
   const auto min_bytes = static_cast<std::size_t>(static_cast<double>(bitrate_bps) * span.as_seconds() / 8);
   pending_.push_back(ProbeCluster{next_id_++, bitrate_bps, 5, min_bytes});
-  ++probes_;
   last_probe_ = now;
   const double share = span == kPeriodicSpan ? kPeriodicFurtherShare : kFurtherShare;
   probe_further_above_ = static_cast<std::uint64_t>(share * static_cast<double>(bitrate_bps));

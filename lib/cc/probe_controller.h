@@ -45,12 +45,12 @@ class ProbeController {
   base::Instant next_timeout() const;
 
   std::optional<ProbeCluster> poll_probe();
+
   /// Whether a probe result may set the estimate: always for the initial probes; for a
   /// periodic probe and those it led to, only when the link carried nearly all of it
   /// (on a shared link a burst that found the others idle for a moment proves nothing,
   /// and acting on it takes a share from them).
   bool usable(std::uint64_t result_bps) const;
-  std::uint64_t probes_sent() const { return probes_; }
 
  private:
   void probe(base::Instant now, std::uint64_t bitrate_bps, base::Duration span);
@@ -59,7 +59,6 @@ class ProbeController {
   bool started_ = false;
   base::RingQueue<ProbeCluster> pending_;
   int next_id_ = 1;
-  std::uint64_t probes_ = 0;
   // Exponential probing: the result that would justify probing further, and until when.
   std::optional<std::uint64_t> probe_further_above_;
   base::Instant waiting_until_ = base::Instant::max();

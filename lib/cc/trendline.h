@@ -30,9 +30,6 @@ class Trendline {
   /// Feeds one group delta; returns the state after it.
   BandwidthUsage update(const GroupDelta& delta);
   BandwidthUsage state() const { return state_; }
-  /// The last modified trend and threshold (for traces and tests), in ms.
-  double modified_trend() const { return modified_trend_; }
-  double threshold() const { return threshold_; }
 
  private:
   static constexpr std::size_t kWindow = 20;

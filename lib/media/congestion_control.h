@@ -77,7 +77,6 @@ class CongestionControl {
   std::optional<std::uint64_t> poll_target_change();
   const cc::BandwidthEstimate& estimate() const { return estimator_.estimate(); }
   CongestionCounters counters() const;
-  std::size_t queued_packets() const { return pacer_.queued_packets(); }
 
  private:
   void stamp_and_record(base::Instant now, base::MutableByteView packet, LeaveStamps stamps);

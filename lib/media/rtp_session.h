@@ -171,8 +171,6 @@ class RtpSession {
   CongestionCounters congestion_counters() const;
   /// Transport-wide feedback messages sent about what arrived.
   std::uint64_t transport_feedback_sent() const { return reporter_.messages_sent(); }
-  /// What we last told the peer in REMB, when we estimate for it.
-  std::optional<std::uint64_t> receiver_estimate() const;
 
  private:
   // Outgoing buffers have room past the packet for whoever encrypts it (SRTP adds at

@@ -107,11 +107,6 @@ void RtpSession::record_arrival(base::Instant now, const ReceiveStream& receive,
   if (reporter_.next_time() <= now) send_transport_feedback(now);
 }
 
-std::optional<std::uint64_t> RtpSession::receiver_estimate() const {
-  if (!remote_estimator_) return std::nullopt;
-  return remote_estimator_->estimate_bps();
-}
-
 std::optional<cc::BandwidthEstimate> RtpSession::bandwidth_estimate() const {
   if (!congestion_) return std::nullopt;
   return congestion_->estimate();
