@@ -3,7 +3,6 @@
 // sequence number is reported back to the peer.
 #include <algorithm>
 
-#include "media/rtcp_reports.h"
 #include "media/rtp_extensions.h"
 #include "media/rtp_session.h"
 
