@@ -1,8 +1,10 @@
 #include "media/congestion_control.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "media/rtp_extensions.h"
+#include "media/rtp_packet.h"
 
 namespace rtcstack::media {
 namespace {
@@ -36,13 +38,19 @@ bool CongestionControl::enqueue(base::Instant now, base::Buffer& bytes, cc::Pack
 }
 
 void CongestionControl::stamp_and_record(base::Instant now, base::MutableByteView packet, LeaveStamps stamps) {
-  if (stamps.transport_sequence != 0) {
-    const auto sequence = encode_transport_sequence_number(estimator_.next_sequence());
-    if (overwrite_extension(packet, stamps.transport_sequence, sequence)) {
-      estimator_.on_packet_sent(now, packet.size() + config_.pacer.overhead, pacer_.last_probe_cluster());
-    }
+  // The header is read once for both slots; a value goes only into a slot of its size.
+  const auto parsed = RtpPacket::parse(packet);
+  if (!parsed) return;
+  const auto overwrite = [&](std::uint8_t id, base::ByteView value) {
+    const auto slot = id != 0 ? parsed->extension(id) : std::nullopt;
+    if (!slot || slot->size() != value.size()) return false;
+    std::copy(value.begin(), value.end(), packet.begin() + (slot->data() - packet.data()));
+    return true;
+  };
+  if (overwrite(stamps.transport_sequence, encode_transport_sequence_number(estimator_.next_sequence()))) {
+    estimator_.on_packet_sent(now, packet.size() + config_.pacer.overhead, pacer_.last_probe_cluster());
   }
-  if (stamps.abs_send_time != 0) (void)overwrite_extension(packet, stamps.abs_send_time, encode_abs_send_time(abs_send_time(now)));
+  (void)overwrite(stamps.abs_send_time, encode_abs_send_time(abs_send_time(now)));
 }
 
 std::optional<base::Buffer> CongestionControl::next_packet(base::Instant now) {

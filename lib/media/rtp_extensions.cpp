@@ -1,7 +1,5 @@
 #include "media/rtp_extensions.h"
 
-#include <algorithm>
-
 #include "base/endian.h"
 
 namespace rtcstack::media {
@@ -99,16 +97,6 @@ std::array<std::uint8_t, 2> encode_transport_sequence_number(std::uint16_t value
 
 std::array<std::uint8_t, 1> encode_audio_level(AudioLevel level) {
   return {static_cast<std::uint8_t>((level.voice ? 0x80 : 0) | (level.level & 0x7F))};
-}
-
-bool overwrite_extension(base::MutableByteView packet, std::uint8_t id, base::ByteView value) {
-  const auto parsed = RtpPacket::parse(packet);
-  if (!parsed) return false;
-  const auto slot = parsed->extension(id);
-  if (!slot || slot->size() != value.size()) return false;
-  // The view points into `packet`: the same bytes, writable through the caller's view.
-  std::copy(value.begin(), value.end(), packet.begin() + (slot->data() - packet.data()));
-  return true;
 }
 
 }  // namespace rtcstack::media

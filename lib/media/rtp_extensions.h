@@ -72,10 +72,4 @@ std::array<std::uint8_t, 3> encode_abs_send_time(std::uint32_t value);
 std::array<std::uint8_t, 2> encode_transport_sequence_number(std::uint16_t value);
 std::array<std::uint8_t, 1> encode_audio_level(AudioLevel level);
 
-/// Overwrites the value of extension `id` in a written packet with `value` of the same
-/// size: values only known when the packet leaves (the transport-wide sequence number,
-/// abs-send-time) are written into slots reserved when it was built. False when the
-/// packet has no such element, or one of another size.
-bool overwrite_extension(base::MutableByteView packet, std::uint8_t id, base::ByteView value);
-
 }  // namespace rtcstack::media
