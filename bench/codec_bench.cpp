@@ -1,5 +1,5 @@
-// Media codecs and the VP8 payload format, one core: what one 640x480 video stream and
-// one Opus stream cost per frame. A moving picture (gradients and a travelling square)
+// Media codecs and their payload formats, one core: what one 640x480 video stream (VP8,
+// H.264) and one Opus stream cost per frame. A moving picture (gradients and a travelling square)
 // at 1 Mbps; Opus mono 20 ms frames of a tone at 32 kbps.
 #include <benchmark/benchmark.h>
 
@@ -10,9 +10,9 @@
 
 #include "media/opus_codec.h"
 #include "media/rtp_packet.h"
-#include "media/vp8_assembler.h"
-#include "media/vp8_codec.h"
-#include "media/vp8_payload.h"
+#include "media/frame_assembler.h"
+#include "media/video_codec.h"
+#include "media/video_payload.h"
 
 namespace {
 
@@ -37,26 +37,26 @@ struct Picture {
 };
 
 // 60 encoded frames of the moving picture, the first a key frame.
-std::vector<std::vector<std::uint8_t>> encoded_frames() {
-  auto encoder = Vp8Encoder::create({});
+std::vector<std::vector<std::uint8_t>> encoded_frames(VideoCodec codec) {
+  auto encoder = create_video_encoder(codec, {});
   Picture picture;
   std::vector<std::vector<std::uint8_t>> frames;
   for (int i = 0; i < 60; ++i) {
     picture.draw(i);
-    auto frame = encoder->encode(picture.view(), static_cast<std::uint32_t>(i * 3000));
+    auto frame = (*encoder)->encode(picture.view(), static_cast<std::uint32_t>(i * 3000));
     frames.emplace_back((*frame)->bytes.begin(), (*frame)->bytes.end());
   }
   return frames;
 }
 
-void vp8_encode_640x480(benchmark::State& state) {
-  auto encoder = Vp8Encoder::create({});
+void video_encode_640x480(benchmark::State& state, VideoCodec codec) {
+  auto encoder = create_video_encoder(codec, {});
   std::vector<Picture> pictures(30);
   for (int i = 0; i < 30; ++i) pictures[static_cast<std::size_t>(i)].draw(i);
   std::uint32_t frame = 0;
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto encoded = encoder->encode(pictures[frame % 30].view(), frame * 3000);
+    auto encoded = (*encoder)->encode(pictures[frame % 30].view(), frame * 3000);
     bytes += (*encoded) ? (*encoded)->bytes.size() : 0;
     ++frame;
   }
@@ -64,44 +64,46 @@ void vp8_encode_640x480(benchmark::State& state) {
   state.counters["bytes_per_frame"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
 
-void vp8_decode_640x480(benchmark::State& state) {
-  const auto frames = encoded_frames();
-  auto decoder = Vp8Decoder::create();
+void video_decode_640x480(benchmark::State& state, VideoCodec codec) {
+  const auto frames = encoded_frames(codec);
+  auto decoder = create_video_decoder(codec);
   std::size_t next = 0;
   for (auto _ : state) {
     if (next == frames.size()) next = 0;  // back to the key frame
-    auto picture = decoder->decode(frames[next++]);
+    auto picture = (*decoder)->decode(frames[next++]);
     benchmark::DoNotOptimize(picture);
   }
   state.SetItemsProcessed(state.iterations());
 }
 
 // Packetize into 1200-byte RTP packets and reassemble: the payload format's own cost.
-void vp8_packetize_and_assemble(benchmark::State& state) {
-  const auto frames = encoded_frames();
-  Vp8FrameAssembler assembler;
+void packetize_and_assemble(benchmark::State& state, VideoCodec codec) {
+  const auto frames = encoded_frames(codec);
+  const auto packetizer = make_packetizer(codec);
+  FrameAssembler assembler(codec);
   std::array<std::uint8_t, 1200> payload{};
   std::array<std::uint8_t, 1300> packet{};
   std::uint16_t sequence = 0;
   std::uint32_t index = 0;
-  std::size_t packets = 0;
+  std::size_t packets = 0, frames_out = 0;
   for (auto _ : state) {
     const auto& frame = frames[index % frames.size()];
-    Vp8Packetizer packetizer;
-    (void)packetizer.start(frame, static_cast<std::uint16_t>(index), payload.size());
-    while (auto next = packetizer.next(payload)) {
+    (void)packetizer->start(frame, index % frames.size() == 0, payload.size());
+    while (auto next = packetizer->next(payload)) {
       RtpHeader header;
       header.payload_type = 96;
       header.sequence_number = sequence++;
       header.timestamp = index * 3000;
-      header.marker = packetizer.last_was_final();
+      header.marker = packetizer->last_was_final();
       auto bytes = write_rtp(header, *next, packet);
       auto frame_out = assembler.push(*RtpPacket::parse(*bytes));
+      frames_out += frame_out.has_value();
       benchmark::DoNotOptimize(frame_out);
       ++packets;
     }
     ++index;
   }
+  if (frames_out != static_cast<std::size_t>(state.iterations())) state.SkipWithError("a frame did not come back whole");
   state.SetItemsProcessed(state.iterations());
   state.counters["packets_per_frame"] = static_cast<double>(packets) / static_cast<double>(state.iterations());
 }
@@ -143,9 +145,12 @@ void opus_decode_20ms(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-BENCHMARK(vp8_encode_640x480)->Unit(benchmark::kMillisecond);
-BENCHMARK(vp8_decode_640x480)->Unit(benchmark::kMillisecond);
-BENCHMARK(vp8_packetize_and_assemble);
+BENCHMARK_CAPTURE(video_encode_640x480, vp8, VideoCodec::kVp8)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_encode_640x480, h264, VideoCodec::kH264)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_decode_640x480, vp8, VideoCodec::kVp8)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_decode_640x480, h264, VideoCodec::kH264)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(packetize_and_assemble, vp8, VideoCodec::kVp8);
+BENCHMARK_CAPTURE(packetize_and_assemble, h264, VideoCodec::kH264);
 BENCHMARK(opus_encode_20ms);
 BENCHMARK(opus_decode_20ms);
 

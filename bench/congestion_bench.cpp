@@ -1,6 +1,6 @@
 // bench_congestion SECONDS ALIAS_A ALIAS_B: rtcstack's side of bench/congestion_compare.py.
 // Two connections in this process, a sending 640x480 VP8 at 30 fps (libvpx through
-// media::Vp8Sender, following its TargetBitrateEvents) to b through a bench_relay process
+// media::VideoSender, following its TargetBitrateEvents) to b through a bench_relay process
 // whose aliases for a and b are ports A and B (the relay makes the bottleneck). Prints the
 // target and the rate b receives every 500 ms as JSON lines, from the moment the call
 // connects, then a summary line; Pion's side (bench/peers/pion, "cc") prints the same.
@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "call_helpers.h"
-#include "media/vp8_sender.h"
+#include "media/video_sender.h"
 #include "net/runtime.h"
 #include "test_pattern.h"
 
@@ -56,11 +56,11 @@ int run(double seconds, std::uint16_t alias_a, std::uint16_t alias_b) {
     std::printf("{\"benchmark\":\"cc\",\"stack\":\"rtcstack\",\"error\":\"the call did not connect\"}\n");
     return 1;
   }
-  media::Vp8EncoderConfig config;
+  media::VideoEncoderConfig config;
   config.width = kWidth;
   config.height = kHeight;
   config.bitrate_kbps = 300;
-  auto sender = *media::Vp8Sender::create(config);
+  auto sender = *media::VideoSender::create(media::VideoCodec::kVp8, config);
   support::TestPattern pattern(kWidth, kHeight);
   const auto start = Clock::now();
   auto next_sample = start + std::chrono::milliseconds(500);

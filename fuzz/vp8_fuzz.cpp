@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "media/rtp_packet.h"
-#include "media/vp8_assembler.h"
+#include "media/frame_assembler.h"
 #include "media/vp8_payload.h"
+#include "packet_stream.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;
@@ -40,33 +40,12 @@ void check_descriptor(base::ByteView payload) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::vector<std::uint8_t> input(data, data + size);
   check_descriptor(input);
-  // The same bytes as a packet stream: [length][flags] then `length` payload bytes, where
-  // flags bit 0 is the marker, bits 1-3 a sequence jump, bit 4 a new timestamp.
-  Vp8FrameAssembler assembler;
-  std::uint16_t sequence = 0;
-  std::uint32_t timestamp = 0;
-  std::size_t offset = 0;
-  std::array<std::uint8_t, 300> packet{};
-  while (offset + 2 <= input.size()) {
-    const std::size_t length = std::min<std::size_t>(input[offset], input.size() - offset - 2);
-    const std::uint8_t flags = input[offset + 1];
-    offset += 2;
-    sequence = static_cast<std::uint16_t>(sequence + 1 + ((flags >> 1) & 0x07));
-    if (flags & 0x10) timestamp += 3000;
-    RtpHeader header;
-    header.marker = (flags & 0x01) != 0;
-    header.payload_type = 96;
-    header.sequence_number = sequence;
-    header.timestamp = timestamp;
-    const auto written = write_rtp(header, {input.data() + offset, length}, packet);
-    offset += length;
-    if (!written.ok()) std::abort();
-    const std::vector<std::uint8_t> exact(written->begin(), written->end());
-    const auto rtp = RtpPacket::parse(exact);
-    if (!rtp.ok()) std::abort();
-    if (const auto frame = assembler.push(*rtp)) {
+  // The same bytes as a packet stream (packet_stream.h).
+  FrameAssembler assembler(VideoCodec::kVp8);
+  fuzzing::for_each_packet(input, [&](const RtpPacket& packet) {
+    if (const auto frame = assembler.push(packet)) {
       if (frame->bytes.empty() || (frame->key_frame && !frame->decodable)) std::abort();
     }
-  }
+  });
   return 0;
 }

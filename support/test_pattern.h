@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "media/vp8_codec.h"
+#include "media/video_codec.h"
 
 namespace rtcstack::support {
 

@@ -27,7 +27,7 @@ constexpr std::uint64_t wire_bitrate(std::uint64_t payload_bps, std::uint64_t pa
 /// The split of a target between one Opus stream in 20 ms packets and one video stream.
 struct TargetSplit {
   std::uint64_t audio_payload_bps = 0;  ///< for OpusAudioEncoder::set_bitrate
-  std::uint64_t video_wire_bps = 0;     ///< for Vp8Sender::set_target_bitrate
+  std::uint64_t video_wire_bps = 0;     ///< for VideoSender::set_target_bitrate
 };
 
 /// The recommended split (docs/congestion-control.md): audio first, a tenth of the target

@@ -16,21 +16,44 @@ base::Error vpx_error(vpx_codec_ctx_t* codec, const char* what) {
                                                      (detail ? std::string(" (") + detail + ")" : std::string())};
 }
 
-}  // namespace
-
-Vp8Encoder::Vp8Encoder() : codec_(std::make_unique<vpx_codec_ctx_t>()), config_(std::make_unique<vpx_codec_enc_cfg_t>()) {}
-Vp8Encoder::Vp8Encoder(Vp8Encoder&& other) noexcept = default;
-Vp8Encoder& Vp8Encoder::operator=(Vp8Encoder&& other) noexcept = default;
-Vp8Encoder::~Vp8Encoder() {
-  if (codec_ && initialised_) vpx_codec_destroy(codec_.get());
-}
-
-base::Result<Vp8Encoder> Vp8Encoder::create(const Vp8EncoderConfig& config) {
-  if (config.width <= 0 || config.height <= 0 || config.width % 2 || config.height % 2 || config.fps <= 0) {
-    return base::Error{base::ErrorCode::kInvalidArgument, "VP8 pictures here have even, positive sizes and a positive rate"};
+class Vp8Encoder final : public VideoEncoder {
+ public:
+  Vp8Encoder() = default;
+  Vp8Encoder(const Vp8Encoder&) = delete;
+  Vp8Encoder& operator=(const Vp8Encoder&) = delete;
+  ~Vp8Encoder() override {
+    if (initialised_) vpx_codec_destroy(&codec_);
   }
-  Vp8Encoder encoder;
-  vpx_codec_enc_cfg_t& cfg = *encoder.config_;
+  base::Result<void> init(const VideoEncoderConfig& config);
+  base::Result<std::optional<EncodedFrame>> encode(const I420View& picture, std::uint32_t timestamp_90k,
+                                                   bool force_key_frame) override;
+  base::Result<void> set_bitrate(int bitrate_kbps) override;
+
+ private:
+  vpx_codec_ctx_t codec_{};
+  vpx_codec_enc_cfg_t config_{};
+  unsigned long frame_duration_ = 3000;  // in 90 kHz ticks
+  bool initialised_ = false;
+};
+
+class Vp8Decoder final : public VideoDecoder {
+ public:
+  Vp8Decoder() = default;
+  Vp8Decoder(const Vp8Decoder&) = delete;
+  Vp8Decoder& operator=(const Vp8Decoder&) = delete;
+  ~Vp8Decoder() override {
+    if (initialised_) vpx_codec_destroy(&codec_);
+  }
+  base::Result<void> init();
+  base::Result<I420View> decode(base::ByteView frame) override;
+
+ private:
+  vpx_codec_ctx_t codec_{};
+  bool initialised_ = false;
+};
+
+base::Result<void> Vp8Encoder::init(const VideoEncoderConfig& config) {
+  vpx_codec_enc_cfg_t& cfg = config_;
   if (vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
     return base::Error{base::ErrorCode::kInternal, "libvpx has no default VP8 encoder configuration"};
   }
@@ -53,25 +76,25 @@ base::Result<Vp8Encoder> Vp8Encoder::create(const Vp8EncoderConfig& config) {
   cfg.rc_dropframe_thresh = 0;
   cfg.kf_mode = VPX_KF_AUTO;
   cfg.kf_max_dist = static_cast<unsigned>(config.key_frame_interval);
-  if (vpx_codec_enc_init(encoder.codec_.get(), vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
-    return vpx_error(encoder.codec_.get(), "encoder init");
+  if (vpx_codec_enc_init(&codec_, vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
+    return vpx_error(&codec_, "encoder init");
   }
-  encoder.initialised_ = true;
-  encoder.frame_duration_ = static_cast<unsigned long>(90000 / config.fps);
-  vpx_codec_control(encoder.codec_.get(), VP8E_SET_CPUUSED, config.cpu_used);
-  vpx_codec_control(encoder.codec_.get(), VP8E_SET_NOISE_SENSITIVITY, 0);
-  vpx_codec_control(encoder.codec_.get(), VP8E_SET_STATIC_THRESHOLD, 1);
-  vpx_codec_control(encoder.codec_.get(), VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);
-  return encoder;
+  initialised_ = true;
+  frame_duration_ = static_cast<unsigned long>(90000 / config.fps);
+  vpx_codec_control(&codec_, VP8E_SET_CPUUSED, config.cpu_used);
+  vpx_codec_control(&codec_, VP8E_SET_NOISE_SENSITIVITY, 0);
+  vpx_codec_control(&codec_, VP8E_SET_STATIC_THRESHOLD, 1);
+  vpx_codec_control(&codec_, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);
+  return {};
 }
 
-base::Result<std::optional<EncodedVp8Frame>> Vp8Encoder::encode(const I420View& picture, std::uint32_t timestamp_90k,
-                                                                bool force_key_frame) {
-  if (picture.width != static_cast<int>(config_->g_w) || picture.height != static_cast<int>(config_->g_h)) {
+base::Result<std::optional<EncodedFrame>> Vp8Encoder::encode(const I420View& picture, std::uint32_t timestamp_90k,
+                                                            bool force_key_frame) {
+  if (picture.width != static_cast<int>(config_.g_w) || picture.height != static_cast<int>(config_.g_h)) {
     return base::Error{base::ErrorCode::kInvalidArgument, "the picture's size is not the encoder's"};
   }
   vpx_image_t image{};
-  vpx_img_wrap(&image, VPX_IMG_FMT_I420, config_->g_w, config_->g_h, 1, const_cast<std::uint8_t*>(picture.y));
+  vpx_img_wrap(&image, VPX_IMG_FMT_I420, config_.g_w, config_.g_h, 1, const_cast<std::uint8_t*>(picture.y));
   image.planes[VPX_PLANE_Y] = const_cast<std::uint8_t*>(picture.y);
   image.planes[VPX_PLANE_U] = const_cast<std::uint8_t*>(picture.u);
   image.planes[VPX_PLANE_V] = const_cast<std::uint8_t*>(picture.v);
@@ -79,51 +102,43 @@ base::Result<std::optional<EncodedVp8Frame>> Vp8Encoder::encode(const I420View& 
   image.stride[VPX_PLANE_U] = picture.stride_u;
   image.stride[VPX_PLANE_V] = picture.stride_v;
   const vpx_enc_frame_flags_t flags = force_key_frame ? VPX_EFLAG_FORCE_KF : 0;
-  if (vpx_codec_encode(codec_.get(), &image, timestamp_90k, frame_duration_, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) {
-    return vpx_error(codec_.get(), "encode");
+  if (vpx_codec_encode(&codec_, &image, timestamp_90k, frame_duration_, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) {
+    return vpx_error(&codec_, "encode");
   }
-  std::optional<EncodedVp8Frame> frame;
+  std::optional<EncodedFrame> frame;
   vpx_codec_iter_t iterator = nullptr;
-  while (const vpx_codec_cx_pkt_t* packet = vpx_codec_get_cx_data(codec_.get(), &iterator)) {
+  while (const vpx_codec_cx_pkt_t* packet = vpx_codec_get_cx_data(&codec_, &iterator)) {
     if (packet->kind != VPX_CODEC_CX_FRAME_PKT) continue;
     // One token partition and no lag: one frame packet per encode() call.
-    frame = EncodedVp8Frame{{static_cast<const std::uint8_t*>(packet->data.frame.buf), packet->data.frame.sz},
+    frame = EncodedFrame{{static_cast<const std::uint8_t*>(packet->data.frame.buf), packet->data.frame.sz},
                             (packet->data.frame.flags & VPX_FRAME_IS_KEY) != 0};
   }
   return frame;
 }
 
 base::Result<void> Vp8Encoder::set_bitrate(int bitrate_kbps) {
-  config_->rc_target_bitrate = static_cast<unsigned>(bitrate_kbps);
-  if (vpx_codec_enc_config_set(codec_.get(), config_.get()) != VPX_CODEC_OK) return vpx_error(codec_.get(), "bitrate");
+  config_.rc_target_bitrate = static_cast<unsigned>(bitrate_kbps);
+  if (vpx_codec_enc_config_set(&codec_, &config_) != VPX_CODEC_OK) return vpx_error(&codec_, "bitrate");
   return {};
 }
 
-Vp8Decoder::Vp8Decoder() : codec_(std::make_unique<vpx_codec_ctx_t>()) {}
-Vp8Decoder::Vp8Decoder(Vp8Decoder&& other) noexcept = default;
-Vp8Decoder& Vp8Decoder::operator=(Vp8Decoder&& other) noexcept = default;
-Vp8Decoder::~Vp8Decoder() {
-  if (codec_ && initialised_) vpx_codec_destroy(codec_.get());
-}
-
-base::Result<Vp8Decoder> Vp8Decoder::create() {
-  Vp8Decoder decoder;
+base::Result<void> Vp8Decoder::init() {
   vpx_codec_dec_cfg_t cfg{};
   cfg.threads = 1;
-  if (vpx_codec_dec_init(decoder.codec_.get(), vpx_codec_vp8_dx(), &cfg, 0) != VPX_CODEC_OK) {
-    return vpx_error(decoder.codec_.get(), "decoder init");
+  if (vpx_codec_dec_init(&codec_, vpx_codec_vp8_dx(), &cfg, 0) != VPX_CODEC_OK) {
+    return vpx_error(&codec_, "decoder init");
   }
-  decoder.initialised_ = true;
-  return decoder;
+  initialised_ = true;
+  return {};
 }
 
 base::Result<I420View> Vp8Decoder::decode(base::ByteView frame) {
   if (frame.empty()) return base::Error{base::ErrorCode::kMalformed, "an empty VP8 frame"};
-  if (vpx_codec_decode(codec_.get(), frame.data(), static_cast<unsigned>(frame.size()), nullptr, 0) != VPX_CODEC_OK) {
-    return base::Error{base::ErrorCode::kMalformed, std::string("VP8 frame rejected: ") + vpx_codec_error(codec_.get())};
+  if (vpx_codec_decode(&codec_, frame.data(), static_cast<unsigned>(frame.size()), nullptr, 0) != VPX_CODEC_OK) {
+    return base::Error{base::ErrorCode::kMalformed, std::string("VP8 frame rejected: ") + vpx_codec_error(&codec_)};
   }
   vpx_codec_iter_t iterator = nullptr;
-  const vpx_image_t* image = vpx_codec_get_frame(codec_.get(), &iterator);
+  const vpx_image_t* image = vpx_codec_get_frame(&codec_, &iterator);
   if (!image) return base::Error{base::ErrorCode::kMalformed, "VP8 frame decoded to no picture"};
   I420View view;
   view.width = static_cast<int>(image->d_w);
@@ -135,6 +150,21 @@ base::Result<I420View> Vp8Decoder::decode(base::ByteView frame) {
   view.stride_u = image->stride[VPX_PLANE_U];
   view.stride_v = image->stride[VPX_PLANE_V];
   return view;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<VideoEncoder>> create_vp8_encoder(const VideoEncoderConfig& config) {
+  if (auto checked = detail::check_encoder_config(config); !checked) return checked.error();
+  auto encoder = std::make_unique<Vp8Encoder>();
+  if (auto ready = encoder->init(config); !ready) return ready.error();
+  return std::unique_ptr<VideoEncoder>(std::move(encoder));
+}
+
+base::Result<std::unique_ptr<VideoDecoder>> create_vp8_decoder() {
+  auto decoder = std::make_unique<Vp8Decoder>();
+  if (auto ready = decoder->init(); !ready) return ready.error();
+  return std::unique_ptr<VideoDecoder>(std::move(decoder));
 }
 
 }  // namespace rtcstack::media

@@ -117,11 +117,9 @@ base::Result<Vp8FrameHeader> parse_vp8_frame_header(base::ByteView frame) {
   return header;
 }
 
-base::Result<void> Vp8Packetizer::start(base::ByteView frame, std::uint16_t picture_id, std::size_t max_payload,
-                                        bool non_reference) {
+base::Result<void> Vp8Packetizer::start(base::ByteView frame, bool /*key_frame*/, std::size_t max_payload) {
   descriptor_ = Vp8Descriptor{};
-  descriptor_.picture_id = picture_id & 0x7FFF;
-  descriptor_.non_reference = non_reference;
+  descriptor_.picture_id = picture_id_;
   const std::size_t overhead = vp8_descriptor_size(descriptor_);
   if (frame.empty() || max_payload <= overhead) {
     return base::Error{base::ErrorCode::kInvalidArgument, "a VP8 frame needs bytes and room for its descriptor"};
@@ -131,6 +129,7 @@ base::Result<void> Vp8Packetizer::start(base::ByteView frame, std::uint16_t pict
   sent_ = 0;
   const std::size_t room = max_payload - overhead;
   packets_ = (frame.size() + room - 1) / room;
+  picture_id_ = static_cast<std::uint16_t>((picture_id_ + 1) & 0x7FFF);
   return {};
 }
 
@@ -146,6 +145,25 @@ std::optional<base::ByteView> Vp8Packetizer::next(base::MutableByteView out) {
   offset_ += take;
   ++sent_;
   return base::ByteView(out.data(), overhead + take);
+}
+
+base::Result<FrameStart> Vp8Depacketizer::frame_start(base::ByteView payload) {
+  auto parsed = parse_vp8_payload(payload);
+  if (!parsed) return parsed.error();
+  return parsed->descriptor.starts_frame() ? FrameStart::kStarts : FrameStart::kContinues;
+}
+
+base::Result<void> Vp8Depacketizer::append(base::ByteView payload, base::Buffer& frame) {
+  auto parsed = parse_vp8_payload(payload);
+  if (!parsed) return parsed.error();
+  frame.append(parsed->data);
+  return {};
+}
+
+base::Result<FrameInfo> Vp8Depacketizer::finish(base::Buffer& frame) {
+  auto header = parse_vp8_frame_header(frame.view());
+  if (!header) return header.error();
+  return FrameInfo{header->key_frame, header->width, header->height};
 }
 
 }  // namespace rtcstack::media

@@ -1,6 +1,7 @@
 // The VP8 RTP payload format (RFC 7741): the payload descriptor in front of every
-// packet's data, the VP8 frame header at the start of a frame (RFC 6386 §9.1), and a
-// packetizer that splits an encoded frame into equal-sized packets. No allocation.
+// packet's data, the VP8 frame header at the start of a frame (RFC 6386 §9.1), a
+// packetizer that splits an encoded frame into equal-sized packets and its depacketizer.
+// No allocation.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "media/video_payload.h"
 
 namespace rtcstack::media {
 
@@ -56,27 +58,37 @@ struct Vp8FrameHeader {
 /// kMalformed for a key frame without the start code 9d 01 2a.
 base::Result<Vp8FrameHeader> parse_vp8_frame_header(base::ByteView frame);
 
-/// Splits one encoded frame into RTP payloads of at most `max_payload` bytes, each
-/// with a descriptor carrying the frame's 15-bit picture id; the payloads are as equal
-/// as possible (a small last packet costs the same header for little data).
-class Vp8Packetizer {
+/// Splits each encoded frame of a stream into RTP payloads of at most `max_payload` bytes,
+/// each with a descriptor carrying the frame's 15-bit picture id (one more each frame);
+/// the payloads are as equal as possible (a small last packet costs the same header for
+/// little data).
+class Vp8Packetizer final : public VideoPacketizer {
  public:
-  /// `frame` must outlive the packetizer's use of it. kInvalidArgument for an empty
-  /// frame or a max_payload too small for the descriptor and one byte.
-  base::Result<void> start(base::ByteView frame, std::uint16_t picture_id, std::size_t max_payload,
-                            bool non_reference = false);
-  /// Writes the next payload into `out` (at least max_payload bytes) and returns it, or
-  /// nothing when the frame is done. The last payload of a frame takes the RTP marker.
-  std::optional<base::ByteView> next(base::MutableByteView out);
-  bool last_was_final() const { return offset_ == frame_.size(); }
+  explicit Vp8Packetizer(std::uint16_t first_picture_id = 0) : picture_id_(first_picture_id & 0x7FFF) {}
+  /// kInvalidArgument for an empty frame or a max_payload too small for the descriptor
+  /// and one byte.
+  base::Result<void> start(base::ByteView frame, bool key_frame, std::size_t max_payload) override;
+  std::optional<base::ByteView> next(base::MutableByteView out) override;
+  bool last_was_final() const override { return offset_ == frame_.size(); }
   std::size_t packet_count() const { return packets_; }
 
  private:
   base::ByteView frame_;
   Vp8Descriptor descriptor_;
+  std::uint16_t picture_id_;  // the next frame's
   std::size_t offset_ = 0;
   std::size_t packets_ = 0;
   std::size_t sent_ = 0;
+};
+
+/// Reads VP8 payloads back: a frame starts with S set in partition 0, and a key frame is
+/// told (with its size) by the VP8 frame header.
+class Vp8Depacketizer final : public VideoDepacketizer {
+ public:
+  base::Result<FrameStart> frame_start(base::ByteView payload) override;
+  void begin_frame() override {}
+  base::Result<void> append(base::ByteView payload, base::Buffer& frame) override;
+  base::Result<FrameInfo> finish(base::Buffer& frame) override;
 };
 
 }  // namespace rtcstack::media

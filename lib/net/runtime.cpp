@@ -195,9 +195,22 @@ base::Result<void> PeerConnectionHandle::set_direction(pc::TransceiverHandle tra
   });
 }
 
+base::Result<void> PeerConnectionHandle::set_codec_preferences(pc::TransceiverHandle transceiver,
+                                                               std::vector<pc::CodecParameters> codecs) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.set_codec_preferences(transceiver, std::move(codecs));
+  });
+}
+
 std::optional<pc::CodecParameters> PeerConnectionHandle::send_codec(pc::TransceiverHandle transceiver) {
   return with_connection<std::optional<pc::CodecParameters>>(std::nullopt, [&](pc::PeerConnection& pc, base::Instant) {
     return pc.send_codec(transceiver);
+  });
+}
+
+std::vector<pc::CodecParameters> PeerConnectionHandle::negotiated_codecs(pc::TransceiverHandle transceiver) {
+  return with_connection<std::vector<pc::CodecParameters>>({}, [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.negotiated_codecs(transceiver);
   });
 }
 

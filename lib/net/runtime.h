@@ -179,6 +179,8 @@ class PeerConnectionHandle {
   base::Result<void> set_direction(pc::TransceiverHandle transceiver, pc::RtpTransceiverDirection direction);
   base::Result<void> stop_transceiver(pc::TransceiverHandle transceiver);
   std::optional<pc::CodecParameters> send_codec(pc::TransceiverHandle transceiver);
+  std::vector<pc::CodecParameters> negotiated_codecs(pc::TransceiverHandle transceiver);
+  base::Result<void> set_codec_preferences(pc::TransceiverHandle transceiver, std::vector<pc::CodecParameters> codecs);
   base::Result<void> send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
                               bool marker);
   base::Result<void> request_key_frame(pc::TransceiverHandle transceiver);

@@ -5,14 +5,10 @@
 #include <charconv>
 #include <map>
 
+#include "pc/h264_parameters.h"
+
 namespace rtcstack::pc {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<std::uint8_t> payload_type_of(std::string_view text) {
   unsigned value = 0;
@@ -21,20 +17,24 @@ std::optional<std::uint8_t> payload_type_of(std::string_view text) {
   return static_cast<std::uint8_t>(value);
 }
 
-// The supported codec `offered` matches (same name, clock rate and channels), if any.
-const CodecParameters* supported_match(const CodecParameters& offered, const std::vector<CodecParameters>& supported) {
-  for (const CodecParameters& codec : supported) {
-    if (same_name(codec.name, offered.name) && codec.clock_rate == offered.clock_rate &&
-        codec.channels == offered.channels) {
-      return &codec;
-    }
+// The codec of `codecs` that `wanted` is (same_codec), if any.
+const CodecParameters* find_codec(const CodecParameters& wanted, const std::vector<CodecParameters>& codecs) {
+  for (const CodecParameters& codec : codecs) {
+    if (same_codec(codec, wanted)) return &codec;
   }
   return nullptr;
 }
 
-}  // namespace
+// H.264 in each profile and mode rtcstack offers, as Chromium lists them: level 3.1,
+// asymmetric levels allowed; RTX beside each.
+CodecParameters h264(std::uint8_t payload_type, H264Profile profile, int packetization_mode,
+                     const std::vector<std::string>& feedback) {
+  const H264Parameters parameters{{profile, 31}, packetization_mode, true};
+  return CodecParameters{payload_type, "H264", 90000, 1, h264_fmtp(parameters), feedback,
+                         static_cast<std::uint8_t>(payload_type + 1)};
+}
 
-std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
+}  // namespace
 
 std::vector<CodecParameters> supported_codecs(MediaKind kind) {
   // Feedback rtcstack acts on, in Chromium's order: transport-wide CC for both kinds (the
@@ -44,7 +44,14 @@ std::vector<CodecParameters> supported_codecs(MediaKind kind) {
     // RFC 7587 §7: always "opus/48000/2"; FEC on, 10 ms minimum as browsers offer it.
     return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt}};
   }
-  return {CodecParameters{96, "VP8", 90000, 1, "", {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"}, 97}};
+  // OpenH264 encodes Constrained Baseline; what a Baseline peer decodes, so both are
+  // offered, each in packetization-mode 1 (FU-A, STAP-A) and 0 (single NAL units).
+  const std::vector<std::string> feedback = {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"};
+  return {CodecParameters{96, "VP8", 90000, 1, "", feedback, 97},
+          h264(102, H264Profile::kConstrainedBaseline, 1, feedback),
+          h264(104, H264Profile::kBaseline, 1, feedback),
+          h264(106, H264Profile::kConstrainedBaseline, 0, feedback),
+          h264(108, H264Profile::kBaseline, 0, feedback)};
 }
 
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind) {
@@ -96,7 +103,9 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
   }
   // RTX: "apt=N" names the codec it repairs.
   for (const auto& [type, codec] : by_type) {
-    if (!same_name(codec.name, "rtx")) continue;
+    std::string name = codec.name;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name != "rtx") continue;
     const auto equals = codec.fmtp.find("apt=");
     if (equals == std::string::npos) continue;
     std::string_view rest = std::string_view(codec.fmtp).substr(equals + 4);
@@ -109,7 +118,7 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
   for (const std::string& format : section.media_line.formats) {
     const auto type = payload_type_of(format);
     if (!type || !by_type.count(*type)) continue;
-    if (supported_match(by_type[*type], supported)) remote.codecs.push_back(by_type[*type]);
+    if (find_codec(by_type[*type], supported)) remote.codecs.push_back(by_type[*type]);
   }
   for (const sdp::Extmap& extmap : section.extmaps()) {
     if (auto kind = media::extension_kind(extmap.uri); kind && extmap.id >= 1 && extmap.id <= 255) {
@@ -151,26 +160,72 @@ sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted) {
   return sdp::Direction::kInactive;
 }
 
-base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted) {
+std::vector<CodecParameters> apply_codec_preferences(std::vector<CodecParameters> codecs,
+                                                    const std::vector<CodecParameters>& preferences) {
+  if (preferences.empty()) return codecs;
+  std::vector<CodecParameters> ordered;
+  for (const CodecParameters& preference : preferences) {
+    const CodecParameters* codec = find_codec(preference, codecs);
+    if (codec != nullptr && !find_codec(*codec, ordered)) ordered.push_back(*codec);
+  }
+  return ordered;
+}
+
+std::vector<CodecParameters> offer_codecs(MediaKind kind, const LocalMedia* previous,
+                                         const std::vector<CodecParameters>& preferences) {
+  const std::vector<CodecParameters> supported = supported_codecs(kind);
+  if (previous == nullptr) return apply_codec_preferences(supported, preferences);
+  // JSEP §5.2.2: payload types in use stay; codecs not in the last description come back
+  // with ours where those are free.
+  std::vector<CodecParameters> codecs = previous->codecs;
+  const auto taken = [&](std::uint8_t type) {
+    return std::any_of(codecs.begin(), codecs.end(), [&](const CodecParameters& codec) {
+      return codec.payload_type == type || codec.rtx_payload_type == type;
+    });
+  };
+  for (const CodecParameters& codec : supported) {
+    if (find_codec(codec, codecs) || taken(codec.payload_type) || (codec.rtx_payload_type && taken(*codec.rtx_payload_type))) {
+      continue;
+    }
+    codecs.push_back(codec);
+  }
+  const auto rank = [&](const CodecParameters& codec) {
+    return std::find_if(supported.begin(), supported.end(), [&](const CodecParameters& ours) { return same_codec(ours, codec); }) -
+           supported.begin();
+  };
+  std::stable_sort(codecs.begin(), codecs.end(), [&](const CodecParameters& a, const CodecParameters& b) { return rank(a) < rank(b); });
+  return apply_codec_preferences(std::move(codecs), preferences);
+}
+
+base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted,
+                                      const std::vector<CodecParameters>& preferences) {
   LocalMedia local;
   local.mid = offer.mid;
   local.kind = offer.kind;
   local.direction = answer_direction(offer.direction, wanted);
   const std::vector<CodecParameters> supported = supported_codecs(offer.kind);
   for (const CodecParameters& offered : offer.codecs) {
-    const CodecParameters* ours = supported_match(offered, supported);
+    const CodecParameters* ours = find_codec(offered, supported);
     if (ours == nullptr) continue;
     CodecParameters codec = offered;  // their payload type and fmtp
     std::erase_if(codec.feedback, [&](const std::string& fb) {
       return std::find(ours->feedback.begin(), ours->feedback.end(), fb) == ours->feedback.end();
     });
     if (!ours->rtx_payload_type) codec.rtx_payload_type.reset();
+    if (video_codec(codec) == media::VideoCodec::kH264) {
+      // Both parse: find_codec matched them.
+      codec.fmtp = h264_fmtp(h264_answer(*read_h264_parameters(offered.fmtp), *read_h264_parameters(ours->fmtp)));
+    }
     local.codecs.push_back(std::move(codec));
   }
+  // W3C setCodecPreferences: only the preferred codecs, in the preferred order.
+  local.codecs = apply_codec_preferences(std::move(local.codecs), preferences);
+  local.answer = true;
   if (local.codecs.empty()) {
     return base::Error{base::ErrorCode::kUnsupported,
                        "the " + std::string(to_string(offer.kind)) + " section " + offer.mid +
-                           " offers no codec rtcstack supports (Opus, VP8)"};
+                           " offers no codec rtcstack supports" + (preferences.empty() ? "" : " and prefers") +
+                           (offer.kind == MediaKind::kAudio ? " (Opus)" : " (VP8, H.264)")};
   }
   const auto ours = supported_extensions(offer.kind);
   for (const auto& [id, kind] : offer.extensions) {

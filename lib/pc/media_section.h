@@ -1,5 +1,5 @@
-// JSEP (RFC 8829) for audio and video m-sections: what rtcstack supports (Opus, VP8 with
-// RTX, the header extensions lib/media reads), what a peer's section says, the answer to
+// JSEP (RFC 8829) for audio and video m-sections: what rtcstack supports (Opus; VP8 and
+// H.264 with RTX; the header extensions lib/media reads), what a peer's section says, the answer to
 // an offered section (codecs, feedback, extensions and direction both sides share, with
 // the offerer's payload types and ids), and the section's SDP lines.
 #pragma once
@@ -18,8 +18,14 @@
 namespace rtcstack::pc {
 
 /// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
-/// VP8 with RTX, NACK, PLI, FIR and REMB for video.
+/// VP8, then H.264 (Constrained Baseline and Baseline, packetization-mode 1 and 0), each
+/// with RTX, NACK, PLI, FIR, REMB and transport-wide CC, for video.
 std::vector<CodecParameters> supported_codecs(MediaKind kind);
+/// W3C setCodecPreferences applied: the codecs of `codecs` that `preferences` names
+/// (same_codec), in its order and with the payload types of `codecs`; all of them,
+/// unchanged, when it is empty.
+std::vector<CodecParameters> apply_codec_preferences(std::vector<CodecParameters> codecs,
+                                                    const std::vector<CodecParameters>& preferences);
 /// The header extensions rtcstack offers, with the ids of its offers.
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind);
 
@@ -59,17 +65,26 @@ struct LocalMedia {
   std::optional<std::uint32_t> rtx_ssrc;  ///< when a codec has RTX
   std::string cname;
   std::string stream_id = "-", track_id;  ///< a=msid
+  bool answer = false;                    ///< the section answers the peer's (its first codec is what we send)
 };
+
+/// The codecs of an offer: ours in our order, or the application's preferences applied; in
+/// a later offer (`previous`, our last description of the section) with the payload types
+/// already negotiated kept.
+std::vector<CodecParameters> offer_codecs(MediaKind kind, const LocalMedia* previous,
+                                         const std::vector<CodecParameters>& preferences);
 
 /// The direction of our answer (RFC 8829 §5.3.1): the offer's, seen from our side,
 /// narrowed to what we want.
 sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted);
 
-/// Our answer to an offered section: the codecs we both support in the offer's order and
-/// with its payload types (feedback narrowed to what both know, RTX kept when offered),
-/// the extensions we both know with the offer's ids. kUnsupported when no codec is shared
-/// (the caller then rejects the section with port 0).
-base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted);
+/// Our answer to an offered section: the codecs we both support in the offer's order (in
+/// the order of `preferences` when the application set them, and only those) and with its
+/// payload types (feedback narrowed to what both know, RTX kept when offered; H.264 at the
+/// level RFC 6184 §8.2.2 gives), the extensions we both know with the offer's ids.
+/// kUnsupported when no codec is shared (the caller then rejects the section with port 0).
+base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted,
+                                      const std::vector<CodecParameters>& preferences = {});
 
 /// While we write our own SDP: the first line lib/sdp refused (only a bug, or ICE
 /// credentials in the configuration that are not ice-chars, can cause one), so that a

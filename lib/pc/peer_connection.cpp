@@ -402,6 +402,16 @@ std::optional<CodecParameters> PeerConnection::send_codec(TransceiverHandle tran
   return media_->send_codec(transceiver);
 }
 
+std::vector<CodecParameters> PeerConnection::negotiated_codecs(TransceiverHandle transceiver) const {
+  return media_->negotiated_codecs(transceiver);
+}
+
+base::Result<void> PeerConnection::set_codec_preferences(TransceiverHandle transceiver, std::vector<CodecParameters> codecs) {
+  return media_->set_codec_preferences(transceiver, std::move(codecs));
+}
+
+std::vector<CodecParameters> PeerConnection::codec_capabilities(MediaKind kind) { return supported_codecs(kind); }
+
 base::Result<void> PeerConnection::send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
                                             bool marker) {
   auto sent = media_->send_rtp(now_, transceiver, payload, timestamp, marker);

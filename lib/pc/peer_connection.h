@@ -121,8 +121,21 @@ class PeerConnection {
   bool transceiver_stopped(TransceiverHandle transceiver) const;
   std::optional<std::string> transceiver_mid(TransceiverHandle transceiver) const;
   std::optional<MediaKind> transceiver_kind(TransceiverHandle transceiver) const;
-  /// The codec the transceiver sends with, once negotiated.
+  /// The codec the transceiver sends with, once negotiated: the answer's first (RFC 3264
+  /// §6.1). media::VideoSender takes it through pc::video_codec() and payload_options().
   std::optional<CodecParameters> send_codec(TransceiverHandle transceiver) const;
+  /// RTCRtpTransceiver's negotiated codecs (getParameters().codecs): what the peer may send
+  /// with, each payload type mapped to its codec; empty before negotiation.
+  std::vector<CodecParameters> negotiated_codecs(TransceiverHandle transceiver) const;
+  /// W3C RTCRtpTransceiver.setCodecPreferences: the next offer or answer lists only these
+  /// codecs, in this order (RTX entries are accepted and follow their codecs); an empty
+  /// list restores rtcstack's own. kInvalidArgument for a codec codec_capabilities() does
+  /// not list (matched by name, clock rate, channels and H.264 profile and mode), and
+  /// nothing changes; kWrongState for a stopped transceiver.
+  base::Result<void> set_codec_preferences(TransceiverHandle transceiver, std::vector<CodecParameters> codecs);
+  /// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind).codecs: what rtcstack can send and
+  /// receive, in its order of preference.
+  static std::vector<CodecParameters> codec_capabilities(MediaKind kind);
   /// Sends one RTP packet of the negotiated codec: the PeerConnection adds SSRC, sequence
   /// number, payload type and the mid extension, keeps the packet for NACKs (answered by
   /// RTX when negotiated) and protects it with SRTP. kWrongState until the connection

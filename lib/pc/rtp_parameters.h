@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "media/video_codec.h"
+#include "media/video_payload.h"
 #include "sdp/direction.h"
 
 namespace rtcstack::pc {
@@ -33,5 +35,16 @@ struct CodecParameters {
   std::optional<std::uint8_t> rtx_payload_type;  ///< RFC 4588 rtx with apt= this codec
   friend bool operator==(const CodecParameters&, const CodecParameters&) = default;
 };
+
+/// The same codec as negotiation matches them: name (in any case), clock rate, channels,
+/// and for H.264 the same profile and packetization-mode (h264_parameters.h). Payload
+/// types, feedback and RTX do not count.
+bool same_codec(const CodecParameters& a, const CodecParameters& b);
+
+/// The lib/media video codec a negotiated codec is, for media::VideoSender and
+/// VideoReceiver; nothing for audio codecs and those lib/media does not have.
+std::optional<media::VideoCodec> video_codec(const CodecParameters& codec);
+/// The payload format's negotiated options (H.264's packetization-mode).
+media::PayloadOptions payload_options(const CodecParameters& codec);
 
 }  // namespace rtcstack::pc

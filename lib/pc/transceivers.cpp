@@ -102,12 +102,44 @@ std::optional<MediaKind> Transceivers::kind(TransceiverHandle handle) const {
 std::optional<CodecParameters> Transceivers::send_codec(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end() || !found->second.remote || found->second.remote->codecs.empty()) return std::nullopt;
-  // The peer's section lists the codecs we share first-choice first, in its payload types.
+  const std::optional<LocalMedia>& local = found->second.local;
+  // RFC 3264 §6.1: both ends send with the answer's first codec. As the answerer that is
+  // our section's; as the offerer the peer's, in our payload types.
+  if (local && local->answer && !local->codecs.empty()) return local->codecs.front();
   CodecParameters codec = found->second.remote->codecs.front();
-  if (!found->second.local || found->second.local->codecs.empty() || !found->second.local->codecs.front().rtx_payload_type) {
-    codec.rtx_payload_type.reset();
-  }
+  // RTX only when our offer had it for this codec too.
+  const bool rtx = local && std::any_of(local->codecs.begin(), local->codecs.end(), [&](const CodecParameters& offered) {
+                     return same_codec(offered, codec) && offered.rtx_payload_type;
+                   });
+  if (!rtx) codec.rtx_payload_type.reset();
   return codec;
+}
+
+std::vector<CodecParameters> Transceivers::negotiated_codecs(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end() || !found->second.local || !found->second.remote) return {};
+  // The answer's codecs: ours when we answered, else the peer's.
+  return found->second.local->answer ? found->second.local->codecs : found->second.remote->codecs;
+}
+
+base::Result<void> Transceivers::set_codec_preferences(TransceiverHandle handle, std::vector<CodecParameters> codecs) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
+  const std::vector<CodecParameters> supported = supported_codecs(found->second.kind);
+  // W3C: RTX (and other repair formats) in the list are allowed and follow their codecs.
+  std::erase_if(codecs, [](const CodecParameters& codec) { return codec.name == "rtx" || codec.name == "RTX"; });
+  for (const CodecParameters& codec : codecs) {
+    const bool known = std::any_of(supported.begin(), supported.end(),
+                                   [&](const CodecParameters& ours) { return same_codec(ours, codec); });
+    if (!known) {
+      return base::Error{base::ErrorCode::kInvalidArgument,
+                         "setCodecPreferences: " + codec.name + (codec.fmtp.empty() ? "" : " " + codec.fmtp) +
+                             " is not a " + std::string(to_string(found->second.kind)) + " codec rtcstack has"};
+    }
+  }
+  found->second.codec_preferences = std::move(codecs);
+  return {};
 }
 
 std::vector<LocalMedia> Transceivers::described_media() const {
@@ -149,11 +181,12 @@ std::vector<LocalMedia> Transceivers::local_media(bool offer, const std::string&
       section.mid = *transceiver.mid;
       section.kind = transceiver.kind;
       section.direction = transceiver.direction;
-      section.codecs = transceiver.local ? transceiver.local->codecs : supported_codecs(transceiver.kind);
+      section.codecs = offer_codecs(transceiver.kind, transceiver.local ? &*transceiver.local : nullptr,
+                                    transceiver.codec_preferences);
       section.extensions = transceiver.local ? transceiver.local->extensions : supported_extensions(transceiver.kind);
     } else {
       if (!transceiver.mid || !transceiver.remote || transceiver.remote->rejected) continue;
-      auto answer = answer_media(*transceiver.remote, transceiver.direction);
+      auto answer = answer_media(*transceiver.remote, transceiver.direction, transceiver.codec_preferences);
       if (!answer) {
         // W3C: a transceiver whose section the answer rejects is stopped.
         RTC_LOG(kInfo, "pc") << "rejecting section " << *transceiver.mid << ": " << answer.error().message;

@@ -49,6 +49,8 @@ class Transceivers {
   std::optional<std::string> mid(TransceiverHandle handle) const;
   std::optional<MediaKind> kind(TransceiverHandle handle) const;
   std::optional<CodecParameters> send_codec(TransceiverHandle handle) const;
+  std::vector<CodecParameters> negotiated_codecs(TransceiverHandle handle) const;
+  base::Result<void> set_codec_preferences(TransceiverHandle handle, std::vector<CodecParameters> codecs);
   base::Result<void> send_rtp(base::Instant now, TransceiverHandle handle, base::ByteView payload,
                               std::uint32_t timestamp, bool marker);
   base::Result<void> request_key_frame(base::Instant now, TransceiverHandle handle);
@@ -104,6 +106,7 @@ class Transceivers {
     bool stopped = false;  // stop() or a rejected section: no media, no part in later descriptions
     bool stopped_locally = false;  // by stop(): a rollback keeps it stopped
     bool made_for_remote_offer = false;  // a recvonly one add_track may still take
+    std::vector<CodecParameters> codec_preferences;  // setCodecPreferences; empty: ours
   };
 
   std::size_t live() const;  // not stopped

@@ -26,7 +26,7 @@ bool has_feedback(const CodecParameters& codec, std::string_view feedback) {
 // both support, so ours and theirs agree once negotiated).
 bool negotiated_feedback(const LocalMedia& local, const CodecParameters& sent, std::string_view feedback) {
   const auto ours = std::find_if(local.codecs.begin(), local.codecs.end(),
-                                 [&](const CodecParameters& codec) { return codec.name == sent.name; });
+                                 [&](const CodecParameters& codec) { return same_codec(codec, sent); });
   return ours != local.codecs.end() && has_feedback(*ours, feedback) && has_feedback(sent, feedback);
 }
 

@@ -244,7 +244,9 @@ TEST_CASE("ten peers with 64 media sections each stay within the process budget"
   CHECK(budget->used() <= budget->limit());
   CHECK(budget->refusals() > 0);
   for (auto& pair : pairs) CHECK(receiving[pair.get()].size() == pc::Configuration{}.max_transceivers);
-  CHECK(grown < 40'000'000);
+  // Measured: 36 MB with VP8 alone, 49 MB since each video section also lists four H.264
+  // formats with their RTX (the descriptions and the codec lists of 64 sections, both sides).
+  CHECK(grown < 60'000'000);
   pairs.clear();
   CHECK(budget->used() == 0);
 }

@@ -11,7 +11,10 @@
 # `--log trace` adds every SCTP chunk in and out, for a stall.
 # With "tcp" (chromium only) the server offers ICE-TCP candidates alone (--transports tcp),
 # the page runs types 0, 1 and 3, and every call must have gone over TCP.
-# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp]
+# With "codecs" (chromium only) the page runs type 2 once per video codec, offering only
+# that one (setCodecPreferences): the browser must have sent and rendered that codec, and
+# the server (--decode-video) must have decoded 30 frames of each.
+# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp|codecs]
 set -euo pipefail
 rtc_echo=$1
 node_dir=$2
@@ -28,9 +31,14 @@ fi
 source "$(dirname "$0")/start_server.sh"
 server_args=(server --host 127.0.0.1 --port 0 --bind 127.0.0.1 --log debug)
 driver_args=("$PWD/$browser-echo.png")
+codecs=(VP8 H264)
 if [ "$mode" = tcp ]; then
   server_args+=(--transports tcp)
   driver_args=("$PWD/$browser-tcp-echo.png" "0,1,3" tcp)
+elif [ "$mode" = codecs ]; then
+  server_args+=(--decode-video)
+  types=$(printf '2-%s,' "${codecs[@]}")
+  driver_args=("$PWD/$browser-codecs-echo.png" "${types%,}")
 fi
 start_server "$RTC_ECHO_URL" "$rtc_echo" "${server_args[@]}"
 # Browsers keep profiles and caches under HOME: a directory of our own, removed after.
@@ -39,4 +47,12 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 if ! HOME=$browser_home node "$(dirname "$0")/${browser}_echo.js" "$node_dir/node_modules" "$url" \
     "${driver_args[@]}"; then
   echo "server log:"; cat "$server_log"; exit 1
+fi
+if [ "$mode" = codecs ]; then
+  for codec in "${codecs[@]}"; do
+    if ! grep -q "^video: 30 frames of $codec decoded" "$server_log"; then
+      echo "rtc-echo server decoded no 30 frames of $codec; its log:"; cat "$server_log"; exit 1
+    fi
+    grep "^video: 30 frames of $codec decoded" "$server_log"
+  done
 fi

@@ -2,8 +2,9 @@
 # rtc-echo server and rtc-echo client over loopback for the given test types: starts the
 # server on 127.0.0.1 (HTTP port chosen by the kernel), runs the client once per type,
 # stops the server by its PID. Fails if any type fails. With --transports (tcp: ICE-TCP
-# only), both sides get it.
-# Usage: echo_pair.sh RTC_ECHO [--transports udp|tcp|udp,tcp] TYPE...
+# only), both sides get it. A type written 2:CODEC runs type 2 with --codec CODEC (the
+# client offers only that video codec).
+# Usage: echo_pair.sh RTC_ECHO [--transports udp|tcp|udp,tcp] TYPE[:CODEC]...
 set -euo pipefail
 rtc_echo=$1
 shift
@@ -22,7 +23,10 @@ for type in "$@"; do
   echo "--- type $type"
   target="$url/offer"
   [ $((form++ % 2)) -eq 1 ] && target="$url"
-  "$rtc_echo" client -s "$target" -t "$type" --bind 127.0.0.1 ${ice[@]+"${ice[@]}"} || failed=1
+  codec=()
+  [[ "$type" == *:* ]] && codec=(--codec "${type#*:}")
+  "$rtc_echo" client -s "$target" -t "${type%%:*}" ${codec[@]+"${codec[@]}"} --bind 127.0.0.1 ${ice[@]+"${ice[@]}"} ||
+    failed=1
 done
 # A wrong path is an error, not a silent /offer.
 if "$rtc_echo" client -s "$url/no-such-path" -t 0 --bind 127.0.0.1 --timeout 5; then

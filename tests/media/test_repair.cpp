@@ -1,5 +1,5 @@
 // Receive statistics, retransmission (NACK, RTX) and the video jitter buffer, alone and
-// together: a VP8 stream over a lossy, reordering link in simulated time.
+// together: a video stream of each codec over a lossy, reordering link in simulated time.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -16,9 +16,10 @@
 #include "media/rtcp_packet.h"
 #include "media/rtp_packet.h"
 #include "media/send_statistics.h"
-#include "media/vp8_assembler.h"
-#include "media/vp8_codec.h"
-#include "media/vp8_payload.h"
+#include "media/frame_assembler.h"
+#include "media/video_codec.h"
+#include "media/video_payload.h"
+#include "test_pattern.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;
@@ -311,22 +312,23 @@ struct CallResult {
   std::uint64_t frames_dropped = 0;
 };
 
-CallResult run_call(LossyCall& call, int frames, bool rtx_enabled = true) {
+CallResult run_call(LossyCall& call, int frames, VideoCodec codec, bool rtx_enabled = true) {
   constexpr std::uint32_t kSsrc = 0x1000, kRtxSsrc = 0x2000;
-  Vp8EncoderConfig config;
+  VideoEncoderConfig config;
   config.width = 160;
   config.height = 120;
   config.bitrate_kbps = 800;
-  auto encoder = Vp8Encoder::create(config);
+  auto encoder = create_video_encoder(codec, config);
   REQUIRE(encoder.ok());
-  auto decoder = Vp8Decoder::create();
+  auto decoder = create_video_decoder(codec);
   REQUIRE(decoder.ok());
+  const auto packetizer = make_packetizer(codec);
   RetransmissionBuffer history;
   NackTracker nack;
   VideoJitterBuffer jitter;
-  Vp8FrameAssembler assembler;
+  FrameAssembler assembler(codec);
   CallResult result;
-  std::vector<std::uint8_t> y(160 * 120), u(80 * 60, 128), v(80 * 60, 90);
+  support::TestPattern pattern(160, 120);
   std::uint16_t sequence = 1000, rtx_sequence = 0;
   bool key_frame_requested = false;
   std::int64_t last_pli_us = -1'000'000;
@@ -338,7 +340,7 @@ CallResult run_call(LossyCall& call, int frames, bool rtx_enabled = true) {
   const auto to_assembler = [&](const RtpPacket& packet) {
     auto frame = assembler.push(packet);
     if (!frame || !frame->decodable) return;
-    if (decoder->decode(frame->bytes).ok()) ++result.frames_decoded;
+    if ((*decoder)->decode(frame->bytes).ok()) ++result.frames_decoded;
   };
   const std::int64_t frame_us = 33'333;
   std::int64_t next_frame_us = 0;
@@ -348,23 +350,20 @@ CallResult run_call(LossyCall& call, int frames, bool rtx_enabled = true) {
     // The sender: a new frame every 33 ms.
     if (now_us >= next_frame_us && result.frames_sent < frames) {
       const int index = result.frames_sent++;
-      for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<std::uint8_t>((i % 160) + index * 2 + (i / 160));
-      auto encoded = encoder->encode({160, 120, y.data(), u.data(), v.data(), 160, 80, 80},
-                                     static_cast<std::uint32_t>(index * 3000), key_frame_requested);
+      auto encoded = (*encoder)->encode(pattern.draw(index), static_cast<std::uint32_t>(index * 3000), key_frame_requested);
       key_frame_requested = false;
       REQUIRE(encoded.ok());
       REQUIRE(encoded->has_value());
       result.key_frames += (*encoded)->key_frame;
-      Vp8Packetizer packetizer;
-      REQUIRE(packetizer.start((*encoded)->bytes, static_cast<std::uint16_t>(index), 400).ok());
+      REQUIRE(packetizer->start((*encoded)->bytes, (*encoded)->key_frame, 400).ok());
       std::array<std::uint8_t, 400> payload{};
-      while (auto next = packetizer.next(payload)) {
+      while (auto next = packetizer->next(payload)) {
         RtpHeader header;
         header.payload_type = 96;
         header.sequence_number = sequence++;
         header.timestamp = static_cast<std::uint32_t>(index * 3000);
         header.ssrc = kSsrc;
-        header.marker = packetizer.last_was_final();
+        header.marker = packetizer->last_was_final();
         auto bytes = write_rtp(header, *next, scratch);
         REQUIRE(bytes.ok());
         history.store(now, *RtpPacket::parse(*bytes));
@@ -439,9 +438,11 @@ CallResult run_call(LossyCall& call, int frames, bool rtx_enabled = true) {
 
 }  // namespace
 
-TEST_CASE("with 5% loss and reordering, NACK and RTX repair every video frame", "[repair][vp8][sim]") {
+TEST_CASE("with 5% loss and reordering, NACK and RTX repair every video frame", "[repair][video][sim]") {
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264);
+  INFO(to_string(codec));
   LossyCall call;
-  const CallResult result = run_call(call, 150);
+  const CallResult result = run_call(call, 150, codec);
   INFO("decoded " << result.frames_decoded << "/" << result.frames_sent << ", nacked " << result.nacked << ", rtx "
                   << result.retransmitted << ", recovered " << result.recovered << ", plis " << result.plis << ", given up "
                   << result.given_up << ", gaps skipped " << result.gaps_skipped << ", frames dropped " << result.frames_dropped);
@@ -458,7 +459,9 @@ TEST_CASE("with 5% loss and reordering, NACK and RTX repair every video frame", 
   CHECK(result.plis == 0);
 }
 
-TEST_CASE("a key frame lost beyond repair is replaced: PLI brings a new one", "[repair][vp8][sim]") {
+TEST_CASE("a key frame lost beyond repair is replaced: PLI brings a new one", "[repair][video][sim]") {
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264);
+  INFO(to_string(codec));
   LossyCall call;
   call.loss = 0;
   // Every packet of frame 30 (timestamp 90000) is lost, retransmissions included.
@@ -467,7 +470,7 @@ TEST_CASE("a key frame lost beyond repair is replaced: PLI brings a new one", "[
     const auto packet = RtpPacket::parse(bytes);
     return packet.ok() && packet->timestamp() == 90000;
   };
-  const CallResult result = run_call(call, 90);
+  const CallResult result = run_call(call, 90, codec);
   INFO("decoded " << result.frames_decoded << "/" << result.frames_sent << ", plis " << result.plis << ", key frames "
                   << result.key_frames);
   // Lost: frame 30, the frames queued behind its gap while the jitter buffer waited for a

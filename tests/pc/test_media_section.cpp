@@ -2,35 +2,16 @@
 // rtcstack reads from them, its answer, and that the answer parses back to the same.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "pc/media_section.h"
 #include "pc/peer_connection.h"
-#include "pcapng.h"
+#include "sdp_files.h"
 
 using namespace rtcstack;
 using namespace rtcstack::pc;
+using testing::load_sdp;
+using testing::sdp_section;
 
 namespace {
-
-sdp::SessionDescription load(const std::string& name) {
-  std::ifstream file(testing::test_data_path("sdp/" + name));
-  REQUIRE(file);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto parsed = sdp::SessionDescription::parse(text.str());
-  REQUIRE(parsed.ok());
-  return std::move(*parsed);
-}
-
-const sdp::MediaDescription& section(const sdp::SessionDescription& description, std::string_view media) {
-  for (const auto& m : description.media) {
-    if (m.media_line.media == media) return m;
-  }
-  FAIL("no " << media << " section");
-  return description.media.front();
-}
 
 // Our answer section alone, written with a stand-in transport, as text and parsed back.
 sdp::SessionDescription round_trip(const LocalMedia& local) {
@@ -54,8 +35,8 @@ sdp::SessionDescription round_trip(const LocalMedia& local) {
 }  // namespace
 
 TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with their feedback and extensions", "[pc][media]") {
-  const auto offer = load("chromium-offer-2.sdp");
-  auto video = read_remote_media(section(offer, "video"), false);
+  const auto offer = load_sdp("chromium-offer-2.sdp");
+  auto video = read_remote_media(sdp_section(offer, "video"), false);
   REQUIRE(video.ok());
   CHECK(video->mid == "0");
   CHECK(video->kind == MediaKind::kVideo);
@@ -71,7 +52,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   CHECK(video->rtcp_rsize);
   CHECK(video->extensions.size() == 5);  // abs-send-time, transport-cc, mid, rid, repaired-rid
 
-  auto audio = read_remote_media(section(offer, "audio"), false);
+  auto audio = read_remote_media(sdp_section(offer, "audio"), false);
   REQUIRE(audio.ok());
   REQUIRE(audio->codecs.size() == 1);  // red, G722, PCMU, PCMA, CN, telephone-event are not ours
   CHECK(audio->codecs[0].name == "opus");
@@ -100,11 +81,11 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   CHECK(back->extensions == answer->extensions);
 }
 
-TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left out", "[pc][media]") {
-  const auto aiortc = load("aiortc-offer-2.sdp");
-  auto video = read_remote_media(section(aiortc, "video"), false);
+TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, VP9 and H.264 High left out", "[pc][media]") {
+  const auto aiortc = load_sdp("aiortc-offer-2.sdp");
+  auto video = read_remote_media(sdp_section(aiortc, "video"), false);
   REQUIRE(video.ok());
-  REQUIRE(video->codecs.size() == 1);
+  REQUIRE(video->codecs.size() == 3);  // VP8 and H.264 (Baseline, Constrained Baseline)
   CHECK(video->codecs[0].payload_type == 97);
   CHECK(video->codecs[0].rtx_payload_type == 98);
   CHECK(video->ssrcs == std::vector<std::uint32_t>{3857455902u});
@@ -123,13 +104,13 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   CHECK(back->rtx_ssrc == 12u);
   CHECK(back->ssrcs == std::vector<std::uint32_t>{11});
 
-  const auto pion = load("pion-offer-2.sdp");
-  auto pion_video = read_remote_media(section(pion, "video"), false);
+  const auto pion = load_sdp("pion-offer-2.sdp");
+  auto pion_video = read_remote_media(sdp_section(pion, "video"), false);
   REQUIRE(pion_video.ok());
-  REQUIRE(pion_video->codecs.size() == 1);
+  REQUIRE(pion_video->codecs.size() == 5);  // VP8 and four H.264: not VP9, not High (640032)
   CHECK(pion_video->codecs[0].payload_type == 96);
   CHECK(pion_video->codecs[0].rtx_payload_type == 97);
-  auto pion_audio = read_remote_media(section(pion, "audio"), false);
+  auto pion_audio = read_remote_media(sdp_section(pion, "audio"), false);
   REQUIRE(pion_audio.ok());
   CHECK(pion_audio->codecs.size() == 1);
   CHECK(pion_audio->extensions.size() == 1);  // transport-wide CC, id 1
@@ -139,9 +120,9 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, H264 and VP9 left
   // Pion writes "a=rtcp-fb:111 transport-cc " with a trailing space: still transport-cc.
   CHECK(pion_answer->codecs[0].feedback == std::vector<std::string>{"transport-cc"});
 
-  const auto werift = load("werift-offer-2.sdp");
+  const auto werift = load_sdp("werift-offer-2.sdp");
   for (std::string_view kind : {"audio", "video"}) {
-    auto media = read_remote_media(section(werift, kind), false);
+    auto media = read_remote_media(sdp_section(werift, kind), false);
     REQUIRE(media.ok());
     CHECK(media->codecs.size() == 1);
     CHECK(answer_media(*media, pc::RtpTransceiverDirection::kSendRecv).ok());
@@ -162,7 +143,7 @@ TEST_CASE("answer directions follow RFC 8829 §5.3.1", "[pc][media]") {
 TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]") {
   const auto offer = sdp::SessionDescription::parse(
       "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-      "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=rtpmap:102 H264/90000\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=rtpmap:102 H265/90000\r\n"
       "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d\r\n");
   REQUIRE(offer.ok());
   auto video = read_remote_media(offer->media[0], false);
@@ -171,7 +152,7 @@ TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]")
   auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE_FALSE(answer.ok());
   CHECK(answer.error().code == base::ErrorCode::kUnsupported);
-  CHECK(answer.error().message.find("Opus, VP8") != std::string::npos);
+  CHECK(answer.error().message.find("(VP8, H.264)") != std::string::npos);
   CHECK(read_remote_media(offer->media[1], false).error().code == base::ErrorCode::kInvalidArgument);
 }
 
@@ -241,7 +222,7 @@ TEST_CASE("a section rejected in the answer keeps its place, port 0, in later of
       "a=ice-pwd:0123456789abcdefghijkl\r\na=fingerprint:sha-256 " + digest +
       "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
       "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\na=rtcp-mux\r\n"
-      "a=rtpmap:102 H264/90000\r\n";
+      "a=rtpmap:102 H265/90000\r\n";
   base::SeededRandom random(32);
   pc::Configuration configuration;
   configuration.ice.host_addresses = {*base::SocketAddress::parse("192.0.2.1:4000")};
@@ -252,7 +233,7 @@ TEST_CASE("a section rejected in the answer keeps its place, port 0, in later of
   const auto answered = *sdp::SessionDescription::parse(answer->sdp);
   REQUIRE(answered.media.size() == 2);
   CHECK(answered.media[0].media_line.port != 0);
-  CHECK(answered.media[1].media_line.port == 0);  // H264 only: nothing shared
+  CHECK(answered.media[1].media_line.port == 0);  // H.265 only: nothing shared
   REQUIRE(peer->set_local_description(base::Instant{}, *answer).ok());
   auto reoffer = peer->create_offer();
   REQUIRE(reoffer.ok());

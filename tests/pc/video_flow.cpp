@@ -27,9 +27,9 @@ VideoFlow::VideoFlow(SimNetwork& network, const char* sender_ip, const char* rec
   sender.on_event = [this](const pc::Event& event) {
     if (const auto* target = std::get_if<pc::TargetBitrateEvent>(&event)) {
       target_bps = target->bitrate_bps;
-      if (vp8) REQUIRE(vp8->set_target_bitrate(target_bps).ok());
+      if (encoder) REQUIRE(encoder->set_target_bitrate(target_bps).ok());
     }
-    if (std::holds_alternative<pc::KeyFrameRequestEvent>(event) && vp8) vp8->request_key_frame();
+    if (std::holds_alternative<pc::KeyFrameRequestEvent>(event) && encoder) encoder->request_key_frame();
   };
   receiver.on_event = [this](const pc::Event& event) {
     if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) video_bytes += rtp->packet.size();
@@ -38,11 +38,11 @@ VideoFlow::VideoFlow(SimNetwork& network, const char* sender_ip, const char* rec
   if (options_.video) video_ = *sender.pc().add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
   if (options_.greedy_channel) channel_ = *sender.pc().create_data_channel(labelled("bulk"));
   if (options_.real_vp8) {
-    media::Vp8EncoderConfig config;
+    media::VideoEncoderConfig config;
     config.width = 320;
     config.height = 240;
     config.bitrate_kbps = 300;
-    vp8 = std::make_unique<media::Vp8Sender>(*media::Vp8Sender::create(config, kMaxPayload));
+    encoder = std::make_unique<media::VideoSender>(*media::VideoSender::create(media::VideoCodec::kVp8, config, kMaxPayload));
   }
 }
 
@@ -81,8 +81,8 @@ void VideoFlow::tick(base::Instant now) {
 void VideoFlow::send_frame() {
   const auto timestamp = static_cast<std::uint32_t>(frames_sent * 3000);
   ++frames_sent;
-  if (vp8) {
-    auto sent = vp8->send_frame(pattern_.draw(static_cast<int>(frames_sent)), timestamp, [&](base::ByteView payload, bool marker) {
+  if (encoder) {
+    auto sent = encoder->send_frame(pattern_.draw(static_cast<int>(frames_sent)), timestamp, [&](base::ByteView payload, bool marker) {
       return sender.pc().send_rtp(video_, payload, timestamp, marker);
     });
     REQUIRE(sent.ok());
@@ -99,11 +99,9 @@ void VideoFlow::send_frame() {
 }
 
 void VideoFlow::send_payloads(base::ByteView frame, std::uint32_t timestamp) {
-  media::Vp8Packetizer packetizer;
-  REQUIRE(packetizer.start(frame, picture_id_, kMaxPayload).ok());
-  picture_id_ = static_cast<std::uint16_t>((picture_id_ + 1) & 0x7fff);
-  while (auto next = packetizer.next(payload_)) {
-    REQUIRE(sender.pc().send_rtp(video_, *next, timestamp, packetizer.last_was_final()).ok());
+  REQUIRE(packetizer_.start(frame, false, kMaxPayload).ok());
+  while (auto next = packetizer_.next(payload_)) {
+    REQUIRE(sender.pc().send_rtp(video_, *next, timestamp, packetizer_.last_was_final()).ok());
   }
 }
 

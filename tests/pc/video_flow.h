@@ -1,6 +1,6 @@
 // Calls for congestion-control scenarios: a sender and a receiver PeerConnection on a
 // shared simulated network, the sender's video following its TargetBitrateEvents. The
-// video is either libvpx (media::Vp8Sender on a test pattern) or a model of an encoder -
+// video is either libvpx (media::VideoSender with VP8 on a test pattern) or a model of an encoder -
 // frames at 30 fps whose sizes make the target (a key frame five times a delta frame),
 // cut by the VP8 packetizer - for runs of tens of seconds at rates a small test picture
 // would not fill. Optionally a data channel beside it sends as fast as SCTP lets it.
@@ -11,7 +11,8 @@
 #include <optional>
 #include <vector>
 
-#include "media/vp8_sender.h"
+#include "media/video_sender.h"
+#include "media/vp8_payload.h"
 #include "pc_harness.h"
 #include "test_pattern.h"
 
@@ -42,7 +43,7 @@ class VideoFlow {
   std::uint64_t channel_bytes = 0;      ///< data channel bytes that reached the receiver
   std::uint64_t frames_sent = 0;
   std::uint64_t rembs = 0;             ///< REMB the receiver sent (from its stats)
-  std::unique_ptr<media::Vp8Sender> vp8; ///< with real_vp8
+  std::unique_ptr<media::VideoSender> encoder;  ///< with real_vp8
 
  private:
   void send_frame();
@@ -54,7 +55,7 @@ class VideoFlow {
   std::optional<pc::ChannelHandle> channel_;
   base::Instant next_frame_ = base::Instant::max();
   std::vector<std::uint8_t> frame_, payload_;
-  std::uint16_t picture_id_ = 0;
+  media::Vp8Packetizer packetizer_;  // the modelled encoder's frames
   support::TestPattern pattern_{320, 240};
 };
 

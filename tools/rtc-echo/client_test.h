@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "media/video_codec.h"
 #include "net/runtime.h"
 
 namespace rtcstack::echo {
@@ -61,7 +62,9 @@ class ClientTest {
   Outcome& outcome_;
 };
 
-/// The test of `type` (0-3); kUnsupported for another number.
-base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, Outcome& outcome);
+/// The test of `type` (0-3); kUnsupported for another number. `video_codec`: type 2 offers
+/// only that codec (setCodecPreferences); nothing, every codec rtcstack has.
+base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, std::optional<media::VideoCodec> video_codec,
+                                                           Outcome& outcome);
 
 }  // namespace rtcstack::echo

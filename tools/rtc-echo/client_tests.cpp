@@ -52,12 +52,20 @@ class ChannelEchoTest final : public ClientTest {
 // Type 2: audio and video paced from the main thread, passed once enough came back decoded.
 class MediaTest final : public ClientTest {
  public:
-  MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media) : ClientTest(outcome), media_(std::move(media)) {}
+  MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media, std::optional<media::VideoCodec> codec)
+      : ClientTest(outcome), media_(std::move(media)), codec_(codec) {}
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
     if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added;
     auto video = connection->add_transceiver(pc::MediaKind::kVideo);
     auto audio = connection->add_transceiver(pc::MediaKind::kAudio);
     if (!video || !audio) return base::Error{base::ErrorCode::kInternal, "no transceivers"};
+    if (codec_) {
+      std::vector<pc::CodecParameters> wanted;
+      for (const auto& capability : pc::PeerConnection::codec_capabilities(pc::MediaKind::kVideo)) {
+        if (pc::video_codec(capability) == *codec_) wanted.push_back(capability);
+      }
+      if (auto preferred = connection->set_codec_preferences(*video, std::move(wanted)); !preferred) return preferred;
+    }
     media_->attach(connection, *video, *audio);
     return {};
   }
@@ -78,6 +86,7 @@ class MediaTest final : public ClientTest {
 
  private:
   std::shared_ptr<MediaEcho> media_;
+  std::optional<media::VideoCodec> codec_;
 };
 
 // Type 3: every message of every channel echoed byte for byte, in order where ordered.
@@ -215,14 +224,15 @@ std::string StressTest::progress() const {
 
 }  // namespace
 
-base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, Outcome& outcome) {
+base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, std::optional<media::VideoCodec> video_codec,
+                                                           Outcome& outcome) {
   switch (type) {
     case 0: return std::unique_ptr<ClientTest>(std::make_unique<ConnectTest>(outcome));
     case 1: return std::unique_ptr<ClientTest>(std::make_unique<ChannelEchoTest>(outcome));
     case 2: {
       auto media = MediaEcho::create();
       if (!media) return media.error();
-      return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*media)));
+      return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*media), video_codec));
     }
     case 3: return std::unique_ptr<ClientTest>(std::make_unique<StressTest>(outcome));
     default: return base::Error{base::ErrorCode::kUnsupported, "unsupported"};

@@ -2,9 +2,11 @@
 // /offer, runs one test type and prints a final "RESULT ..." line.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ice_options.h"
+#include "media/video_codec.h"
 
 namespace rtcstack::echo {
 
@@ -14,6 +16,7 @@ struct ClientOptions {
   int type = 1;
   std::string bind;       ///< one IP for the media socket; empty: every interface and loopback
   int timeout_seconds = 20;
+  std::optional<media::VideoCodec> codec;  ///< type 2: offer only this video codec
   IceOptions ice;
 };
 

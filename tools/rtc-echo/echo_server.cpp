@@ -19,6 +19,7 @@
 #include "page.h"
 #include "sdp/session_description.h"
 #include "session_json.h"
+#include "video_check.h"
 
 namespace rtcstack::echo {
 namespace {
@@ -88,7 +89,7 @@ base::Result<pc::SessionDescriptionInit> answer_on(net::PeerConnectionHandle& ha
 }
 
 http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& configuration, Connections& connections,
-                            const std::string& body) {
+                            bool decode_video, const std::string& body) {
   auto offer = from_json(body);
   if (!offer || offer->type != pc::SdpType::kOffer) return text(400, offer ? "expected an offer" : offer.error().message);
   // The callbacks echo through the handle, which exists only after they are set.
@@ -109,10 +110,13 @@ http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& conf
   };
   // Media comes back on our own SSRCs, and a key frame request for what we send goes on
   // to the client, whose frames we forward.
-  callbacks.on_rtp = [self](pc::TransceiverHandle transceiver, base::Buffer bytes) {
+  const auto check = decode_video ? std::make_shared<VideoCheck>() : nullptr;
+  callbacks.on_rtp = [self, check](pc::TransceiverHandle transceiver, base::Buffer bytes) {
     auto handle = self->lock();
     auto packet = media::RtpPacket::parse(bytes);
-    if (handle && packet) (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
+    if (!handle || !packet) return;
+    (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
+    if (check) check->on_packet(*handle, transceiver, *packet);
   };
   callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver) {
     if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver);
@@ -224,7 +228,9 @@ int run_server(const ServerOptions& options) {
   }
   Connections connections;
   const auto handle = [&](const http::Request& request) -> http::Response {
-    if (request.path == "/offer" && request.method == "POST") return answer_offer(**runtime, *configuration, connections, request.body);
+    if (request.path == "/offer" && request.method == "POST") {
+      return answer_offer(**runtime, *configuration, connections, options.decode_video, request.body);
+    }
     if (request.path.starts_with("/session/") && request.method == "POST") {
       return answer_reoffer(connections, std::string_view(request.path).substr(9), request.body);
     }

@@ -29,6 +29,9 @@ struct ServerOptions {
   /// any suffix; net::RuntimeOptions::interfaces, excluded_interfaces).
   std::vector<std::string> interfaces, excluded_interfaces;
   IceOptions ice;
+  /// Decode the video clients send, besides echoing it (video_check.h): a line per stream
+  /// once 30 frames decoded.
+  bool decode_video = false;
 };
 
 /// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.

@@ -21,13 +21,13 @@ base::Instant instant(Clock::time_point at) {
 }  // namespace
 
 base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create(const MediaEchoConfig& config) {
-  media::Vp8EncoderConfig video;
+  media::VideoEncoderConfig video;
   video.width = config.width;
   video.height = config.height;
   video.bitrate_kbps = config.bitrate_kbps;
-  auto video_sender = media::Vp8Sender::create(video, kMaxPayload);
+  auto video_sender = media::VideoSender::create(config.codec, video, kMaxPayload);
   if (!video_sender) return video_sender.error();
-  auto video_receiver = media::Vp8Receiver::create();
+  auto video_receiver = media::VideoReceiver::create(config.codec);
   if (!video_receiver) return video_receiver.error();
   media::OpusEncoderConfig audio;
   audio.channels = support::TestTone::kChannels;  // RFC 7587: opus/48000/2 whatever is coded; stereo exercises it fully
@@ -39,7 +39,7 @@ base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create(const MediaEchoConfig
                                                   std::move(*audio_encoder), std::move(*audio_decoder)));
 }
 
-MediaEcho::MediaEcho(const MediaEchoConfig& config, media::Vp8Sender video_sender, media::Vp8Receiver video_receiver,
+MediaEcho::MediaEcho(const MediaEchoConfig& config, media::VideoSender video_sender, media::VideoReceiver video_receiver,
                      media::OpusAudioEncoder audio_encoder, media::OpusAudioDecoder audio_decoder)
     : config_(config),
       pattern_(config.width, config.height),
@@ -57,9 +57,34 @@ void MediaEcho::attach(std::weak_ptr<net::PeerConnectionHandle> handle, pc::Tran
   audio_ = audio;
 }
 
+base::Result<void> MediaEcho::follow_negotiated_codec(net::PeerConnectionHandle& handle) {
+  const auto negotiated = handle.send_codec(video_);
+  if (!negotiated) return {};  // not yet: send_rtp refuses anyway
+  codec_checked_ = true;
+  const auto codec = pc::video_codec(*negotiated);
+  if (!codec) return base::Error{base::ErrorCode::kUnsupported, "the negotiated video codec " + negotiated->name + " is not lib/media's"};
+  media::VideoEncoderConfig video;
+  video.width = config_.width;
+  video.height = config_.height;
+  video.bitrate_kbps = config_.bitrate_kbps;
+  auto sender = media::VideoSender::create(*codec, video, kMaxPayload, pc::payload_options(*negotiated));
+  if (!sender) return sender.error();
+  auto receiver = media::VideoReceiver::create(*codec);  // the echo comes back in the same codec
+  if (!receiver) return receiver.error();
+  video_sender_ = std::move(*sender);
+  config_.codec = *codec;
+  applied_bps_ = 0;  // the new encoder takes the target afresh
+  std::lock_guard lock(mutex_);
+  video_receiver_ = std::move(*receiver);
+  return {};
+}
+
 base::Result<void> MediaEcho::send_video() {
   auto handle = handle_.lock();
   if (!handle) return base::Error{base::ErrorCode::kClosed, "the connection is gone"};
+  if (!codec_checked_) {
+    if (auto followed = follow_negotiated_codec(*handle); !followed) return followed;
+  }
   const int index = video_frames_sent_++;
   {
     std::lock_guard lock(mutex_);
@@ -172,7 +197,7 @@ std::size_t MediaEcho::audio_samples_decoded() const {
 std::string MediaEcho::progress() const {
   std::lock_guard lock(mutex_);
   return "decoded " + std::to_string(video_receiver_.frames_decoded()) + " video frames (" + std::to_string(config_.width) + "x" +
-         std::to_string(config_.height) + " VP8, " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
+         std::to_string(config_.height) + " " + std::string(media::to_string(config_.codec)) + ", " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
          std::to_string(video_receiver_.frames_dropped()) + " dropped, " + std::to_string(video_receiver_.packets_recovered()) +
          " packets repaired) and " + std::to_string(audio_samples_decoded_ / 48) + " ms of Opus audio (" +
          std::to_string(audio_concealed_) + " frames concealed); sent " + std::to_string(video_frames_sent_) +

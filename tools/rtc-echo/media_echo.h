@@ -14,8 +14,8 @@
 
 #include "media/opus_codec.h"
 #include "test_pattern.h"
-#include "media/vp8_receiver.h"
-#include "media/vp8_sender.h"
+#include "media/video_receiver.h"
+#include "media/video_sender.h"
 #include "net/runtime.h"
 
 namespace rtcstack::echo {
@@ -23,6 +23,7 @@ namespace rtcstack::echo {
 struct MediaEchoConfig {
   int width = 320, height = 240;  ///< of the picture sent
   int bitrate_kbps = 600;
+  media::VideoCodec codec = media::VideoCodec::kVp8;  ///< until the negotiation says otherwise
 };
 
 class MediaEcho {
@@ -50,9 +51,11 @@ class MediaEcho {
   std::size_t audio_samples_decoded() const;
 
  private:
-  MediaEcho(const MediaEchoConfig& config, media::Vp8Sender video_sender, media::Vp8Receiver video_receiver,
+  MediaEcho(const MediaEchoConfig& config, media::VideoSender video_sender, media::VideoReceiver video_receiver,
             media::OpusAudioEncoder audio_encoder, media::OpusAudioDecoder audio_decoder);
   base::Result<void> send_video();
+  /// Once negotiated: the video sender and receiver become the negotiated codec's.
+  base::Result<void> follow_negotiated_codec(net::PeerConnectionHandle& handle);
   base::Result<void> send_audio();
 
   mutable std::mutex mutex_;  // receive state (IO thread) against the main thread's reads
@@ -63,7 +66,8 @@ class MediaEcho {
   MediaEchoConfig config_;
   support::TestPattern pattern_;
   support::TestTone tone_;
-  media::Vp8Sender video_sender_;
+  media::VideoSender video_sender_;
+  bool codec_checked_ = false;
   media::OpusAudioEncoder audio_encoder_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;
   bool key_frame_wanted_ = false;  // guarded: set on the IO thread
@@ -71,7 +75,7 @@ class MediaEcho {
   std::chrono::steady_clock::time_point started_{};
 
   // receiving (guarded)
-  media::Vp8Receiver video_receiver_;
+  media::VideoReceiver video_receiver_;
   media::OpusAudioDecoder audio_decoder_;
   std::vector<std::int16_t> pcm_;
   std::optional<std::uint16_t> next_audio_sequence_;

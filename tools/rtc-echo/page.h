@@ -5,7 +5,9 @@
 // browser. Type 2 sends the
 // camera and microphone (a browser's fake devices in tests) and shows the echoed video,
 // counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
-// "#run" runs them all at load, "#run=0,1,3" those listed. Each connection's selected
+// "#run" runs them all at load, "#run=0,1,3" those listed; "2-H264" is type 2 with only
+// that video codec offered (setCodecPreferences), the codec of both directions checked in
+// getStats and noted in window.rtcEchoCodecs. Each connection's selected
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
 // as it connects, and its remote candidate's type ("host", "prflx", ...) to
 // window.rtcEchoRemoteTypes: how a script sees that a call went over ICE-TCP, or that
@@ -175,13 +177,18 @@ const tests = {
     });
     pc.close();
   },
-  2: async () => {
+  2: async (codec) => {
     const stream = await navigator.mediaDevices.getUserMedia({video: {width: 320, height: 240}, audio: true});
     const echoed = new MediaStream();
     const {pc} = await connect((pc) => {
       // Video first: with max-bundle, Firefox then offers the audio (and the data) as
       // bundle-only sections (port 0), which the server must take and echo.
       for (const track of [...stream.getVideoTracks(), ...stream.getAudioTracks()]) pc.addTrack(track, stream);
+      if (codec) {
+        const wanted = RTCRtpReceiver.getCapabilities("video").codecs.filter(
+            (c) => c.mimeType === "video/" + codec || c.mimeType === "video/rtx");
+        pc.getTransceivers().find((t) => t.sender.track && t.sender.track.kind === "video").setCodecPreferences(wanted);
+      }
       pc.ontrack = (event) => echoed.addTrack(event.track);
       return [pc.createDataChannel("rtc-echo-connect")];
     });
@@ -204,7 +211,23 @@ const tests = {
       if (samples < 48000) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (samples < 48000) throw new Error("echoed audio: " + samples + " samples received");
-    log("type 2: " + window.rtcEchoFrames + " echoed frames rendered, " + samples + " echoed audio samples");
+    if (codec) {
+      // Both ways in the codec asked for: what the browser encoded, and what it decoded.
+      const used = {};
+      const stats = await pc.getStats();
+      stats.forEach((report) => {
+        if ((report.type === "outbound-rtp" || report.type === "inbound-rtp") && report.kind === "video" &&
+            stats.has(report.codecId)) {
+          used[report.type] = stats.get(report.codecId).mimeType;
+        }
+      });
+      (window.rtcEchoCodecs = window.rtcEchoCodecs || {})[codec] = used;
+      for (const direction of ["outbound-rtp", "inbound-rtp"]) {
+        if (used[direction] !== "video/" + codec) throw new Error(direction + " video in " + used[direction]);
+      }
+    }
+    log("type 2" + (codec ? " (" + codec + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
+        samples + " echoed audio samples");
     window.rtcEchoMedia = {pc, stream};  // kept open: the echoed video stays on the page
   },
   3: async () => {
@@ -285,7 +308,8 @@ async function run(types) {
   for (const type of types) {
     window.rtcEchoWhere = null;
     try {
-      await within(20000, tests[type]());
+      const [name, codec] = String(type).split("-");
+      await within(20000, tests[name](codec));
       window.rtcEchoResults[type] = "passed";
     } catch (error) {
       const where = window.rtcEchoWhere ? " (" + window.rtcEchoWhere() + ")" : "";

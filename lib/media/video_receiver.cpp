@@ -1,24 +1,29 @@
-#include "media/vp8_receiver.h"
+#include "media/video_receiver.h"
 
 #include <algorithm>
 
 namespace rtcstack::media {
 
-base::Result<Vp8Receiver> Vp8Receiver::create(const Vp8ReceiverConfig& config) {
-  auto decoder = Vp8Decoder::create();
+base::Result<VideoReceiver> VideoReceiver::create(VideoCodec codec, const VideoReceiverConfig& config) {
+  auto decoder = create_video_decoder(codec);
   if (!decoder) return decoder.error();
-  return Vp8Receiver(config, std::move(*decoder));
+  return VideoReceiver(codec, config, std::move(*decoder));
 }
 
-Vp8Receiver::Vp8Receiver(const Vp8ReceiverConfig& config, Vp8Decoder decoder)
-    : config_(config), jitter_(config.jitter), nack_(config.nack), decoder_(std::move(decoder)) {}
+VideoReceiver::VideoReceiver(VideoCodec codec, const VideoReceiverConfig& config, std::unique_ptr<VideoDecoder> decoder)
+    : codec_(codec),
+      config_(config),
+      jitter_(config.jitter),
+      nack_(config.nack),
+      assembler_(codec),
+      decoder_(std::move(decoder)) {}
 
-void Vp8Receiver::on_packet(base::Instant now, const RtpPacket& packet) {
+void VideoReceiver::on_packet(base::Instant now, const RtpPacket& packet) {
   nack_.on_packet(now, packet.sequence_number());
   jitter_.insert(now, packet);
 }
 
-Vp8Receiver::Requests Vp8Receiver::process(base::Instant now, base::Duration rtt, const FrameSink& on_frame) {
+VideoReceiver::Requests VideoReceiver::process(base::Instant now, base::Duration rtt, const FrameSink& on_frame) {
   Requests requests;
   requests.nack = std::span<const std::uint16_t>(lost_.data(), nack_.poll(now, rtt, lost_));
   jitter_.release(now, [&](const RtpPacket& packet) {
@@ -29,7 +34,7 @@ Vp8Receiver::Requests Vp8Receiver::process(base::Instant now, base::Duration rtt
       ++broken_since_request_;
       return;
     }
-    auto picture = decoder_.decode(frame->bytes);
+    auto picture = decoder_->decode(frame->bytes);
     if (!picture) {
       ++decode_errors_;
       ++broken_since_request_;
@@ -52,7 +57,7 @@ Vp8Receiver::Requests Vp8Receiver::process(base::Instant now, base::Duration rtt
   return requests;
 }
 
-std::optional<base::Instant> Vp8Receiver::next_process(base::Duration rtt) const {
+std::optional<base::Instant> VideoReceiver::next_process(base::Duration rtt) const {
   const auto nack = nack_.next_poll(rtt);
   const auto release = jitter_.next_release();
   if (nack && release) return std::min(*nack, *release);

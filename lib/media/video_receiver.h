@@ -1,11 +1,12 @@
-// The receiving end of a VP8 stream: packets go through the jitter buffer (reordering,
-// waiting for repairs), frames are reassembled and decoded in order, and the receiver
-// says what to ask the sender for: the sequence numbers to NACK, and a key frame (PLI)
-// when the chain of frames broke beyond repair.
+// The receiving end of a video stream in any codec rtcstack has: packets go through the
+// jitter buffer (reordering, waiting for repairs), frames are reassembled and decoded in
+// order, and the receiver says what to ask the sender for: the sequence numbers to NACK,
+// and a key frame (PLI) when the chain of frames broke beyond repair.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -13,19 +14,19 @@
 #include "base/time.h"
 #include "media/jitter_buffer.h"
 #include "media/nack_tracker.h"
-#include "media/vp8_assembler.h"
-#include "media/vp8_codec.h"
+#include "media/frame_assembler.h"
+#include "media/video_codec.h"
 
 namespace rtcstack::media {
 
-struct Vp8ReceiverConfig {
+struct VideoReceiverConfig {
   JitterBufferConfig jitter;
   NackConfig nack;
   /// Key frame requests at most this often (one PLI usually brings one within an RTT).
   base::Duration key_frame_request_interval = base::Duration::milliseconds(300);
 };
 
-class Vp8Receiver {
+class VideoReceiver {
  public:
   /// What the sender should be asked for now.
   struct Requests {
@@ -34,7 +35,9 @@ class Vp8Receiver {
   };
   using FrameSink = std::function<void(const I420View& picture)>;
 
-  static base::Result<Vp8Receiver> create(const Vp8ReceiverConfig& config = {});
+  static base::Result<VideoReceiver> create(VideoCodec codec, const VideoReceiverConfig& config = {});
+
+  VideoCodec codec() const { return codec_; }
 
   /// A packet of the stream: an original, or a retransmission restored from RTX.
   void on_packet(base::Instant now, const RtpPacket& packet);
@@ -53,13 +56,14 @@ class Vp8Receiver {
   const VideoJitterBuffer& jitter_buffer() const { return jitter_; }
 
  private:
-  Vp8Receiver(const Vp8ReceiverConfig& config, Vp8Decoder decoder);
+  VideoReceiver(VideoCodec codec, const VideoReceiverConfig& config, std::unique_ptr<VideoDecoder> decoder);
 
-  Vp8ReceiverConfig config_;
+  VideoCodec codec_;
+  VideoReceiverConfig config_;
   VideoJitterBuffer jitter_;
   NackTracker nack_;
-  Vp8FrameAssembler assembler_;
-  Vp8Decoder decoder_;
+  FrameAssembler assembler_;
+  std::unique_ptr<VideoDecoder> decoder_;
   std::vector<std::uint16_t> lost_ = std::vector<std::uint16_t>(256);
   std::optional<base::Instant> last_key_frame_request_;
   std::uint64_t broken_since_request_ = 0;  // frames lost or undecodable since the last PLI

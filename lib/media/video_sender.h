@@ -1,26 +1,30 @@
-// The sending end of a VP8 stream: encodes pictures with libvpx and cuts each frame into
-// RTP payloads (RFC 7741) for whatever sends them, with a key frame when the receiver
-// asks (PLI, FIR).
+// The sending end of a video stream in any codec rtcstack has: encodes pictures and cuts
+// each frame into RTP payloads of the codec's format for whatever sends them, with a key
+// frame when the receiver asks (PLI, FIR).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "base/result.h"
-#include "media/vp8_codec.h"
-#include "media/vp8_payload.h"
+#include "media/video_codec.h"
+#include "media/video_payload.h"
 
 namespace rtcstack::media {
 
-class Vp8Sender {
+class VideoSender {
  public:
   /// Takes one RTP payload; `marker` is set on the frame's last.
   using Sink = std::function<base::Result<void>(base::ByteView payload, bool marker)>;
 
-  /// `max_payload`: bytes per RTP payload, descriptor included.
-  static base::Result<Vp8Sender> create(const Vp8EncoderConfig& config, std::size_t max_payload = 1100);
+  /// `max_payload`: bytes per RTP payload, the format's headers included. With H.264 in
+  /// packetization-mode 0 the encoder cuts pictures into slices that fit one payload.
+  static base::Result<VideoSender> create(VideoCodec codec, const VideoEncoderConfig& config,
+                                          std::size_t max_payload = 1100, const PayloadOptions& options = {});
 
+  VideoCodec codec() const { return codec_; }
   /// The next frame is a key frame.
   void request_key_frame() { key_frame_requested_ = true; }
   /// Follows congestion control: `wire_bps` of packets on the wire (the target, less what
@@ -32,17 +36,19 @@ class Vp8Sender {
   /// skipped the frame. The first error from the encoder or `send` ends the frame.
   base::Result<std::size_t> send_frame(const I420View& picture, std::uint32_t timestamp_90k, const Sink& send);
 
-  Vp8Encoder& encoder() { return encoder_; }
+  VideoEncoder& encoder() { return *encoder_; }
   std::uint64_t frames_sent() const { return frames_sent_; }
   std::uint64_t key_frames_sent() const { return key_frames_sent_; }
 
  private:
-  Vp8Sender(Vp8Encoder encoder, std::size_t max_payload);
+  VideoSender(VideoCodec codec, std::unique_ptr<VideoEncoder> encoder, std::unique_ptr<VideoPacketizer> packetizer,
+              std::size_t max_payload);
 
-  Vp8Encoder encoder_;
+  VideoCodec codec_;
+  std::unique_ptr<VideoEncoder> encoder_;
+  std::unique_ptr<VideoPacketizer> packetizer_;
   std::size_t max_payload_;
   std::vector<std::uint8_t> payload_;
-  std::uint16_t picture_id_ = 0;  // 15 bits on the wire
   bool key_frame_requested_ = false;
   std::uint64_t frames_sent_ = 0, key_frames_sent_ = 0;
 };

@@ -1,0 +1,41 @@
+#include "pc/rtp_parameters.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "pc/h264_parameters.h"
+
+namespace rtcstack::pc {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
+
+bool same_codec(const CodecParameters& a, const CodecParameters& b) {
+  if (!same_name(a.name, b.name) || a.clock_rate != b.clock_rate || a.channels != b.channels) return false;
+  if (video_codec(a) != media::VideoCodec::kH264) return true;
+  const auto ours = read_h264_parameters(a.fmtp), theirs = read_h264_parameters(b.fmtp);
+  return ours && theirs && same_h264_format(*ours, *theirs);
+}
+
+std::optional<media::VideoCodec> video_codec(const CodecParameters& codec) {
+  if (codec.clock_rate != 90000) return std::nullopt;
+  return media::video_codec_from_name(codec.name);
+}
+
+media::PayloadOptions payload_options(const CodecParameters& codec) {
+  media::PayloadOptions options;
+  if (video_codec(codec) == media::VideoCodec::kH264) {
+    if (const auto parameters = read_h264_parameters(codec.fmtp)) options.h264_packetization_mode = parameters->packetization_mode;
+  }
+  return options;
+}
+
+}  // namespace rtcstack::pc
