@@ -1,7 +1,7 @@
 #include "media/video_codec.h"
 
 #include "media/h264_codec.h"
-#include "media/vp8_codec.h"
+#include "media/vpx_codec.h"
 
 namespace rtcstack::media {
 namespace {
@@ -21,12 +21,13 @@ std::string_view to_string(VideoCodec codec) {
   switch (codec) {
     case VideoCodec::kVp8: return "VP8";
     case VideoCodec::kH264: return "H264";
+    case VideoCodec::kVp9: return "VP9";
   }
   return "?";
 }
 
 std::optional<VideoCodec> video_codec_from_name(std::string_view name) {
-  for (const VideoCodec codec : {VideoCodec::kVp8, VideoCodec::kH264}) {
+  for (const VideoCodec codec : {VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9}) {
     if (same_letters(name, to_string(codec))) return codec;
   }
   return std::nullopt;
@@ -34,7 +35,8 @@ std::optional<VideoCodec> video_codec_from_name(std::string_view name) {
 
 base::Result<std::unique_ptr<VideoEncoder>> create_video_encoder(VideoCodec codec, const VideoEncoderConfig& config) {
   switch (codec) {
-    case VideoCodec::kVp8: return create_vp8_encoder(config);
+    case VideoCodec::kVp8:
+    case VideoCodec::kVp9: return create_vpx_encoder(codec, config);
     case VideoCodec::kH264: return create_h264_encoder(config);
   }
   return base::Error{base::ErrorCode::kUnsupported, "no encoder for this codec"};
@@ -42,7 +44,8 @@ base::Result<std::unique_ptr<VideoEncoder>> create_video_encoder(VideoCodec code
 
 base::Result<std::unique_ptr<VideoDecoder>> create_video_decoder(VideoCodec codec) {
   switch (codec) {
-    case VideoCodec::kVp8: return create_vp8_decoder();
+    case VideoCodec::kVp8:
+    case VideoCodec::kVp9: return create_vpx_decoder(codec);
     case VideoCodec::kH264: return create_h264_decoder();
   }
   return base::Error{base::ErrorCode::kUnsupported, "no decoder for this codec"};

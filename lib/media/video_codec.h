@@ -1,5 +1,6 @@
 // The video codecs rtcstack encodes and decodes, behind one interface so that senders,
-// receivers and the tools pick a codec by its SDP name: VP8 (libvpx), H.264 (OpenH264).
+// receivers and the tools pick a codec by its SDP name: VP8 and VP9 (libvpx), H.264
+// (OpenH264).
 // Pictures are I420 in the caller's memory; encoded frames are views into the codec's
 // own output, valid until its next call.
 #pragma once
@@ -14,9 +15,9 @@
 
 namespace rtcstack::media {
 
-enum class VideoCodec : std::uint8_t { kVp8, kH264 };
+enum class VideoCodec : std::uint8_t { kVp8, kH264, kVp9 };
 
-/// The codec's name as a=rtpmap writes it ("VP8", "H264").
+/// The codec's name as a=rtpmap writes it ("VP8", "H264", "VP9").
 std::string_view to_string(VideoCodec codec);
 /// The codec an a=rtpmap name means (case-insensitive, RFC 4855 §3), if rtcstack has it.
 std::optional<VideoCodec> video_codec_from_name(std::string_view name);
@@ -37,7 +38,7 @@ struct VideoEncoderConfig {
   int bitrate_kbps = 1000;
   int fps = 30;
   int key_frame_interval = 3000;  ///< frames; WebRTC relies on PLI rather than periodic key frames
-  int cpu_used = -6;              ///< libvpx speed: -16 fastest .. 16; negative is realtime-adaptive
+  int cpu_used = -6;              ///< libvpx's VP8 speed: -16 fastest .. 16; negative is realtime-adaptive
   /// H.264: 0 for one slice a picture; otherwise slices of at most this many bytes, so that
   /// each NAL unit fits one RTP payload (packetization-mode 0).
   int max_nal_size = 0;

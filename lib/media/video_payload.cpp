@@ -2,6 +2,7 @@
 
 #include "media/h264_payload.h"
 #include "media/vp8_payload.h"
+#include "media/vp9_payload.h"
 
 namespace rtcstack::media {
 
@@ -9,6 +10,7 @@ std::unique_ptr<VideoPacketizer> make_packetizer(VideoCodec codec, const Payload
   switch (codec) {
     case VideoCodec::kVp8: return std::make_unique<Vp8Packetizer>();
     case VideoCodec::kH264: return std::make_unique<H264Packetizer>(options.h264_packetization_mode);
+    case VideoCodec::kVp9: return std::make_unique<Vp9Packetizer>();
   }
   return nullptr;
 }
@@ -17,6 +19,7 @@ std::unique_ptr<VideoDepacketizer> make_depacketizer(VideoCodec codec) {
   switch (codec) {
     case VideoCodec::kVp8: return std::make_unique<Vp8Depacketizer>();
     case VideoCodec::kH264: return std::make_unique<H264Depacketizer>();
+    case VideoCodec::kVp9: return std::make_unique<Vp9Depacketizer>();
   }
   return nullptr;
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "pc/rtp_parameters.h"
+
 namespace rtcstack::pc {
 namespace {
 
@@ -46,12 +48,6 @@ std::pair<std::uint8_t, std::uint8_t> written(H264Profile profile) {
 bool uses_set3_for_1b(H264Profile profile) {
   return profile == H264Profile::kConstrainedBaseline || profile == H264Profile::kBaseline ||
          profile == H264Profile::kMain;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -113,24 +109,16 @@ bool h264_level_below(std::uint8_t a, std::uint8_t b) {
 
 std::optional<H264Parameters> read_h264_parameters(std::string_view fmtp) {
   H264Parameters parameters;
-  while (!fmtp.empty()) {
-    const std::size_t end = fmtp.find(';');
-    const std::string_view pair = trim(fmtp.substr(0, end));
-    fmtp = end == std::string_view::npos ? std::string_view() : fmtp.substr(end + 1);
-    const std::size_t equals = pair.find('=');
-    if (equals == std::string_view::npos) continue;
-    const std::string_view key = trim(pair.substr(0, equals)), value = trim(pair.substr(equals + 1));
-    if (key == "profile-level-id") {
-      const auto profile_level = parse_h264_profile_level_id(value);
-      if (!profile_level) return std::nullopt;
-      parameters.profile_level = *profile_level;
-    } else if (key == "packetization-mode") {
-      if (value != "0" && value != "1") return std::nullopt;  // 2, interleaved, is not WebRTC's
-      parameters.packetization_mode = value[0] - '0';
-    } else if (key == "level-asymmetry-allowed") {
-      parameters.level_asymmetry_allowed = value == "1";
-    }
+  if (const auto value = fmtp_parameter(fmtp, "profile-level-id")) {
+    const auto profile_level = parse_h264_profile_level_id(*value);
+    if (!profile_level) return std::nullopt;
+    parameters.profile_level = *profile_level;
   }
+  if (const auto value = fmtp_parameter(fmtp, "packetization-mode")) {
+    if (*value != "0" && *value != "1") return std::nullopt;  // 2, interleaved, is not WebRTC's
+    parameters.packetization_mode = (*value)[0] - '0';
+  }
+  parameters.level_asymmetry_allowed = fmtp_parameter(fmtp, "level-asymmetry-allowed") == "1";
   return parameters;
 }
 

@@ -14,13 +14,34 @@ bool same_name(std::string_view a, std::string_view b) {
          });
 }
 
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace
+
+std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::string_view key) {
+  while (!fmtp.empty()) {
+    const std::size_t end = fmtp.find(';');
+    const std::string_view pair = fmtp.substr(0, end);
+    fmtp = end == std::string_view::npos ? std::string_view() : fmtp.substr(end + 1);
+    const std::size_t equals = pair.find('=');
+    if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == key) return trim(pair.substr(equals + 1));
+  }
+  return std::nullopt;
+}
 
 std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
 
 bool same_codec(const CodecParameters& a, const CodecParameters& b) {
   if (!same_name(a.name, b.name) || a.clock_rate != b.clock_rate || a.channels != b.channels) return false;
-  if (video_codec(a) != media::VideoCodec::kH264) return true;
+  const auto codec = video_codec(a);
+  if (codec == media::VideoCodec::kVp9) {
+    return fmtp_parameter(a.fmtp, "profile-id").value_or("0") == fmtp_parameter(b.fmtp, "profile-id").value_or("0");
+  }
+  if (codec != media::VideoCodec::kH264) return true;
   const auto ours = read_h264_parameters(a.fmtp), theirs = read_h264_parameters(b.fmtp);
   return ours && theirs && same_h264_format(*ours, *theirs);
 }

@@ -37,9 +37,13 @@ struct CodecParameters {
 };
 
 /// The same codec as negotiation matches them: name (in any case), clock rate, channels,
-/// and for H.264 the same profile and packetization-mode (h264_parameters.h). Payload
-/// types, feedback and RTX do not count.
+/// for H.264 the same profile and packetization-mode (h264_parameters.h), for VP9 the same
+/// profile-id (RFC 9628 §6; 0 when absent). Payload types, feedback and RTX do not count.
 bool same_codec(const CodecParameters& a, const CodecParameters& b);
+
+/// The value of `key` in an a=fmtp parameter list ("k1=v1;k2=v2", spaces around either
+/// allowed), if it is there.
+std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::string_view key);
 
 /// The lib/media video codec a negotiated codec is, for media::VideoSender and
 /// VideoReceiver; nothing for audio codecs and those lib/media does not have.

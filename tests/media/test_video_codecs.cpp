@@ -70,11 +70,13 @@ TEST_CASE("codec names are a=rtpmap's, in any case", "[video]") {
   CHECK(video_codec_from_name("h264") == VideoCodec::kH264);
   CHECK_FALSE(video_codec_from_name("H265"));
   CHECK_FALSE(video_codec_from_name("VP"));
+  CHECK(video_codec_from_name("vp9") == VideoCodec::kVp9);
   CHECK(to_string(VideoCodec::kH264) == "H264");
+  CHECK(to_string(VideoCodec::kVp9) == "VP9");
 }
 
 TEST_CASE("each codec encodes a moving picture that decodes back close to the source", "[video][codec]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
   INFO(to_string(codec));
   VideoEncoderConfig config;
   config.width = 320;
@@ -116,7 +118,7 @@ TEST_CASE("each codec encodes a moving picture that decodes back close to the so
 }
 
 TEST_CASE("frames go through RTP and come back whole; a lost packet costs frames until a key frame", "[video][codec]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
   INFO(to_string(codec));
   VideoEncoderConfig config;
   config.width = 320;
@@ -172,7 +174,7 @@ TEST_CASE("frames go through RTP and come back whole; a lost packet costs frames
 
 TEST_CASE("a sender and a receiver of each codec: every frame decoded, key frames on request", "[video][codec]") {
   const auto [codec, mode] = GENERATE(std::pair{VideoCodec::kVp8, 1}, std::pair{VideoCodec::kH264, 1},
-                                      std::pair{VideoCodec::kH264, 0});
+                                      std::pair{VideoCodec::kH264, 0}, std::pair{VideoCodec::kVp9, 1});
   INFO(to_string(codec) << " packetization-mode " << mode);
   VideoEncoderConfig config;
   config.width = 320;

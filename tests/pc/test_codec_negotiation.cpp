@@ -101,22 +101,33 @@ TEST_CASE("H.264 fmtp: RFC 6184's defaults, the same format, the answer's level"
   CHECK(h264_answer(high, ours).profile_level.level == 31);
 }
 
-TEST_CASE("Pion's offer answered: VP8 and four H.264 formats with their RTX, VP9 and High left out", "[pc][codecs]") {
+TEST_CASE("Pion's offer answered: VP8, VP9 profile 0 and four H.264 formats with their RTX", "[pc][codecs]") {
   const RemoteMedia offer = video_section(testing::load_sdp("pion-offer-2.sdp"));
-  // Read: only what rtcstack has, in Pion's order (VP9, High profile and ulpfec are gone).
-  CHECK(payload_types(offer.codecs) == std::vector<std::uint8_t>{96, 102, 127, 125, 108});
+  // Read: only what rtcstack has, in Pion's order (VP9 profile 1, H.264 High and ulpfec
+  // are gone).
+  CHECK(payload_types(offer.codecs) == std::vector<std::uint8_t>{96, 98, 102, 127, 125, 108});
   auto answer = answer_media(offer, sdp::Direction::kSendRecv);
   REQUIRE(answer.ok());
   CHECK(answer->answer);
-  CHECK(payload_types(answer->codecs) == std::vector<std::uint8_t>{96, 102, 127, 125, 108});
-  CHECK(answer->codecs[1].rtx_payload_type == 121);
-  CHECK(answer->codecs[2].rtx_payload_type == 120);
-  CHECK(answer->codecs[3].rtx_payload_type == 107);
-  CHECK(answer->codecs[1].fmtp == "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f");
-  CHECK(answer->codecs[4].fmtp == "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f");
-  CHECK(payload_options(answer->codecs[2]).h264_packetization_mode == 0);
+  CHECK(payload_types(answer->codecs) == std::vector<std::uint8_t>{96, 98, 102, 127, 125, 108});
+  CHECK(answer->codecs[1].rtx_payload_type == 99);
+  CHECK(answer->codecs[1].fmtp == "profile-id=0");
+  CHECK(answer->codecs[2].rtx_payload_type == 121);
+  CHECK(answer->codecs[3].rtx_payload_type == 120);
+  CHECK(answer->codecs[4].rtx_payload_type == 107);
+  CHECK(answer->codecs[2].fmtp == "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f");
+  CHECK(answer->codecs[5].fmtp == "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f");
+  CHECK(payload_options(answer->codecs[3]).h264_packetization_mode == 0);
   CHECK(video_codec(answer->codecs[0]) == media::VideoCodec::kVp8);
-  CHECK(video_codec(answer->codecs[1]) == media::VideoCodec::kH264);
+  CHECK(video_codec(answer->codecs[1]) == media::VideoCodec::kVp9);
+  CHECK(video_codec(answer->codecs[2]) == media::VideoCodec::kH264);
+  // VP9's profile-id: absent is 0; 2 (10-bit) is not ours.
+  CodecParameters vp9{98, "VP9", 90000, 1, "", {}, std::nullopt};
+  CHECK(same_codec(vp9, offer.codecs[1]));
+  vp9.fmtp = "profile-id=2";
+  CHECK_FALSE(same_codec(vp9, offer.codecs[1]));
+  CHECK(fmtp_parameter(" a=1 ; profile-id = 2", "profile-id") == "2");
+  CHECK_FALSE(fmtp_parameter("profile-idx=2", "profile-id"));
 
   // With H.264 preferred, only H.264, in rtcstack's order of the preferences.
   answer = answer_media(offer, sdp::Direction::kSendRecv, capabilities_of(media::VideoCodec::kH264));

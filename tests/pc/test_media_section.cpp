@@ -81,7 +81,7 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
   CHECK(back->extensions == answer->extensions);
 }
 
-TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, VP9 and H.264 High left out", "[pc][media]") {
+TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, VP9 profile 1 and H.264 High left out", "[pc][media]") {
   const auto aiortc = load_sdp("aiortc-offer-2.sdp");
   auto video = read_remote_media(sdp_section(aiortc, "video"), false);
   REQUIRE(video.ok());
@@ -107,7 +107,7 @@ TEST_CASE("aiortc's and Pion's offers: RTX by apt, FID groups, VP9 and H.264 Hig
   const auto pion = load_sdp("pion-offer-2.sdp");
   auto pion_video = read_remote_media(sdp_section(pion, "video"), false);
   REQUIRE(pion_video.ok());
-  REQUIRE(pion_video->codecs.size() == 5);  // VP8 and four H.264: not VP9, not High (640032)
+  REQUIRE(pion_video->codecs.size() == 6);  // VP8, VP9 profile 0, four H.264: not VP9 profile 1, not High
   CHECK(pion_video->codecs[0].payload_type == 96);
   CHECK(pion_video->codecs[0].rtx_payload_type == 97);
   auto pion_audio = read_remote_media(sdp_section(pion, "audio"), false);
@@ -152,7 +152,7 @@ TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]")
   auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE_FALSE(answer.ok());
   CHECK(answer.error().code == base::ErrorCode::kUnsupported);
-  CHECK(answer.error().message.find("(VP8, H.264)") != std::string::npos);
+  CHECK(answer.error().message.find("(VP8, H.264, VP9)") != std::string::npos);
   CHECK(read_remote_media(offer->media[1], false).error().code == base::ErrorCode::kInvalidArgument);
 }
 

@@ -1,4 +1,4 @@
-#include "media/vp8_codec.h"
+#include "media/vpx_codec.h"
 
 #include <vpx/vp8cx.h>
 #include <vpx/vp8dx.h>
@@ -16,12 +16,19 @@ base::Error vpx_error(vpx_codec_ctx_t* codec, const char* what) {
                                                      (detail ? std::string(" (") + detail + ")" : std::string())};
 }
 
-class Vp8Encoder final : public VideoEncoder {
+vpx_codec_iface_t* encoder_interface(VideoCodec codec) {
+  return codec == VideoCodec::kVp9 ? vpx_codec_vp9_cx() : vpx_codec_vp8_cx();
+}
+vpx_codec_iface_t* decoder_interface(VideoCodec codec) {
+  return codec == VideoCodec::kVp9 ? vpx_codec_vp9_dx() : vpx_codec_vp8_dx();
+}
+
+class VpxEncoder final : public VideoEncoder {
  public:
-  Vp8Encoder() = default;
-  Vp8Encoder(const Vp8Encoder&) = delete;
-  Vp8Encoder& operator=(const Vp8Encoder&) = delete;
-  ~Vp8Encoder() override {
+  explicit VpxEncoder(VideoCodec codec) : codec_id_(codec) {}
+  VpxEncoder(const VpxEncoder&) = delete;
+  VpxEncoder& operator=(const VpxEncoder&) = delete;
+  ~VpxEncoder() override {
     if (initialised_) vpx_codec_destroy(&codec_);
   }
   base::Result<void> init(const VideoEncoderConfig& config);
@@ -30,32 +37,34 @@ class Vp8Encoder final : public VideoEncoder {
   base::Result<void> set_bitrate(int bitrate_kbps) override;
 
  private:
+  VideoCodec codec_id_;
   vpx_codec_ctx_t codec_{};
   vpx_codec_enc_cfg_t config_{};
   unsigned long frame_duration_ = 3000;  // in 90 kHz ticks
   bool initialised_ = false;
 };
 
-class Vp8Decoder final : public VideoDecoder {
+class VpxDecoder final : public VideoDecoder {
  public:
-  Vp8Decoder() = default;
-  Vp8Decoder(const Vp8Decoder&) = delete;
-  Vp8Decoder& operator=(const Vp8Decoder&) = delete;
-  ~Vp8Decoder() override {
+  explicit VpxDecoder(VideoCodec codec) : codec_id_(codec) {}
+  VpxDecoder(const VpxDecoder&) = delete;
+  VpxDecoder& operator=(const VpxDecoder&) = delete;
+  ~VpxDecoder() override {
     if (initialised_) vpx_codec_destroy(&codec_);
   }
   base::Result<void> init();
   base::Result<I420View> decode(base::ByteView frame) override;
 
  private:
+  VideoCodec codec_id_;
   vpx_codec_ctx_t codec_{};
   bool initialised_ = false;
 };
 
-base::Result<void> Vp8Encoder::init(const VideoEncoderConfig& config) {
+base::Result<void> VpxEncoder::init(const VideoEncoderConfig& config) {
   vpx_codec_enc_cfg_t& cfg = config_;
-  if (vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
-    return base::Error{base::ErrorCode::kInternal, "libvpx has no default VP8 encoder configuration"};
+  if (vpx_codec_enc_config_default(encoder_interface(codec_id_), &cfg, 0) != VPX_CODEC_OK) {
+    return base::Error{base::ErrorCode::kInternal, "libvpx has no default encoder configuration"};
   }
   cfg.g_w = static_cast<unsigned>(config.width);
   cfg.g_h = static_cast<unsigned>(config.height);
@@ -76,19 +85,28 @@ base::Result<void> Vp8Encoder::init(const VideoEncoderConfig& config) {
   cfg.rc_dropframe_thresh = 0;
   cfg.kf_mode = VPX_KF_AUTO;
   cfg.kf_max_dist = static_cast<unsigned>(config.key_frame_interval);
-  if (vpx_codec_enc_init(&codec_, vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
+  if (vpx_codec_enc_init(&codec_, encoder_interface(codec_id_), &cfg, 0) != VPX_CODEC_OK) {
     return vpx_error(&codec_, "encoder init");
   }
   initialised_ = true;
   frame_duration_ = static_cast<unsigned long>(90000 / config.fps);
-  vpx_codec_control(&codec_, VP8E_SET_CPUUSED, config.cpu_used);
-  vpx_codec_control(&codec_, VP8E_SET_NOISE_SENSITIVITY, 0);
   vpx_codec_control(&codec_, VP8E_SET_STATIC_THRESHOLD, 1);
-  vpx_codec_control(&codec_, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);
+  if (codec_id_ == VideoCodec::kVp9) {
+    // Realtime VP9 as WebRTC runs it: speed 7, cyclic-refresh adaptive quantization (cheap
+    // quality where the picture changes), one tile, no denoiser.
+    vpx_codec_control(&codec_, VP8E_SET_CPUUSED, 7);
+    vpx_codec_control(&codec_, VP9E_SET_AQ_MODE, 3);
+    vpx_codec_control(&codec_, VP9E_SET_TILE_COLUMNS, 0);
+    vpx_codec_control(&codec_, VP9E_SET_NOISE_SENSITIVITY, 0);
+  } else {
+    vpx_codec_control(&codec_, VP8E_SET_CPUUSED, config.cpu_used);
+    vpx_codec_control(&codec_, VP8E_SET_NOISE_SENSITIVITY, 0);
+    vpx_codec_control(&codec_, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);
+  }
   return {};
 }
 
-base::Result<std::optional<EncodedFrame>> Vp8Encoder::encode(const I420View& picture, std::uint32_t timestamp_90k,
+base::Result<std::optional<EncodedFrame>> VpxEncoder::encode(const I420View& picture, std::uint32_t timestamp_90k,
                                                             bool force_key_frame) {
   if (picture.width != static_cast<int>(config_.g_w) || picture.height != static_cast<int>(config_.g_h)) {
     return base::Error{base::ErrorCode::kInvalidArgument, "the picture's size is not the encoder's"};
@@ -116,30 +134,37 @@ base::Result<std::optional<EncodedFrame>> Vp8Encoder::encode(const I420View& pic
   return frame;
 }
 
-base::Result<void> Vp8Encoder::set_bitrate(int bitrate_kbps) {
+base::Result<void> VpxEncoder::set_bitrate(int bitrate_kbps) {
   config_.rc_target_bitrate = static_cast<unsigned>(bitrate_kbps);
   if (vpx_codec_enc_config_set(&codec_, &config_) != VPX_CODEC_OK) return vpx_error(&codec_, "bitrate");
   return {};
 }
 
-base::Result<void> Vp8Decoder::init() {
+base::Result<void> VpxDecoder::init() {
   vpx_codec_dec_cfg_t cfg{};
   cfg.threads = 1;
-  if (vpx_codec_dec_init(&codec_, vpx_codec_vp8_dx(), &cfg, 0) != VPX_CODEC_OK) {
+  if (vpx_codec_dec_init(&codec_, decoder_interface(codec_id_), &cfg, 0) != VPX_CODEC_OK) {
     return vpx_error(&codec_, "decoder init");
   }
   initialised_ = true;
   return {};
 }
 
-base::Result<I420View> Vp8Decoder::decode(base::ByteView frame) {
-  if (frame.empty()) return base::Error{base::ErrorCode::kMalformed, "an empty VP8 frame"};
+base::Result<I420View> VpxDecoder::decode(base::ByteView frame) {
+  const std::string name(to_string(codec_id_));
+  if (frame.empty()) return base::Error{base::ErrorCode::kMalformed, "an empty " + name + " frame"};
   if (vpx_codec_decode(&codec_, frame.data(), static_cast<unsigned>(frame.size()), nullptr, 0) != VPX_CODEC_OK) {
-    return base::Error{base::ErrorCode::kMalformed, std::string("VP8 frame rejected: ") + vpx_codec_error(&codec_)};
+    return base::Error{base::ErrorCode::kMalformed, name + " frame rejected: " + vpx_codec_error(&codec_)};
   }
+  // A VP9 superframe (spatial layers) may show more than one picture: the last is the
+  // picture at the full size.
   vpx_codec_iter_t iterator = nullptr;
-  const vpx_image_t* image = vpx_codec_get_frame(&codec_, &iterator);
-  if (!image) return base::Error{base::ErrorCode::kMalformed, "VP8 frame decoded to no picture"};
+  const vpx_image_t* image = nullptr;
+  while (const vpx_image_t* next = vpx_codec_get_frame(&codec_, &iterator)) image = next;
+  if (!image) return base::Error{base::ErrorCode::kMalformed, name + " frame decoded to no picture"};
+  if (image->fmt != VPX_IMG_FMT_I420) {
+    return base::Error{base::ErrorCode::kUnsupported, name + " picture not 8-bit 4:2:0 (a profile rtcstack does not negotiate)"};
+  }
   I420View view;
   view.width = static_cast<int>(image->d_w);
   view.height = static_cast<int>(image->d_h);
@@ -154,15 +179,21 @@ base::Result<I420View> Vp8Decoder::decode(base::ByteView frame) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<VideoEncoder>> create_vp8_encoder(const VideoEncoderConfig& config) {
+base::Result<std::unique_ptr<VideoEncoder>> create_vpx_encoder(VideoCodec codec, const VideoEncoderConfig& config) {
+  if (codec != VideoCodec::kVp8 && codec != VideoCodec::kVp9) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "libvpx codes VP8 and VP9"};
+  }
   if (auto checked = detail::check_encoder_config(config); !checked) return checked.error();
-  auto encoder = std::make_unique<Vp8Encoder>();
+  auto encoder = std::make_unique<VpxEncoder>(codec);
   if (auto ready = encoder->init(config); !ready) return ready.error();
   return std::unique_ptr<VideoEncoder>(std::move(encoder));
 }
 
-base::Result<std::unique_ptr<VideoDecoder>> create_vp8_decoder() {
-  auto decoder = std::make_unique<Vp8Decoder>();
+base::Result<std::unique_ptr<VideoDecoder>> create_vpx_decoder(VideoCodec codec) {
+  if (codec != VideoCodec::kVp8 && codec != VideoCodec::kVp9) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "libvpx codes VP8 and VP9"};
+  }
+  auto decoder = std::make_unique<VpxDecoder>(codec);
   if (auto ready = decoder->init(); !ready) return ready.error();
   return std::unique_ptr<VideoDecoder>(std::move(decoder));
 }
