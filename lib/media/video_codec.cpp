@@ -1,5 +1,6 @@
 #include "media/video_codec.h"
 
+#include "media/av1_codec.h"
 #include "media/h264_codec.h"
 #include "media/vpx_codec.h"
 
@@ -22,12 +23,13 @@ std::string_view to_string(VideoCodec codec) {
     case VideoCodec::kVp8: return "VP8";
     case VideoCodec::kH264: return "H264";
     case VideoCodec::kVp9: return "VP9";
+    case VideoCodec::kAv1: return "AV1";
   }
   return "?";
 }
 
 std::optional<VideoCodec> video_codec_from_name(std::string_view name) {
-  for (const VideoCodec codec : {VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9}) {
+  for (const VideoCodec codec : {VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9, VideoCodec::kAv1}) {
     if (same_letters(name, to_string(codec))) return codec;
   }
   return std::nullopt;
@@ -38,6 +40,7 @@ base::Result<std::unique_ptr<VideoEncoder>> create_video_encoder(VideoCodec code
     case VideoCodec::kVp8:
     case VideoCodec::kVp9: return create_vpx_encoder(codec, config);
     case VideoCodec::kH264: return create_h264_encoder(config);
+    case VideoCodec::kAv1: return create_av1_encoder(config);
   }
   return base::Error{base::ErrorCode::kUnsupported, "no encoder for this codec"};
 }
@@ -47,6 +50,7 @@ base::Result<std::unique_ptr<VideoDecoder>> create_video_decoder(VideoCodec code
     case VideoCodec::kVp8:
     case VideoCodec::kVp9: return create_vpx_decoder(codec);
     case VideoCodec::kH264: return create_h264_decoder();
+    case VideoCodec::kAv1: return create_av1_decoder();
   }
   return base::Error{base::ErrorCode::kUnsupported, "no decoder for this codec"};
 }

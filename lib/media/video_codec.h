@@ -1,6 +1,6 @@
 // The video codecs rtcstack encodes and decodes, behind one interface so that senders,
 // receivers and the tools pick a codec by its SDP name: VP8 and VP9 (libvpx), H.264
-// (OpenH264).
+// (OpenH264), AV1 (libaom to encode, dav1d to decode).
 // Pictures are I420 in the caller's memory; encoded frames are views into the codec's
 // own output, valid until its next call.
 #pragma once
@@ -15,9 +15,9 @@
 
 namespace rtcstack::media {
 
-enum class VideoCodec : std::uint8_t { kVp8, kH264, kVp9 };
+enum class VideoCodec : std::uint8_t { kVp8, kH264, kVp9, kAv1 };
 
-/// The codec's name as a=rtpmap writes it ("VP8", "H264", "VP9").
+/// The codec's name as a=rtpmap writes it ("VP8", "H264", "VP9", "AV1").
 std::string_view to_string(VideoCodec codec);
 /// The codec an a=rtpmap name means (case-insensitive, RFC 4855 §3), if rtcstack has it.
 std::optional<VideoCodec> video_codec_from_name(std::string_view name);
@@ -45,7 +45,8 @@ struct VideoEncoderConfig {
 };
 
 /// One encoded frame: a view into the encoder's output, valid until the next encode().
-/// H.264 frames are an Annex B byte stream (start codes before each NAL unit).
+/// H.264 frames are an Annex B byte stream (start codes before each NAL unit), AV1 frames
+/// temporal units of OBUs with size fields.
 struct EncodedFrame {
   base::ByteView bytes;
   bool key_frame = false;

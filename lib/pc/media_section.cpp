@@ -47,13 +47,15 @@ std::vector<CodecParameters> supported_codecs(MediaKind kind) {
   // OpenH264 encodes Constrained Baseline; what a Baseline peer decodes, so both are
   // offered, each in packetization-mode 1 (FU-A, STAP-A) and 0 (single NAL units).
   const std::vector<std::string> feedback = {"goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"};
-  // VP9 in profile 0 (8-bit 4:2:0), what libvpx here codes.
+  // VP9 and AV1 in profile 0 (8-bit 4:2:0), what libvpx, libaom and dav1d here code; AV1
+  // at level 3.1 (level-idx 5) in the main tier, as Chromium offers it.
   return {CodecParameters{96, "VP8", 90000, 1, "", feedback, 97},
           h264(102, H264Profile::kConstrainedBaseline, 1, feedback),
           h264(104, H264Profile::kBaseline, 1, feedback),
           h264(106, H264Profile::kConstrainedBaseline, 0, feedback),
           h264(108, H264Profile::kBaseline, 0, feedback),
-          CodecParameters{98, "VP9", 90000, 1, "profile-id=0", feedback, 99}};
+          CodecParameters{98, "VP9", 90000, 1, "profile-id=0", feedback, 99},
+          CodecParameters{100, "AV1", 90000, 1, "level-idx=5;profile=0;tier=0", feedback, 101}};
 }
 
 std::vector<std::pair<std::uint8_t, media::ExtensionKind>> supported_extensions(MediaKind kind) {
@@ -227,7 +229,7 @@ base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction w
     return base::Error{base::ErrorCode::kUnsupported,
                        "the " + std::string(to_string(offer.kind)) + " section " + offer.mid +
                            " offers no codec rtcstack supports" + (preferences.empty() ? "" : " and prefers") +
-                           (offer.kind == MediaKind::kAudio ? " (Opus)" : " (VP8, H.264, VP9)")};
+                           (offer.kind == MediaKind::kAudio ? " (Opus)" : " (VP8, H.264, VP9, AV1)")};
   }
   const auto ours = supported_extensions(offer.kind);
   for (const auto& [id, kind] : offer.extensions) {

@@ -1,5 +1,5 @@
-// JSEP (RFC 8829) for audio and video m-sections: what rtcstack supports (Opus; VP8, H.264
-// and VP9 with RTX; the header extensions lib/media reads), what a peer's section says, the answer to
+// JSEP (RFC 8829) for audio and video m-sections: what rtcstack supports (Opus; VP8, H.264,
+// VP9 and AV1 with RTX; the header extensions lib/media reads), what a peer's section says, the answer to
 // an offered section (codecs, feedback, extensions and direction both sides share, with
 // the offerer's payload types and ids), and the section's SDP lines.
 #pragma once
@@ -19,7 +19,8 @@ namespace rtcstack::pc {
 
 /// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
 /// VP8, then H.264 (Constrained Baseline and Baseline, packetization-mode 1 and 0), then
-/// VP9 profile 0, each with RTX, NACK, PLI, FIR, REMB and transport-wide CC, for video.
+/// VP9 and AV1 in profile 0, each with RTX, NACK, PLI, FIR, REMB and transport-wide CC,
+/// for video.
 std::vector<CodecParameters> supported_codecs(MediaKind kind);
 /// W3C setCodecPreferences applied: the codecs of `codecs` that `preferences` names
 /// (same_codec), in its order and with the payload types of `codecs`; all of them,

@@ -41,6 +41,9 @@ bool same_codec(const CodecParameters& a, const CodecParameters& b) {
   if (codec == media::VideoCodec::kVp9) {
     return fmtp_parameter(a.fmtp, "profile-id").value_or("0") == fmtp_parameter(b.fmtp, "profile-id").value_or("0");
   }
+  if (codec == media::VideoCodec::kAv1) {
+    return fmtp_parameter(a.fmtp, "profile").value_or("0") == fmtp_parameter(b.fmtp, "profile").value_or("0");
+  }
   if (codec != media::VideoCodec::kH264) return true;
   const auto ours = read_h264_parameters(a.fmtp), theirs = read_h264_parameters(b.fmtp);
   return ours && theirs && same_h264_format(*ours, *theirs);

@@ -38,7 +38,8 @@ struct CodecParameters {
 
 /// The same codec as negotiation matches them: name (in any case), clock rate, channels,
 /// for H.264 the same profile and packetization-mode (h264_parameters.h), for VP9 the same
-/// profile-id (RFC 9628 §6; 0 when absent). Payload types, feedback and RTX do not count.
+/// profile-id (RFC 9628 §6), for AV1 the same profile (0 when either is absent). Payload
+/// types, feedback and RTX do not count.
 bool same_codec(const CodecParameters& a, const CodecParameters& b);
 
 /// The value of `key` in an a=fmtp parameter list ("k1=v1;k2=v2", spaces around either

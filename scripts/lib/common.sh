@@ -25,7 +25,7 @@ ensure_packages() {
 
 # What every build needs.
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ python3 libssl-dev libsrtp2-dev
-  libusrsctp-dev libopus-dev libvpx-dev libopenh264-dev catch2 libbenchmark-dev nlohmann-json3-dev libcpp-httplib-dev)
+  libusrsctp-dev libopus-dev libvpx-dev libopenh264-dev libaom-dev libdav1d-dev catch2 libbenchmark-dev nlohmann-json3-dev libcpp-httplib-dev)
 # What the sanitizer and fuzz stages add.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # Real peers and servers the interop tests run against (coturn; the openssl tool for DTLS;

@@ -31,7 +31,7 @@ fi
 source "$(dirname "$0")/start_server.sh"
 server_args=(server --host 127.0.0.1 --port 0 --bind 127.0.0.1 --log debug)
 driver_args=("$PWD/$browser-echo.png")
-codecs=(VP8 H264 VP9)
+codecs=(VP8 H264 VP9 AV1)
 if [ "$mode" = tcp ]; then
   server_args+=(--transports tcp)
   driver_args=("$PWD/$browser-tcp-echo.png" "0,1,3" tcp)

@@ -439,7 +439,7 @@ CallResult run_call(LossyCall& call, int frames, VideoCodec codec, bool rtx_enab
 }  // namespace
 
 TEST_CASE("with 5% loss and reordering, NACK and RTX repair every video frame", "[repair][video][sim]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9, VideoCodec::kAv1);
   INFO(to_string(codec));
   LossyCall call;
   const CallResult result = run_call(call, 150, codec);
@@ -460,7 +460,7 @@ TEST_CASE("with 5% loss and reordering, NACK and RTX repair every video frame", 
 }
 
 TEST_CASE("a key frame lost beyond repair is replaced: PLI brings a new one", "[repair][video][sim]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9, VideoCodec::kAv1);
   INFO(to_string(codec));
   LossyCall call;
   call.loss = 0;

@@ -73,10 +73,11 @@ TEST_CASE("codec names are a=rtpmap's, in any case", "[video]") {
   CHECK(video_codec_from_name("vp9") == VideoCodec::kVp9);
   CHECK(to_string(VideoCodec::kH264) == "H264");
   CHECK(to_string(VideoCodec::kVp9) == "VP9");
+  CHECK(video_codec_from_name("av1") == VideoCodec::kAv1);
 }
 
 TEST_CASE("each codec encodes a moving picture that decodes back close to the source", "[video][codec]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9, VideoCodec::kAv1);
   INFO(to_string(codec));
   VideoEncoderConfig config;
   config.width = 320;
@@ -118,7 +119,7 @@ TEST_CASE("each codec encodes a moving picture that decodes back close to the so
 }
 
 TEST_CASE("frames go through RTP and come back whole; a lost packet costs frames until a key frame", "[video][codec]") {
-  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9);
+  const VideoCodec codec = GENERATE(VideoCodec::kVp8, VideoCodec::kH264, VideoCodec::kVp9, VideoCodec::kAv1);
   INFO(to_string(codec));
   VideoEncoderConfig config;
   config.width = 320;
@@ -174,7 +175,8 @@ TEST_CASE("frames go through RTP and come back whole; a lost packet costs frames
 
 TEST_CASE("a sender and a receiver of each codec: every frame decoded, key frames on request", "[video][codec]") {
   const auto [codec, mode] = GENERATE(std::pair{VideoCodec::kVp8, 1}, std::pair{VideoCodec::kH264, 1},
-                                      std::pair{VideoCodec::kH264, 0}, std::pair{VideoCodec::kVp9, 1});
+                                      std::pair{VideoCodec::kH264, 0}, std::pair{VideoCodec::kVp9, 1},
+                                      std::pair{VideoCodec::kAv1, 1});
   INFO(to_string(codec) << " packetization-mode " << mode);
   VideoEncoderConfig config;
   config.width = 320;

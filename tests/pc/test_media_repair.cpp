@@ -1,4 +1,4 @@
-// A video call (VP8, H.264, VP9, each chosen with setCodecPreferences) between two PeerConnections over a lossy, reordering simulated link: the
+// A video call (VP8, H.264, VP9, AV1, each chosen with setCodecPreferences) between two PeerConnections over a lossy, reordering simulated link: the
 // sender is lib/media's VideoSender on send_rtp, the receiver a VideoReceiver fed by
 // RtpPacketEvents whose NACKs and key frame requests go back through the connection.
 // Repairs travel the real path: SRTCP NACK, RTX from the sender's history, PLI as a
@@ -110,7 +110,7 @@ struct VideoCall : testing::PcPair {
 }  // namespace
 
 TEST_CASE("5% loss and reordering both ways: NACK and RTX repair every frame", "[pc][media][repair]") {
-  const auto codec = GENERATE(media::VideoCodec::kVp8, media::VideoCodec::kH264, media::VideoCodec::kVp9);
+  const auto codec = GENERATE(media::VideoCodec::kVp8, media::VideoCodec::kH264, media::VideoCodec::kVp9, media::VideoCodec::kAv1);
   VideoCall call(GENERATE(31u, 41u, 51u, 61u), codec);
   INFO(media::to_string(codec));
   REQUIRE(call.connected);
@@ -142,7 +142,7 @@ TEST_CASE("5% loss and reordering both ways: NACK and RTX repair every frame", "
 }
 
 TEST_CASE("a key frame lost whole: the receiver's PLI brings a new one and decoding resumes", "[pc][media][repair]") {
-  const auto codec = GENERATE(media::VideoCodec::kVp8, media::VideoCodec::kH264, media::VideoCodec::kVp9);
+  const auto codec = GENERATE(media::VideoCodec::kVp8, media::VideoCodec::kH264, media::VideoCodec::kVp9, media::VideoCodec::kAv1);
   VideoCall call(GENERATE(32u, 42u, 52u, 62u), codec);
   INFO(media::to_string(codec));
   REQUIRE(call.connected);

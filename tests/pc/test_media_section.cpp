@@ -152,7 +152,7 @@ TEST_CASE("a section with no shared codec is refused, saying so", "[pc][media]")
   auto answer = answer_media(*video, pc::RtpTransceiverDirection::kSendRecv);
   REQUIRE_FALSE(answer.ok());
   CHECK(answer.error().code == base::ErrorCode::kUnsupported);
-  CHECK(answer.error().message.find("(VP8, H.264, VP9)") != std::string::npos);
+  CHECK(answer.error().message.find("(VP8, H.264, VP9, AV1)") != std::string::npos);
   CHECK(read_remote_media(offer->media[1], false).error().code == base::ErrorCode::kInvalidArgument);
 }
 

@@ -29,7 +29,7 @@ int usage() {
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
                "                       [--interface NAME]... [--exclude-interface NAME]... [--decode-video]\n"
-               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
+               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
                "types: 0 connection, 1 data channel echo, 2 media (video + Opus echoed and decoded), 3 data channel stress\n");
