@@ -42,7 +42,9 @@ std::vector<CodecParameters> supported_codecs(MediaKind kind) {
   // own estimate, a cap), FIR, NACK and PLI for video.
   if (kind == MediaKind::kAudio) {
     // RFC 7587 §7: always "opus/48000/2"; FEC on, 10 ms minimum as browsers offer it.
-    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt}};
+    // RED (RFC 2198) beside it as Chromium offers it: Opus in every block.
+    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt},
+            CodecParameters{63, "red", 48000, 2, "111/111", {}, std::nullopt}};
   }
   // OpenH264 encodes Constrained Baseline; what a Baseline peer decodes, so both are
   // offered, each in packetization-mode 1 (FU-A, STAP-A) and 0 (single NAL units).

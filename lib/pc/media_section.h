@@ -17,7 +17,8 @@
 
 namespace rtcstack::pc {
 
-/// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on) for audio;
+/// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on), then RED with
+/// Opus blocks, for audio;
 /// VP8, then H.264 (Constrained Baseline and Baseline, packetization-mode 1 and 0), then
 /// VP9 and AV1 in profile 0, each with RTX, NACK, PLI, FIR, REMB and transport-wide CC,
 /// for video.

@@ -122,10 +122,13 @@ class PeerConnection {
   std::optional<std::string> transceiver_mid(TransceiverHandle transceiver) const;
   std::optional<MediaKind> transceiver_kind(TransceiverHandle transceiver) const;
   /// The codec the transceiver sends with, once negotiated: the answer's first (RFC 3264
-  /// §6.1). media::VideoSender takes it through pc::video_codec() and payload_options().
+  /// §6.1), with the peer's fmtp (its receive parameters, which govern how we send).
+  /// media::VideoSender takes it through pc::video_codec() and payload_options(), Opus
+  /// through pc::opus_encoder_config(); "red" means Opus in RED (media::RedEncoder).
   std::optional<CodecParameters> send_codec(TransceiverHandle transceiver) const;
   /// RTCRtpTransceiver's negotiated codecs (getParameters().codecs): what the peer may send
-  /// with, each payload type mapped to its codec; empty before negotiation.
+  /// with, each payload type mapped to its codec (with the peer's fmtp); empty before
+  /// negotiation.
   std::vector<CodecParameters> negotiated_codecs(TransceiverHandle transceiver) const;
   /// W3C RTCRtpTransceiver.setCodecPreferences: the next offer or answer lists only these
   /// codecs, in this order (RTX entries are accepted and follow their codecs); an empty

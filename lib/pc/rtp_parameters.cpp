@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "pc/h264_parameters.h"
 
@@ -52,6 +53,31 @@ bool same_codec(const CodecParameters& a, const CodecParameters& b) {
 std::optional<media::VideoCodec> video_codec(const CodecParameters& codec) {
   if (codec.clock_rate != 90000) return std::nullopt;
   return media::video_codec_from_name(codec.name);
+}
+
+media::OpusEncoderConfig opus_encoder_config(const CodecParameters& codec) {
+  media::OpusEncoderConfig config;
+  config.channels = fmtp_parameter(codec.fmtp, "stereo") == "1" ? 2 : 1;
+  config.inband_fec = fmtp_parameter(codec.fmtp, "useinbandfec") == "1";
+  config.expected_loss_percent = config.inband_fec ? 10 : 0;
+  config.dtx = fmtp_parameter(codec.fmtp, "usedtx") == "1";
+  if (const auto cap = fmtp_parameter(codec.fmtp, "maxaveragebitrate")) {
+    int bps = 0;
+    const auto [end, error] = std::from_chars(cap->data(), cap->data() + cap->size(), bps);
+    // RFC 7587 §6.1: 6000-510000.
+    if (error == std::errc() && end == cap->data() + cap->size() && bps >= 6000 && bps <= 510'000) {
+      config.bitrate_bps = std::min(config.bitrate_bps, bps);
+    }
+  }
+  return config;
+}
+
+std::optional<std::uint8_t> red_block_payload_type(const CodecParameters& red) {
+  const std::string_view fmtp = red.fmtp;
+  unsigned type = 0;
+  const auto [end, error] = std::from_chars(fmtp.data(), fmtp.data() + fmtp.size(), type);
+  if (error != std::errc() || type > 127 || (end != fmtp.data() + fmtp.size() && *end != '/')) return std::nullopt;
+  return static_cast<std::uint8_t>(type);
 }
 
 media::PayloadOptions payload_options(const CodecParameters& codec) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "media/opus_codec.h"
 #include "media/video_codec.h"
 #include "media/video_payload.h"
 #include "sdp/direction.h"
@@ -51,5 +52,11 @@ std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::strin
 std::optional<media::VideoCodec> video_codec(const CodecParameters& codec);
 /// The payload format's negotiated options (H.264's packetization-mode).
 media::PayloadOptions payload_options(const CodecParameters& codec);
+/// An Opus encoder configured as the peer's fmtp asks (RFC 7587 §6.1): stereo=1 two
+/// channels, useinbandfec=1 in-band FEC, usedtx=1 DTX, maxaveragebitrate a lower bitrate
+/// than the 32 kbit/s default. For "red", the Opus codec it carries (pass that one).
+media::OpusEncoderConfig opus_encoder_config(const CodecParameters& codec);
+/// The payload type a RED codec's fmtp names for its blocks ("111/111"), if it does.
+std::optional<std::uint8_t> red_block_payload_type(const CodecParameters& red);
 
 }  // namespace rtcstack::pc

@@ -99,13 +99,26 @@ std::optional<MediaKind> Transceivers::kind(TransceiverHandle handle) const {
   return found == transceivers_.end() ? std::nullopt : std::optional<MediaKind>(found->second.kind);
 }
 
+namespace {
+
+// `codec` of our answer with the peer's fmtp for it (its receive parameters: what governs
+// how we send, RFC 7587 §6.1, RFC 6184 §8.1).
+CodecParameters with_peer_fmtp(CodecParameters codec, const RemoteMedia& remote) {
+  for (const CodecParameters& theirs : remote.codecs) {
+    if (theirs.payload_type == codec.payload_type) codec.fmtp = theirs.fmtp;
+  }
+  return codec;
+}
+
+}  // namespace
+
 std::optional<CodecParameters> Transceivers::send_codec(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end() || !found->second.remote || found->second.remote->codecs.empty()) return std::nullopt;
   const std::optional<LocalMedia>& local = found->second.local;
   // RFC 3264 §6.1: both ends send with the answer's first codec. As the answerer that is
   // our section's; as the offerer the peer's, in our payload types.
-  if (local && local->answer && !local->codecs.empty()) return local->codecs.front();
+  if (local && local->answer && !local->codecs.empty()) return with_peer_fmtp(local->codecs.front(), *found->second.remote);
   CodecParameters codec = found->second.remote->codecs.front();
   // RTX only when our offer had it for this codec too.
   const bool rtx = local && std::any_of(local->codecs.begin(), local->codecs.end(), [&](const CodecParameters& offered) {
@@ -118,8 +131,11 @@ std::optional<CodecParameters> Transceivers::send_codec(TransceiverHandle handle
 std::vector<CodecParameters> Transceivers::negotiated_codecs(TransceiverHandle handle) const {
   const auto found = transceivers_.find(handle);
   if (found == transceivers_.end() || !found->second.local || !found->second.remote) return {};
-  // The answer's codecs: ours when we answered, else the peer's.
-  return found->second.local->answer ? found->second.local->codecs : found->second.remote->codecs;
+  // The answer's codecs (ours when we answered, else the peer's), with the peer's fmtp.
+  if (!found->second.local->answer) return found->second.remote->codecs;
+  std::vector<CodecParameters> codecs;
+  for (const CodecParameters& codec : found->second.local->codecs) codecs.push_back(with_peer_fmtp(codec, *found->second.remote));
+  return codecs;
 }
 
 base::Result<void> Transceivers::set_codec_preferences(TransceiverHandle handle, std::vector<CodecParameters> codecs) {

@@ -3,8 +3,8 @@
 # server on 127.0.0.1 (HTTP port chosen by the kernel), runs the client once per type,
 # stops the server by its PID. Fails if any type fails. With --transports (tcp: ICE-TCP
 # only), both sides get it. A type written 2:CODEC runs type 2 with --codec CODEC (the
-# client offers only that video codec).
-# Usage: echo_pair.sh RTC_ECHO [--transports udp|tcp|udp,tcp] TYPE[:CODEC]...
+# client offers only that video codec), 2:red with --audio-red (audio in RED).
+# Usage: echo_pair.sh RTC_ECHO [--transports udp|tcp|udp,tcp] TYPE[:CODEC|:red]...
 set -euo pipefail
 rtc_echo=$1
 shift
@@ -25,6 +25,7 @@ for type in "$@"; do
   [ $((form++ % 2)) -eq 1 ] && target="$url"
   codec=()
   [[ "$type" == *:* ]] && codec=(--codec "${type#*:}")
+  [[ "$type" == *:red ]] && codec=(--audio-red)
   "$rtc_echo" client -s "$target" -t "${type%%:*}" ${codec[@]+"${codec[@]}"} --bind 127.0.0.1 ${ice[@]+"${ice[@]}"} ||
     failed=1
 done

@@ -203,3 +203,53 @@ TEST_CASE("setCodecPreferences: the offer lists those codecs in that order; both
   REQUIRE(again.ok());
   CHECK(video_section(*sdp::SessionDescription::parse(again->sdp)).codecs.front().name == "VP8");
 }
+
+TEST_CASE("Chromium's audio offer: Opus and RED answered; the peer's fmtp configures our Opus", "[pc][codecs][red]") {
+  const auto offer = testing::load_sdp("chromium-offer-2.sdp");
+  auto audio = read_remote_media(testing::sdp_section(offer, "audio"), false);
+  REQUIRE(audio.ok());
+  CHECK(payload_types(audio->codecs) == std::vector<std::uint8_t>{111, 63});
+  auto answer = answer_media(*audio, sdp::Direction::kSendRecv);
+  REQUIRE(answer.ok());
+  REQUIRE(answer->codecs.size() == 2);
+  CHECK(answer->codecs[1].name == "red");
+  CHECK(red_block_payload_type(answer->codecs[1]) == 111);
+  // Chromium's fmtp asks for in-band FEC, mono, no DTX.
+  const auto config = opus_encoder_config(audio->codecs[0]);
+  CHECK(config.inband_fec);
+  CHECK(config.channels == 1);
+  CHECK_FALSE(config.dtx);
+  CodecParameters stereo = audio->codecs[0];
+  stereo.fmtp = "stereo=1;usedtx=1;maxaveragebitrate=20000";
+  const auto asked = opus_encoder_config(stereo);
+  CHECK(asked.channels == 2);
+  CHECK(asked.dtx);
+  CHECK(asked.bitrate_bps == 20000);
+  CHECK_FALSE(asked.inband_fec);
+  stereo.fmtp = "maxaveragebitrate=5";  // below RFC 7587's range: ignored
+  CHECK(opus_encoder_config(stereo).bitrate_bps == 32000);
+  CodecParameters bad_red{63, "red", 48000, 2, "x/111", {}, std::nullopt};
+  CHECK_FALSE(red_block_payload_type(bad_red));
+  // With RED preferred, the answer puts it first: both ends then send Opus in RED.
+  const auto capabilities = PeerConnection::codec_capabilities(MediaKind::kAudio);
+  answer = answer_media(*audio, sdp::Direction::kSendRecv, {capabilities[1], capabilities[0]});
+  REQUIRE(answer.ok());
+  CHECK(payload_types(answer->codecs) == std::vector<std::uint8_t>{63, 111});
+}
+
+TEST_CASE("what an answerer sends with carries the offerer's fmtp", "[pc][codecs]") {
+  testing::PcPair pair(72);
+  TransceiverHandle b_audio = 0;
+  pair.b.on_event = [&](const Event& event) {
+    if (const auto* track = std::get_if<TrackEvent>(&event)) b_audio = track->transceiver;
+  };
+  const auto audio = *pair.a.pc().add_transceiver(MediaKind::kAudio);
+  pair.negotiate(pair.a);
+  REQUIRE(b_audio != 0);
+  const auto b_sends = pair.b.pc().send_codec(b_audio);
+  REQUIRE(b_sends);
+  CHECK(b_sends->name == "opus");
+  CHECK(b_sends->fmtp == "minptime=10;useinbandfec=1");
+  CHECK(payload_types(pair.b.pc().negotiated_codecs(b_audio)) == std::vector<std::uint8_t>{111, 63});
+  CHECK(pair.a.pc().send_codec(audio)->name == "opus");
+}

@@ -54,7 +54,8 @@ TEST_CASE("Chromium's audio+video offer: Opus and VP8 with RTX are read with the
 
   auto audio = read_remote_media(sdp_section(offer, "audio"), false);
   REQUIRE(audio.ok());
-  REQUIRE(audio->codecs.size() == 1);  // red, G722, PCMU, PCMA, CN, telephone-event are not ours
+  REQUIRE(audio->codecs.size() == 2);  // Opus and RED; G722, PCMU, PCMA, CN, telephone-event are not ours
+  CHECK(audio->codecs[1].name == "red");
   CHECK(audio->codecs[0].name == "opus");
   CHECK(audio->codecs[0].payload_type == 111);
   CHECK(audio->codecs[0].fmtp == "minptime=10;useinbandfec=1");

@@ -62,9 +62,14 @@ class ClientTest {
   Outcome& outcome_;
 };
 
-/// The test of `type` (0-3); kUnsupported for another number. `video_codec`: type 2 offers
-/// only that codec (setCodecPreferences); nothing, every codec rtcstack has.
-base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, std::optional<media::VideoCodec> video_codec,
-                                                           Outcome& outcome);
+/// What type 2 offers: only `video_codec` (setCodecPreferences; nothing: every codec
+/// rtcstack has), and with `audio_red` RED before Opus, so that audio goes in RED.
+struct MediaChoice {
+  std::optional<media::VideoCodec> video_codec;
+  bool audio_red = false;
+};
+
+/// The test of `type` (0-3); kUnsupported for another number.
+base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome);
 
 }  // namespace rtcstack::echo

@@ -1,6 +1,7 @@
 // The echo test types of rtc-echo client (client_test.h): 0 connects, 1 echoes a text
 // message, 2 sends synthetic audio and video and decodes what comes back, 3 streams
 // messages of every size over a reliable, an unreliable and a time-limited channel.
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -52,19 +53,24 @@ class ChannelEchoTest final : public ClientTest {
 // Type 2: audio and video paced from the main thread, passed once enough came back decoded.
 class MediaTest final : public ClientTest {
  public:
-  MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media, std::optional<media::VideoCodec> codec)
-      : ClientTest(outcome), media_(std::move(media)), codec_(codec) {}
+  MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media, const MediaChoice& choice)
+      : ClientTest(outcome), media_(std::move(media)), choice_(choice) {}
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
     if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added;
     auto video = connection->add_transceiver(pc::MediaKind::kVideo);
     auto audio = connection->add_transceiver(pc::MediaKind::kAudio);
     if (!video || !audio) return base::Error{base::ErrorCode::kInternal, "no transceivers"};
-    if (codec_) {
+    if (choice_.video_codec) {
       std::vector<pc::CodecParameters> wanted;
       for (const auto& capability : pc::PeerConnection::codec_capabilities(pc::MediaKind::kVideo)) {
-        if (pc::video_codec(capability) == *codec_) wanted.push_back(capability);
+        if (pc::video_codec(capability) == *choice_.video_codec) wanted.push_back(capability);
       }
       if (auto preferred = connection->set_codec_preferences(*video, std::move(wanted)); !preferred) return preferred;
+    }
+    if (choice_.audio_red) {
+      auto audio_codecs = pc::PeerConnection::codec_capabilities(pc::MediaKind::kAudio);
+      std::stable_partition(audio_codecs.begin(), audio_codecs.end(), [](const auto& codec) { return codec.name == "red"; });
+      if (auto preferred = connection->set_codec_preferences(*audio, std::move(audio_codecs)); !preferred) return preferred;
     }
     media_->attach(connection, *video, *audio);
     return {};
@@ -80,13 +86,19 @@ class MediaTest final : public ClientTest {
   }
   void tick(Clock::time_point now) override {
     if (auto ticked = media_->tick(now); !ticked) outcome_.finish(false, "sending media: " + ticked.error().message);
-    if (media_->passed()) outcome_.finish(true, media_->progress());
+    if (!media_->passed()) return;
+    // Asked for RED: the echo must have come back in it, not merely as Opus.
+    if (choice_.audio_red && media_->red_packets() == 0) {
+      outcome_.finish(false, "the audio came back without RED; " + media_->progress());
+      return;
+    }
+    outcome_.finish(true, media_->progress());
   }
   std::string progress() const override { return "; " + media_->progress(); }
 
  private:
   std::shared_ptr<MediaEcho> media_;
-  std::optional<media::VideoCodec> codec_;
+  MediaChoice choice_;
 };
 
 // Type 3: every message of every channel echoed byte for byte, in order where ordered.
@@ -224,15 +236,14 @@ std::string StressTest::progress() const {
 
 }  // namespace
 
-base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, std::optional<media::VideoCodec> video_codec,
-                                                           Outcome& outcome) {
+base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome) {
   switch (type) {
     case 0: return std::unique_ptr<ClientTest>(std::make_unique<ConnectTest>(outcome));
     case 1: return std::unique_ptr<ClientTest>(std::make_unique<ChannelEchoTest>(outcome));
     case 2: {
-      auto media = MediaEcho::create();
-      if (!media) return media.error();
-      return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*media), video_codec));
+      auto echo = MediaEcho::create();
+      if (!echo) return echo.error();
+      return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*echo), media));
     }
     case 3: return std::unique_ptr<ClientTest>(std::make_unique<StressTest>(outcome));
     default: return base::Error{base::ErrorCode::kUnsupported, "unsupported"};

@@ -118,7 +118,7 @@ void wait_for_verdict(ClientTest& test, Outcome& outcome, Clock::time_point dead
 int run_client(const ClientOptions& options) {
   const auto start = Clock::now();
   Outcome outcome;
-  auto test = make_client_test(options.type, options.codec, outcome);
+  auto test = make_client_test(options.type, options.media, outcome);
   if (!test) {
     if (test.error().code == base::ErrorCode::kUnsupported) {
       std::printf("RESULT type=%d unsupported\n", options.type);

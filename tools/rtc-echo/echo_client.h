@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "client_test.h"
 #include "ice_options.h"
-#include "media/video_codec.h"
 
 namespace rtcstack::echo {
 
@@ -16,7 +16,7 @@ struct ClientOptions {
   int type = 1;
   std::string bind;       ///< one IP for the media socket; empty: every interface and loopback
   int timeout_seconds = 20;
-  std::optional<media::VideoCodec> codec;  ///< type 2: offer only this video codec
+  MediaChoice media;  ///< type 2: the codecs offered
   IceOptions ice;
 };
 

@@ -29,7 +29,7 @@ int usage() {
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
                "                       [--interface NAME]... [--exclude-interface NAME]... [--decode-video]\n"
-               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
+               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--audio-red] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
                "types: 0 connection, 1 data channel echo, 2 media (video + Opus echoed and decoded), 3 data channel stress\n");
@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
     // The flags without a value.
     if (flag == "--relay-only") {
       server.ice.relay_only = client.ice.relay_only = true;
+      continue;
+    }
+    if (flag == "--audio-red") {
+      client.media.audio_red = true;
       continue;
     }
     if (flag == "--decode-video") {
@@ -83,8 +87,8 @@ int main(int argc, char** argv) {
     } else if (flag == "-t" || flag == "--type") {
       client.type = std::atoi(value.c_str());
     } else if (flag == "--codec") {
-      client.codec = rtcstack::media::video_codec_from_name(value);
-      if (!client.codec) return usage();
+      client.media.video_codec = rtcstack::media::video_codec_from_name(value);
+      if (!client.media.video_codec) return usage();
     } else if (flag == "--timeout") {
       client.timeout_seconds = std::atoi(value.c_str());
     } else if (flag == "--interface") {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "media/encoder_bitrate.h"
+#include "media/red_payload.h"
 #include "media/rtp_packet.h"
 
 namespace rtcstack::echo {
@@ -61,6 +62,16 @@ base::Result<void> MediaEcho::follow_negotiated_codec(net::PeerConnectionHandle&
   const auto negotiated = handle.send_codec(video_);
   if (!negotiated) return {};  // not yet: send_rtp refuses anyway
   codec_checked_ = true;
+  // Audio: Opus in RED when the answer put RED first; the echo comes back the same way.
+  if (const auto audio = handle.send_codec(audio_); audio && audio->name == "red") {
+    red_encoder_.emplace(pc::red_block_payload_type(*audio).value_or(111));
+  }
+  for (const auto& codec : handle.negotiated_codecs(audio_)) {
+    if (codec.name == "red") {
+      std::lock_guard lock(mutex_);
+      red_payload_type_ = codec.payload_type;
+    }
+  }
   const auto codec = pc::video_codec(*negotiated);
   if (!codec) return base::Error{base::ErrorCode::kUnsupported, "the negotiated video codec " + negotiated->name + " is not lib/media's"};
   media::VideoEncoderConfig video;
@@ -105,7 +116,14 @@ base::Result<void> MediaEcho::send_audio() {
   std::array<std::uint8_t, 1500> out{};
   auto packet = audio_encoder_.encode(tone_.frame(index), out);
   if (!packet) return packet.error();
-  return handle->send_rtp(audio_, *packet, static_cast<std::uint32_t>(index * 960), index == 0);
+  const auto timestamp = static_cast<std::uint32_t>(index * 960);
+  if (red_encoder_) {
+    std::array<std::uint8_t, 1500> red{};
+    auto wrapped = red_encoder_->encode(*packet, timestamp, red);
+    if (!wrapped) return wrapped.error();
+    return handle->send_rtp(audio_, *wrapped, timestamp, index == 0);
+  }
+  return handle->send_rtp(audio_, *packet, timestamp, index == 0);
 }
 
 base::Result<void> MediaEcho::tick(Clock::time_point now) {
@@ -157,16 +175,38 @@ void MediaEcho::on_rtp(pc::TransceiverHandle transceiver, const base::Buffer& by
     return;
   }
   if (transceiver != audio_) return;
-  // Loopback keeps audio in order; a gap is concealed, a late packet dropped.
+  // RED: the primary is this packet's Opus; the blocks before it are earlier packets.
+  std::optional<media::RedPayload> red;
+  if (red_payload_type_ && packet->payload_type() == *red_payload_type_) {
+    auto parsed = media::parse_red_payload(packet->payload(), packet->timestamp());
+    if (!parsed) return;
+    red = *parsed;
+    ++red_packets_;
+  }
+  // Loopback keeps audio in order; a gap is filled from RED's redundancy when it has the
+  // missing packet, else concealed; a late packet is dropped.
   if (next_audio_sequence_) {
     const auto gap = static_cast<std::int16_t>(packet->sequence_number() - *next_audio_sequence_);
     if (gap < 0) return;
     for (int i = 0; i < gap && i < 5; ++i) {
+      const std::uint32_t missing = packet->timestamp() - static_cast<std::uint32_t>((gap - i) * 960);
+      const media::RedBlock* block = nullptr;
+      for (std::size_t b = 0; red && b + 1 < red->count; ++b) {
+        if (red->blocks[b].timestamp == missing) block = &red->blocks[b];
+      }
+      if (block != nullptr) {
+        if (auto samples = audio_decoder_.decode(block->data, pcm_)) {
+          audio_samples_decoded_ += *samples;
+          ++audio_recovered_;
+          continue;
+        }
+      }
       if (audio_decoder_.conceal(960, pcm_)) ++audio_concealed_;
     }
   }
   next_audio_sequence_ = static_cast<std::uint16_t>(packet->sequence_number() + 1);
-  if (auto samples = audio_decoder_.decode(packet->payload(), pcm_)) audio_samples_decoded_ += *samples;
+  const base::ByteView opus = red ? red->primary().data : packet->payload();
+  if (auto samples = audio_decoder_.decode(opus, pcm_)) audio_samples_decoded_ += *samples;
 }
 
 void MediaEcho::on_target_bitrate(std::uint64_t bps) {
@@ -189,6 +229,11 @@ std::uint64_t MediaEcho::video_frames_decoded() const {
   return video_receiver_.frames_decoded();
 }
 
+std::size_t MediaEcho::red_packets() const {
+  std::lock_guard lock(mutex_);
+  return red_packets_;
+}
+
 std::size_t MediaEcho::audio_samples_decoded() const {
   std::lock_guard lock(mutex_);
   return audio_samples_decoded_;
@@ -200,6 +245,8 @@ std::string MediaEcho::progress() const {
          std::to_string(config_.height) + " " + std::string(media::to_string(config_.codec)) + ", " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
          std::to_string(video_receiver_.frames_dropped()) + " dropped, " + std::to_string(video_receiver_.packets_recovered()) +
          " packets repaired) and " + std::to_string(audio_samples_decoded_ / 48) + " ms of Opus audio (" +
+         (red_packets_ ? std::to_string(red_packets_) + " packets in RED, " + std::to_string(audio_recovered_) +
+                             " frames from its redundancy, " : std::string()) +
          std::to_string(audio_concealed_) + " frames concealed); sent " + std::to_string(video_frames_sent_) +
          " video and " + std::to_string(audio_frames_sent_) + " audio frames";
 }

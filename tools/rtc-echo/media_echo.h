@@ -14,6 +14,7 @@
 
 #include "media/opus_codec.h"
 #include "test_pattern.h"
+#include "media/red_payload.h"
 #include "media/video_receiver.h"
 #include "media/video_sender.h"
 #include "net/runtime.h"
@@ -49,6 +50,8 @@ class MediaEcho {
   std::string progress() const;
   std::uint64_t video_frames_decoded() const;
   std::size_t audio_samples_decoded() const;
+  /// Echoed audio packets that came in RED.
+  std::size_t red_packets() const;
 
  private:
   MediaEcho(const MediaEchoConfig& config, media::VideoSender video_sender, media::VideoReceiver video_receiver,
@@ -68,6 +71,7 @@ class MediaEcho {
   support::TestTone tone_;
   media::VideoSender video_sender_;
   bool codec_checked_ = false;
+  std::optional<media::RedEncoder> red_encoder_;  // when the answer put RED first
   media::OpusAudioEncoder audio_encoder_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;
   bool key_frame_wanted_ = false;  // guarded: set on the IO thread
@@ -79,7 +83,8 @@ class MediaEcho {
   media::OpusAudioDecoder audio_decoder_;
   std::vector<std::int16_t> pcm_;
   std::optional<std::uint16_t> next_audio_sequence_;
-  std::size_t audio_samples_decoded_ = 0, audio_concealed_ = 0;
+  std::size_t audio_samples_decoded_ = 0, audio_concealed_ = 0, audio_recovered_ = 0, red_packets_ = 0;
+  std::optional<std::uint8_t> red_payload_type_;  // RED's, once negotiated
 };
 
 }  // namespace rtcstack::echo
