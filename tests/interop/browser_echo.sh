@@ -13,7 +13,8 @@
 # the page runs types 0, 1 and 3, and every call must have gone over TCP.
 # With "codecs" (chromium only) the page runs type 2 once per video codec, offering only
 # that one (setCodecPreferences): the browser must have sent and rendered that codec, and
-# the server (--decode-video) must have decoded 30 frames of each.
+# the server (--decode-media) must have decoded 30 frames of each; then once more with RED
+# first for audio, which the server must have read as Opus in RED (and echoed in RED).
 # Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp|codecs]
 set -euo pipefail
 rtc_echo=$1
@@ -36,9 +37,10 @@ if [ "$mode" = tcp ]; then
   server_args+=(--transports tcp)
   driver_args=("$PWD/$browser-tcp-echo.png" "0,1,3" tcp)
 elif [ "$mode" = codecs ]; then
-  server_args+=(--decode-video)
+  server_args+=(--decode-media)
   types=$(printf '2-%s,' "${codecs[@]}")
-  driver_args=("$PWD/$browser-codecs-echo.png" "${types%,}")
+  # ... and once with audio in RED both ways.
+  driver_args=("$PWD/$browser-codecs-echo.png" "${types}2-VP8-red")
 fi
 start_server "$RTC_ECHO_URL" "$rtc_echo" "${server_args[@]}"
 # Browsers keep profiles and caches under HOME: a directory of our own, removed after.
@@ -55,4 +57,7 @@ if [ "$mode" = codecs ]; then
     fi
     grep "^video: 30 frames of $codec decoded" "$server_log"
   done
+  if ! grep "^audio: 50 packets of Opus in RED" "$server_log"; then
+    echo "rtc-echo server read no audio in RED; its log:"; cat "$server_log"; exit 1
+  fi
 fi

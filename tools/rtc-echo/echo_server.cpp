@@ -19,7 +19,7 @@
 #include "page.h"
 #include "sdp/session_description.h"
 #include "session_json.h"
-#include "video_check.h"
+#include "media_check.h"
 
 namespace rtcstack::echo {
 namespace {
@@ -89,7 +89,7 @@ base::Result<pc::SessionDescriptionInit> answer_on(net::PeerConnectionHandle& ha
 }
 
 http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& configuration, Connections& connections,
-                            bool decode_video, const std::string& body) {
+                            bool decode_media, const std::string& body) {
   auto offer = from_json(body);
   if (!offer || offer->type != pc::SdpType::kOffer) return text(400, offer ? "expected an offer" : offer.error().message);
   // The callbacks echo through the handle, which exists only after they are set.
@@ -110,7 +110,7 @@ http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& conf
   };
   // Media comes back on our own SSRCs, and a key frame request for what we send goes on
   // to the client, whose frames we forward.
-  const auto check = decode_video ? std::make_shared<VideoCheck>() : nullptr;
+  const auto check = decode_media ? std::make_shared<MediaCheck>() : nullptr;
   callbacks.on_rtp = [self, check](pc::TransceiverHandle transceiver, base::Buffer bytes) {
     auto handle = self->lock();
     auto packet = media::RtpPacket::parse(bytes);
@@ -229,7 +229,7 @@ int run_server(const ServerOptions& options) {
   Connections connections;
   const auto handle = [&](const http::Request& request) -> http::Response {
     if (request.path == "/offer" && request.method == "POST") {
-      return answer_offer(**runtime, *configuration, connections, options.decode_video, request.body);
+      return answer_offer(**runtime, *configuration, connections, options.decode_media, request.body);
     }
     if (request.path.starts_with("/session/") && request.method == "POST") {
       return answer_reoffer(connections, std::string_view(request.path).substr(9), request.body);

@@ -29,9 +29,9 @@ struct ServerOptions {
   /// any suffix; net::RuntimeOptions::interfaces, excluded_interfaces).
   std::vector<std::string> interfaces, excluded_interfaces;
   IceOptions ice;
-  /// Decode the video clients send, besides echoing it (video_check.h): a line per stream
-  /// once 30 frames decoded.
-  bool decode_video = false;
+  /// Decode the video clients send and read their audio in RED, besides echoing them
+  /// (media_check.h): a line per stream once enough came.
+  bool decode_media = false;
 };
 
 /// Serves until the process is stopped (SIGINT/SIGTERM end it cleanly). Returns the exit code.

@@ -28,7 +28,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
-               "                       [--interface NAME]... [--exclude-interface NAME]... [--decode-video]\n"
+               "                       [--interface NAME]... [--exclude-interface NAME]... [--decode-media]\n"
                "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--audio-red] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
       client.media.audio_red = true;
       continue;
     }
-    if (flag == "--decode-video") {
-      server.decode_video = true;
+    if (flag == "--decode-media") {
+      server.decode_media = true;
       continue;
     }
     if (flag == "--mdns-host-names") {

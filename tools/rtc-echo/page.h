@@ -7,7 +7,8 @@
 // counting the frames it renders (requestVideoFrameCallback) in window.rtcEchoFrames.
 // "#run" runs them all at load, "#run=0,1,3" those listed; "2-H264" is type 2 with only
 // that video codec offered (setCodecPreferences), the codec of both directions checked in
-// getStats and noted in window.rtcEchoCodecs. Each connection's selected
+// getStats and noted in window.rtcEchoCodecs; "2-VP8-red" also puts RED first for audio
+// (RFC 2198: sent and echoed in RED; rtc-echo server --decode-media reads it). Each connection's selected
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
 // as it connects, and its remote candidate's type ("host", "prflx", ...) to
 // window.rtcEchoRemoteTypes: how a script sees that a call went over ICE-TCP, or that
@@ -177,7 +178,7 @@ const tests = {
     });
     pc.close();
   },
-  2: async (codec) => {
+  2: async (codec, audio) => {
     const stream = await navigator.mediaDevices.getUserMedia({video: {width: 320, height: 240}, audio: true});
     const echoed = new MediaStream();
     const {pc} = await connect((pc) => {
@@ -188,6 +189,12 @@ const tests = {
         const wanted = RTCRtpReceiver.getCapabilities("video").codecs.filter(
             (c) => c.mimeType === "video/" + codec || c.mimeType === "video/rtx");
         pc.getTransceivers().find((t) => t.sender.track && t.sender.track.kind === "video").setCodecPreferences(wanted);
+      }
+      if (audio === "red") {
+        const codecs = RTCRtpReceiver.getCapabilities("audio").codecs;
+        const red = codecs.filter((c) => c.mimeType === "audio/red");
+        pc.getTransceivers().find((t) => t.sender.track && t.sender.track.kind === "audio")
+            .setCodecPreferences([...red, ...codecs.filter((c) => c.mimeType !== "audio/red")]);
       }
       pc.ontrack = (event) => echoed.addTrack(event.track);
       return [pc.createDataChannel("rtc-echo-connect")];
@@ -216,17 +223,17 @@ const tests = {
       const used = {};
       const stats = await pc.getStats();
       stats.forEach((report) => {
-        if ((report.type === "outbound-rtp" || report.type === "inbound-rtp") && report.kind === "video" &&
-            stats.has(report.codecId)) {
-          used[report.type] = stats.get(report.codecId).mimeType;
+        if ((report.type === "outbound-rtp" || report.type === "inbound-rtp") && stats.has(report.codecId)) {
+          used[report.type + " " + report.kind] = stats.get(report.codecId).mimeType;
         }
       });
-      (window.rtcEchoCodecs = window.rtcEchoCodecs || {})[codec] = used;
+      (window.rtcEchoCodecs = window.rtcEchoCodecs || {})[codec + (audio ? "-" + audio : "")] = used;
+      // (Audio in RED: Chromium's stats name the Opus inside; the server checks the RED.)
       for (const direction of ["outbound-rtp", "inbound-rtp"]) {
-        if (used[direction] !== "video/" + codec) throw new Error(direction + " video in " + used[direction]);
+        if (used[direction + " video"] !== "video/" + codec) throw new Error(direction + " video in " + used[direction + " video"]);
       }
     }
-    log("type 2" + (codec ? " (" + codec + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
+    log("type 2" + (codec ? " (" + codec + (audio ? ", audio " + audio : "") + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
         samples + " echoed audio samples");
     window.rtcEchoMedia = {pc, stream};  // kept open: the echoed video stays on the page
   },
@@ -308,8 +315,8 @@ async function run(types) {
   for (const type of types) {
     window.rtcEchoWhere = null;
     try {
-      const [name, codec] = String(type).split("-");
-      await within(20000, tests[name](codec));
+      const [name, codec, audio] = String(type).split("-");
+      await within(20000, tests[name](codec, audio));
       window.rtcEchoResults[type] = "passed";
     } catch (error) {
       const where = window.rtcEchoWhere ? " (" + window.rtcEchoWhere() + ")" : "";
