@@ -1,5 +1,5 @@
 // Media codecs and their payload formats, one core: what one 640x480 video stream (VP8,
-// H.264) and one Opus stream cost per frame. A moving picture (gradients and a travelling square)
+// H.264, VP9, AV1) and one Opus stream cost per frame. A moving picture (gradients and a travelling square)
 // at 1 Mbps; Opus mono 20 ms frames of a tone at 32 kbps.
 #include <benchmark/benchmark.h>
 
@@ -149,8 +149,14 @@ BENCHMARK_CAPTURE(video_encode_640x480, vp8, VideoCodec::kVp8)->Unit(benchmark::
 BENCHMARK_CAPTURE(video_encode_640x480, h264, VideoCodec::kH264)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(video_decode_640x480, vp8, VideoCodec::kVp8)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(video_decode_640x480, h264, VideoCodec::kH264)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_encode_640x480, vp9, VideoCodec::kVp9)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_encode_640x480, av1, VideoCodec::kAv1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_decode_640x480, vp9, VideoCodec::kVp9)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(video_decode_640x480, av1, VideoCodec::kAv1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(packetize_and_assemble, vp8, VideoCodec::kVp8);
 BENCHMARK_CAPTURE(packetize_and_assemble, h264, VideoCodec::kH264);
+BENCHMARK_CAPTURE(packetize_and_assemble, vp9, VideoCodec::kVp9);
+BENCHMARK_CAPTURE(packetize_and_assemble, av1, VideoCodec::kAv1);
 BENCHMARK(opus_encode_20ms);
 BENCHMARK(opus_decode_20ms);
 

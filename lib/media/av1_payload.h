@@ -20,9 +20,6 @@ namespace rtcstack::media {
 namespace av1_obu {
 inline constexpr std::uint8_t kSequenceHeader = 1;
 inline constexpr std::uint8_t kTemporalDelimiter = 2;
-inline constexpr std::uint8_t kFrameHeader = 3;
-inline constexpr std::uint8_t kTileGroup = 4;
-inline constexpr std::uint8_t kFrame = 6;
 inline constexpr std::uint8_t kTileList = 8;
 inline constexpr std::uint8_t kPadding = 15;
 }  // namespace av1_obu
