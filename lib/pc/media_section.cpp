@@ -25,6 +25,8 @@ const CodecParameters* find_codec(const CodecParameters& wanted, const std::vect
   return nullptr;
 }
 
+constexpr std::string_view kOpusReceiveParameters = "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1";
+
 // H.264 in each profile and mode rtcstack offers, as Chromium lists them: level 3.1,
 // asymmetric levels allowed; RTX beside each.
 CodecParameters h264(std::uint8_t payload_type, H264Profile profile, int packetization_mode,
@@ -42,8 +44,9 @@ std::vector<CodecParameters> supported_codecs(MediaKind kind) {
   // own estimate, a cap), FIR, NACK and PLI for video.
   if (kind == MediaKind::kAudio) {
     // RFC 7587 §7: always "opus/48000/2"; FEC on, 10 ms minimum as browsers offer it.
-    // RED (RFC 2198) beside it as Chromium offers it: Opus in every block.
-    return {CodecParameters{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, std::nullopt},
+    // What we receive (RFC 7587 §6.1): stereo welcome, in-band FEC used; and we may send
+    // stereo. RED (RFC 2198) beside it as Chromium offers it: Opus in every block.
+    return {CodecParameters{111, "opus", 48000, 2, std::string(kOpusReceiveParameters), {"transport-cc"}, std::nullopt},
             CodecParameters{63, "red", 48000, 2, "111/111", {}, std::nullopt}};
   }
   // OpenH264 encodes Constrained Baseline; what a Baseline peer decodes, so both are
@@ -218,7 +221,10 @@ base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction w
       return std::find(ours->feedback.begin(), ours->feedback.end(), fb) == ours->feedback.end();
     });
     if (!ours->rtx_payload_type) codec.rtx_payload_type.reset();
-    if (video_codec(codec) == media::VideoCodec::kH264) {
+    if (codec.name == "opus" || codec.name == "OPUS") {
+      // Opus's fmtp says what its writer receives: ours, not the offerer's.
+      codec.fmtp = ours->fmtp;
+    } else if (video_codec(codec) == media::VideoCodec::kH264) {
       // Both parse: find_codec matched them.
       codec.fmtp = h264_fmtp(h264_answer(*read_h264_parameters(offered.fmtp), *read_h264_parameters(ours->fmtp)));
     }

@@ -17,8 +17,8 @@
 
 namespace rtcstack::pc {
 
-/// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on), then RED with
-/// Opus blocks, for audio;
+/// The codecs rtcstack offers, in preference order: Opus 48000/2 (FEC on, stereo received
+/// and maybe sent), then RED with Opus blocks, for audio;
 /// VP8, then H.264 (Constrained Baseline and Baseline, packetization-mode 1 and 0), then
 /// VP9 and AV1 in profile 0, each with RTX, NACK, PLI, FIR, REMB and transport-wide CC,
 /// for video.
@@ -83,7 +83,7 @@ sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted);
 /// Our answer to an offered section: the codecs we both support in the offer's order (in
 /// the order of `preferences` when the application set them, and only those) and with its
 /// payload types (feedback narrowed to what both know, RTX kept when offered; H.264 at the
-/// level RFC 6184 §8.2.2 gives), the extensions we both know with the offer's ids.
+/// level RFC 6184 §8.2.2 gives; Opus with our own receive parameters), the extensions we both know with the offer's ids.
 /// kUnsupported when no codec is shared (the caller then rejects the section with port 0).
 base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted,
                                       const std::vector<CodecParameters>& preferences = {});

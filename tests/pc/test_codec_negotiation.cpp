@@ -212,6 +212,7 @@ TEST_CASE("Chromium's audio offer: Opus and RED answered; the peer's fmtp config
   auto answer = answer_media(*audio, sdp::Direction::kSendRecv);
   REQUIRE(answer.ok());
   REQUIRE(answer->codecs.size() == 2);
+  CHECK(answer->codecs[0].fmtp == "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1");  // what we receive
   CHECK(answer->codecs[1].name == "red");
   CHECK(red_block_payload_type(answer->codecs[1]) == 111);
   // Chromium's fmtp asks for in-band FEC, mono, no DTX.
@@ -249,7 +250,10 @@ TEST_CASE("what an answerer sends with carries the offerer's fmtp", "[pc][codecs
   const auto b_sends = pair.b.pc().send_codec(b_audio);
   REQUIRE(b_sends);
   CHECK(b_sends->name == "opus");
-  CHECK(b_sends->fmtp == "minptime=10;useinbandfec=1");
+  CHECK(b_sends->fmtp == "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1");  // a's, the offerer's
+  CHECK(opus_encoder_config(*b_sends).channels == 2);
+  // a sends with b's answer's fmtp: b's own receive parameters, not a copy of the offer's.
+  CHECK(pair.a.pc().send_codec(audio)->fmtp == "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1");
   CHECK(payload_types(pair.b.pc().negotiated_codecs(b_audio)) == std::vector<std::uint8_t>{111, 63});
   CHECK(pair.a.pc().send_codec(audio)->name == "opus");
 }

@@ -63,10 +63,23 @@ base::Result<void> MediaEcho::follow_negotiated_codec(net::PeerConnectionHandle&
   if (!negotiated) return {};  // not yet: send_rtp refuses anyway
   codec_checked_ = true;
   // Audio: Opus in RED when the answer put RED first; the echo comes back the same way.
-  if (const auto audio = handle.send_codec(audio_); audio && audio->name == "red") {
-    red_encoder_.emplace(pc::red_block_payload_type(*audio).value_or(111));
+  // The encoder as the peer's Opus fmtp asks (mono unless it said stereo=1, FEC, DTX).
+  const auto audio = handle.send_codec(audio_);
+  const auto negotiated_audio = handle.negotiated_codecs(audio_);
+  std::optional<pc::CodecParameters> opus = audio;
+  if (audio && audio->name == "red") {
+    const auto blocks = pc::red_block_payload_type(*audio).value_or(111);
+    red_encoder_.emplace(blocks);
+    for (const auto& codec : negotiated_audio) {
+      if (codec.payload_type == blocks) opus = codec;
+    }
   }
-  for (const auto& codec : handle.negotiated_codecs(audio_)) {
+  if (opus) {
+    auto encoder = media::OpusAudioEncoder::create(pc::opus_encoder_config(*opus));
+    if (!encoder) return encoder.error();
+    audio_encoder_ = std::move(*encoder);
+  }
+  for (const auto& codec : negotiated_audio) {
     if (codec.name == "red") {
       std::lock_guard lock(mutex_);
       red_payload_type_ = codec.payload_type;
@@ -114,7 +127,13 @@ base::Result<void> MediaEcho::send_audio() {
   if (!handle) return base::Error{base::ErrorCode::kClosed, "the connection is gone"};
   const int index = audio_frames_sent_++;
   std::array<std::uint8_t, 1500> out{};
-  auto packet = audio_encoder_.encode(tone_.frame(index), out);
+  // The tone is stereo; a mono encoder takes its left channel.
+  std::span<const std::int16_t> pcm = tone_.frame(index);
+  if (audio_encoder_.channels() == 1) {
+    for (std::size_t i = 0; i < mono_.size(); ++i) mono_[i] = pcm[2 * i];
+    pcm = mono_;
+  }
+  auto packet = audio_encoder_.encode(pcm, out);
   if (!packet) return packet.error();
   const auto timestamp = static_cast<std::uint32_t>(index * 960);
   if (red_encoder_) {

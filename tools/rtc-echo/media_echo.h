@@ -72,6 +72,7 @@ class MediaEcho {
   media::VideoSender video_sender_;
   bool codec_checked_ = false;
   std::optional<media::RedEncoder> red_encoder_;  // when the answer put RED first
+  std::vector<std::int16_t> mono_ = std::vector<std::int16_t>(support::TestTone::kFrameSamples);  // the tone's left channel
   media::OpusAudioEncoder audio_encoder_;
   int video_frames_sent_ = 0, audio_frames_sent_ = 0;
   bool key_frame_wanted_ = false;  // guarded: set on the IO thread
