@@ -4,11 +4,15 @@
 
 #include "base/endian.h"
 #include "ice/check_messages.h"
+#include "media/av1_payload.h"
+#include "media/h264_payload.h"
 #include "media/opus_payload.h"
+#include "media/red_payload.h"
 #include "media/rtcp_packet.h"
 #include "media/rtcp_reports.h"
 #include "media/rtp_packet.h"
 #include "media/vp8_payload.h"
+#include "media/vp9_payload.h"
 #include "sctp/dcep.h"
 #include "sdp/session_description.h"
 #include "stun/channel_data.h"
@@ -48,6 +52,11 @@ std::function<base::Result<void>(base::ByteView)> refuses(Parse parse) {
 const auto stun_parse = refuses([](base::ByteView b) { return stun::StunMessage::parse(b); });
 const auto rtp_parse = refuses([](base::ByteView b) { return media::RtpPacket::parse(b); });
 const auto vp8_parse = refuses([](base::ByteView b) { return media::parse_vp8_payload(b); });
+const auto vp9_parse = refuses([](base::ByteView b) { return media::parse_vp9_payload(b); });
+const auto red_parse = refuses([](base::ByteView b) { return media::parse_red_payload(b, 0); });
+// The payload formats without a parser of their own: what the frame assembler asks first.
+const auto h264_parse = refuses([](base::ByteView b) { return media::H264Depacketizer().frame_start(b); });
+const auto av1_parse = refuses([](base::ByteView b) { return media::Av1Depacketizer().frame_start(b); });
 const auto dcep_parse = refuses([](base::ByteView b) { return sctp::parse_dcep(b); });
 const auto channel_data_parse = refuses([](base::ByteView b) { return stun::parse_channel_data(b); });
 const auto opus_parse = refuses([](base::ByteView b) { return media::parse_opus_packet(b); });
@@ -127,6 +136,28 @@ std::vector<ParserRow> parser_rows() {
   rows.push_back({"opus", "code 3 with zero frames", bytes_of({0x03, 0x00}), opus_parse});
   rows.push_back({"opus", "code 3 with 49 frames (over 120 ms)", bytes_of({0x03, 49, 1, 2, 3}), opus_parse});
   rows.push_back({"opus", "code 2 first frame length past the end", bytes_of({0x02, 250, 1, 2}), opus_parse});
+  // H.264 (RFC 6184 §5): reserved types, the interleaved mode's, aggregates and fragments
+  // that lie.
+  rows.push_back({"h264", "reserved NAL unit type 0", bytes_of({0x00, 0x11}), h264_parse});
+  rows.push_back({"h264", "reserved NAL unit type 30", bytes_of({0x1E, 0x11}), h264_parse});
+  rows.push_back({"h264", "STAP-B of the interleaved mode", bytes_of({0x19, 0x00, 0x01, 0x41}), h264_parse});
+  rows.push_back({"h264", "FU-A with start and end bits", bytes_of({0x7C, 0xC5, 0x00}), h264_parse});
+  rows.push_back({"h264", "FU-A without a byte", bytes_of({0x7C, 0x85}), h264_parse});
+  rows.push_back({"h264", "STAP-A unit past the payload", bytes_of({0x78, 0x00, 0x05, 0x67, 0x42}), h264_parse});
+  rows.push_back({"h264", "STAP-A with an empty unit", bytes_of({0x78, 0x00, 0x00}), h264_parse});
+  // VP9 (RFC 9628 §4.2): a flexible picture that refers to itself, or to four others.
+  rows.push_back({"vp9", "reference difference 0", bytes_of({0x50, 0x00}), vp9_parse});
+  rows.push_back({"vp9", "four references", bytes_of({0x50, 0x03, 0x05, 0x07, 0x09}), vp9_parse});
+  // AV1: aggregation headers and element lengths that do not add up.
+  rows.push_back({"av1", "no OBU element", bytes_of({0x00}), av1_parse});
+  rows.push_back({"av1", "element length past the payload", bytes_of({0x00, 0x05, 0x30}), av1_parse});
+  rows.push_back({"av1", "empty element", bytes_of({0x00, 0x00}), av1_parse});
+  rows.push_back({"av1", "W says 3 elements, one is there", bytes_of({0x30, 0x01, 0x30}), av1_parse});
+  rows.push_back({"av1", "element length cut short", bytes_of({0x00, 0x80}), av1_parse});
+  // RED (RFC 2198 §3): headers without an end, blocks past the payload.
+  rows.push_back({"red", "headers without the final one", bytes_of({0xEF, 0x0F, 0x00, 0x03}), red_parse});
+  rows.push_back({"red", "block header cut short", bytes_of({0xEF, 0x0F, 0x00}), red_parse});
+  rows.push_back({"red", "block past the payload", bytes_of({0xEF, 0x0F, 0x00, 0x09, 0x6F, 0xAA}), red_parse});
   // SDP: huge counts and sizes, absurd numbers (sdp::Limits).
   {
     std::string lines;
@@ -155,6 +186,27 @@ std::vector<ParserRow> parser_rows() {
     REQUIRE(media::parse_vp8_payload(vp8).ok());
     for (std::size_t size = 0; size < vp8.size(); ++size) {
       rows.push_back({"vp8", "descriptor truncated to " + std::to_string(size) + " bytes", base::Buffer(vp8.view().first(size)), vp8_parse});
+    }
+    media::Vp9Descriptor vp9_full;
+    vp9_full.picture_id = 0x1234;
+    vp9_full.flexible = true;
+    vp9_full.inter_predicted = true;
+    vp9_full.layers = media::Vp9Descriptor::Layers{1, true, 1, true, std::nullopt};
+    vp9_full.reference_count = 2;
+    vp9_full.reference_differences = {1, 2, 0};
+    media::Vp9ScalabilityStructure ss;
+    ss.spatial_layers = 2;
+    ss.has_sizes = ss.has_groups = true;
+    ss.widths = {320, 640};
+    ss.heights = {180, 360};
+    ss.group_count = 1;
+    ss.groups[0] = {0, false, 1, {1, 0, 0}};
+    vp9_full.scalability = ss;
+    base::Buffer vp9(media::vp9_descriptor_size(vp9_full));
+    media::write_vp9_descriptor(vp9_full, vp9.mutable_view());
+    REQUIRE(media::parse_vp9_payload(vp9).ok());
+    for (std::size_t size = 0; size < vp9.size(); ++size) {
+      rows.push_back({"vp9", "descriptor truncated to " + std::to_string(size) + " bytes", base::Buffer(vp9.view().first(size)), vp9_parse});
     }
     sctp::DcepOpen open;
     open.label = "chat";
