@@ -1,11 +1,11 @@
 #include "pc/media_section.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <map>
 
 #include "pc/h264_parameters.h"
+#include "sdp/text.h"
 
 namespace rtcstack::pc {
 namespace {
@@ -112,9 +112,7 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
   }
   // RTX: "apt=N" names the codec it repairs.
   for (const auto& [type, codec] : by_type) {
-    std::string name = codec.name;
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name != "rtx") continue;
+    if (!sdp::iequals(codec.name, "rtx")) continue;
     const auto equals = codec.fmtp.find("apt=");
     if (equals == std::string::npos) continue;
     std::string_view rest = std::string_view(codec.fmtp).substr(equals + 4);
@@ -221,7 +219,7 @@ base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction w
       return std::find(ours->feedback.begin(), ours->feedback.end(), fb) == ours->feedback.end();
     });
     if (!ours->rtx_payload_type) codec.rtx_payload_type.reset();
-    if (codec.name == "opus" || codec.name == "OPUS") {
+    if (sdp::iequals(codec.name, "opus")) {
       // Opus's fmtp says what its writer receives: ours, not the offerer's.
       codec.fmtp = ours->fmtp;
     } else if (video_codec(codec) == media::VideoCodec::kH264) {

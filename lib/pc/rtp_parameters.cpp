@@ -1,19 +1,13 @@
 #include "pc/rtp_parameters.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "pc/h264_parameters.h"
+#include "sdp/text.h"
 
 namespace rtcstack::pc {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -37,7 +31,7 @@ std::optional<std::string_view> fmtp_parameter(std::string_view fmtp, std::strin
 std::string_view to_string(MediaKind kind) { return kind == MediaKind::kAudio ? "audio" : "video"; }
 
 bool same_codec(const CodecParameters& a, const CodecParameters& b) {
-  if (!same_name(a.name, b.name) || a.clock_rate != b.clock_rate || a.channels != b.channels) return false;
+  if (!sdp::iequals(a.name, b.name) || a.clock_rate != b.clock_rate || a.channels != b.channels) return false;
   const auto codec = video_codec(a);
   if (codec == media::VideoCodec::kVp9) {
     return fmtp_parameter(a.fmtp, "profile-id").value_or("0") == fmtp_parameter(b.fmtp, "profile-id").value_or("0");

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "sdp/text.h"
 
 namespace rtcstack::pc {
 
@@ -144,7 +145,7 @@ base::Result<void> Transceivers::set_codec_preferences(TransceiverHandle handle,
   if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
   const std::vector<CodecParameters> supported = supported_codecs(found->second.kind);
   // W3C: RTX (and other repair formats) in the list are allowed and follow their codecs.
-  std::erase_if(codecs, [](const CodecParameters& codec) { return codec.name == "rtx" || codec.name == "RTX"; });
+  std::erase_if(codecs, [](const CodecParameters& codec) { return sdp::iequals(codec.name, "rtx"); });
   for (const CodecParameters& codec : codecs) {
     const bool known = std::any_of(supported.begin(), supported.end(),
                                    [&](const CodecParameters& ours) { return same_codec(ours, codec); });
