@@ -142,8 +142,8 @@ struct MediaCall {
       on.on_connection_state_change = [&connected](pc::PeerConnectionState state, const std::string&) {
         if (state == pc::PeerConnectionState::kConnected) connected = true;
       };
-      on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet) { media.on_rtp(transceiver, packet); };
-      on.on_key_frame_request = [&media](pc::TransceiverHandle transceiver) { media.on_key_frame_request(transceiver); };
+      on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet, const std::string&) { media.on_rtp(transceiver, packet); };
+      on.on_key_frame_request = [&media](pc::TransceiverHandle transceiver, const std::string&) { media.on_key_frame_request(transceiver); };
       on.on_target_bitrate = [&media](std::uint64_t bps) { media.on_target_bitrate(bps); };
       return on;
     };

@@ -41,8 +41,8 @@ int run(double seconds, std::uint16_t alias_a, std::uint16_t alias_b) {
     if (state == pc::PeerConnectionState::kConnected) b_connected = true;
   };
   on_a.on_target_bitrate = [&](std::uint64_t bps) { target = bps; };
-  on_a.on_key_frame_request = [&](pc::TransceiverHandle) { key_frame = true; };
-  on_b.on_rtp = [&](pc::TransceiverHandle, base::Buffer packet) { received += packet.size(); };
+  on_a.on_key_frame_request = [&](pc::TransceiverHandle, const std::string&) { key_frame = true; };
+  on_b.on_rtp = [&](pc::TransceiverHandle, base::Buffer packet, const std::string&) { received += packet.size(); };
   auto a = *runtime->create_peer_connection({}, on_a);
   auto b = *runtime->create_peer_connection({}, on_b);
   *a_ref = a;

@@ -13,7 +13,7 @@ namespace {
 template <typename Write>
 base::Result<base::ByteView> rewrite(const RtpPacket& packet, std::uint8_t payload_type, std::uint32_t ssrc,
                                      std::uint16_t sequence, Write&& write_payload, std::size_t payload_size,
-                                     base::MutableByteView out) {
+                                     base::MutableByteView out, RidRename rename) {
   std::array<std::uint32_t, kMaxCsrcs> csrcs{};
   for (std::size_t i = 0; i < packet.csrc_count(); ++i) csrcs[i] = packet.csrc(i);
   std::array<HeaderExtension, 32> extensions{};
@@ -23,7 +23,12 @@ base::Result<base::ByteView> rewrite(const RtpPacket& packet, std::uint8_t paylo
     if (count == extensions.size()) {
       return base::Error{base::ErrorCode::kResourceExhausted, "more than 32 header extensions to carry over"};
     }
-    extensions[count++] = *element;
+    HeaderExtension extension = *element;
+    if (rename.from != 0 && extension.id == rename.from) {
+      if (rename.to == 0) continue;
+      extension.id = rename.to;
+    }
+    extensions[count++] = extension;
   }
   RtpHeader header;
   header.marker = packet.marker();
@@ -95,7 +100,7 @@ std::optional<base::ByteView> RetransmissionBuffer::find(base::Instant now, std:
 }
 
 base::Result<base::ByteView> write_rtx(const RtpPacket& original, std::uint8_t rtx_payload_type, std::uint32_t rtx_ssrc,
-                                       std::uint16_t rtx_sequence, base::MutableByteView out) {
+                                       std::uint16_t rtx_sequence, base::MutableByteView out, RidRename rename) {
   const base::ByteView payload = original.payload();
   return rewrite(
       original, rtx_payload_type, rtx_ssrc, rtx_sequence,
@@ -103,7 +108,7 @@ base::Result<base::ByteView> write_rtx(const RtpPacket& original, std::uint8_t r
         base::store_be16(at, original.sequence_number());
         if (!payload.empty()) std::memcpy(at + 2, payload.data(), payload.size());
       },
-      2 + payload.size(), out);
+      2 + payload.size(), out, rename);
 }
 
 base::Result<RtxPayload> parse_rtx(const RtpPacket& rtx) {
@@ -113,7 +118,7 @@ base::Result<RtxPayload> parse_rtx(const RtpPacket& rtx) {
 }
 
 base::Result<base::ByteView> restore_from_rtx(const RtpPacket& rtx, std::uint8_t payload_type, std::uint32_t ssrc,
-                                              base::MutableByteView out) {
+                                              base::MutableByteView out, RidRename rename) {
   auto carried = parse_rtx(rtx);
   if (!carried) return carried.error();
   const base::ByteView payload = carried->payload;
@@ -122,7 +127,7 @@ base::Result<base::ByteView> restore_from_rtx(const RtpPacket& rtx, std::uint8_t
       [&](std::uint8_t* at) {
         if (!payload.empty()) std::memmove(at, payload.data(), payload.size());
       },
-      payload.size(), out);
+      payload.size(), out, rename);
 }
 
 }  // namespace rtcstack::media

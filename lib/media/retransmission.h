@@ -58,11 +58,18 @@ class RetransmissionBuffer {
   base::ByteBudget* budget_;
 };
 
+/// Simulcast (RFC 8852 §3.2): a media packet names its rid, its retransmission the rid it
+/// repairs, under another extension id. Extension `from` is carried over as `to` (dropped
+/// when `to` is 0); 0 for `from` renames nothing.
+struct RidRename {
+  std::uint8_t from = 0, to = 0;
+};
+
 /// Writes the RTX packet (RFC 4588 §4) for `original`: its header with the RTX payload
 /// type, SSRC and sequence number, then the original sequence number, then its payload.
-/// Extensions and CSRCs are kept; padding is not.
+/// Extensions (but the renamed one, see RidRename) and CSRCs are kept; padding is not.
 base::Result<base::ByteView> write_rtx(const RtpPacket& original, std::uint8_t rtx_payload_type, std::uint32_t rtx_ssrc,
-                                       std::uint16_t rtx_sequence, base::MutableByteView out);
+                                       std::uint16_t rtx_sequence, base::MutableByteView out, RidRename rename = {});
 
 /// What an RTX packet carries: the original sequence number and payload.
 struct RtxPayload {
@@ -74,8 +81,8 @@ base::Result<RtxPayload> parse_rtx(const RtpPacket& rtx);
 
 /// Rebuilds the original packet from an RTX packet: the RTX header with `payload_type`,
 /// `ssrc` and the original sequence number, then the original payload. `out` must not
-/// overlap the RTX packet.
+/// overlap the RTX packet. `rename` turns the repaired-rid back into the rid.
 base::Result<base::ByteView> restore_from_rtx(const RtpPacket& rtx, std::uint8_t payload_type, std::uint32_t ssrc,
-                                              base::MutableByteView out);
+                                              base::MutableByteView out, RidRename rename = {});
 
 }  // namespace rtcstack::media

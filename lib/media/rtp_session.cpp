@@ -37,45 +37,74 @@ void RtpSession::add_stream(StreamId id, std::uint32_t ssrc, std::uint32_t rtx_s
   if (streams_.count(id) != 0) return;
   Stream& stream = streams_[id];
   stream.id = id;
-  SendStream& send = stream.send;
-  send.ssrc = ssrc != 0 ? ssrc : random_.next_u32();
-  send.rtx_ssrc = rtx_ssrc != 0 ? rtx_ssrc : random_.next_u32();
-  send.stats.ssrc = send.ssrc;
-  send.sequence = static_cast<std::uint16_t>(random_.next_u32());
-  send.rtx_sequence = static_cast<std::uint16_t>(random_.next_u32());
+  stream.receive.resize(1);
+  resize_encodings(stream, 1);
+  if (ssrc != 0) stream.send[0].ssrc = stream.send[0].stats.ssrc = ssrc;
+  if (rtx_ssrc != 0) stream.send[0].rtx_ssrc = rtx_ssrc;
 }
 
-std::uint32_t RtpSession::ssrc(StreamId id) const {
-  const Stream* stream = find(id);
-  return stream ? stream->send.ssrc : 0;
+void RtpSession::resize_encodings(Stream& stream, std::size_t count) {
+  const std::size_t had = stream.send.size();
+  stream.send.resize(count);
+  for (std::size_t i = had; i < count; ++i) {
+    SendStream& send = stream.send[i];
+    send.ssrc = send.stats.ssrc = random_.next_u32();
+    send.rtx_ssrc = random_.next_u32();
+    send.sequence = static_cast<std::uint16_t>(random_.next_u32());
+    send.rtx_sequence = static_cast<std::uint16_t>(random_.next_u32());
+  }
 }
 
-std::uint32_t RtpSession::rtx_ssrc(StreamId id) const {
+std::uint32_t RtpSession::ssrc(StreamId id, std::size_t encoding) const {
   const Stream* stream = find(id);
-  return stream ? stream->send.rtx_ssrc : 0;
+  return stream && encoding < stream->send.size() ? stream->send[encoding].ssrc : 0;
+}
+
+std::uint32_t RtpSession::rtx_ssrc(StreamId id, std::size_t encoding) const {
+  const Stream* stream = find(id);
+  return stream && encoding < stream->send.size() ? stream->send[encoding].rtx_ssrc : 0;
 }
 
 void RtpSession::set_send(StreamId id, std::optional<SendParameters> parameters) {
   Stream* stream = find(id);
   if (stream == nullptr) return;
   if (parameters) {
-    stream->send.stats.codec = parameters->codec;  // the stats keep the last one once sending stops
+    if (parameters->rids.size() > kMaxSimulcastLayers) parameters->rids.resize(kMaxSimulcastLayers);
+    resize_encodings(*stream, std::max<std::size_t>(parameters->rids.size(), 1));
+    for (std::size_t i = 0; i < stream->send.size(); ++i) {
+      SendStreamStats& stats = stream->send[i].stats;
+      stats.codec = parameters->codec;  // the stats keep the last one once sending stops
+      stats.rid = i < parameters->rids.size() ? parameters->rids[i] : std::string();
+    }
   } else {
-    stream->send.history.reset();
+    for (SendStream& send : stream->send) send.history.reset();
   }
-  stream->send.parameters = std::move(parameters);
+  stream->send_parameters = std::move(parameters);
   update_congestion_control();
 }
 
 void RtpSession::set_receive(StreamId id, std::optional<ReceiveParameters> parameters) {
   Stream* stream = find(id);
   if (stream == nullptr) return;
-  ReceiveStream& receive = stream->receive;
-  // Announced SSRCs replace learned ones; without an announcement what was learned stays
-  // (a re-offer without a=ssrc does not make the peer change its SSRC).
-  if (parameters && parameters->ssrc) receive.ssrc = parameters->ssrc;
-  if (parameters && parameters->rtx_ssrc) receive.rtx_ssrc = parameters->rtx_ssrc;
-  receive.parameters = std::move(parameters);
+  if (parameters) {
+    if (parameters->rids.size() > kMaxSimulcastLayers) parameters->rids.resize(kMaxSimulcastLayers);
+    // Layers are kept by rid: what was learned of one stays when a re-offer lists it again.
+    std::vector<ReceiveStream> layers(std::max<std::size_t>(parameters->rids.size(), 1));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const std::string rid = i < parameters->rids.size() ? parameters->rids[i] : std::string();
+      for (ReceiveStream& old : stream->receive) {
+        if (old.stats.rid == rid) layers[i] = std::move(old);
+      }
+      layers[i].stats.rid = rid;
+    }
+    stream->receive = std::move(layers);
+    // Announced SSRCs replace learned ones; without an announcement what was learned stays
+    // (a re-offer without a=ssrc does not make the peer change its SSRC). Simulcast layers
+    // are never announced.
+    if (parameters->rids.empty() && parameters->ssrc) stream->receive[0].ssrc = parameters->ssrc;
+    if (parameters->rids.empty() && parameters->rtx_ssrc) stream->receive[0].rtx_ssrc = parameters->rtx_ssrc;
+  }
+  stream->receive_parameters = std::move(parameters);
 }
 
 void RtpSession::start(base::Instant now) {
@@ -97,9 +126,9 @@ void RtpSession::close() {
   remote_estimator_.reset();
   reporter_ = TransportCcReporter{};  // arrivals not yet reported never will be
   for (auto& [id, stream] : streams_) {
-    stream.send.history.reset();
-    stream.send.parameters.reset();
-    stream.receive.parameters.reset();
+    for (SendStream& send : stream.send) send.history.reset();
+    stream.send_parameters.reset();
+    stream.receive_parameters.reset();
   }
   while (!outputs_.empty()) {
     if (auto* packet = std::get_if<OutgoingPacket>(&outputs_.front())) pool_.give(std::move(packet->bytes));
@@ -108,22 +137,29 @@ void RtpSession::close() {
 }
 
 base::Result<void> RtpSession::send_rtp(base::Instant now, StreamId id, base::ByteView payload, std::uint32_t timestamp,
-                                        bool marker) {
+                                        bool marker, std::size_t encoding) {
   Stream* stream = find(id);
   if (stream == nullptr) return base::Error{base::ErrorCode::kInvalidArgument, "no such stream"};
-  SendStream& send = stream->send;
-  if (!send.parameters) return base::Error{base::ErrorCode::kWrongState, "the stream does not send"};
+  if (!stream->send_parameters) return base::Error{base::ErrorCode::kWrongState, "the stream does not send"};
+  if (encoding >= stream->send.size()) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the stream sends " + std::to_string(stream->send.size()) +
+                                                              " encoding(s), not " + std::to_string(encoding + 1)};
+  }
   if (payload.size() > config_.max_payload) {
     return base::Error{base::ErrorCode::kInvalidArgument,
                        "an RTP payload here is at most " + std::to_string(config_.max_payload) + " bytes"};
   }
   now_ = now;
-  const SendParameters& parameters = *send.parameters;
+  SendStream& send = stream->send[encoding];
+  const SendParameters& parameters = *stream->send_parameters;
   // Slots for what is only known as the packet leaves the pacer (congestion_control.h).
   static constexpr std::uint8_t kZeros[3] = {};
-  HeaderExtension extensions[3];
+  HeaderExtension extensions[4];
   std::size_t count = 0;
   if (parameters.mid_extension) extensions[count++] = {*parameters.mid_extension, base::as_bytes(parameters.mid)};
+  if (parameters.rid_extension && encoding < parameters.rids.size()) {
+    extensions[count++] = {*parameters.rid_extension, base::as_bytes(parameters.rids[encoding])};
+  }
   const LeaveStamps stamps = stamps_of(parameters);
   if (stamps.transport_sequence != 0) extensions[count++] = {stamps.transport_sequence, base::ByteView(kZeros, 2)};
   if (stamps.abs_send_time != 0) extensions[count++] = {stamps.abs_send_time, base::ByteView(kZeros, 3)};
@@ -154,21 +190,33 @@ base::Result<void> RtpSession::send_rtp(base::Instant now, StreamId id, base::By
   return {};
 }
 
-RtpSession::Stream* RtpSession::receiving_stream(const RtpPacket& packet, bool& is_rtx) {
-  is_rtx = false;
+std::optional<std::size_t> RtpSession::layer_named(const ReceiveParameters& parameters, const RtpPacket& packet, bool rtx) {
+  // An RTX packet names the rid it repairs (RFC 8852 §3.2); some senders stamp the rid itself.
+  std::optional<base::ByteView> value;
+  if (rtx && parameters.repaired_rid_extension) value = packet.extension(*parameters.repaired_rid_extension);
+  if (!value && parameters.rid_extension) value = packet.extension(*parameters.rid_extension);
+  if (!value) return std::nullopt;
+  const auto rid = base::as_string_view(*value);
+  const auto found = std::find(parameters.rids.begin(), parameters.rids.end(), rid);
+  if (found == parameters.rids.end()) return std::nullopt;
+  return static_cast<std::size_t>(found - parameters.rids.begin());
+}
+
+std::optional<RtpSession::Destination> RtpSession::destination(const RtpPacket& packet) {
   const std::uint32_t ssrc = packet.ssrc();
   for (auto& [id, stream] : streams_) {
-    if (!stream.receive.parameters) continue;
-    if (stream.receive.rtx_ssrc == ssrc) {
-      is_rtx = true;
-      return &stream;
+    if (!stream.receive_parameters) continue;
+    for (std::size_t layer = 0; layer < stream.receive.size(); ++layer) {
+      const ReceiveStream& receive = stream.receive[layer];
+      if (receive.rtx_ssrc == ssrc) return Destination{&stream, layer, true};
+      if (receive.ssrc == ssrc) return Destination{&stream, layer, false};
     }
-    if (stream.receive.ssrc == ssrc) return &stream;
   }
-  // Not announced: the mid extension (RFC 8843 §9.2), else the payload type.
+  // Not announced: the mid extension (RFC 8843 §9.2), else the payload type; then, under
+  // simulcast, the layer its rid names.
   for (auto& [id, stream] : streams_) {
-    if (!stream.receive.parameters) continue;
-    const ReceiveParameters& parameters = *stream.receive.parameters;
+    if (!stream.receive_parameters) continue;
+    const ReceiveParameters& parameters = *stream.receive_parameters;
     const auto value = parameters.mid_extension ? packet.extension(*parameters.mid_extension) : std::nullopt;
     bool media = false, rtx = false;
     for (const RtpCodec& codec : parameters.codecs) {
@@ -176,31 +224,37 @@ RtpSession::Stream* RtpSession::receiving_stream(const RtpPacket& packet, bool& 
       rtx |= codec.rtx_payload_type == packet.payload_type();
     }
     if (value ? base::as_string_view(*value) != parameters.mid : !(media || rtx)) continue;
-    is_rtx = rtx;
-    (rtx ? stream.receive.rtx_ssrc : stream.receive.ssrc) = ssrc;
-    return &stream;
+    std::size_t layer = 0;
+    if (!parameters.rids.empty()) {
+      const auto named = layer_named(parameters, packet, rtx);
+      if (!named) return std::nullopt;  // a layer we cannot name: nothing to deliver it as
+      layer = *named;
+    }
+    ReceiveStream& receive = stream.receive[layer];
+    (rtx ? receive.rtx_ssrc : receive.ssrc) = ssrc;
+    return Destination{&stream, layer, rtx};
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
   now_ = now;
   auto packet = RtpPacket::parse(bytes);
-  bool is_rtx = false;
-  Stream* stream = packet ? receiving_stream(*packet, is_rtx) : nullptr;
-  if (stream == nullptr) {
+  const auto to = packet ? destination(*packet) : std::nullopt;
+  if (!to) {
     pool_.give(std::move(bytes));
     return false;
   }
-  ReceiveStream& receive = stream->receive;
-  record_arrival(now, receive, *packet);
-  if (is_rtx) {
+  const ReceiveParameters& parameters = *to->stream->receive_parameters;
+  ReceiveStream& receive = to->stream->receive[to->layer];
+  record_arrival(now, parameters, *packet);
+  if (to->rtx) {
     if (packet->payload().empty()) {  // RTX padding (bandwidth probing): nothing to deliver
       pool_.give(std::move(bytes));
       return true;
     }
     std::optional<std::uint8_t> payload_type;  // the codec this RTX stream repairs
-    for (const RtpCodec& codec : receive.parameters->codecs) {
+    for (const RtpCodec& codec : parameters.codecs) {
       if (codec.rtx_payload_type == packet->payload_type()) payload_type = codec.payload_type;
     }
     if (!payload_type || !receive.ssrc) {  // an RTX payload type we did not negotiate, or no stream yet
@@ -208,7 +262,9 @@ bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
       return false;
     }
     base::Buffer restored = pool_.take(bytes.size());
-    const auto original = restore_from_rtx(*packet, *payload_type, *receive.ssrc, restored.mutable_view());
+    // The restored packet names its rid again, as the original did.
+    const RidRename rename{parameters.repaired_rid_extension.value_or(0), parameters.rid_extension.value_or(0)};
+    const auto original = restore_from_rtx(*packet, *payload_type, *receive.ssrc, restored.mutable_view(), rename);
     pool_.give(std::move(bytes));
     if (!original) {
       pool_.give(std::move(restored));
@@ -218,7 +274,7 @@ bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
     bytes = std::move(restored);
   } else {
     if (!receive.statistics) {
-      const auto& codecs = receive.parameters->codecs;
+      const auto& codecs = parameters.codecs;
       const auto codec = std::find_if(codecs.begin(), codecs.end(),
                                       [&](const RtpCodec& c) { return c.payload_type == packet->payload_type(); });
       receive.stats.clock_rate = codec != codecs.end() ? codec->clock_rate : codecs.empty() ? 90000 : codecs.front().clock_rate;
@@ -228,23 +284,25 @@ bool RtpSession::handle_rtp(base::Instant now, base::Buffer bytes) {
   }
   ++receive.stats.packets_received;
   receive.stats.bytes_received += bytes.size();
-  outputs_.emplace_back(RtpSessionEvent{RtpReceived{stream->id, std::move(bytes)}});
+  outputs_.emplace_back(RtpSessionEvent{RtpReceived{to->stream->id, std::move(bytes), to->layer}});
   return true;
 }
 
-std::optional<SendStreamStats> RtpSession::send_stats(StreamId id) const {
+std::optional<SendStreamStats> RtpSession::send_stats(StreamId id, std::size_t encoding) const {
   const Stream* stream = find(id);
-  if (stream == nullptr || !stream->send.statistics) return std::nullopt;
-  return stream->send.stats;
+  if (stream == nullptr || encoding >= stream->send.size() || !stream->send[encoding].statistics) return std::nullopt;
+  return stream->send[encoding].stats;
 }
 
-std::optional<ReceiveStreamStats> RtpSession::receive_stats(StreamId id) const {
+std::optional<ReceiveStreamStats> RtpSession::receive_stats(StreamId id, std::size_t layer) const {
   const Stream* stream = find(id);
-  if (stream == nullptr || !stream->receive.statistics || !stream->receive.ssrc) return std::nullopt;
-  ReceiveStreamStats stats = stream->receive.stats;
-  stats.ssrc = *stream->receive.ssrc;
-  stats.packets_lost = stream->receive.statistics->cumulative_lost();
-  stats.jitter = stream->receive.statistics->jitter();
+  if (stream == nullptr || layer >= stream->receive.size()) return std::nullopt;
+  const ReceiveStream& receive = stream->receive[layer];
+  if (!receive.statistics || !receive.ssrc) return std::nullopt;
+  ReceiveStreamStats stats = receive.stats;
+  stats.ssrc = *receive.ssrc;
+  stats.packets_lost = receive.statistics->cumulative_lost();
+  stats.jitter = receive.statistics->jitter();
   return stats;
 }
 

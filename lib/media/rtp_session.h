@@ -22,6 +22,11 @@
 // has a send half and a receive half, each configured from what was negotiated; either
 // may be absent. Incoming packets find their stream by SSRC (announced or learned), the
 // mid header extension (RFC 8843 §9.2), or the payload type.
+//
+// Simulcast (RFC 8853): a stream may send up to three encodings, each an RTP stream of
+// its own SSRC named by its rid (RFC 8851, 8852), and receive as many layers, told apart
+// by the rid and repaired-rid extensions the peer stamps on them. Encodings and layers are
+// numbered in the order of their rids; a stream without simulcast has one of each, 0.
 #pragma once
 
 #include <cstdint>
@@ -81,10 +86,12 @@ struct OutgoingPacket {
 struct RtpReceived {
   StreamId stream = 0;
   base::Buffer packet;
+  std::size_t layer = 0;  ///< which of ReceiveParameters::rids it came on (0 without simulcast)
 };
 /// The peer asked for a key frame (PLI or FIR) of what the stream sends.
 struct KeyFrameRequested {
   StreamId stream = 0;
+  std::size_t encoding = 0;  ///< of SendParameters::rids (0 without simulcast)
 };
 /// The bandwidth estimate moved: what all of the session's media together should send,
 /// in bits per second of packets on the wire (headers included). Encoders follow it.
@@ -121,10 +128,12 @@ class RtpSession {
   void add_stream(StreamId id);
   /// The same with SSRCs already announced (a stream brought back; 0 picks one).
   void add_stream(StreamId id, std::uint32_t ssrc, std::uint32_t rtx_ssrc);
-  /// Our SSRCs for the stream, to be announced in SDP (0 for an unknown id).
-  std::uint32_t ssrc(StreamId id) const;
-  std::uint32_t rtx_ssrc(StreamId id) const;
-  /// What the stream sends with; nullopt stops sending (its history goes).
+  /// Our SSRCs for the stream's encoding, to be announced in SDP (0 for an unknown id or
+  /// encoding; the first encoding's exist from add_stream, the others' from set_send).
+  std::uint32_t ssrc(StreamId id, std::size_t encoding = 0) const;
+  std::uint32_t rtx_ssrc(StreamId id, std::size_t encoding = 0) const;
+  /// What the stream sends with; nullopt stops sending (its histories go). Encodings
+  /// beyond the rids it now names are forgotten; new ones get random SSRCs.
   void set_send(StreamId id, std::optional<SendParameters> parameters);
   /// What the stream accepts; nullopt stops receiving (packets are no longer matched).
   void set_receive(StreamId id, std::optional<ReceiveParameters> parameters);
@@ -141,15 +150,17 @@ class RtpSession {
   void close();
 
   // Sending.
-  /// One RTP packet of the stream's codec: SSRC, sequence number, payload type and the
-  /// mid extension are added, and the packet is kept for NACKs. kInvalidArgument for an
-  /// unknown stream or a payload over max_payload; kWrongState when the stream does not send.
+  /// One RTP packet of the stream's codec on one of its encodings: SSRC, sequence number,
+  /// payload type and the mid and rid extensions are added, and the packet is kept for
+  /// NACKs. kInvalidArgument for an unknown stream or encoding or a payload over
+  /// max_payload; kWrongState when the stream does not send.
   base::Result<void> send_rtp(base::Instant now, StreamId id, base::ByteView payload, std::uint32_t timestamp,
-                              bool marker);
-  /// Asks the peer for a key frame of the stream's incoming media (PLI).
-  base::Result<void> request_key_frame(StreamId id);
-  /// Asks the peer to resend these packets of the stream's incoming media (generic NACK).
-  base::Result<void> send_nack(StreamId id, std::span<const std::uint16_t> lost);
+                              bool marker, std::size_t encoding = 0);
+  /// Asks the peer for a key frame of the stream's incoming media, on one layer (PLI).
+  base::Result<void> request_key_frame(StreamId id, std::size_t layer = 0);
+  /// Asks the peer to resend these packets of one layer of the stream's incoming media
+  /// (generic NACK).
+  base::Result<void> send_nack(StreamId id, std::span<const std::uint16_t> lost, std::size_t layer = 0);
 
   // Receiving. Both take decrypted packets.
   /// False when the packet is malformed or no receiving stream takes it (dropped).
@@ -161,10 +172,11 @@ class RtpSession {
   /// Next output; a timeout means nothing else is pending.
   RtpSessionOutput poll_output();
 
-  /// What the stream sent and what the peer reported about it, from its first packet.
-  std::optional<SendStreamStats> send_stats(StreamId id) const;
-  /// What the stream received, from its first packet.
-  std::optional<ReceiveStreamStats> receive_stats(StreamId id) const;
+  /// What an encoding of the stream sent and what the peer reported about it, from its
+  /// first packet.
+  std::optional<SendStreamStats> send_stats(StreamId id, std::size_t encoding = 0) const;
+  /// What a layer of the stream received, from its first packet.
+  std::optional<ReceiveStreamStats> receive_stats(StreamId id, std::size_t layer = 0) const;
   /// The bandwidth estimate, while congestion control runs (a stream negotiated feedback).
   std::optional<cc::BandwidthEstimate> bandwidth_estimate() const;
   /// What became of feedback, padding and pacing (zeros before congestion control runs).
@@ -179,15 +191,34 @@ class RtpSession {
 
   struct Stream {
     StreamId id = 0;
-    SendStream send;
-    ReceiveStream receive;
+    std::optional<SendParameters> send_parameters;  // nullopt: it does not send
+    std::vector<SendStream> send;                   // one per encoding; the first from add_stream on
+    std::optional<ReceiveParameters> receive_parameters;  // nullopt: it takes nothing
+    std::vector<ReceiveStream> receive;                   // one per layer, at least one
+  };
+  /// Where an incoming packet goes: a stream, one of its layers, and whether it came on
+  /// the layer's repair SSRC.
+  struct Destination {
+    Stream* stream = nullptr;
+    std::size_t layer = 0;
+    bool rtx = false;
+  };
+  /// An encoding of a stream: the RTP stream that sent on an SSRC.
+  struct Sender {
+    Stream* stream = nullptr;
+    std::size_t encoding = 0;
   };
   Stream* find(StreamId id);
   const Stream* find(StreamId id) const;
-  /// The stream that takes an incoming packet, learning its SSRC when it was not
-  /// announced; `is_rtx` says whether it came on the stream's repair SSRC.
-  Stream* receiving_stream(const RtpPacket& packet, bool& is_rtx);
-  Stream* sender_of(std::uint32_t ssrc);
+  /// The stream and layer that take an incoming packet, learning their SSRC when it was
+  /// not announced; nullopt when none does.
+  std::optional<Destination> destination(const RtpPacket& packet);
+  /// The layer of a stream whose rid an unannounced packet names (rid, or repaired-rid
+  /// for `rtx`); nullopt when it names none of them.
+  static std::optional<std::size_t> layer_named(const ReceiveParameters& parameters, const RtpPacket& packet, bool rtx);
+  std::optional<Sender> sender_of(std::uint32_t ssrc);
+  /// Makes `count` encodings of the stream, keeping the ones it has.
+  void resize_encodings(Stream& stream, std::size_t count);
   void send_reports(base::Instant now);
   /// Queues a compound of `ssrc` (RFC 3550 §6.1): what `head` writes (a report), SDES
   /// CNAME, then what `tail` writes.
@@ -196,8 +227,13 @@ class RtpSession {
   /// The same with an empty RR as its report: for feedback and BYE.
   template <typename Tail>
   base::Result<void> send_feedback(std::uint32_t ssrc, Tail&& tail);
-  void answer_nack(Stream& stream, const Nack& nack, base::Instant now);
-  base::Result<Stream*> feedback_target(StreamId id);
+  void answer_nack(Stream& stream, std::size_t encoding, const Nack& nack, base::Instant now);
+  /// The layer feedback is about, with the SSRC it is sent from and the SSRC it is about.
+  struct FeedbackTarget {
+    ReceiveStream* layer = nullptr;
+    std::uint32_t sender = 0, media = 0;
+  };
+  base::Result<FeedbackTarget> feedback_target(StreamId id, std::size_t layer);
   // Congestion control (rtp_session_pacing.cpp).
   /// Creates the controller when a sending stream negotiated feedback and starts it with media.
   void update_congestion_control();
@@ -208,7 +244,7 @@ class RtpSession {
   /// An RTP packet of up to `size` bytes that carries nothing, for a probe: RTX padding;
   /// false when no stream sends RTX.
   bool send_padding(base::Instant now, std::size_t size);
-  void record_arrival(base::Instant now, const ReceiveStream& receive, const RtpPacket& packet);
+  void record_arrival(base::Instant now, const ReceiveParameters& parameters, const RtpPacket& packet);
   void send_transport_feedback(base::Instant now);
   void send_remb(base::Instant now);
   LeaveStamps stamps_of(const SendParameters& parameters) const;

@@ -17,7 +17,7 @@ LeaveStamps RtpSession::stamps_of(const SendParameters& parameters) const {
 void RtpSession::update_congestion_control() {
   if (!config_.congestion_control || closed_ || congestion_) return;
   const bool negotiated = std::any_of(streams_.begin(), streams_.end(), [](const auto& entry) {
-    const auto& parameters = entry.second.send.parameters;
+    const auto& parameters = entry.second.send_parameters;
     return parameters && ((parameters->transport_cc && parameters->transport_cc_extension) || parameters->remb);
   });
   if (!negotiated) return;
@@ -30,7 +30,7 @@ void RtpSession::send_packet(base::Instant now, const Stream& stream, base::Buff
     outputs_.emplace_back(OutgoingPacket{std::move(bytes), false});
     return;
   }
-  if (!congestion_->enqueue(now, bytes, priority, stamps_of(*stream.send.parameters))) {
+  if (!congestion_->enqueue(now, bytes, priority, stamps_of(*stream.send_parameters))) {
     pool_.give(std::move(bytes));  // a backlog of thousands of packets: this one is lost
     return;
   }
@@ -60,16 +60,17 @@ bool RtpSession::send_padding(base::Instant now, std::size_t size) {
   // media as padding would be fewer packets, but every copy would reach the application
   // and the stream's counters as a packet received twice.
   for (auto& [id, stream] : streams_) {
-    SendStream& send = stream.send;
-    if (!send.parameters || !send.parameters->codec.rtx_payload_type) continue;
+    SendStream& send = stream.send.front();
+    const auto& parameters = stream.send_parameters;
+    if (!parameters || !parameters->codec.rtx_payload_type) continue;
     static constexpr std::uint8_t kZeros[3] = {};
     HeaderExtension extensions[2];
     std::size_t count = 0;
-    const LeaveStamps stamps = stamps_of(*send.parameters);
+    const LeaveStamps stamps = stamps_of(*parameters);
     if (stamps.transport_sequence != 0) extensions[count++] = {stamps.transport_sequence, base::ByteView(kZeros, 2)};
     if (stamps.abs_send_time != 0) extensions[count++] = {stamps.abs_send_time, base::ByteView(kZeros, 3)};
     RtpHeader header;
-    header.payload_type = *send.parameters->codec.rtx_payload_type;
+    header.payload_type = *parameters->codec.rtx_payload_type;
     header.sequence_number = send.rtx_sequence++;
     header.ssrc = send.rtx_ssrc;
     header.extensions = {extensions, count};
@@ -87,8 +88,8 @@ bool RtpSession::send_padding(base::Instant now, std::size_t size) {
   return false;
 }
 
-void RtpSession::record_arrival(base::Instant now, const ReceiveStream& receive, const RtpPacket& packet) {
-  if (const auto abs_id = receive.parameters->remb_abs_send_time_extension) {
+void RtpSession::record_arrival(base::Instant now, const ReceiveParameters& parameters, const RtpPacket& packet) {
+  if (const auto abs_id = parameters.remb_abs_send_time_extension) {
     const auto value = packet.extension(*abs_id);
     if (value && value->size() == 3) {
       if (!remote_estimator_) remote_estimator_ = std::make_unique<cc::RemoteEstimator>();
@@ -97,7 +98,7 @@ void RtpSession::record_arrival(base::Instant now, const ReceiveStream& receive,
       if (remote_estimator_->next_report() <= now) send_remb(now);
     }
   }
-  const auto id = receive.parameters->transport_cc_extension;
+  const auto id = parameters.transport_cc_extension;
   if (!id) return;
   const auto value = packet.extension(*id);
   if (!value || value->size() != 2) return;

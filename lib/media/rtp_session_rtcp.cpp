@@ -35,37 +35,51 @@ void RtpSession::remove_stream(StreamId id) {
   const auto found = streams_.find(id);
   if (found == streams_.end()) return;
   const Stream& stream = found->second;
-  if (stream.send.statistics || stream.receive.statistics) {
-    const std::uint32_t ssrc = stream.send.ssrc;
-    (void)send_feedback(ssrc, [&](RtcpWriter& writer) { write_bye(writer, {&ssrc, 1}); });
+  // One BYE names every SSRC that carried media (RFC 3550 §6.6), from the first one's compound.
+  std::uint32_t ssrcs[kMaxSimulcastLayers];
+  std::size_t count = 0;
+  for (const SendStream& send : stream.send) {
+    if (send.statistics && count < std::size(ssrcs)) ssrcs[count++] = send.ssrc;
   }
+  const bool received = std::any_of(stream.receive.begin(), stream.receive.end(),
+                                    [](const ReceiveStream& receive) { return receive.statistics.has_value(); });
+  if (count == 0 && received) ssrcs[count++] = stream.send.front().ssrc;
+  if (count != 0) (void)send_feedback(ssrcs[0], [&](RtcpWriter& writer) { write_bye(writer, {ssrcs, count}); });
   streams_.erase(found);
 }
 
 void RtpSession::send_reports(base::Instant now) {
   for (auto& [id, stream] : streams_) {
-    if (!stream.send.statistics && !stream.receive.statistics) continue;
-    std::optional<ReportBlock> block;
-    ReceiveStream& receive = stream.receive;
-    if (receive.statistics && receive.statistics->valid() && receive.ssrc) block = receive.statistics->report(now, *receive.ssrc);
-    const std::span<const ReportBlock> blocks = block ? std::span<const ReportBlock>(&*block, 1) : std::span<const ReportBlock>();
-    const auto info = stream.send.statistics ? stream.send.statistics->sender_info(now, config_.ntp_clock) : std::nullopt;
-    const std::uint32_t ssrc = stream.send.ssrc;
-    const auto report = [&](RtcpWriter& writer) {
-      if (info) {
-        write_sender_report(writer, ssrc, *info, blocks);
-      } else {
-        write_receiver_report(writer, ssrc, blocks);
+    // A report block for each layer received; they go with the first encoding's report.
+    ReportBlock blocks[kMaxSimulcastLayers];
+    std::size_t count = 0;
+    for (ReceiveStream& receive : stream.receive) {
+      if (receive.statistics && receive.statistics->valid() && receive.ssrc && count < std::size(blocks)) {
+        blocks[count++] = receive.statistics->report(now, *receive.ssrc);
       }
-    };
-    (void)send_compound(ssrc, report, [](RtcpWriter&) {});
+    }
+    // Each encoding that sent reports on its own SSRC (an SR carries that SSRC's counts).
+    for (std::size_t encoding = 0; encoding < stream.send.size(); ++encoding) {
+      const SendStream& send = stream.send[encoding];
+      const std::span<const ReportBlock> ours = encoding == 0 ? std::span<const ReportBlock>(blocks, count) : std::span<const ReportBlock>();
+      if (!send.statistics && ours.empty()) continue;
+      const auto info = send.statistics ? send.statistics->sender_info(now, config_.ntp_clock) : std::nullopt;
+      const auto report = [&](RtcpWriter& writer) {
+        if (info) {
+          write_sender_report(writer, send.ssrc, *info, ours);
+        } else {
+          write_receiver_report(writer, send.ssrc, ours);
+        }
+      };
+      (void)send_compound(send.ssrc, report, [](RtcpWriter&) {});
+    }
   }
 }
 
 void RtpSession::send_transport_feedback(base::Instant now) {
   if (reporter_.empty()) return;
   // From any SSRC of ours: the first stream's (every stream has one, sending or not).
-  const std::uint32_t sender = streams_.empty() ? 1 : streams_.begin()->second.send.ssrc;
+  const std::uint32_t sender = streams_.empty() ? 1 : streams_.begin()->second.send.front().ssrc;
   (void)send_feedback(sender, [&](RtcpWriter& writer) { reporter_.write(writer, sender, reported_media_ssrc_, now); });
 }
 
@@ -74,14 +88,14 @@ void RtpSession::send_remb(base::Instant now) {
   std::uint32_t ssrcs[16];
   std::size_t count = 0;
   for (const auto& [id, stream] : streams_) {
-    const ReceiveStream& receive = stream.receive;
-    if (receive.parameters && receive.parameters->remb_abs_send_time_extension && receive.ssrc && count < std::size(ssrcs)) {
-      ssrcs[count++] = *receive.ssrc;
+    if (!stream.receive_parameters || !stream.receive_parameters->remb_abs_send_time_extension) continue;
+    for (const ReceiveStream& receive : stream.receive) {
+      if (receive.ssrc && count < std::size(ssrcs)) ssrcs[count++] = *receive.ssrc;
     }
   }
   const std::uint64_t bps = remote_estimator_->take_report(now);
   if (count == 0) return;
-  const std::uint32_t sender = streams_.begin()->second.send.ssrc;
+  const std::uint32_t sender = streams_.begin()->second.send.front().ssrc;
   (void)send_feedback(sender, [&](RtcpWriter& writer) { write_remb(writer, sender, bps, {ssrcs, count}); });
 }
 
@@ -120,45 +134,53 @@ RtpSessionOutput RtpSession::poll_output() {
   return output;
 }
 
-base::Result<RtpSession::Stream*> RtpSession::feedback_target(StreamId id) {
+base::Result<RtpSession::FeedbackTarget> RtpSession::feedback_target(StreamId id, std::size_t layer) {
   Stream* stream = find(id);
   if (stream == nullptr) return base::Error{base::ErrorCode::kInvalidArgument, "no such stream"};
-  if (!stream->receive.parameters) return base::Error{base::ErrorCode::kWrongState, "the stream does not receive"};
-  if (!stream->receive.ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this stream yet"};
-  return stream;
-}
-
-base::Result<void> RtpSession::request_key_frame(StreamId id) {
-  auto stream = feedback_target(id);
-  if (!stream) return stream.error();
-  const std::uint32_t ours = (*stream)->send.ssrc, theirs = *(*stream)->receive.ssrc;
-  auto sent = send_feedback(ours, [&](RtcpWriter& writer) { write_pli(writer, ours, theirs); });
-  if (sent) ++(*stream)->receive.stats.plis_sent;
-  return sent;
-}
-
-base::Result<void> RtpSession::send_nack(StreamId id, std::span<const std::uint16_t> lost) {
-  if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
-  auto stream = feedback_target(id);
-  if (!stream) return stream.error();
-  const std::uint32_t ours = (*stream)->send.ssrc, theirs = *(*stream)->receive.ssrc;
-  auto sent = send_feedback(ours, [&](RtcpWriter& writer) { write_nack(writer, ours, theirs, lost); });
-  if (sent) ++(*stream)->receive.stats.nacks_sent;
-  return sent;
-}
-
-RtpSession::Stream* RtpSession::sender_of(std::uint32_t ssrc) {
-  for (auto& [id, stream] : streams_) {
-    if (stream.send.ssrc == ssrc) return &stream;
+  if (!stream->receive_parameters) return base::Error{base::ErrorCode::kWrongState, "the stream does not receive"};
+  if (layer >= stream->receive.size()) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the stream receives " + std::to_string(stream->receive.size()) +
+                                                              " layer(s), not " + std::to_string(layer + 1)};
   }
-  return nullptr;
+  ReceiveStream& receive = stream->receive[layer];
+  if (!receive.ssrc) return base::Error{base::ErrorCode::kWrongState, "nothing received on this stream yet"};
+  return FeedbackTarget{&receive, stream->send.front().ssrc, *receive.ssrc};
 }
 
-void RtpSession::answer_nack(Stream& stream, const Nack& nack, base::Instant now) {
-  SendStream& send = stream.send;
-  if (!send.history || !send.parameters) return;
+base::Result<void> RtpSession::request_key_frame(StreamId id, std::size_t layer) {
+  auto target = feedback_target(id, layer);
+  if (!target) return target.error();
+  auto sent = send_feedback(target->sender, [&](RtcpWriter& writer) { write_pli(writer, target->sender, target->media); });
+  if (sent) ++target->layer->stats.plis_sent;
+  return sent;
+}
+
+base::Result<void> RtpSession::send_nack(StreamId id, std::span<const std::uint16_t> lost, std::size_t layer) {
+  if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
+  auto target = feedback_target(id, layer);
+  if (!target) return target.error();
+  auto sent = send_feedback(target->sender, [&](RtcpWriter& writer) { write_nack(writer, target->sender, target->media, lost); });
+  if (sent) ++target->layer->stats.nacks_sent;
+  return sent;
+}
+
+std::optional<RtpSession::Sender> RtpSession::sender_of(std::uint32_t ssrc) {
+  for (auto& [id, stream] : streams_) {
+    for (std::size_t encoding = 0; encoding < stream.send.size(); ++encoding) {
+      if (stream.send[encoding].ssrc == ssrc) return Sender{&stream, encoding};
+    }
+  }
+  return std::nullopt;
+}
+
+void RtpSession::answer_nack(Stream& stream, std::size_t encoding, const Nack& nack, base::Instant now) {
+  SendStream& send = stream.send[encoding];
+  if (!send.history || !stream.send_parameters) return;
   ++send.stats.nacks_received;
-  const auto rtx_payload_type = send.parameters->codec.rtx_payload_type;
+  const SendParameters& parameters = *stream.send_parameters;
+  const auto rtx_payload_type = parameters.codec.rtx_payload_type;
+  // RFC 8852 §3.2: a retransmission names the rid it repairs, not a rid of its own.
+  const RidRename rename{parameters.rid_extension.value_or(0), parameters.repaired_rid_extension.value_or(0)};
   nack.for_each_lost([&](std::uint16_t sequence) {
     const auto stored = send.history->find(now, sequence);
     if (!stored) return;  // too old, or never sent
@@ -167,7 +189,7 @@ void RtpSession::answer_nack(Stream& stream, const Nack& nack, base::Instant now
     base::Buffer bytes = pool_.take(kPacketCapacity);
     base::Result<base::ByteView> out = base::ByteView{};
     if (rtx_payload_type) {
-      out = write_rtx(*original, *rtx_payload_type, send.rtx_ssrc, send.rtx_sequence++, bytes.mutable_view());
+      out = write_rtx(*original, *rtx_payload_type, send.rtx_ssrc, send.rtx_sequence++, bytes.mutable_view(), rename);
     } else {
       std::copy(stored->begin(), stored->end(), bytes.begin());  // resent as it was
       out = base::ByteView(bytes.data(), stored->size());
@@ -190,11 +212,12 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
   const auto take_blocks = [&](const ReportBlocks& blocks) {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const ReportBlock block = blocks[i];
-      Stream* stream = sender_of(block.ssrc);
-      if (stream == nullptr) continue;
-      stream->send.stats.remote_report = block;
+      const auto sender = sender_of(block.ssrc);
+      if (!sender) continue;
+      SendStreamStats& stats = sender->stream->send[sender->encoding].stats;
+      stats.remote_report = block;
       if (auto rtt = round_trip_time(compact_ntp(config_.ntp_clock.ntp(now)), block)) {
-        stream->send.stats.round_trip_time = rtt;
+        stats.round_trip_time = rtt;
         if (congestion_) congestion_->on_round_trip_time(*rtt);
         if (remote_estimator_) remote_estimator_->on_round_trip_time(*rtt);
       }
@@ -202,10 +225,10 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
     }
   };
   const auto key_frame_requested = [&](std::uint32_t ssrc) {
-    Stream* stream = sender_of(ssrc);
-    if (stream == nullptr) return;
-    ++stream->send.stats.key_frames_requested;
-    outputs_.emplace_back(RtpSessionEvent{KeyFrameRequested{stream->id}});
+    const auto sender = sender_of(ssrc);
+    if (!sender) return;
+    ++sender->stream->send[sender->encoding].stats.key_frames_requested;
+    outputs_.emplace_back(RtpSessionEvent{KeyFrameRequested{sender->stream->id, sender->encoding}});
   };
   // Dispatched on type and FMT first: a parser refusing a packet builds an error message,
   // and transport-wide feedback comes twenty times a second.
@@ -214,8 +237,8 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
       case RtcpType::kSenderReport:
         if (auto sr = parse_sender_report(*packet)) {
           for (auto& [id, stream] : streams_) {
-            if (stream.receive.ssrc == sr->ssrc && stream.receive.statistics) {
-              stream.receive.statistics->on_sender_report(now, sr->info.ntp_timestamp);
+            for (ReceiveStream& receive : stream.receive) {
+              if (receive.ssrc == sr->ssrc && receive.statistics) receive.statistics->on_sender_report(now, sr->info.ntp_timestamp);
             }
           }
           take_blocks(sr->blocks);
@@ -227,7 +250,7 @@ bool RtpSession::handle_rtcp(base::Instant now, base::ByteView compound) {
       case RtcpType::kTransportFeedback:
         if (packet->count == kFmtNack) {
           if (auto nack = parse_nack(*packet)) {
-            if (Stream* stream = sender_of(nack->media_ssrc)) answer_nack(*stream, *nack, now);
+            if (const auto sender = sender_of(nack->media_ssrc)) answer_nack(*sender->stream, sender->encoding, *nack, now);
           }
         } else if (packet->count == kFmtTransportCc && congestion_) {
           if (auto feedback = TransportCc::parse(*packet)) {

@@ -3,6 +3,7 @@
 // (what webrtc-stats' outbound-rtp, remote-inbound-rtp and inbound-rtp are made of).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +20,10 @@ namespace rtcstack::media {
 
 /// Names a stream of a session; the caller picks it.
 using StreamId = std::uint32_t;
+
+/// Simulcast (RFC 8853): the most encodings a stream sends, and layers it receives. What
+/// browsers send (three, by rid) and what W3C sendEncodings are used for.
+inline constexpr std::size_t kMaxSimulcastLayers = 3;
 
 /// A negotiated payload format, as far as RTP needs it.
 struct RtpCodec {
@@ -42,6 +47,12 @@ struct SendParameters {
   bool transport_cc = false, remb = false;
   /// Audio leaves the pacer first.
   bool audio = false;
+  /// Simulcast: the rid of each encoding, in the order send_rtp() numbers them (at most
+  /// kMaxSimulcastLayers), each an RTP stream of its own (SSRC, sequence numbers, history,
+  /// SRs); empty for one encoding without a rid. With the rid extension negotiated, every
+  /// packet names its rid, and its retransmissions the repaired rid (RFC 8852).
+  std::vector<std::string> rids;
+  std::optional<std::uint8_t> rid_extension, repaired_rid_extension;
 };
 
 struct ReceiveParameters {
@@ -59,10 +70,16 @@ struct ReceiveParameters {
   /// Whether we estimate what the peer may send and tell it in REMB (goog-remb negotiated
   /// without transport-cc), from the send times this extension carries.
   std::optional<std::uint8_t> remb_abs_send_time_extension;
+  /// Simulcast: the rids the peer sends (at most kMaxSimulcastLayers), each received as a
+  /// layer of its own; SSRCs are learned from the rid and repaired-rid extensions (browsers
+  /// announce none). Empty: one layer, matched as above.
+  std::vector<std::string> rids;
+  std::optional<std::uint8_t> rid_extension, repaired_rid_extension;
 };
 
 struct SendStreamStats {
   std::uint32_t ssrc = 0;
+  std::string rid;  ///< of the encoding, when the stream sends simulcast
   RtpCodec codec;
   std::uint64_t packets_sent = 0, payload_bytes_sent = 0;
   std::uint64_t retransmitted = 0;         ///< packets resent for NACKs
@@ -74,6 +91,7 @@ struct SendStreamStats {
 
 struct ReceiveStreamStats {
   std::uint32_t ssrc = 0;
+  std::string rid;  ///< of the layer, when the stream receives simulcast
   std::uint32_t clock_rate = 90000;
   std::uint64_t packets_received = 0, bytes_received = 0;  ///< RTX restored ones included
   std::int64_t packets_lost = 0;                            ///< RFC 3550 cumulative
@@ -81,19 +99,19 @@ struct ReceiveStreamStats {
   std::uint64_t nacks_sent = 0, plis_sent = 0;
 };
 
-/// The send half of a stream.
+/// What a stream sends on one SSRC (an RTP stream, RFC 7656 §2.1.10): the stream's only
+/// one, or one encoding of its simulcast.
 struct SendStream {
   std::uint32_t ssrc = 0, rtx_ssrc = 0;
   std::uint16_t sequence = 0, rtx_sequence = 0;
-  std::optional<SendParameters> parameters;  ///< nullopt: it does not send
   std::unique_ptr<RetransmissionBuffer> history;  ///< from the first packet
   std::optional<SendStatistics> statistics;       ///< from the first packet
   SendStreamStats stats;
 };
 
-/// The receive half of a stream.
+/// What a stream receives on one SSRC: the stream's only one, or one layer of the
+/// simulcast the peer sends.
 struct ReceiveStream {
-  std::optional<ReceiveParameters> parameters;  ///< nullopt: it takes nothing
   std::optional<std::uint32_t> ssrc, rtx_ssrc;  ///< announced or learned
   std::optional<ReceiveStatistics> statistics;  ///< from the first packet
   ReceiveStreamStats stats;

@@ -177,6 +177,12 @@ base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::Me
   });
 }
 
+base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_transceiver(pc::MediaKind kind, const pc::RtpTransceiverInit& init) {
+  return with_connection<base::Result<pc::TransceiverHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.add_transceiver(kind, init);
+  });
+}
+
 base::Result<pc::TransceiverHandle> PeerConnectionHandle::add_track(pc::MediaKind kind) {
   return with_connection<base::Result<pc::TransceiverHandle>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
     return pc.add_track(kind);
@@ -214,22 +220,42 @@ std::vector<pc::CodecParameters> PeerConnectionHandle::negotiated_codecs(pc::Tra
   });
 }
 
+std::vector<pc::RtpEncodingParameters> PeerConnectionHandle::send_encodings(pc::TransceiverHandle transceiver) {
+  return with_connection<std::vector<pc::RtpEncodingParameters>>({}, [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.send_encodings(transceiver);
+  });
+}
+
+base::Result<void> PeerConnectionHandle::set_send_encodings(pc::TransceiverHandle transceiver,
+                                                            std::vector<pc::RtpEncodingParameters> encodings) {
+  return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.set_send_encodings(transceiver, std::move(encodings));
+  });
+}
+
+std::vector<std::string> PeerConnectionHandle::receive_rids(pc::TransceiverHandle transceiver) {
+  return with_connection<std::vector<std::string>>({}, [&](pc::PeerConnection& pc, base::Instant) {
+    return pc.receive_rids(transceiver);
+  });
+}
+
 base::Result<void> PeerConnectionHandle::send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload,
-                                                  std::uint32_t timestamp, bool marker) {
+                                                  std::uint32_t timestamp, bool marker, std::string_view rid) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
-    return pc.send_rtp(transceiver, payload, timestamp, marker);
+    return pc.send_rtp(transceiver, payload, timestamp, marker, rid);
   });
 }
 
-base::Result<void> PeerConnectionHandle::request_key_frame(pc::TransceiverHandle transceiver) {
+base::Result<void> PeerConnectionHandle::request_key_frame(pc::TransceiverHandle transceiver, std::string_view rid) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
-    return pc.request_key_frame(transceiver);
+    return pc.request_key_frame(transceiver, rid);
   });
 }
 
-base::Result<void> PeerConnectionHandle::send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost) {
+base::Result<void> PeerConnectionHandle::send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost,
+                                                   std::string_view rid) {
   return with_connection<base::Result<void>>(gone(), [&](pc::PeerConnection& pc, base::Instant) {
-    return pc.send_nack(transceiver, lost);
+    return pc.send_nack(transceiver, lost, rid);
   });
 }
 

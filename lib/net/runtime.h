@@ -130,10 +130,12 @@ struct Callbacks {
   std::function<void(pc::ChannelHandle)> on_buffered_amount_low;
   /// ontrack: the peer sends on a transceiver's section.
   std::function<void(const pc::TrackEvent&)> on_track;
-  /// An incoming RTP packet of a transceiver, decrypted (RTX restored).
-  std::function<void(pc::TransceiverHandle, base::Buffer packet)> on_rtp;
-  /// The peer asks for a key frame on what the transceiver sends (PLI, FIR).
-  std::function<void(pc::TransceiverHandle)> on_key_frame_request;
+  /// An incoming RTP packet of a transceiver, decrypted (RTX restored), with the rid of
+  /// its simulcast layer ("" without simulcast).
+  std::function<void(pc::TransceiverHandle, base::Buffer packet, const std::string& rid)> on_rtp;
+  /// The peer asks for a key frame on what the transceiver sends (PLI, FIR): of the
+  /// simulcast encoding `rid` names ("" without simulcast).
+  std::function<void(pc::TransceiverHandle, const std::string& rid)> on_key_frame_request;
   /// Congestion control's target for all media of the connection, in bits per second on
   /// the wire (pc::TargetBitrateEvent): encoders follow it.
   std::function<void(std::uint64_t bitrate_bps)> on_target_bitrate;
@@ -175,16 +177,21 @@ class PeerConnectionHandle {
   // Media: see pc::PeerConnection.
   base::Result<pc::TransceiverHandle> add_transceiver(pc::MediaKind kind,
                                                       pc::RtpTransceiverDirection direction = pc::RtpTransceiverDirection::kSendRecv);
+  base::Result<pc::TransceiverHandle> add_transceiver(pc::MediaKind kind, const pc::RtpTransceiverInit& init);
   base::Result<pc::TransceiverHandle> add_track(pc::MediaKind kind);
   base::Result<void> set_direction(pc::TransceiverHandle transceiver, pc::RtpTransceiverDirection direction);
   base::Result<void> stop_transceiver(pc::TransceiverHandle transceiver);
   std::optional<pc::CodecParameters> send_codec(pc::TransceiverHandle transceiver);
   std::vector<pc::CodecParameters> negotiated_codecs(pc::TransceiverHandle transceiver);
   base::Result<void> set_codec_preferences(pc::TransceiverHandle transceiver, std::vector<pc::CodecParameters> codecs);
+  std::vector<pc::RtpEncodingParameters> send_encodings(pc::TransceiverHandle transceiver);
+  base::Result<void> set_send_encodings(pc::TransceiverHandle transceiver, std::vector<pc::RtpEncodingParameters> encodings);
+  std::vector<std::string> receive_rids(pc::TransceiverHandle transceiver);
   base::Result<void> send_rtp(pc::TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
-                              bool marker);
-  base::Result<void> request_key_frame(pc::TransceiverHandle transceiver);
-  base::Result<void> send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost);
+                              bool marker, std::string_view rid = {});
+  base::Result<void> request_key_frame(pc::TransceiverHandle transceiver, std::string_view rid = {});
+  base::Result<void> send_nack(pc::TransceiverHandle transceiver, std::span<const std::uint16_t> lost,
+                               std::string_view rid = {});
 
   /// W3C getStats(): the connection's stats objects (pc/stats.h), stamped now; empty once
   /// its runtime is gone.

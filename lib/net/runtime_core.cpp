@@ -517,9 +517,9 @@ void RuntimeCore::dispatch(Connection& connection, std::vector<pc::Event>& event
     } else if (auto* e = std::get_if<pc::TrackEvent>(&event)) {
       if (on.on_track) on.on_track(*e);
     } else if (auto* e = std::get_if<pc::RtpPacketEvent>(&event)) {
-      if (on.on_rtp) on.on_rtp(e->transceiver, std::move(e->packet));
+      if (on.on_rtp) on.on_rtp(e->transceiver, std::move(e->packet), e->rid);
     } else if (auto* e = std::get_if<pc::KeyFrameRequestEvent>(&event)) {
-      if (on.on_key_frame_request) on.on_key_frame_request(e->transceiver);
+      if (on.on_key_frame_request) on.on_key_frame_request(e->transceiver, e->rid);
     } else if (auto* e = std::get_if<pc::TargetBitrateEvent>(&event)) {
       if (on.on_target_bitrate) on.on_target_bitrate(e->bitrate_bps);
     } else if (auto* e = std::get_if<pc::TrackEndedEvent>(&event)) {

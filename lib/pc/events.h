@@ -81,10 +81,14 @@ struct TrackEvent {
 struct RtpPacketEvent {
   TransceiverHandle transceiver;
   base::Buffer packet;
+  /// Simulcast the peer sends: the rid of the layer the packet came on ("" without).
+  std::string rid;
 };
 /// The peer asked for a key frame (PLI or FIR) on what this transceiver sends.
 struct KeyFrameRequestEvent {
   TransceiverHandle transceiver;
+  /// Simulcast we send: the rid of the encoding it wants one of ("" without).
+  std::string rid;
 };
 /// Congestion control moved its estimate: what all media of the connection together
 /// should send now, in bits per second of packets on the wire (RTP headers, SRTP, UDP and

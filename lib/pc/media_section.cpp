@@ -4,7 +4,9 @@
 #include <charconv>
 #include <map>
 
+#include "media/rtp_stream.h"
 #include "pc/h264_parameters.h"
+#include "pc/rtp_encoding.h"
 #include "sdp/text.h"
 
 namespace rtcstack::pc {
@@ -34,6 +36,27 @@ CodecParameters h264(std::uint8_t payload_type, H264Profile profile, int packeti
   const H264Parameters parameters{{profile, 31}, packetization_mode, true};
   return CodecParameters{payload_type, "H264", 90000, 1, h264_fmtp(parameters), feedback,
                          static_cast<std::uint8_t>(payload_type + 1)};
+}
+
+// The rids of one direction of a=simulcast (RFC 8853 §5.1): of each stream, the first
+// alternative that an a=rid line of the same direction defines (§5.3 ignores the others).
+std::vector<std::string> simulcast_rids(const std::vector<sdp::Simulcast::Alternatives>& streams,
+                                        const std::vector<sdp::Rid>& rids, bool send) {
+  std::vector<std::string> chosen;
+  for (const sdp::Simulcast::Alternatives& alternatives : streams) {
+    for (const sdp::Simulcast::Stream& stream : alternatives) {
+      const bool defined = std::any_of(rids.begin(), rids.end(), [&](const sdp::Rid& rid) {
+        return rid.id == stream.rid && rid.send == send;
+      });
+      const bool repeated = std::find(chosen.begin(), chosen.end(), stream.rid) != chosen.end();
+      if (defined && !repeated && valid_rid(stream.rid)) {
+        chosen.push_back(stream.rid);
+        break;
+      }
+    }
+    if (chosen.size() == media::kMaxSimulcastLayers) break;
+  }
+  return chosen;
 }
 
 }  // namespace
@@ -147,6 +170,11 @@ base::Result<RemoteMedia> read_remote_media(const sdp::MediaDescription& section
     remote.stream_id = msids.front().stream_id;
     remote.track_id = msids.front().track_id.value_or("");
   }
+  if (const auto simulcast = section.simulcast(); simulcast && remote.kind == MediaKind::kVideo) {
+    const std::vector<sdp::Rid> rids = section.rids();
+    remote.send_rids = simulcast_rids(simulcast->send, rids, true);
+    remote.receive_rids = simulcast_rids(simulcast->recv, rids, false);
+  }
   return remote;
 }
 
@@ -242,10 +270,31 @@ base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction w
     const bool known = std::any_of(ours.begin(), ours.end(), [&](const auto& entry) { return entry.second == kind; });
     if (known) local.extensions.emplace_back(id, kind);
   }
+  if (sdp::receives(local.direction) && media_extension_id(local.extensions, media::ExtensionKind::kRid)) {
+    local.receive_rids = offer.send_rids;
+  }
   return local;
 }
 
 namespace detail {
+namespace {
+
+// a=rid for each rid, then a=simulcast with both directions (RFC 8853 §5.1).
+void add_simulcast(sdp::MediaDescription& section, const LocalMedia& local) {
+  if (local.send_rids.empty() && local.receive_rids.empty()) return;
+  sdp::Simulcast simulcast;
+  for (const std::string& rid : local.send_rids) {
+    section.add(sdp::Rid{rid, true, {}, {}});
+    simulcast.send.push_back({{rid, false}});
+  }
+  for (const std::string& rid : local.receive_rids) {
+    section.add(sdp::Rid{rid, false, {}, {}});
+    simulcast.recv.push_back({{rid, false}});
+  }
+  section.add(simulcast);
+}
+
+}  // namespace
 
 sdp::MediaDescription media_head(const LocalMedia& local) {
   sdp::MediaDescription section;
@@ -280,7 +329,8 @@ void add_media_attributes(sdp::MediaDescription& section, const LocalMedia& loca
       section.add(sdp::Fmtp::of(std::to_string(*codec.rtx_payload_type), {{"apt", payload_type}}));
     }
   }
-  if (!sending || local.ssrc == 0) return;
+  add_simulcast(section, local);
+  if (!sending || local.ssrc == 0 || !local.send_rids.empty()) return;
   if (local.rtx_ssrc) section.add(sdp::SsrcGroup{"FID", {local.ssrc, *local.rtx_ssrc}});
   for (const std::optional<std::uint32_t>& ssrc : {std::optional<std::uint32_t>(local.ssrc), local.rtx_ssrc}) {
     if (!ssrc) continue;

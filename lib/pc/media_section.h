@@ -49,6 +49,11 @@ struct RemoteMedia {
   std::string stream_id, track_id;        ///< a=msid
   bool rtcp_mux = false;
   bool rtcp_rsize = false;
+  /// Simulcast (RFC 8853): the rids the peer sends (a=simulcast send) and those it takes
+  /// (a=simulcast recv; in an answer, which of our encodings it accepted), in its order,
+  /// paused ones included: of each stream the first alternative with a matching a=rid line,
+  /// at most media::kMaxSimulcastLayers. Empty without simulcast.
+  std::vector<std::string> send_rids, receive_rids;
 };
 
 /// kInvalidArgument for a section that is not audio or video, or has no a=mid.
@@ -68,6 +73,9 @@ struct LocalMedia {
   std::string cname;
   std::string stream_id = "-", track_id;  ///< a=msid
   bool answer = false;                    ///< the section answers the peer's (its first codec is what we send)
+  /// Simulcast: the rids we send and those we take (a=rid and a=simulcast); our SSRCs are
+  /// then not announced, as browsers do not announce theirs.
+  std::vector<std::string> send_rids, receive_rids;
 };
 
 /// The codecs of an offer: ours in our order, or the application's preferences applied; in
@@ -84,6 +92,9 @@ sdp::Direction answer_direction(sdp::Direction offered, sdp::Direction wanted);
 /// the order of `preferences` when the application set them, and only those) and with its
 /// payload types (feedback narrowed to what both know, RTX kept when offered; H.264 at the
 /// level RFC 6184 §8.2.2 gives; Opus with our own receive parameters), the extensions we both know with the offer's ids.
+/// Video simulcast the offer sends is taken, every rid of it, when we receive and the offer
+/// has the rid extension (without it the layers could not be told apart: no a=simulcast,
+/// and the peer sends one encoding, RFC 8853 §5.3).
 /// kUnsupported when no codec is shared (the caller then rejects the section with port 0).
 base::Result<LocalMedia> answer_media(const RemoteMedia& offer, sdp::Direction wanted,
                                       const std::vector<CodecParameters>& preferences = {});

@@ -236,7 +236,7 @@ base::Result<void> PeerConnection::set_remote_description(base::Instant now, Ses
   remote_ = std::make_shared<const RemoteParameters>(std::move(*remote));
   transport_->set_mid(remote_->transport_mid);
   if (offer) media_->remember_before_remote_offer();
-  media_->apply_remote_media(remote_->media);
+  media_->apply_remote_media(remote_->media, !offer);
   if (offer) {
     pending_remote_ = PeerDescription{description.type, remote_parsed_};
     set_signaling(SignalingState::kHaveRemoteOffer);
@@ -370,7 +370,12 @@ const DataChannelInit* PeerConnection::channel_init(ChannelHandle channel) const
 // Transceivers (transceivers.h): the transport's state is checked here, the rest there.
 base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, RtpTransceiverDirection direction) {
   if (auto ended = ended_error()) return *ended;
-  return media_->add(kind, direction);
+  return media_->add(kind, RtpTransceiverInit{direction, {}});
+}
+
+base::Result<TransceiverHandle> PeerConnection::add_transceiver(MediaKind kind, const RtpTransceiverInit& init) {
+  if (auto ended = ended_error()) return *ended;
+  return media_->add(kind, init);
 }
 
 base::Result<TransceiverHandle> PeerConnection::add_track(MediaKind kind) {
@@ -412,21 +417,34 @@ base::Result<void> PeerConnection::set_codec_preferences(TransceiverHandle trans
 
 std::vector<CodecParameters> PeerConnection::codec_capabilities(MediaKind kind) { return supported_codecs(kind); }
 
+std::vector<RtpEncodingParameters> PeerConnection::send_encodings(TransceiverHandle transceiver) const {
+  return media_->send_encodings(transceiver);
+}
+
+base::Result<void> PeerConnection::set_send_encodings(TransceiverHandle transceiver, std::vector<RtpEncodingParameters> encodings) {
+  return media_->set_send_encodings(transceiver, std::move(encodings));
+}
+
+std::vector<std::string> PeerConnection::receive_rids(TransceiverHandle transceiver) const {
+  return media_->receive_rids(transceiver);
+}
+
 base::Result<void> PeerConnection::send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp,
-                                            bool marker) {
-  auto sent = media_->send_rtp(now_, transceiver, payload, timestamp, marker);
+                                            bool marker, std::string_view rid) {
+  auto sent = media_->send_rtp(now_, transceiver, payload, timestamp, marker, rid);
   if (sent) pump(now_);
   return sent;
 }
 
-base::Result<void> PeerConnection::request_key_frame(TransceiverHandle transceiver) {
-  auto sent = media_->request_key_frame(now_, transceiver);
+base::Result<void> PeerConnection::request_key_frame(TransceiverHandle transceiver, std::string_view rid) {
+  auto sent = media_->request_key_frame(now_, transceiver, rid);
   if (sent) pump(now_);
   return sent;
 }
 
-base::Result<void> PeerConnection::send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost) {
-  auto sent = media_->send_nack(now_, transceiver, lost);
+base::Result<void> PeerConnection::send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost,
+                                             std::string_view rid) {
+  auto sent = media_->send_nack(now_, transceiver, lost, rid);
   if (sent) pump(now_);
   return sent;
 }

@@ -31,6 +31,7 @@
 #include "pc/data_channel.h"
 #include "pc/events.h"
 #include "pc/output.h"
+#include "pc/rtp_encoding.h"
 #include "pc/rtp_parameters.h"
 #include "pc/states.h"
 #include "pc/stats.h"
@@ -106,6 +107,10 @@ class PeerConnection {
   /// A transceiver that will offer (or answer) a section of `kind`; the next offer
   /// carries it (renegotiate to add it to a live connection).
   base::Result<TransceiverHandle> add_transceiver(MediaKind kind, RtpTransceiverDirection direction = RtpTransceiverDirection::kSendRecv);
+  /// W3C addTransceiver(kind, init): with sendEncodings, up to three simulcast encodings
+  /// of video named by rids (pc/rtp_encoding.h), offered with a=rid and a=simulcast.
+  /// kInvalidArgument for encodings W3C refuses (check_send_encodings).
+  base::Result<TransceiverHandle> add_transceiver(MediaKind kind, const RtpTransceiverInit& init);
   /// W3C addTrack: a transceiver of `kind` that a remote offer made and that has never
   /// been given anything to send gains send in its direction (recvonly becomes sendrecv,
   /// inactive sendonly); without one, a new sendrecv transceiver. Renegotiate to apply.
@@ -139,15 +144,31 @@ class PeerConnection {
   /// RTCRtpSender/RTCRtpReceiver.getCapabilities(kind).codecs: what rtcstack can send and
   /// receive, in its order of preference.
   static std::vector<CodecParameters> codec_capabilities(MediaKind kind);
+  /// RTCRtpSender.getParameters().encodings: what the application gave (defaults filled
+  /// in), less the simulcast encodings an answer did not take (a peer that does not do
+  /// simulcast leaves the first); a sender a simulcast offer made has the offer's rids.
+  std::vector<RtpEncodingParameters> send_encodings(TransceiverHandle transceiver) const;
+  /// RTCRtpSender.setParameters(): the same encodings with other values (active,
+  /// maxBitrate, scaleResolutionDownBy); kInvalidArgument when their number or rids differ.
+  base::Result<void> set_send_encodings(TransceiverHandle transceiver, std::vector<RtpEncodingParameters> encodings);
+  /// The rids of the simulcast layers the peer sends on the transceiver, as negotiated
+  /// (RtpPacketEvent::rid names them); empty without simulcast.
+  std::vector<std::string> receive_rids(TransceiverHandle transceiver) const;
   /// Sends one RTP packet of the negotiated codec: the PeerConnection adds SSRC, sequence
   /// number, payload type and the mid extension, keeps the packet for NACKs (answered by
   /// RTX when negotiated) and protects it with SRTP. kWrongState until the connection
   /// has SRTP keys and the section sends; kInvalidArgument for a payload over 1400 bytes.
-  base::Result<void> send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp, bool marker);
-  /// Asks the peer for a key frame on the transceiver's incoming stream (PLI).
-  base::Result<void> request_key_frame(TransceiverHandle transceiver);
-  /// Asks the peer to retransmit these packets of the incoming stream (generic NACK).
-  base::Result<void> send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost);
+  /// Simulcast: `rid` names the encoding ("" the first), which has its own SSRC; its
+  /// packets carry the rid extension. kInvalidArgument for a rid the sender does not
+  /// have, kWrongState for an inactive encoding or one the answer did not take.
+  base::Result<void> send_rtp(TransceiverHandle transceiver, base::ByteView payload, std::uint32_t timestamp, bool marker,
+                              std::string_view rid = {});
+  /// Asks the peer for a key frame on the transceiver's incoming stream (PLI), of the
+  /// simulcast layer `rid` names ("" the first).
+  base::Result<void> request_key_frame(TransceiverHandle transceiver, std::string_view rid = {});
+  /// Asks the peer to retransmit these packets of the incoming stream (generic NACK), of
+  /// the simulcast layer `rid` names.
+  base::Result<void> send_nack(TransceiverHandle transceiver, std::span<const std::uint16_t> lost, std::string_view rid = {});
 
   /// Ends everything (DTLS close_notify, SCTP abort); every state becomes closed, no
   /// events follow.

@@ -21,13 +21,17 @@ std::size_t Transceivers::live() const {
       std::count_if(transceivers_.begin(), transceivers_.end(), [](const auto& entry) { return !entry.second.stopped; }));
 }
 
-base::Result<TransceiverHandle> Transceivers::add(MediaKind kind, RtpTransceiverDirection direction) {
+base::Result<TransceiverHandle> Transceivers::add(MediaKind kind, const RtpTransceiverInit& init) {
   if (live() >= configuration_.max_transceivers) {
     return base::Error{base::ErrorCode::kResourceExhausted,
                        "the connection has " + std::to_string(configuration_.max_transceivers) +
                            " transceivers that are not stopped (Configuration::max_transceivers)"};
   }
-  return make(kind, direction);
+  auto encodings = check_send_encodings(kind, init.send_encodings);
+  if (!encodings) return encodings.error();
+  const TransceiverHandle handle = make(kind, init.direction);
+  transceivers_[handle].encodings = std::move(*encodings);
+  return handle;
 }
 
 TransceiverHandle Transceivers::make(MediaKind kind, RtpTransceiverDirection direction) {
@@ -35,6 +39,7 @@ TransceiverHandle Transceivers::make(MediaKind kind, RtpTransceiverDirection dir
   Transceiver& transceiver = transceivers_[handle];
   transceiver.kind = kind;
   transceiver.direction = direction;
+  transceiver.encodings.resize(1);
   // The RTP session is made with the first transceiver: a connection of data channels
   // alone never holds one.
   if (!rtp_) {
@@ -57,7 +62,7 @@ base::Result<TransceiverHandle> Transceivers::add_track(MediaKind kind) {
     transceiver.direction = sdp::receives(transceiver.direction) ? RtpTransceiverDirection::kSendRecv : RtpTransceiverDirection::kSendOnly;
     return handle;
   }
-  return add(kind, RtpTransceiverDirection::kSendRecv);
+  return add(kind, RtpTransceiverInit{});
 }
 
 base::Result<void> Transceivers::set_direction(TransceiverHandle handle, RtpTransceiverDirection direction) {
@@ -159,6 +164,26 @@ base::Result<void> Transceivers::set_codec_preferences(TransceiverHandle handle,
   return {};
 }
 
+std::vector<RtpEncodingParameters> Transceivers::send_encodings(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  return found == transceivers_.end() ? std::vector<RtpEncodingParameters>{} : found->second.encodings;
+}
+
+base::Result<void> Transceivers::set_send_encodings(TransceiverHandle handle, std::vector<RtpEncodingParameters> encodings) {
+  const auto found = transceivers_.find(handle);
+  if (found == transceivers_.end()) return base::Error{base::ErrorCode::kInvalidArgument, "no such transceiver"};
+  if (found->second.stopped) return base::Error{base::ErrorCode::kWrongState, "the transceiver is stopped"};
+  if (auto checked = check_encodings_change(found->second.encodings, encodings); !checked) return checked.error();
+  if (found->second.kind == MediaKind::kAudio) encodings.front().scale_resolution_down_by.reset();
+  found->second.encodings = std::move(encodings);
+  return {};
+}
+
+std::vector<std::string> Transceivers::receive_rids(TransceiverHandle handle) const {
+  const auto found = transceivers_.find(handle);
+  return found == transceivers_.end() ? std::vector<std::string>{} : found->second.receiving_rids;
+}
+
 std::vector<LocalMedia> Transceivers::described_media() const {
   std::vector<LocalMedia> sections;
   for (const auto& [handle, transceiver] : transceivers_) {
@@ -201,6 +226,12 @@ std::vector<LocalMedia> Transceivers::local_media(bool offer, const std::string&
       section.codecs = offer_codecs(transceiver.kind, transceiver.local ? &*transceiver.local : nullptr,
                                     transceiver.codec_preferences);
       section.extensions = transceiver.local ? transceiver.local->extensions : supported_extensions(transceiver.kind);
+      // Simulcast we send is offered with its rids; what we received before is offered
+      // to be received again.
+      if (transceiver.kind == MediaKind::kVideo && transceiver.encodings.size() > 1 && sdp::sends(section.direction)) {
+        for (const RtpEncodingParameters& encoding : transceiver.encodings) section.send_rids.push_back(encoding.rid);
+      }
+      if (transceiver.local && sdp::receives(section.direction)) section.receive_rids = transceiver.local->receive_rids;
     } else {
       if (!transceiver.mid || !transceiver.remote || transceiver.remote->rejected) continue;
       auto answer = answer_media(*transceiver.remote, transceiver.direction, transceiver.codec_preferences);
@@ -212,6 +243,14 @@ std::vector<LocalMedia> Transceivers::local_media(bool offer, const std::string&
         continue;
       }
       section = std::move(*answer);
+      // An offer that asks for simulcast gets the encodings it names that we send.
+      if (sdp::sends(section.direction) && transceiver.encodings.size() > 1 &&
+          media_extension_id(section.extensions, media::ExtensionKind::kRid)) {
+        for (const RtpEncodingParameters& encoding : transceiver.encodings) {
+          const auto& wanted = transceiver.remote->receive_rids;
+          if (std::find(wanted.begin(), wanted.end(), encoding.rid) != wanted.end()) section.send_rids.push_back(encoding.rid);
+        }
+      }
     }
     section.ssrc = rtp_->ssrc(handle);
     const bool rtx = std::any_of(section.codecs.begin(), section.codecs.end(),
@@ -254,12 +293,32 @@ Transceivers::Transceiver* Transceivers::match(const RemoteMedia& section) {
   return transceiver;
 }
 
-void Transceivers::apply_remote_media(const std::vector<RemoteMedia>& sections) {
+void Transceivers::apply_remote_media(const std::vector<RemoteMedia>& sections, bool answer) {
   for (const RemoteMedia& section : sections) {
     Transceiver* transceiver = match(section);
     transceiver->remote = section;
     // W3C: a description rejecting the section stops its transceiver.
     if (section.rejected) transceiver->stopped = true;
+    std::vector<RtpEncodingParameters>& encodings = transceiver->encodings;
+    const bool default_encodings = encodings.size() == 1 && encodings.front() == RtpEncodingParameters{};
+    if (!answer && !transceiver->local && default_encodings && section.receive_rids.size() > 1) {
+      // W3C: a sender never negotiated and given no encodings sends those a simulcast offer asks for.
+      encodings.clear();
+      for (const std::string& rid : section.receive_rids) encodings.push_back(RtpEncodingParameters{rid, true, {}, {}});
+      encodings = *check_send_encodings(transceiver->kind, std::move(encodings));  // valid rids: read_remote_media checked them
+    } else if (answer && transceiver->local && !transceiver->local->send_rids.empty()) {
+      // W3C: the encodings an answer did not take are gone; without a=simulcast only the
+      // first is left.
+      const auto& taken = section.receive_rids;
+      if (taken.empty()) {
+        encodings.resize(1);
+      } else {
+        std::erase_if(encodings, [&](const RtpEncodingParameters& encoding) {
+          return std::find(taken.begin(), taken.end(), encoding.rid) == taken.end();
+        });
+        if (encodings.empty()) encodings.emplace_back();
+      }
+    }
   }
   configure_streams();
   announce_tracks();

@@ -23,6 +23,7 @@
 #include "pc/configuration.h"
 #include "pc/media_section.h"
 #include "pc/output.h"
+#include "pc/rtp_encoding.h"
 #include "pc/stats.h"
 #include "srtp/session.h"
 
@@ -40,7 +41,7 @@ class Transceivers {
   ~Transceivers();
 
   // The application's calls (PeerConnection documents them).
-  base::Result<TransceiverHandle> add(MediaKind kind, RtpTransceiverDirection direction);
+  base::Result<TransceiverHandle> add(MediaKind kind, const RtpTransceiverInit& init);
   base::Result<TransceiverHandle> add_track(MediaKind kind);
   base::Result<void> set_direction(TransceiverHandle handle, RtpTransceiverDirection direction);
   base::Result<void> stop(TransceiverHandle handle);
@@ -51,10 +52,14 @@ class Transceivers {
   std::optional<CodecParameters> send_codec(TransceiverHandle handle) const;
   std::vector<CodecParameters> negotiated_codecs(TransceiverHandle handle) const;
   base::Result<void> set_codec_preferences(TransceiverHandle handle, std::vector<CodecParameters> codecs);
+  std::vector<RtpEncodingParameters> send_encodings(TransceiverHandle handle) const;
+  base::Result<void> set_send_encodings(TransceiverHandle handle, std::vector<RtpEncodingParameters> encodings);
+  std::vector<std::string> receive_rids(TransceiverHandle handle) const;
   base::Result<void> send_rtp(base::Instant now, TransceiverHandle handle, base::ByteView payload,
-                              std::uint32_t timestamp, bool marker);
-  base::Result<void> request_key_frame(base::Instant now, TransceiverHandle handle);
-  base::Result<void> send_nack(base::Instant now, TransceiverHandle handle, std::span<const std::uint16_t> lost);
+                              std::uint32_t timestamp, bool marker, std::string_view rid);
+  base::Result<void> request_key_frame(base::Instant now, TransceiverHandle handle, std::string_view rid);
+  base::Result<void> send_nack(base::Instant now, TransceiverHandle handle, std::span<const std::uint16_t> lost,
+                               std::string_view rid);
 
   // Negotiation.
   /// The smallest number not used as a mid by a section of `remote`, a transceiver or
@@ -65,8 +70,9 @@ class Transceivers {
   /// The sections of the last offer or answer made.
   std::vector<LocalMedia> described_media() const;
   /// A remote description's sections: transceivers are matched or made, stopped when
-  /// rejected, and tracks announced or ended.
-  void apply_remote_media(const std::vector<RemoteMedia>& sections);
+  /// rejected, and tracks announced or ended. An answer (`answer`) also drops the
+  /// simulcast encodings it did not take (W3C).
+  void apply_remote_media(const std::vector<RemoteMedia>& sections, bool answer);
   /// What a remote offer may change, kept until the offer is answered or rolled back.
   void remember_before_remote_offer();
   /// The offer was answered: nothing is left to roll back.
@@ -107,10 +113,19 @@ class Transceivers {
     bool stopped_locally = false;  // by stop(): a rollback keeps it stopped
     bool made_for_remote_offer = false;  // a recvonly one add_track may still take
     std::vector<CodecParameters> codec_preferences;  // setCodecPreferences; empty: ours
+    std::vector<RtpEncodingParameters> encodings;    // the sender's, at least one
+    // What negotiation settled (configure_streams), in the RTP session's order of
+    // encodings and layers: the rids we send and those we receive; empty without simulcast.
+    std::vector<std::string> sending_rids, receiving_rids;
   };
 
   std::size_t live() const;  // not stopped
-  TransceiverHandle make(MediaKind kind, RtpTransceiverDirection direction);  // no cap checked
+  TransceiverHandle make(MediaKind kind, RtpTransceiverDirection direction);  // no cap checked; one encoding
+  /// The RTP session's encoding that sends `rid`'s packets ("" names the first), if it is
+  /// active and negotiated; else why not.
+  base::Result<std::size_t> sending_encoding(const Transceiver& transceiver, std::string_view rid) const;
+  /// The RTP session's layer that receives `rid` ("" names the first).
+  base::Result<std::size_t> receiving_layer(const Transceiver& transceiver, std::string_view rid) const;
   Transceiver* match(const RemoteMedia& section);  // the transceiver a remote section goes to
   void announce_tracks();
   /// Gives each transceiver's stream what its sections now say (or removes it, stopped).

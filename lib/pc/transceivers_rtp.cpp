@@ -36,10 +36,24 @@ std::optional<std::uint8_t> negotiated_extension(const LocalMedia& local, const 
   return media_extension_id(local.extensions, kind);
 }
 
+// Simulcast one way: the rids our side lists that the peer's lists too, in our order;
+// none unless both agreed on the rid extension, without which layers cannot be told apart.
+std::vector<std::string> negotiated_rids(const std::vector<std::string>& ours, const std::vector<std::string>& theirs,
+                                         const LocalMedia& local, const RemoteMedia& remote) {
+  std::vector<std::string> rids;
+  if (!negotiated_extension(local, remote, media::ExtensionKind::kRid)) return rids;
+  for (const std::string& rid : ours) {
+    if (std::find(theirs.begin(), theirs.end(), rid) != theirs.end()) rids.push_back(rid);
+  }
+  return rids;
+}
+
 }  // namespace
 
 void Transceivers::configure_streams() {
   for (auto& [handle, transceiver] : transceivers_) {
+    transceiver.sending_rids.clear();
+    transceiver.receiving_rids.clear();
     if (transceiver.stopped) {
       rtp_->remove_stream(handle);
       continue;
@@ -60,6 +74,10 @@ void Transceivers::configure_streams() {
       send->transport_cc_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kTransportWideCc);
       send->abs_send_time_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kAbsSendTime);
       send->audio = transceiver.kind == MediaKind::kAudio;
+      send->rids = negotiated_rids(local->send_rids, remote->receive_rids, *local, *remote);
+      send->rid_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kRid);
+      send->repaired_rid_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kRepairedRid);
+      transceiver.sending_rids = send->rids;
     }
     std::optional<media::ReceiveParameters> receive;
     if (negotiated && sdp::receives(local->direction)) {
@@ -69,6 +87,10 @@ void Transceivers::configure_streams() {
       receive->rtx_ssrc = remote->rtx_ssrc;
       receive->mid_extension = media_extension_id(remote->extensions, media::ExtensionKind::kMid);
       receive->mid = *transceiver.mid;
+      receive->rids = negotiated_rids(local->receive_rids, remote->send_rids, *local, *remote);
+      receive->rid_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kRid);
+      receive->repaired_rid_extension = negotiated_extension(*local, *remote, media::ExtensionKind::kRepairedRid);
+      transceiver.receiving_rids = receive->rids;
       // We report arrivals when the peer's codec asks for transport-wide feedback and we
       // agreed; failing that, we estimate its rate for it when it asked for REMB.
       const CodecParameters& theirs = remote->codecs.front();
@@ -119,8 +141,38 @@ base::Result<Transceivers::Transceiver*> Transceivers::media_transceiver(base::I
   return &found->second;
 }
 
+base::Result<std::size_t> Transceivers::sending_encoding(const Transceiver& transceiver, std::string_view rid) const {
+  const auto& encodings = transceiver.encodings;
+  const auto encoding = rid.empty() ? encodings.begin()
+                                    : std::find_if(encodings.begin(), encodings.end(),
+                                                   [&](const RtpEncodingParameters& e) { return e.rid == rid; });
+  if (encoding == encodings.end()) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the transceiver has no encoding with rid \"" + std::string(rid) + "\""};
+  }
+  if (!encoding->active) return base::Error{base::ErrorCode::kWrongState, "encoding \"" + encoding->rid + "\" is not active"};
+  // Without negotiated simulcast only the first encoding goes out, on the stream's SSRC.
+  if (transceiver.sending_rids.empty()) {
+    if (encoding == encodings.begin()) return std::size_t{0};
+    return base::Error{base::ErrorCode::kWrongState, "simulcast was not negotiated: only the first encoding sends"};
+  }
+  const auto& rids = transceiver.sending_rids;
+  const auto found = std::find(rids.begin(), rids.end(), encoding->rid);
+  if (found == rids.end()) return base::Error{base::ErrorCode::kWrongState, "the peer did not take encoding \"" + encoding->rid + "\""};
+  return static_cast<std::size_t>(found - rids.begin());
+}
+
+base::Result<std::size_t> Transceivers::receiving_layer(const Transceiver& transceiver, std::string_view rid) const {
+  if (rid.empty()) return std::size_t{0};
+  const auto& rids = transceiver.receiving_rids;
+  const auto found = std::find(rids.begin(), rids.end(), rid);
+  if (found == rids.end()) {
+    return base::Error{base::ErrorCode::kInvalidArgument, "the transceiver receives no layer with rid \"" + std::string(rid) + "\""};
+  }
+  return static_cast<std::size_t>(found - rids.begin());
+}
+
 base::Result<void> Transceivers::send_rtp(base::Instant now, TransceiverHandle handle, base::ByteView payload,
-                                          std::uint32_t timestamp, bool marker) {
+                                          std::uint32_t timestamp, bool marker, std::string_view rid) {
   auto found = media_transceiver(now, handle);
   if (!found) return found.error();
   const Transceiver& transceiver = **found;
@@ -130,19 +182,27 @@ base::Result<void> Transceivers::send_rtp(base::Instant now, TransceiverHandle h
   if (!transceiver.remote || transceiver.remote->codecs.empty()) {
     return base::Error{base::ErrorCode::kWrongState, "no codec negotiated"};
   }
-  return rtp_->send_rtp(now, handle, payload, timestamp, marker);
+  const auto encoding = sending_encoding(transceiver, rid);
+  if (!encoding) return encoding.error();
+  return rtp_->send_rtp(now, handle, payload, timestamp, marker, *encoding);
 }
 
-base::Result<void> Transceivers::request_key_frame(base::Instant now, TransceiverHandle handle) {
-  if (auto found = media_transceiver(now, handle); !found) return found.error();
-  return rtp_->request_key_frame(handle);
+base::Result<void> Transceivers::request_key_frame(base::Instant now, TransceiverHandle handle, std::string_view rid) {
+  auto found = media_transceiver(now, handle);
+  if (!found) return found.error();
+  const auto layer = receiving_layer(**found, rid);
+  if (!layer) return layer.error();
+  return rtp_->request_key_frame(handle, *layer);
 }
 
-base::Result<void> Transceivers::send_nack(base::Instant now, TransceiverHandle handle,
-                                           std::span<const std::uint16_t> lost) {
+base::Result<void> Transceivers::send_nack(base::Instant now, TransceiverHandle handle, std::span<const std::uint16_t> lost,
+                                           std::string_view rid) {
   if (lost.empty()) return base::Error{base::ErrorCode::kInvalidArgument, "a NACK names at least one packet"};
-  if (auto found = media_transceiver(now, handle); !found) return found.error();
-  return rtp_->send_nack(handle, lost);
+  auto found = media_transceiver(now, handle);
+  if (!found) return found.error();
+  const auto layer = receiving_layer(**found, rid);
+  if (!layer) return layer.error();
+  return rtp_->send_nack(handle, lost, *layer);
 }
 
 bool Transceivers::handle_rtp(base::Instant now, base::ByteView datagram) {
@@ -174,10 +234,17 @@ void Transceivers::pump(ice::Agent* agent) {
       continue;
     }
     auto& event = std::get<media::RtpSessionEvent>(output);
+    // Simulcast layers and encodings are named by their rids (short: no allocation).
+    const auto rid = [&](TransceiverHandle handle, std::size_t index, bool sending) {
+      const auto found = transceivers_.find(handle);
+      if (found == transceivers_.end()) return std::string();
+      const auto& rids = sending ? found->second.sending_rids : found->second.receiving_rids;
+      return index < rids.size() ? rids[index] : std::string();
+    };
     if (auto* received = std::get_if<media::RtpReceived>(&event)) {
-      emit(RtpPacketEvent{received->stream, std::move(received->packet)});
+      emit(RtpPacketEvent{received->stream, std::move(received->packet), rid(received->stream, received->layer, false)});
     } else if (const auto* request = std::get_if<media::KeyFrameRequested>(&event)) {
-      emit(KeyFrameRequestEvent{request->stream});
+      emit(KeyFrameRequestEvent{request->stream, rid(request->stream, request->encoding, true)});
     } else if (const auto* target = std::get_if<media::TargetBitrate>(&event)) {
       emit(TargetBitrateEvent{target->bps});
     }

@@ -1,6 +1,8 @@
 // Transceivers::append_stats(): each transceiver's streams as W3C stats objects
 // (webrtc-stats): codecs, outbound-rtp with the peer's view of it (remote-inbound-rtp),
 // and inbound-rtp.
+#include <algorithm>
+
 #include "pc/transceivers.h"
 #include "pc/transport_stats.h"
 
@@ -38,9 +40,17 @@ void Transceivers::stream_stats(TransceiverHandle handle, const Transceiver& t, 
     report.push_back(std::move(stats));
     return id;
   };
-  if (const auto sent = rtp_->send_stats(handle)) {
+  // Under simulcast, objects of the first encoding or layer keep the plain id, the others'
+  // add their rid.
+  const auto id_of = [&](const std::vector<std::string>& rids, std::size_t index) {
+    return index > 0 && index < rids.size() ? suffix + "-" + rids[index] : suffix;
+  };
+  // One outbound-rtp per encoding that sent (W3C: with its rid under simulcast).
+  for (std::size_t encoding = 0; encoding < std::max<std::size_t>(t.sending_rids.size(), 1); ++encoding) {
+    const auto sent = rtp_->send_stats(handle, encoding);
+    if (!sent) continue;
     const auto codec = send_codec(handle);
-    Stats out{"OT" + suffix, "outbound-rtp", timestamp,
+    Stats out{"OT" + id_of(t.sending_rids, encoding), "outbound-rtp", timestamp,
               {{"ssrc", std::uint64_t{sent->ssrc}},
                {"kind", kind},
                {"mid", *t.mid},
@@ -50,10 +60,11 @@ void Transceivers::stream_stats(TransceiverHandle handle, const Transceiver& t, 
                {"retransmittedPacketsSent", sent->retransmitted},
                {"nackCount", sent->nacks_received},
                {"pliCount", sent->key_frames_requested}}};
+    if (!sent->rid.empty()) out.members.emplace_back("rid", sent->rid);
     if (codec) out.members.emplace_back("codecId", codec_stats(*codec));
     if (sent->remote_report) {
       const media::ReportBlock& block = *sent->remote_report;
-      Stats remote{"RI" + suffix, "remote-inbound-rtp", timestamp,
+      Stats remote{"RI" + id_of(t.sending_rids, encoding), "remote-inbound-rtp", timestamp,
                    {{"ssrc", std::uint64_t{sent->ssrc}},
                     {"kind", kind},
                     {"transportId", std::string(kTransportId)},
@@ -67,9 +78,11 @@ void Transceivers::stream_stats(TransceiverHandle handle, const Transceiver& t, 
     }
     report.push_back(std::move(out));
   }
-  const auto received = rtp_->receive_stats(handle);
-  if (received && t.remote) {
-    Stats in{"IT" + suffix, "inbound-rtp", timestamp,
+  // One inbound-rtp per layer received.
+  for (std::size_t layer = 0; layer < std::max<std::size_t>(t.receiving_rids.size(), 1); ++layer) {
+    const auto received = rtp_->receive_stats(handle, layer);
+    if (!received || !t.remote) continue;
+    Stats in{"IT" + id_of(t.receiving_rids, layer), "inbound-rtp", timestamp,
              {{"ssrc", std::uint64_t{received->ssrc}},
               {"kind", kind},
               {"mid", *t.mid},

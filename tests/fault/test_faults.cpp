@@ -207,8 +207,8 @@ TEST_CASE("fault: a second of total loss in a video call: PLI brings a key frame
     on.on_connection_state_change = [&connected](pc::PeerConnectionState state, const std::string&) {
       if (state == pc::PeerConnectionState::kConnected) ++connected;
     };
-    on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet) { media.on_rtp(transceiver, packet); };
-    on.on_key_frame_request = [&media, &key_frame_requests](pc::TransceiverHandle transceiver) {
+    on.on_rtp = [&media](pc::TransceiverHandle transceiver, base::Buffer packet, const std::string&) { media.on_rtp(transceiver, packet); };
+    on.on_key_frame_request = [&media, &key_frame_requests](pc::TransceiverHandle transceiver, const std::string&) {
       ++key_frame_requests;
       media.on_key_frame_request(transceiver);
     };

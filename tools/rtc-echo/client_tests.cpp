@@ -76,10 +76,10 @@ class MediaTest final : public ClientTest {
     return {};
   }
   void add_callbacks(net::Callbacks& callbacks) override {
-    callbacks.on_rtp = [media = media_](pc::TransceiverHandle transceiver, base::Buffer packet) {
+    callbacks.on_rtp = [media = media_](pc::TransceiverHandle transceiver, base::Buffer packet, const std::string&) {
       media->on_rtp(transceiver, packet);
     };
-    callbacks.on_key_frame_request = [media = media_](pc::TransceiverHandle transceiver) {
+    callbacks.on_key_frame_request = [media = media_](pc::TransceiverHandle transceiver, const std::string&) {
       media->on_key_frame_request(transceiver);
     };
     callbacks.on_target_bitrate = [media = media_](std::uint64_t bps) { media->on_target_bitrate(bps); };

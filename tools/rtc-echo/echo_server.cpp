@@ -111,14 +111,14 @@ http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& conf
   // Media comes back on our own SSRCs, and a key frame request for what we send goes on
   // to the client, whose frames we forward.
   const auto check = decode_media ? std::make_shared<MediaCheck>() : nullptr;
-  callbacks.on_rtp = [self, check](pc::TransceiverHandle transceiver, base::Buffer bytes) {
+  callbacks.on_rtp = [self, check](pc::TransceiverHandle transceiver, base::Buffer bytes, const std::string&) {
     auto handle = self->lock();
     auto packet = media::RtpPacket::parse(bytes);
     if (!handle || !packet) return;
     (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
     if (check) check->on_packet(*handle, transceiver, *packet);
   };
-  callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver) {
+  callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver, const std::string&) {
     if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver);
   };
   callbacks.on_connection_state_change = [self, &connections](pc::PeerConnectionState state, const std::string& reason) {
