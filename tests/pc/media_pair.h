@@ -15,15 +15,23 @@ namespace rtcstack::testing {
 struct Received {
   std::vector<pc::TrackEvent> tracks;
   std::map<pc::TransceiverHandle, std::vector<base::Buffer>> packets;
+  std::map<pc::TransceiverHandle, std::vector<std::string>> rids;  // of each packet, in step
   std::vector<pc::TransceiverHandle> key_frame_requests;
+  std::vector<std::string> key_frame_rids;  // of each request, in step
   std::vector<pc::TransceiverHandle> ended;
 };
 
 inline void record(testing::PcEndpoint& endpoint, Received& received) {
   endpoint.on_event = [&received](const pc::Event& event) {
     if (const auto* track = std::get_if<pc::TrackEvent>(&event)) received.tracks.push_back(*track);
-    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) received.packets[rtp->transceiver].push_back(rtp->packet);
-    if (const auto* request = std::get_if<pc::KeyFrameRequestEvent>(&event)) received.key_frame_requests.push_back(request->transceiver);
+    if (const auto* rtp = std::get_if<pc::RtpPacketEvent>(&event)) {
+      received.packets[rtp->transceiver].push_back(rtp->packet);
+      received.rids[rtp->transceiver].push_back(rtp->rid);
+    }
+    if (const auto* request = std::get_if<pc::KeyFrameRequestEvent>(&event)) {
+      received.key_frame_requests.push_back(request->transceiver);
+      received.key_frame_rids.push_back(request->rid);
+    }
     if (const auto* ended = std::get_if<pc::TrackEndedEvent>(&event)) received.ended.push_back(ended->transceiver);
   };
 }

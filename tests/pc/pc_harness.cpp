@@ -71,7 +71,8 @@ PcPair::PcPair(std::uint64_t seed, pc::Configuration a_configuration, pc::Config
 
 void PcPair::negotiate(PcEndpoint& offerer) { testing::negotiate(offerer, &offerer == &a ? b : a); }
 
-void negotiate(PcEndpoint& offerer, PcEndpoint& answerer, const std::function<std::string(const std::string&)>& rewrite_offer) {
+void negotiate(PcEndpoint& offerer, PcEndpoint& answerer, const std::function<std::string(const std::string&)>& rewrite_offer,
+               const std::function<std::string(const std::string&)>& rewrite_answer) {
   const base::Instant now = offerer.now();
   auto offer = offerer.pc().create_offer();
   REQUIRE(offer.ok());
@@ -81,6 +82,7 @@ void negotiate(PcEndpoint& offerer, PcEndpoint& answerer, const std::function<st
   auto answer = answerer.pc().create_answer();
   REQUIRE(answer.ok());
   REQUIRE(answerer.pc().set_local_description(now, *answer).ok());
+  if (rewrite_answer) answer->sdp = rewrite_answer(answer->sdp);
   REQUIRE(offerer.pc().set_remote_description(now, *answer).ok());
   offerer.drain();
   answerer.drain();

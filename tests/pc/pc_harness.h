@@ -60,9 +60,11 @@ inline pc::DataChannelInit labelled(std::string label) {
 }
 
 /// Offer from `offerer`, answer from `answerer`, applied on both sides; `rewrite_offer`
-/// changes the offer's SDP on its way to the answerer (a peer that offered less).
+/// changes the offer's SDP on its way to the answerer (a peer that offered less), and
+/// `rewrite_answer` the answer's on its way back.
 void negotiate(PcEndpoint& offerer, PcEndpoint& answerer,
-               const std::function<std::string(const std::string&)>& rewrite_offer = {});
+               const std::function<std::string(const std::string&)>& rewrite_offer = {},
+               const std::function<std::string(const std::string&)>& rewrite_answer = {});
 
 /// Two connections, a (192.0.2.1) and b (192.0.2.2), on one network and simulated clock.
 struct PcPair {
