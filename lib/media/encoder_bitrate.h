@@ -5,8 +5,10 @@
 // sequence number, abs-send-time: 12 + 20), the SRTP tag (10) and UDP over IPv4 (28).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace rtcstack::media {
 
@@ -36,6 +38,21 @@ constexpr TargetSplit split_target(std::uint64_t wire_bps, std::uint64_t audio_m
   const std::uint64_t audio = wire_bps / 10 < 12'000 ? 12'000 : wire_bps / 10 > audio_max_bps ? audio_max_bps : wire_bps / 10;
   const std::uint64_t audio_wire = wire_bitrate(audio, 50);
   return {audio, wire_bps > audio_wire ? wire_bps - audio_wire : 0};
+}
+
+/// Simulcast: a video target (wire bits per second) shared by the encodings, lowest first
+/// (W3C sendEncodings order), each up to its maximum (0: none), into `out`. An encoding
+/// the rest cannot give `min_bps` gets 0 - the application pauses it until the target
+/// grows - and so does every one above it; what is left once all have their maximum
+/// stays unused.
+inline void split_simulcast(std::uint64_t wire_bps, std::span<const std::uint64_t> max_bps, std::span<std::uint64_t> out,
+                            std::uint64_t min_bps = 50'000) {
+  std::uint64_t left = wire_bps;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::uint64_t most = i < max_bps.size() && max_bps[i] != 0 ? max_bps[i] : left;
+    out[i] = left >= min_bps ? std::min(most, left) : 0;
+    left = out[i] == 0 ? 0 : left - out[i];
+  }
 }
 
 }  // namespace rtcstack::media

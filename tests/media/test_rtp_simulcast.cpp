@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "media/encoder_bitrate.h"
 #include "media/rtcp_feedback.h"
 #include "media/rtcp_reports.h"
 #include "media/rtp_session.h"
@@ -191,4 +192,27 @@ TEST_CASE("renegotiated simulcast keeps what was learned of a rid; fewer encodin
   call.a.session.set_send(kVideo, video_send(true));
   CHECK(call.a.session.send_rtp(ms(10), kVideo, base::as_bytes(std::string("x")), 0, false).ok());
   CHECK_FALSE(call.a.session.send_rtp(ms(10), kVideo, base::as_bytes(std::string("x")), 0, false, 1).ok());
+}
+
+TEST_CASE("a video target is shared by simulcast encodings lowest first, each up to its maximum", "[media][simulcast]") {
+  const std::uint64_t maxima[] = {150'000, 500'000, 1'500'000};
+  std::uint64_t out[3] = {};
+  media::split_simulcast(3'000'000, maxima, out);
+  CHECK(out[0] == 150'000);
+  CHECK(out[1] == 500'000);
+  CHECK(out[2] == 1'500'000);  // the rest stays unused
+  media::split_simulcast(1'000'000, maxima, out);
+  CHECK(out[2] == 350'000);
+  // Too little for the top layer's minimum: it pauses; too little for the lowest: all do.
+  media::split_simulcast(680'000, maxima, out);
+  CHECK(out[1] == 500'000);
+  CHECK(out[2] == 0);
+  media::split_simulcast(40'000, maxima, out);
+  CHECK(out[0] == 0);
+  CHECK(out[1] == 0);
+  // No maximum: the layer takes what is left.
+  const std::uint64_t open[] = {100'000, 0};
+  std::uint64_t two[2] = {};
+  media::split_simulcast(800'000, open, two);
+  CHECK(two[1] == 700'000);
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "media/video_codec.h"
 #include "net/runtime.h"
@@ -63,11 +64,19 @@ class ClientTest {
 };
 
 /// What type 2 offers: only `video_codec` (setCodecPreferences; nothing: every codec
-/// rtcstack has), and with `audio_red` RED before Opus, so that audio goes in RED.
+/// rtcstack has), with `audio_red` RED before Opus, so that audio goes in RED, and with
+/// `simulcast` video in three encodings (kSimulcast), which the answer must all take.
 struct MediaChoice {
   std::optional<media::VideoCodec> video_codec;
   bool audio_red = false;
+  bool simulcast = false;
 };
+
+/// The simulcast of `rtc-echo client --simulcast`, as browsers are usually set up: a
+/// 640x480 picture sent whole ("f"), halved ("h") and quartered ("q"), lowest first, each
+/// with a maximum bitrate for its size.
+std::vector<pc::RtpEncodingParameters> simulcast_encodings();
+inline constexpr int kSimulcastWidth = 640, kSimulcastHeight = 480;
 
 /// The test of `type` (0-3); kUnsupported for another number.
 base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome);

@@ -57,7 +57,9 @@ class MediaTest final : public ClientTest {
       : ClientTest(outcome), media_(std::move(media)), choice_(choice) {}
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
     if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added;
-    auto video = connection->add_transceiver(pc::MediaKind::kVideo);
+    auto video = choice_.simulcast ? connection->add_transceiver(pc::MediaKind::kVideo, {pc::RtpTransceiverDirection::kSendRecv,
+                                                                                          simulcast_encodings()})
+                                   : connection->add_transceiver(pc::MediaKind::kVideo);
     auto audio = connection->add_transceiver(pc::MediaKind::kAudio);
     if (!video || !audio) return base::Error{base::ErrorCode::kInternal, "no transceivers"};
     if (choice_.video_codec) {
@@ -73,14 +75,16 @@ class MediaTest final : public ClientTest {
       if (auto preferred = connection->set_codec_preferences(*audio, std::move(audio_codecs)); !preferred) return preferred;
     }
     media_->attach(connection, *video, *audio);
+    connection_ = connection;
+    video_ = *video;
     return {};
   }
   void add_callbacks(net::Callbacks& callbacks) override {
     callbacks.on_rtp = [media = media_](pc::TransceiverHandle transceiver, base::Buffer packet, const std::string&) {
       media->on_rtp(transceiver, packet);
     };
-    callbacks.on_key_frame_request = [media = media_](pc::TransceiverHandle transceiver, const std::string&) {
-      media->on_key_frame_request(transceiver);
+    callbacks.on_key_frame_request = [media = media_](pc::TransceiverHandle transceiver, const std::string& rid) {
+      media->on_key_frame_request(transceiver, rid);
     };
     callbacks.on_target_bitrate = [media = media_](std::uint64_t bps) { media->on_target_bitrate(bps); };
   }
@@ -92,13 +96,41 @@ class MediaTest final : public ClientTest {
       outcome_.finish(false, "the audio came back without RED; " + media_->progress());
       return;
     }
+    // Simulcast: the verdict waits until every encoding has sent enough (or time runs out).
+    if (choice_.simulcast && !simulcast_missing().empty()) return;
     outcome_.finish(true, media_->progress());
   }
-  std::string progress() const override { return "; " + media_->progress(); }
+  std::string progress() const override {
+    const std::string missing = choice_.simulcast ? simulcast_missing() : std::string();
+    return "; " + (missing.empty() ? std::string() : missing + "; ") + media_->progress();
+  }
 
  private:
+  // Asked for simulcast: every encoding was taken and has sent as many frames as the echo
+  // needs (the server decodes each: the top one starts once the target has room for it),
+  // with an outbound-rtp per rid; what is missing, if anything.
+  std::string simulcast_missing() const {
+    if (const auto fewest = media_->fewest_frames_sent(); fewest < MediaEcho::kFramesWanted) {
+      return "an encoding has sent " + std::to_string(fewest) + " frames";
+    }
+    auto connection = connection_.lock();
+    if (!connection) return "the connection is gone";
+    const std::size_t taken = connection->send_encodings(video_).size();
+    if (taken != simulcast_encodings().size()) {
+      return "the answer took " + std::to_string(taken) + " of " + std::to_string(simulcast_encodings().size()) + " encodings";
+    }
+    std::size_t sending = 0;
+    for (const pc::Stats& stats : connection->get_stats()) {
+      const auto* packets = stats.get("packetsSent");
+      if (stats.type == "outbound-rtp" && stats.get("rid") && packets && std::get<std::uint64_t>(*packets) > 0) ++sending;
+    }
+    return sending == taken ? std::string() : std::to_string(sending) + " of " + std::to_string(taken) + " encodings sent";
+  }
+
   std::shared_ptr<MediaEcho> media_;
   MediaChoice choice_;
+  std::weak_ptr<net::PeerConnectionHandle> connection_;
+  pc::TransceiverHandle video_ = 0;
 };
 
 // Type 3: every message of every channel echoed byte for byte, in order where ordered.
@@ -236,12 +268,21 @@ std::string StressTest::progress() const {
 
 }  // namespace
 
+std::vector<pc::RtpEncodingParameters> simulcast_encodings() {
+  return {{"q", true, 150'000, 4.0}, {"h", true, 500'000, 2.0}, {"f", true, 1'500'000, 1.0}};
+}
+
 base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome) {
   switch (type) {
     case 0: return std::unique_ptr<ClientTest>(std::make_unique<ConnectTest>(outcome));
     case 1: return std::unique_ptr<ClientTest>(std::make_unique<ChannelEchoTest>(outcome));
     case 2: {
-      auto echo = MediaEcho::create();
+      MediaEchoConfig config;
+      if (media.simulcast) {
+        config.width = kSimulcastWidth;
+        config.height = kSimulcastHeight;
+      }
+      auto echo = MediaEcho::create(config);
       if (!echo) return echo.error();
       return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*echo), media));
     }

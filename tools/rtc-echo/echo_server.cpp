@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -109,17 +109,29 @@ http::Response answer_offer(net::Runtime& runtime, const pc::Configuration& conf
     }
   };
   // Media comes back on our own SSRCs, and a key frame request for what we send goes on
-  // to the client, whose frames we forward.
+  // to the client, whose frames we forward. Of simulcast, one layer comes back - the first
+  // the offer lists, as an SFU forwards one - on a stream of our own.
   const auto check = decode_media ? std::make_shared<MediaCheck>() : nullptr;
-  callbacks.on_rtp = [self, check](pc::TransceiverHandle transceiver, base::Buffer bytes, const std::string&) {
+  const auto echoed_rids = std::make_shared<std::map<pc::TransceiverHandle, std::string>>();  // IO thread only
+  const auto echoed_rid = [self, echoed_rids](pc::TransceiverHandle transceiver) -> const std::string& {
+    auto [entry, added] = echoed_rids->try_emplace(transceiver);
+    if (auto handle = self->lock(); added && handle) {
+      const auto rids = handle->receive_rids(transceiver);
+      if (!rids.empty()) entry->second = rids.front();
+    }
+    return entry->second;
+  };
+  callbacks.on_rtp = [self, check, echoed_rid](pc::TransceiverHandle transceiver, base::Buffer bytes, const std::string& rid) {
     auto handle = self->lock();
     auto packet = media::RtpPacket::parse(bytes);
     if (!handle || !packet) return;
-    (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
-    if (check) check->on_packet(*handle, transceiver, *packet);
+    if (rid == echoed_rid(transceiver)) {
+      (void)handle->send_rtp(transceiver, packet->payload(), packet->timestamp(), packet->marker());
+    }
+    if (check) check->on_packet(*handle, transceiver, rid, *packet);
   };
-  callbacks.on_key_frame_request = [self](pc::TransceiverHandle transceiver, const std::string&) {
-    if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver);
+  callbacks.on_key_frame_request = [self, echoed_rid](pc::TransceiverHandle transceiver, const std::string&) {
+    if (auto handle = self->lock()) (void)handle->request_key_frame(transceiver, echoed_rid(transceiver));
   };
   callbacks.on_connection_state_change = [self, &connections](pc::PeerConnectionState state, const std::string& reason) {
     std::printf("connection %s%s%s\n", std::string(pc::to_string(state)).c_str(), reason.empty() ? "" : ": ",

@@ -29,7 +29,8 @@ int usage() {
                "usage: rtc-echo server [--port P] [--host H] [--bind IP] [--cors ORIGIN] [--max-connections N]\n"
                "                       [--max-unconnected N] [--media-ports MIN-MAX] [--log LEVEL]\n"
                "                       [--interface NAME]... [--exclude-interface NAME]... [--decode-media]\n"
-               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--audio-red] [--bind IP] [--timeout SECONDS] [--log LEVEL]\n"
+               "       rtc-echo client -s URL -t TYPE [--codec VP8|H264|VP9|AV1] [--audio-red] [--simulcast] [--bind IP]\n"
+               "                       [--timeout SECONDS] [--log LEVEL]\n"
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
                "types: 0 connection, 1 data channel echo, 2 media (video + Opus echoed and decoded), 3 data channel stress\n");
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
     }
     if (flag == "--audio-red") {
       client.media.audio_red = true;
+      continue;
+    }
+    if (flag == "--simulcast") {
+      client.media.simulcast = true;
       continue;
     }
     if (flag == "--decode-media") {

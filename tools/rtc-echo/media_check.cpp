@@ -8,10 +8,10 @@
 
 namespace rtcstack::echo {
 
-void MediaCheck::on_packet(net::PeerConnectionHandle& handle, pc::TransceiverHandle transceiver,
+void MediaCheck::on_packet(net::PeerConnectionHandle& handle, pc::TransceiverHandle transceiver, const std::string& rid,
                            const media::RtpPacket& packet) {
   std::lock_guard lock(mutex_);
-  Stream& stream = streams_[transceiver];
+  Stream& stream = streams_[{transceiver, rid}];
   if ((!stream.receiver && !stream.red) || stream.payload_type != packet.payload_type()) {
     // The first packet, or the peer switched codecs: what the payload type names.
     std::optional<pc::CodecParameters> codec;
@@ -27,11 +27,11 @@ void MediaCheck::on_packet(net::PeerConnectionHandle& handle, pc::TransceiverHan
       if (receiver) stream.receiver.emplace(std::move(*receiver));
     }
   }
-  if (stream.receiver) on_video(stream, packet);
+  if (stream.receiver) on_video(stream, rid, packet);
   if (stream.red) on_red(stream, packet);
 }
 
-void MediaCheck::on_video(Stream& stream, const media::RtpPacket& packet) {
+void MediaCheck::on_video(Stream& stream, const std::string& rid, const media::RtpPacket& packet) {
   const auto now = base::Instant::from_nanoseconds(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
   stream.receiver->on_packet(now, packet);
@@ -42,7 +42,8 @@ void MediaCheck::on_video(Stream& stream, const media::RtpPacket& packet) {
   });
   if (!stream.reported && stream.receiver->frames_decoded() >= kFramesReported) {
     stream.reported = true;
-    std::printf("video: %llu frames of %s decoded (%dx%d)\n", static_cast<unsigned long long>(kFramesReported),
+    std::printf("video%s%s: %llu frames of %s decoded (%dx%d)\n", rid.empty() ? "" : " rid=", rid.c_str(),
+                static_cast<unsigned long long>(kFramesReported),
                 std::string(media::to_string(stream.receiver->codec())).c_str(), stream.width, stream.height);
     std::fflush(stdout);
   }

@@ -7,6 +7,7 @@
 #include "media/encoder_bitrate.h"
 #include "media/red_payload.h"
 #include "media/rtp_packet.h"
+#include "media/rtp_stream.h"
 
 namespace rtcstack::echo {
 namespace {
@@ -43,12 +44,13 @@ base::Result<std::unique_ptr<MediaEcho>> MediaEcho::create(const MediaEchoConfig
 MediaEcho::MediaEcho(const MediaEchoConfig& config, media::VideoSender video_sender, media::VideoReceiver video_receiver,
                      media::OpusAudioEncoder audio_encoder, media::OpusAudioDecoder audio_decoder)
     : config_(config),
-      pattern_(config.width, config.height),
-      video_sender_(std::move(video_sender)),
       audio_encoder_(std::move(audio_encoder)),
       video_receiver_(std::move(video_receiver)),
       audio_decoder_(std::move(audio_decoder)),
-      pcm_(5760 * 2) {}
+      pcm_(5760 * 2) {
+  layers_.push_back(VideoLayer{"", config.width, config.height, support::TestPattern(config.width, config.height),
+                               std::move(video_sender), 0, false});
+}
 
 void MediaEcho::attach(std::weak_ptr<net::PeerConnectionHandle> handle, pc::TransceiverHandle video,
                        pc::TransceiverHandle audio) {
@@ -87,15 +89,27 @@ base::Result<void> MediaEcho::follow_negotiated_codec(net::PeerConnectionHandle&
   }
   const auto codec = pc::video_codec(*negotiated);
   if (!codec) return base::Error{base::ErrorCode::kUnsupported, "the negotiated video codec " + negotiated->name + " is not lib/media's"};
-  media::VideoEncoderConfig video;
-  video.width = config_.width;
-  video.height = config_.height;
-  video.bitrate_kbps = config_.bitrate_kbps;
-  auto sender = media::VideoSender::create(*codec, video, kMaxPayload, pc::payload_options(*negotiated));
-  if (!sender) return sender.error();
+  // An encoder per encoding the answer left (simulcast: each its own size), lowest first.
+  std::vector<VideoLayer> layers;
+  for (const pc::RtpEncodingParameters& encoding : handle.send_encodings(video_)) {
+    if (!encoding.active) continue;  // sends nothing (send_rtp would refuse it)
+    const double scale = encoding.scale_resolution_down_by.value_or(1.0);
+    // Even sizes (I420), at least 16 pixels.
+    const int width = std::max(16, static_cast<int>(config_.width / scale) & ~1);
+    const int height = std::max(16, static_cast<int>(config_.height / scale) & ~1);
+    media::VideoEncoderConfig video;
+    video.width = width;
+    video.height = height;
+    video.bitrate_kbps = encoding.max_bitrate_bps ? static_cast<int>(*encoding.max_bitrate_bps / 1000) : config_.bitrate_kbps;
+    auto sender = media::VideoSender::create(*codec, video, kMaxPayload, pc::payload_options(*negotiated));
+    if (!sender) return sender.error();
+    layers.push_back(VideoLayer{encoding.rid, width, height, support::TestPattern(width, height), std::move(*sender),
+                                encoding.max_bitrate_bps.value_or(0), false});
+  }
+  if (layers.empty()) return base::Error{base::ErrorCode::kInternal, "the video transceiver has no encoding"};
   auto receiver = media::VideoReceiver::create(*codec);  // the echo comes back in the same codec
   if (!receiver) return receiver.error();
-  video_sender_ = std::move(*sender);
+  layers_ = std::move(layers);
   config_.codec = *codec;
   applied_bps_ = 0;  // the new encoder takes the target afresh
   std::lock_guard lock(mutex_);
@@ -112,13 +126,41 @@ base::Result<void> MediaEcho::send_video() {
   const int index = video_frames_sent_++;
   {
     std::lock_guard lock(mutex_);
-    if (std::exchange(key_frame_wanted_, false)) video_sender_.request_key_frame();
+    for (const std::string& rid : std::exchange(key_frames_wanted_, {})) {
+      for (VideoLayer& layer : layers_) {
+        if (layer.rid == rid || rid.empty()) layer.sender.request_key_frame();
+      }
+    }
   }
   const auto timestamp = static_cast<std::uint32_t>(index * 3000);
-  auto sent = video_sender_.send_frame(pattern_.draw(index), timestamp, [&](base::ByteView payload, bool marker) {
-    return handle->send_rtp(video_, payload, timestamp, marker);
-  });
-  if (!sent) return sent.error();
+  for (VideoLayer& layer : layers_) {
+    if (layer.paused) continue;
+    auto sent = layer.sender.send_frame(layer.pattern.draw(index), timestamp, [&](base::ByteView payload, bool marker) {
+      return handle->send_rtp(video_, payload, timestamp, marker, layer.rid);
+    });
+    if (!sent) return sent.error();
+  }
+  return {};
+}
+
+base::Result<void> MediaEcho::apply_target(std::uint64_t target) {
+  const media::TargetSplit split = media::split_target(target);
+  if (auto set = audio_encoder_.set_bitrate(static_cast<int>(split.audio_payload_bps)); !set) return set;
+  if (layers_.size() == 1) return layers_.front().sender.set_target_bitrate(split.video_wire_bps);
+  std::array<std::uint64_t, media::kMaxSimulcastLayers> maxima{}, shares{};
+  const std::size_t count = std::min(layers_.size(), maxima.size());
+  for (std::size_t i = 0; i < count; ++i) maxima[i] = layers_[i].max_bps;
+  media::split_simulcast(split.video_wire_bps, {maxima.data(), count}, {shares.data(), count});
+  for (std::size_t i = 0; i < count; ++i) {
+    VideoLayer& layer = layers_[i];
+    const bool paused = shares[i] == 0;
+    // A layer that resumes starts with a key frame: its decoder saw nothing for a while.
+    if (layer.paused && !paused) layer.sender.request_key_frame();
+    layer.paused = paused;
+    if (shares[i] != 0) {
+      if (auto set = layer.sender.set_target_bitrate(shares[i]); !set) return set;
+    }
+  }
   return {};
 }
 
@@ -154,9 +196,7 @@ base::Result<void> MediaEcho::tick(Clock::time_point now) {
     target = target_bps_;
   }
   if (target != 0 && target != applied_bps_) {
-    const media::TargetSplit split = media::split_target(target);
-    if (auto set = video_sender_.set_target_bitrate(split.video_wire_bps); !set) return set;
-    if (auto set = audio_encoder_.set_bitrate(static_cast<int>(split.audio_payload_bps)); !set) return set;
+    if (auto applied = apply_target(target); !applied) return applied;
     applied_bps_ = target;
   }
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count();
@@ -233,9 +273,23 @@ void MediaEcho::on_target_bitrate(std::uint64_t bps) {
   target_bps_ = bps;
 }
 
-void MediaEcho::on_key_frame_request(pc::TransceiverHandle transceiver) {
+void MediaEcho::on_key_frame_request(pc::TransceiverHandle transceiver, const std::string& rid) {
   std::lock_guard lock(mutex_);
-  if (transceiver == video_) key_frame_wanted_ = true;
+  if (transceiver == video_ && key_frames_wanted_.size() < media::kMaxSimulcastLayers) key_frames_wanted_.push_back(rid);
+}
+
+std::uint64_t MediaEcho::fewest_frames_sent() const {
+  std::uint64_t fewest = UINT64_MAX;
+  for (const VideoLayer& layer : layers_) fewest = std::min(fewest, layer.sender.frames_sent());
+  return fewest;
+}
+
+std::vector<std::string> MediaEcho::video_layers() const {
+  std::vector<std::string> layers;
+  for (const VideoLayer& layer : layers_) {
+    layers.push_back((layer.rid.empty() ? "" : layer.rid + " ") + std::to_string(layer.width) + "x" + std::to_string(layer.height));
+  }
+  return layers;
 }
 
 bool MediaEcho::passed() const {
@@ -259,15 +313,17 @@ std::size_t MediaEcho::audio_samples_decoded() const {
 }
 
 std::string MediaEcho::progress() const {
+  std::string sent_as;  // the encodings, as "q 160x120, h 320x240, f 640x480" or "320x240"
+  for (const std::string& layer : video_layers()) sent_as += (sent_as.empty() ? "" : ", ") + layer;
   std::lock_guard lock(mutex_);
-  return "decoded " + std::to_string(video_receiver_.frames_decoded()) + " video frames (" + std::to_string(config_.width) + "x" +
-         std::to_string(config_.height) + " " + std::string(media::to_string(config_.codec)) + ", " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
+  return "decoded " + std::to_string(video_receiver_.frames_decoded()) + " video frames (" +
+         std::string(media::to_string(config_.codec)) + ", " + std::to_string(video_receiver_.decode_errors()) + " decode errors, " +
          std::to_string(video_receiver_.frames_dropped()) + " dropped, " + std::to_string(video_receiver_.packets_recovered()) +
          " packets repaired) and " + std::to_string(audio_samples_decoded_ / 48) + " ms of Opus audio (" +
          (red_packets_ ? std::to_string(red_packets_) + " packets in RED, " + std::to_string(audio_recovered_) +
                              " frames from its redundancy, " : std::string()) +
          std::to_string(audio_concealed_) + " frames concealed); sent " + std::to_string(video_frames_sent_) +
-         " video and " + std::to_string(audio_frames_sent_) + " audio frames";
+         " video frames as " + sent_as + " and " + std::to_string(audio_frames_sent_) + " audio frames";
 }
 
 }  // namespace rtcstack::echo
