@@ -1,6 +1,8 @@
 // Fuzzes the RTP parser (RFC 3550, RFC 8285): no crash, no read outside the packet, and
 // every packet it accepts with RFC 8285 (or no) extensions is rewritten by write_rtp() into
-// a packet that parses to the same header, elements, payload and padding.
+// a packet that parses to the same header, elements, payload and padding. Then through RTX
+// and back (RFC 4588, its rid renamed to the repaired rid and back, RFC 8852): the same
+// header, elements and payload again.
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "base/bytes.h"
 #include "media/rtp_extensions.h"
 #include "media/rtp_packet.h"
+#include "media/retransmission.h"
 
 using namespace rtcstack;
 using namespace rtcstack::media;
@@ -69,5 +72,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     base::bytes_equal(again->payload(), packet->payload()) &&
                     again->padding_size() == packet->padding_size();
   if (!same) std::abort();
+
+  // Through RTX, the rid (10) renamed to the repaired rid (16), and back. Skipped when the
+  // packet already has a 16 (the rename would make two) or the RTX packet does not fit.
+  for (const HeaderExtension& element : elements) {
+    if (element.id == 16) return 0;
+  }
+  std::vector<std::uint8_t> rtx_bytes(out.size() + 64), restored_bytes(out.size() + 64);
+  const auto rtx = write_rtx(*packet, 97, 0x1234, 7, rtx_bytes, {10, 16});
+  if (!rtx.ok()) return 0;
+  const auto rtx_packet = RtpPacket::parse(*rtx);
+  if (!rtx_packet.ok()) std::abort();
+  const auto restored = restore_from_rtx(*rtx_packet, packet->payload_type(), packet->ssrc(), restored_bytes, {16, 10});
+  if (!restored.ok()) std::abort();
+  const auto back = RtpPacket::parse(*restored);
+  if (!back.ok()) std::abort();
+  const bool restored_same = back->marker() == packet->marker() && back->payload_type() == packet->payload_type() &&
+                             back->sequence_number() == packet->sequence_number() &&
+                             back->timestamp() == packet->timestamp() && back->ssrc() == packet->ssrc() &&
+                             back->csrc_count() == packet->csrc_count() && same_elements(elements_of(*back), elements) &&
+                             base::bytes_equal(back->payload(), packet->payload());
+  if (!restored_same) std::abort();
   return 0;
 }

@@ -15,7 +15,9 @@
 # that one (setCodecPreferences): the browser must have sent and rendered that codec, and
 # the server (--decode-media) must have decoded 30 frames of each; then once more with RED
 # first for audio, which the server must have read as Opus in RED (and echoed in RED).
-# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp|codecs]
+# With "simulcast" (chromium only) the page sends VP8 in three encodings (sendEncodings
+# q, h, f): the server must have decoded 30 frames of each, each at its own size.
+# Usage: browser_echo.sh RTC_ECHO NODE_DIR chromium|firefox [tcp|codecs|simulcast]
 set -euo pipefail
 rtc_echo=$1
 node_dir=$2
@@ -41,6 +43,9 @@ elif [ "$mode" = codecs ]; then
   types=$(printf '2-%s,' "${codecs[@]}")
   # ... and once with audio in RED both ways.
   driver_args=("$PWD/$browser-codecs-echo.png" "${types}2-VP8-red")
+elif [ "$mode" = simulcast ]; then
+  server_args+=(--decode-media)
+  driver_args=("$PWD/$browser-simulcast-echo.png" "2-VP8-simulcast")
 fi
 start_server "$RTC_ECHO_URL" "$rtc_echo" "${server_args[@]}"
 # Browsers keep profiles and caches under HOME: a directory of our own, removed after.
@@ -59,5 +64,14 @@ if [ "$mode" = codecs ]; then
   done
   if ! grep "^audio: 50 packets of Opus in RED" "$server_log"; then
     echo "rtc-echo server read no audio in RED; its log:"; cat "$server_log"; exit 1
+  fi
+fi
+if [ "$mode" = simulcast ]; then
+  # Three layers decoded, three sizes (the page waited for 60 frames of each to be sent).
+  layers=$(grep -c "^video rid=[qhf]: 30 frames of VP8 decoded" "$server_log" || true)
+  sizes=$(grep "^video rid=[qhf]: 30 frames of VP8 decoded" "$server_log" | sed 's/.*(\(.*\))/\1/' | sort -u | wc -l)
+  grep "^video rid=" "$server_log" || true
+  if [ "$layers" -ne 3 ] || [ "$sizes" -ne 3 ]; then
+    echo "rtc-echo server decoded $layers simulcast layers in $sizes sizes, not 3; its log:"; cat "$server_log"; exit 1
   fi
 fi

@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "media/rtp_extensions.h"
 #include "media/rtp_packet.h"
 #include "media_pair.h"
+#include "pc/media_section.h"
+#include "sdp_files.h"
 
 using namespace rtcstack;
 using pc::MediaKind;
@@ -190,4 +193,39 @@ TEST_CASE("an offer without the rid extension gets no simulcast in the answer", 
   });
   CHECK_FALSE(has_text(pair.b.pc().local_description(), "a=simulcast"));
   CHECK(a.send_encodings(video).size() == 1);
+}
+
+TEST_CASE("Chromium's simulcast offer (sendEncodings q, h, f): every rid received, none announced", "[pc][media][simulcast]") {
+  // Recorded from Chromium 156 (tests/data/README.md): no a=ssrc in its video section, the
+  // rid extensions at ids 10 and 11, "a=simulcast:send q;h;f".
+  const auto offer = testing::load_sdp("chromium-offer-simulcast.sdp");
+  const auto video = pc::read_remote_media(testing::sdp_section(offer, "video"), false);
+  REQUIRE(video.ok());
+  CHECK(video->send_rids == std::vector<std::string>{"q", "h", "f"});
+  CHECK(video->receive_rids.empty());
+  CHECK(video->ssrcs.empty());
+  const auto answer = pc::answer_media(*video, sdp::Direction::kSendRecv);
+  REQUIRE(answer.ok());
+  CHECK(answer->receive_rids == std::vector<std::string>{"q", "h", "f"});
+  CHECK(pc::media_extension_id(answer->extensions, media::ExtensionKind::kRid) == 10);
+  CHECK(pc::media_extension_id(answer->extensions, media::ExtensionKind::kRepairedRid) == 11);
+  // The section we write answers with receive rids and no simulcast of our own.
+  pc::SdpWriteStatus status;
+  const auto section = pc::media_section(*answer, status, [](sdp::MediaDescription&) {});
+  REQUIRE_FALSE(status.error);
+  CHECK(section.simulcast()->recv.size() == 3);
+  CHECK(section.simulcast()->send.empty());
+  REQUIRE(section.rids().size() == 3);
+  CHECK_FALSE(section.rids()[0].send);
+
+  // RFC 8853: a rid without its a=rid line, a repeated one, and alternatives (the first
+  // defined one is taken); and never more than three.
+  auto edited = testing::sdp_section(offer, "video");
+  REQUIRE(edited.add_attribute("rid", "x send").ok());
+  REQUIRE(edited.add_attribute("rid", "y send").ok());
+  edited.remove_attributes("simulcast");
+  REQUIRE(edited.add_attribute("simulcast", "send z,q;q;~h;x;y").ok());
+  const auto odd = pc::read_remote_media(edited, false);
+  REQUIRE(odd.ok());
+  CHECK(odd->send_rids == std::vector<std::string>{"q", "h", "x"});
 }

@@ -8,7 +8,10 @@
 // "#run" runs them all at load, "#run=0,1,3" those listed; "2-H264" is type 2 with only
 // that video codec offered (setCodecPreferences), the codec of both directions checked in
 // getStats and noted in window.rtcEchoCodecs; "2-VP8-red" also puts RED first for audio
-// (RFC 2198: sent and echoed in RED; rtc-echo server --decode-media reads it). Each connection's selected
+// (RFC 2198: sent and echoed in RED; rtc-echo server --decode-media reads it);
+// "2-VP8-simulcast" sends a 1280x720 camera in three encodings (sendEncodings q, h, f at
+// a quarter, half and full size), waits until each has sent 60 frames and notes each
+// one's rid, size and frames sent in window.rtcEchoSimulcast. Each connection's selected
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
 // as it connects, and its remote candidate's type ("host", "prflx", ...) to
 // window.rtcEchoRemoteTypes: how a script sees that a call went over ICE-TCP, or that
@@ -178,13 +181,23 @@ const tests = {
     });
     pc.close();
   },
-  2: async (codec, audio) => {
-    const stream = await navigator.mediaDevices.getUserMedia({video: {width: 320, height: 240}, audio: true});
+  2: async (codec, option) => {
+    const audio = option === "red" ? option : undefined;
+    const simulcast = option === "simulcast";
+    const size = simulcast ? {width: 1280, height: 720} : {width: 320, height: 240};
+    const stream = await navigator.mediaDevices.getUserMedia({video: size, audio: true});
     const echoed = new MediaStream();
     const {pc} = await connect((pc) => {
       // Video first: with max-bundle, Firefox then offers the audio (and the data) as
       // bundle-only sections (port 0), which the server must take and echo.
-      for (const track of [...stream.getVideoTracks(), ...stream.getAudioTracks()]) pc.addTrack(track, stream);
+      for (const track of [...stream.getVideoTracks(), ...stream.getAudioTracks()]) {
+        if (simulcast && track.kind === "video") {
+          pc.addTransceiver(track, {streams: [stream], sendEncodings: [
+              {rid: "q", scaleResolutionDownBy: 4}, {rid: "h", scaleResolutionDownBy: 2}, {rid: "f"}]});
+        } else {
+          pc.addTrack(track, stream);
+        }
+      }
       if (codec) {
         const wanted = RTCRtpReceiver.getCapabilities("video").codecs.filter(
             (c) => c.mimeType === "video/" + codec || c.mimeType === "video/rtx");
@@ -227,13 +240,32 @@ const tests = {
           used[report.type + " " + report.kind] = stats.get(report.codecId).mimeType;
         }
       });
-      (window.rtcEchoCodecs = window.rtcEchoCodecs || {})[codec + (audio ? "-" + audio : "")] = used;
+      (window.rtcEchoCodecs = window.rtcEchoCodecs || {})[codec + (option ? "-" + option : "")] = used;
       // (Audio in RED: Chromium's stats name the Opus inside; the server checks the RED.)
       for (const direction of ["outbound-rtp", "inbound-rtp"]) {
         if (used[direction + " video"] !== "video/" + codec) throw new Error(direction + " video in " + used[direction + " video"]);
       }
     }
-    log("type 2" + (codec ? " (" + codec + (audio ? ", audio " + audio : "") + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
+    if (simulcast) {
+      // Every encoding sent 60 frames (the server decodes 30 of each; the top one starts
+      // once the bandwidth estimate has room for it).
+      let layers = [];
+      for (let i = 0; i < 150; ++i) {
+        layers = [];
+        (await pc.getStats()).forEach((report) => {
+          if (report.type === "outbound-rtp" && report.kind === "video" && report.rid) {
+            layers.push({rid: report.rid, width: report.frameWidth || 0, height: report.frameHeight || 0,
+                         framesSent: report.framesSent || 0});
+          }
+        });
+        if (layers.length === 3 && layers.every((layer) => layer.framesSent >= 60)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      window.rtcEchoSimulcast = layers;
+      log("simulcast sent: " + layers.map((l) => l.rid + " " + l.width + "x" + l.height + " (" + l.framesSent + " frames)").join(", "));
+      if (layers.length !== 3 || !layers.every((layer) => layer.framesSent >= 60)) throw new Error("not every encoding sent 60 frames");
+    }
+    log("type 2" + (codec ? " (" + codec + (option ? ", " + option : "") + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
         samples + " echoed audio samples");
     window.rtcEchoMedia = {pc, stream};  // kept open: the echoed video stays on the page
   },
@@ -315,8 +347,8 @@ async function run(types) {
   for (const type of types) {
     window.rtcEchoWhere = null;
     try {
-      const [name, codec, audio] = String(type).split("-");
-      await within(20000, tests[name](codec, audio));
+      const [name, codec, option] = String(type).split("-");
+      await within(option === "simulcast" ? 40000 : 20000, tests[name](codec, option));
       window.rtcEchoResults[type] = "passed";
     } catch (error) {
       const where = window.rtcEchoWhere ? " (" + window.rtcEchoWhere() + ")" : "";
