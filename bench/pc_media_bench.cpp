@@ -8,7 +8,9 @@
 // first with congestion control off (the path alone), then on ("_paced": the pacer, the
 // transport-wide sequence number written as the packet leaves, the send history; on
 // receipt, the arrival noted for feedback), with an estimate that starts and may stay
-// above the rate sent (10 Gbit/s), so that the pacer holds nothing back.
+// above the rate sent (10 Gbit/s), so that the pacer holds nothing back; then unpaced with
+// simulcast ("_simulcast": three encodings by rid, packets sent on each in turn, each
+// stamped with its rid and received as its layer, the RtpPacketEvent naming it).
 // Prints one JSON object per line, like the Google Benchmark programs.
 #include <chrono>
 #include <cstdio>
@@ -83,19 +85,22 @@ bool connect(Side& a, Side& b, pc::TransceiverHandle video) {
   return false;
 }
 
-bool measure(bool paced) {
+bool measure(bool paced, bool simulcast) {
   constexpr int kPackets = 200'000;
   constexpr std::size_t kPayload = 1200;
-  const std::string suffix = paced ? "_paced" : "";
+  const std::string suffix = paced ? "_paced" : simulcast ? "_simulcast" : "";
   Side a("192.0.2.1", 1, paced), b("192.0.2.2", 2, paced);
-  const auto video = *a.pc->add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
+  pc::RtpTransceiverInit init{pc::RtpTransceiverDirection::kSendOnly, {}};
+  const char* const rids[] = {"q", "h", "f"};
+  if (simulcast) init.send_encodings = {{"q", true, {}, {}}, {"h", true, {}, {}}, {"f", true, {}, {}}};
+  const auto video = *a.pc->add_transceiver(pc::MediaKind::kVideo, init);
   if (!connect(a, b, video)) {
     std::printf("{\"benchmark\":\"pc_rtp_send%s\",\"error\":\"the connections did not connect\"}\n", suffix.c_str());
     return false;
   }
   pump(a, b);
   pump(b, a);
-  if (!paced) {
+  if (!paced && !simulcast) {
     const auto profile = a.pc->dtls()->srtp_profile();
     std::printf("{\"context\":{\"program\":\"pc_media_bench\",\"srtp_profile\":\"%s\",\"payload_bytes\":%zu}}\n",
                 profile ? std::string(dtls::to_string(*profile)).c_str() : "none", kPayload);
@@ -107,7 +112,9 @@ bool measure(bool paced) {
   // Sending: the datagrams are kept for the receive measurement (a move, no copy).
   const auto send_start = Clock::now();
   for (int i = 0; i < kPackets; ++i) {
-    if (!a.pc->send_rtp(video, payload, static_cast<std::uint32_t>(i / 4 * 3000), i % 4 == 3)) return false;
+    if (!a.pc->send_rtp(video, payload, static_cast<std::uint32_t>(i / 4 * 3000), i % 4 == 3, simulcast ? rids[i % 3] : "")) {
+      return false;
+    }
     for (;;) {  // the packet, and now and then an RTCP report; the pacer's timer when due
       pc::Output output = a.pc->poll_output();
       if (auto* timeout = std::get_if<pc::Timeout>(&output)) {
@@ -132,7 +139,10 @@ bool measure(bool paced) {
     for (;;) {
       pc::Output output = b.pc->poll_output();
       if (std::holds_alternative<pc::Timeout>(output)) break;
-      if (auto* event = std::get_if<pc::Event>(&output)) received += std::holds_alternative<pc::RtpPacketEvent>(*event);
+      if (auto* event = std::get_if<pc::Event>(&output)) {
+        const auto* rtp = std::get_if<pc::RtpPacketEvent>(event);
+        received += rtp != nullptr && rtp->rid.empty() != simulcast;
+      }
     }
   }
   const double receive_ns = std::chrono::duration<double, std::nano>(Clock::now() - receive_start).count() / kPackets;
@@ -144,4 +154,4 @@ bool measure(bool paced) {
 
 }  // namespace
 
-int main() { return measure(false) && measure(true) ? 0 : 1; }
+int main() { return measure(false, false) && measure(true, false) && measure(false, true) ? 0 : 1; }

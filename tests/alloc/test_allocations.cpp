@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "allocation_counter.h"
@@ -26,6 +27,7 @@ struct Wire {
   pc::PeerConnection& a;
   pc::PeerConnection& b;
   std::uint64_t rtp_at_b = 0, messages_at_b = 0;
+  std::map<std::string, std::uint64_t> rtp_at_b_by_rid;  // simulcast layers (rids of a byte: no allocation)
 
   /// Carries what both produce at `now`, timers due by then included (the pacer's).
   void carry(base::Instant now) {
@@ -49,6 +51,7 @@ struct Wire {
       } else if (auto* event = std::get_if<pc::Event>(&output); event && &from == &b) {
         if (auto* rtp = std::get_if<pc::RtpPacketEvent>(event)) {
           ++rtp_at_b;
+          if (!rtp->rid.empty()) ++rtp_at_b_by_rid[rtp->rid];
           from.recycle(std::move(rtp->packet));
         }
         if (auto* message = std::get_if<pc::MessageEvent>(event)) {
@@ -91,13 +94,20 @@ void send_on_all(testing::PcPair& pair, const Sections& sections, int packets) {
 }  // namespace
 
 TEST_CASE("media: no allocation per RTP packet sent and received after warm-up", "[alloc]") {
+  // Without simulcast, and with three encodings sent in turn (each packet names its rid,
+  // each arrives with it).
+  const bool simulcast = GENERATE(false, true);
+  CAPTURE(simulcast);
   // An estimate that starts and may stay above the 88 Mbit/s sent here (the defaults would
   // make the pacer hold a backlog while the estimate climbs).
   pc::Configuration fast;
   fast.bitrate.start_bps = 100'000'000;
   fast.bitrate.max_bps = 200'000'000;
   testing::PcPair pair(41, fast, fast);
-  const auto video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, pc::RtpTransceiverDirection::kSendOnly);
+  pc::RtpTransceiverInit init{pc::RtpTransceiverDirection::kSendOnly, {}};
+  const char* const rids[] = {"q", "h", "f"};
+  if (simulcast) init.send_encodings = {{"q", true, {}, {}}, {"h", true, {}, {}}, {"f", true, {}, {}}};
+  const auto video = *pair.a.pc().add_transceiver(pc::MediaKind::kVideo, init);
   pair.negotiate(pair.a);
   REQUIRE(pair.run([&] { return pair.a.connected() && pair.b.connected(); }));
   pair.run([] { return false; }, base::Duration::milliseconds(100));  // the track is announced
@@ -111,7 +121,8 @@ TEST_CASE("media: no allocation per RTP packet sent and received after warm-up",
   const auto send = [&](int packets) {
     for (int i = 0; i < packets; ++i) {
       now = now + base::Duration::microseconds(100);
-      (void)pair.a.pc().send_rtp(video, payload, static_cast<std::uint32_t>(i / 10 * 3000), i % 10 == 9);
+      (void)pair.a.pc().send_rtp(video, payload, static_cast<std::uint32_t>(i / 10 * 3000), i % 10 == 9,
+                                 simulcast ? rids[i % 3] : "");
       wire.carry(now);
     }
     for (int i = 0; i < 100; ++i) wire.carry(now = now + base::Duration::milliseconds(1));
@@ -123,6 +134,7 @@ TEST_CASE("media: no allocation per RTP packet sent and received after warm-up",
   const std::uint64_t allocated = testing::allocations() - before;
   CHECK(wire.rtp_at_b - delivered_before == 10'000);
   CHECK(allocated == 0);
+  CHECK(wire.rtp_at_b_by_rid.size() == (simulcast ? 3u : 0u));
   // The packets went through congestion control: its estimate is on the selected pair.
   bool estimated = false;
   for (const auto& stats : pair.a.pc().get_stats(now)) estimated |= stats.get("availableOutgoingBitrate") != nullptr;

@@ -228,4 +228,10 @@ TEST_CASE("Chromium's simulcast offer (sendEncodings q, h, f): every rid receive
   const auto odd = pc::read_remote_media(edited, false);
   REQUIRE(odd.ok());
   CHECK(odd->send_rids == std::vector<std::string>{"q", "h", "x"});
+  // A rid longer than a one-byte extension carries is left out, not truncated.
+  const std::string long_rid(17, 'r');
+  REQUIRE(edited.add_attribute("rid", long_rid + " send").ok());
+  edited.remove_attributes("simulcast");
+  REQUIRE(edited.add_attribute("simulcast", "send " + long_rid + ";f").ok());
+  CHECK(pc::read_remote_media(edited, false)->send_rids == std::vector<std::string>{"f"});
 }

@@ -10,7 +10,7 @@
 // getStats and noted in window.rtcEchoCodecs; "2-VP8-red" also puts RED first for audio
 // (RFC 2198: sent and echoed in RED; rtc-echo server --decode-media reads it);
 // "2-VP8-simulcast" sends a 1280x720 camera in three encodings (sendEncodings q, h, f at
-// a quarter, half and full size), waits until each has sent 60 frames and notes each
+// a quarter, half and full size), waits until each has sent 45 frames and notes each
 // one's rid, size and frames sent in window.rtcEchoSimulcast. Each connection's selected
 // pair's local transport ("udp", "tcp/active", ...) is added to window.rtcEchoTransports
 // as it connects, and its remote candidate's type ("host", "prflx", ...) to
@@ -247,23 +247,25 @@ const tests = {
       }
     }
     if (simulcast) {
-      // Every encoding sent 60 frames (the server decodes 30 of each; the top one starts
-      // once the bandwidth estimate has room for it).
-      let layers = [];
-      for (let i = 0; i < 150; ++i) {
-        layers = [];
+      // Every encoding sent 45 frames (the server decodes 30 of each; the top one starts
+      // once the bandwidth estimate has room for it). Each rid's figures are the largest
+      // seen: on a busy machine Chromium may drop a layer for a while (CPU adaptation).
+      const layers = {};
+      const done = () => Object.keys(layers).length === 3 && Object.values(layers).every((l) => l.framesSent >= 45);
+      for (let i = 0; i < 150 && !done(); ++i) {
         (await pc.getStats()).forEach((report) => {
-          if (report.type === "outbound-rtp" && report.kind === "video" && report.rid) {
-            layers.push({rid: report.rid, width: report.frameWidth || 0, height: report.frameHeight || 0,
-                         framesSent: report.framesSent || 0});
+          if (report.type !== "outbound-rtp" || report.kind !== "video" || !report.rid) return;
+          const seen = layers[report.rid] || {framesSent: 0};
+          if ((report.framesSent || 0) >= seen.framesSent) {
+            layers[report.rid] = {width: report.frameWidth || 0, height: report.frameHeight || 0, framesSent: report.framesSent || 0};
           }
         });
-        if (layers.length === 3 && layers.every((layer) => layer.framesSent >= 60)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!done()) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       window.rtcEchoSimulcast = layers;
-      log("simulcast sent: " + layers.map((l) => l.rid + " " + l.width + "x" + l.height + " (" + l.framesSent + " frames)").join(", "));
-      if (layers.length !== 3 || !layers.every((layer) => layer.framesSent >= 60)) throw new Error("not every encoding sent 60 frames");
+      const sent = Object.entries(layers).map(([rid, l]) => rid + " " + l.width + "x" + l.height + " (" + l.framesSent + " frames)").join(", ");
+      log("simulcast sent: " + sent);
+      if (!done()) throw new Error("not every encoding sent 45 frames: " + sent);
     }
     log("type 2" + (codec ? " (" + codec + (option ? ", " + option : "") + ")" : "") + ": " + window.rtcEchoFrames + " echoed frames rendered, " +
         samples + " echoed audio samples");
