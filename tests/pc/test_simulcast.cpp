@@ -235,3 +235,29 @@ TEST_CASE("Chromium's simulcast offer (sendEncodings q, h, f): every rid receive
   REQUIRE(edited.add_attribute("simulcast", "send " + long_rid + ";f").ok());
   CHECK(pc::read_remote_media(edited, false)->send_rids == std::vector<std::string>{"f"});
 }
+
+TEST_CASE("an offer asking to receive simulcast: a sender never given encodings sends those it names",
+          "[pc][media][simulcast]") {
+  MediaPair pair(66);
+  auto& a = pair.a.pc();
+  auto& b = pair.b.pc();
+  REQUIRE(a.add_transceiver(MediaKind::kVideo, pc::RtpTransceiverDirection::kRecvOnly).ok());
+  auto offer = a.create_offer();
+  REQUIRE(offer.ok());
+  // As an SFU offers it: two layers wanted, q and h.
+  offer->sdp = std::regex_replace(offer->sdp, std::regex("a=recvonly\r\n"),
+                                  "a=recvonly\r\na=rid:q recv\r\na=rid:h recv\r\na=simulcast:recv q;h\r\n");
+  REQUIRE(b.set_remote_description(pair.b.now(), *offer).ok());
+  const auto video = *b.add_track(MediaKind::kVideo);
+  const auto encodings = b.send_encodings(video);
+  REQUIRE(encodings.size() == 2);
+  CHECK(encodings[0].rid == "q");
+  CHECK(*encodings[0].scale_resolution_down_by == 2.0);
+  CHECK(encodings[1].rid == "h");
+  const auto created = b.create_answer();
+  REQUIRE(created.ok());
+  const std::optional<pc::SessionDescriptionInit> answer = *created;
+  CHECK(has_line(answer, "a=rid:q send"));
+  CHECK(has_line(answer, "a=simulcast:send q;h"));
+  CHECK_FALSE(has_text(answer, "a=ssrc:"));
+}

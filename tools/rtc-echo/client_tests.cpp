@@ -269,7 +269,10 @@ std::string StressTest::progress() const {
 }  // namespace
 
 std::vector<pc::RtpEncodingParameters> simulcast_encodings() {
-  return {{"q", true, 150'000, 4.0}, {"h", true, 500'000, 2.0}, {"f", true, 1'500'000, 1.0}};
+  // Lower layers capped low, so that the top one has most of a modest target: on a busy
+  // machine the scheduling jitter holds the estimate near 500 kbit/s over loopback, and the
+  // top layer resumes once the video's share passes 250 kbit/s (split_simulcast).
+  return {{"q", true, 50'000, 4.0}, {"h", true, 150'000, 2.0}, {"f", true, 1'000'000, 1.0}};
 }
 
 base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome) {

@@ -323,7 +323,8 @@ std::string MediaEcho::progress() const {
          (red_packets_ ? std::to_string(red_packets_) + " packets in RED, " + std::to_string(audio_recovered_) +
                              " frames from its redundancy, " : std::string()) +
          std::to_string(audio_concealed_) + " frames concealed); sent " + std::to_string(video_frames_sent_) +
-         " video frames as " + sent_as + " and " + std::to_string(audio_frames_sent_) + " audio frames";
+         " video frames as " + sent_as + " and " + std::to_string(audio_frames_sent_) + " audio frames" +
+         (target_bps_ != 0 ? " (target " + std::to_string(target_bps_ / 1000) + " kbit/s)" : std::string());
 }
 
 }  // namespace rtcstack::echo
