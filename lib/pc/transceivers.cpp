@@ -299,29 +299,32 @@ void Transceivers::apply_remote_media(const std::vector<RemoteMedia>& sections, 
     transceiver->remote = section;
     // W3C: a description rejecting the section stops its transceiver.
     if (section.rejected) transceiver->stopped = true;
-    std::vector<RtpEncodingParameters>& encodings = transceiver->encodings;
-    const bool default_encodings = encodings.size() == 1 && encodings.front() == RtpEncodingParameters{};
-    if (!answer && !transceiver->local && default_encodings && section.receive_rids.size() > 1) {
-      // W3C: a sender never negotiated and given no encodings sends those a simulcast offer asks for.
-      encodings.clear();
-      for (const std::string& rid : section.receive_rids) encodings.push_back(RtpEncodingParameters{rid, true, {}, {}});
-      encodings = *check_send_encodings(transceiver->kind, std::move(encodings));  // valid rids: read_remote_media checked them
-    } else if (answer && transceiver->local && !transceiver->local->send_rids.empty()) {
-      // W3C: the encodings an answer did not take are gone; without a=simulcast only the
-      // first is left.
-      const auto& taken = section.receive_rids;
-      if (taken.empty()) {
-        encodings.resize(1);
-      } else {
-        std::erase_if(encodings, [&](const RtpEncodingParameters& encoding) {
-          return std::find(taken.begin(), taken.end(), encoding.rid) == taken.end();
-        });
-        if (encodings.empty()) encodings.emplace_back();
-      }
-    }
+    follow_remote_simulcast(*transceiver, section, answer);
   }
   configure_streams();
   announce_tracks();
+}
+
+void Transceivers::follow_remote_simulcast(Transceiver& transceiver, const RemoteMedia& section, bool answer) {
+  std::vector<RtpEncodingParameters>& encodings = transceiver.encodings;
+  const bool default_encodings = encodings.size() == 1 && encodings.front() == RtpEncodingParameters{};
+  if (!answer && !transceiver.local && default_encodings && section.receive_rids.size() > 1) {
+    // A sender never negotiated and given no encodings sends those a simulcast offer asks for.
+    encodings.clear();
+    for (const std::string& rid : section.receive_rids) encodings.push_back(RtpEncodingParameters{rid, true, {}, {}});
+    encodings = *check_send_encodings(transceiver.kind, std::move(encodings));  // valid rids: read_remote_media checked them
+  } else if (answer && transceiver.local && !transceiver.local->send_rids.empty()) {
+    // The encodings an answer did not take are gone; without a=simulcast only the first is left.
+    const auto& taken = section.receive_rids;
+    if (taken.empty()) {
+      encodings.resize(1);
+    } else {
+      std::erase_if(encodings, [&](const RtpEncodingParameters& encoding) {
+        return std::find(taken.begin(), taken.end(), encoding.rid) == taken.end();
+      });
+      if (encodings.empty()) encodings.emplace_back();
+    }
+  }
 }
 
 void Transceivers::announce_tracks() {

@@ -128,6 +128,9 @@ class Transceivers {
   base::Result<std::size_t> receiving_layer(const Transceiver& transceiver, std::string_view rid) const;
   Transceiver* match(const RemoteMedia& section);  // the transceiver a remote section goes to
   void announce_tracks();
+  /// W3C setRemoteDescription for the sender's encodings: a simulcast offer gives a sender
+  /// never negotiated the rids it asks for; an answer drops the encodings it did not take.
+  void follow_remote_simulcast(Transceiver& transceiver, const RemoteMedia& section, bool answer);
   /// Gives each transceiver's stream what its sections now say (or removes it, stopped).
   void configure_streams();
   bool ensure_srtp(base::Instant now);  // makes the SRTP sessions once keys and a transceiver exist
