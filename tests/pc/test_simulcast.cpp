@@ -4,7 +4,7 @@
 // encoding, setParameters, and answers that take fewer encodings or none.
 #include <catch2/catch.hpp>
 
-#include <regex>
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +34,27 @@ void send_frame(pc::PeerConnection& pc, pc::TransceiverHandle video, std::uint32
     payload.append("-frame");
     REQUIRE(pc.send_rtp(video, base::as_bytes(payload), timestamp, true, rid).ok());
   }
+}
+
+// `sdp` without the lines that begin with any of `prefixes`. (Not std::regex: GCC 12 warns
+// inside it under the sanitizers.)
+std::string without_lines(const std::string& sdp, std::initializer_list<std::string_view> prefixes) {
+  std::string kept;
+  for (std::size_t start = 0; start < sdp.size();) {
+    const std::size_t end = std::min(sdp.find("\r\n", start), sdp.size());
+    const std::string_view line(sdp.data() + start, end - start);
+    const bool drop = std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return line.starts_with(p); });
+    if (!drop) kept.append(line).append("\r\n");
+    start = end + 2;
+  }
+  return kept;
+}
+
+// `sdp` with its first `from` replaced by `to`.
+std::string replaced(std::string sdp, std::string_view from, std::string_view to) {
+  const std::size_t at = sdp.find(from);
+  REQUIRE(at != std::string::npos);
+  return sdp.replace(at, from.size(), to);
 }
 
 // Once connected, a sends one packet on `rid`; the rid b receives it with.
@@ -155,8 +176,7 @@ TEST_CASE("an answer taking two of three rids, or no simulcast at all, leaves th
     const auto video = *a.add_transceiver(MediaKind::kVideo, three_layers());
     // A peer that takes only q and f (RFC 8853 §5.3: the answerer may drop streams).
     testing::negotiate(pair.a, pair.b, {}, [](const std::string& sdp) {
-      std::string edited = std::regex_replace(sdp, std::regex("a=rid:h recv\r\n"), "");
-      return std::regex_replace(edited, std::regex("a=simulcast:recv q;h;f"), "a=simulcast:recv q;f");
+      return replaced(without_lines(sdp, {"a=rid:h recv"}), "a=simulcast:recv q;h;f", "a=simulcast:recv q;f");
     });
     const auto encodings = a.send_encodings(video);
     REQUIRE(encodings.size() == 2);
@@ -172,12 +192,13 @@ TEST_CASE("an answer taking two of three rids, or no simulcast at all, leaves th
   SECTION("none: one encoding, sent without a rid") {
     // A peer that knows nothing of simulcast reads the offer without its lines; one that
     // does not know the rid extension could not tell the layers apart, and takes none.
-    const std::string removed = GENERATE(as<std::string>{}, "a=(rid:[a-z]+ send|simulcast:[^\r]*)\r\n",
-                                         "a=extmap:10 [^\r]*\r\n");
+    const bool without_simulcast = GENERATE(true, false);
     MediaPair pair(64);
     auto& a = pair.a.pc();
     const auto video = *a.add_transceiver(MediaKind::kVideo, three_layers());
-    testing::negotiate(pair.a, pair.b, [&](const std::string& sdp) { return std::regex_replace(sdp, std::regex(removed), ""); });
+    testing::negotiate(pair.a, pair.b, [&](const std::string& sdp) {
+      return without_simulcast ? without_lines(sdp, {"a=rid:", "a=simulcast:"}) : without_lines(sdp, {"a=extmap:10 "});
+    });
     CHECK_FALSE(has_text(pair.b.pc().local_description(), "a=simulcast"));
     REQUIRE(a.send_encodings(video).size() == 1);
     CHECK(rid_received(pair, video, "q").empty());
@@ -235,8 +256,7 @@ TEST_CASE("an offer asking to receive simulcast: a sender never given encodings 
   auto offer = a.create_offer();
   REQUIRE(offer.ok());
   // As an SFU offers it: two layers wanted, q and h.
-  offer->sdp = std::regex_replace(offer->sdp, std::regex("a=recvonly\r\n"),
-                                  "a=recvonly\r\na=rid:q recv\r\na=rid:h recv\r\na=simulcast:recv q;h\r\n");
+  offer->sdp = replaced(offer->sdp, "a=recvonly\r\n", "a=recvonly\r\na=rid:q recv\r\na=rid:h recv\r\na=simulcast:recv q;h\r\n");
   REQUIRE(b.set_remote_description(pair.b.now(), *offer).ok());
   const auto video = *b.add_track(MediaKind::kVideo);
   const auto encodings = b.send_encodings(video);
