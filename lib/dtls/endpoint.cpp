@@ -33,8 +33,8 @@ constexpr std::size_t kMaxPlaintext = 16 * 1024;
 // A server sends its last flight again at most this often, however many retransmitted
 // client flights (or epoch-0 handshake records anyone can forge) arrive.
 constexpr base::Duration kMinResendInterval = base::Duration::milliseconds(100);
-// Alert levels and the one description handled by name (RFC 5246 §7.2).
-constexpr std::uint8_t kWarning = 1, kFatal = 2, kCloseNotify = 0;
+// Alert levels and the descriptions handled by name (RFC 5246 §7.2).
+constexpr std::uint8_t kWarning = 1, kFatal = 2, kCloseNotify = 0, kBadCertificate = 42;
 constexpr std::uint8_t kFinished = 20;  // handshake message type
 
 // The bytes of `datagram` after its first record of epoch 1, which is the peer's Finished
@@ -273,6 +273,15 @@ void Endpoint::fail(std::string reason, bool certificate_rejected) {
   outputs_.emplace_back(Event{StateEvent{State::kFailed, std::move(reason), certificate_rejected}});
 }
 
+void Endpoint::refuse_certificate(std::string reason) {
+  // RFC 8122 §5: the session ends at once; a fatal bad_certificate alert (RFC 5246 §7.2.2)
+  // tells the peer, whose handshake had completed, instead of leaving it to find out when
+  // consent expires.
+  const std::uint8_t bad_certificate[2] = {kFatal, kBadCertificate};
+  seal_and_queue(ContentType::kAlert, bad_certificate);
+  fail(std::move(reason), true);
+}
+
 void Endpoint::start(base::Instant now) {
   if (state_ != State::kNew) return;
   set_state(State::kConnecting);
@@ -389,7 +398,7 @@ void Endpoint::take_over(base::ByteView completing) {
 void Endpoint::after_handshake(base::Instant now) {
   if (!records_ || !config_.remote_fingerprint) return;  // wait for the SDP: nothing is released until then
   if (peer_ == nullptr) {
-    fail("the peer presented no certificate", true);
+    refuse_certificate("the peer presented no certificate");
     return;
   }
   const auto actual = fingerprint_of(peer_, config_.remote_fingerprint->algorithm);
@@ -398,7 +407,7 @@ void Endpoint::after_handshake(base::Instant now) {
   const base::Buffer& expected = config_.remote_fingerprint->digest;
   if (!actual || actual->digest.size() != expected.size() ||
       CRYPTO_memcmp(actual->digest.data(), expected.data(), expected.size()) != 0) {
-    fail("the peer's certificate does not match the fingerprint from the remote SDP", true);
+    refuse_certificate("the peer's certificate does not match the fingerprint from the remote SDP");
     return;
   }
   if (srtp_keys_) {

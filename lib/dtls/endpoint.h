@@ -141,6 +141,8 @@ class Endpoint {
   void resend_last_flight(base::Instant now);
   void seal_and_queue(ContentType type, base::ByteView payload);
   void fail(std::string reason, bool certificate_rejected = false);
+  /// Fails for the peer's certificate, telling the peer with a fatal alert.
+  void refuse_certificate(std::string reason);
   void set_state(State state, std::string reason = {});
   void update_timer(base::Instant now);
 

@@ -217,6 +217,9 @@ TEST_CASE("a fingerprint mismatch fails the handshake and releases nothing", "[d
   CHECK(server.reason.find("does not match the fingerprint") != std::string::npos);
   CHECK_FALSE(server.keys.has_value());
   CHECK_FALSE(server.endpoint.send(base::as_bytes("x")).ok());
+  // The client, whose handshake had completed, is told by a fatal bad_certificate alert.
+  CHECK(pair.a.endpoint.state() == State::kFailed);
+  CHECK(pair.a.reason.find("fatal alert 42") != std::string::npos);
 }
 
 TEST_CASE("the remote fingerprint may arrive after the handshake; nothing is released before", "[dtls]") {

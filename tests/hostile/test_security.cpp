@@ -65,6 +65,10 @@ TEST_CASE("a certificate that does not match the SDP fingerprint: failed, nothin
   pair.b.drain();
   REQUIRE(pair.run([&] { return pair.a.pc().connection_state() == pc::PeerConnectionState::kFailed; }));
   CHECK_THAT(pair.a.failure_reason, Catch::Contains("fingerprint"));
+  // b's certificate was refused: a fatal alert ends its connection too, at once.
+  REQUIRE(pair.run([&] { return pair.b.pc().connection_state() == pc::PeerConnectionState::kFailed; },
+                   base::Duration::seconds(1)));
+  CHECK_THAT(pair.b.failure_reason, Catch::Contains("fatal alert 42"));
   pair.run([] { return false; }, base::Duration::seconds(5));
   CHECK_FALSE(pair.a.is(channel, pc::DataChannelState::kOpen));
   CHECK(pair.b.incoming.empty());  // b never learnt of the channel: no SCTP reached it

@@ -54,6 +54,11 @@ class ClientTest {
   virtual void on_connected() {}
   virtual void on_channel_open(net::PeerConnectionHandle&, pc::ChannelHandle) {}
   virtual void on_message(pc::ChannelHandle, bool /*binary*/, base::Buffer) {}
+  /// The connection failed (its reason); unless the test expects it, a failure.
+  virtual void on_failed(const std::string& reason) { outcome_.finish(false, "connection failed: " + reason); }
+  /// The offer as posted: the one set as the local description, unless the test makes the
+  /// server see another.
+  virtual std::string offer_to_post(std::string sdp) const { return sdp; }
   /// Every few milliseconds from the main thread once connected, until a verdict.
   virtual void tick(Clock::time_point) {}
   /// What came back so far, for a verdict of timing out.
@@ -78,7 +83,13 @@ struct MediaChoice {
 std::vector<pc::RtpEncodingParameters> simulcast_encodings();
 inline constexpr int kSimulcastWidth = 640, kSimulcastHeight = 480;
 
-/// The test of `type` (0-3); kUnsupported for another number.
+/// The test of `type` (0-5); kUnsupported for another number.
 base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome);
+
+/// Type 4 (throughput_test.cpp) and type 5 (fingerprint_test.cpp).
+std::unique_ptr<ClientTest> make_throughput_test(Outcome& outcome);
+std::unique_ptr<ClientTest> make_wrong_fingerprint_test(Outcome& outcome);
+/// A channel of `label` before the offer, so that the offer carries the data section.
+base::Result<pc::ChannelHandle> add_channel(net::PeerConnectionHandle& connection, const char* label);
 
 }  // namespace rtcstack::echo

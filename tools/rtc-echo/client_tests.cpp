@@ -1,6 +1,7 @@
 // The echo test types of rtc-echo client (client_test.h): 0 connects, 1 echoes a text
 // message, 2 sends synthetic audio and video and decodes what comes back, 3 streams
-// messages of every size over a reliable, an unreliable and a time-limited channel.
+// messages of every size over a reliable, an unreliable and a time-limited channel; 4 and
+// 5 have files of their own.
 #include <algorithm>
 #include <map>
 #include <vector>
@@ -12,21 +13,14 @@
 namespace rtcstack::echo {
 namespace {
 
-// A channel of `label` before the offer, so that it carries the data section.
-base::Result<void> add_channel(net::PeerConnectionHandle& connection, const char* label) {
-  pc::DataChannelInit init;
-  init.label = label;
-  auto channel = connection.create_data_channel(init);
-  if (!channel) return channel.error();
-  return {};
-}
-
 // Type 0: a connection (ICE and DTLS) is the whole test.
 class ConnectTest final : public ClientTest {
  public:
   using ClientTest::ClientTest;
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    return add_channel(*connection, "rtc-echo-connect");  // the data section; the channel itself is not used
+    // The data section; the channel itself is not used.
+    if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added.error();
+    return {};
   }
   void on_connected() override { outcome_.finish(true, "DTLS connected"); }
 };
@@ -36,7 +30,8 @@ class ChannelEchoTest final : public ClientTest {
  public:
   using ClientTest::ClientTest;
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    return add_channel(*connection, "rtc-echo");
+    if (auto added = add_channel(*connection, "rtc-echo"); !added) return added.error();
+    return {};
   }
   void on_channel_open(net::PeerConnectionHandle& connection, pc::ChannelHandle channel) override {
     (void)connection.send(channel, kGreeting);
@@ -56,7 +51,7 @@ class MediaTest final : public ClientTest {
   MediaTest(Outcome& outcome, std::shared_ptr<MediaEcho> media, const MediaChoice& choice)
       : ClientTest(outcome), media_(std::move(media)), choice_(choice) {}
   base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added;
+    if (auto added = add_channel(*connection, "rtc-echo-connect"); !added) return added.error();
     auto video = choice_.simulcast ? connection->add_transceiver(pc::MediaKind::kVideo, {pc::RtpTransceiverDirection::kSendRecv,
                                                                                           simulcast_encodings()})
                                    : connection->add_transceiver(pc::MediaKind::kVideo);
@@ -268,6 +263,12 @@ std::string StressTest::progress() const {
 
 }  // namespace
 
+base::Result<pc::ChannelHandle> add_channel(net::PeerConnectionHandle& connection, const char* label) {
+  pc::DataChannelInit init;
+  init.label = label;
+  return connection.create_data_channel(init);
+}
+
 std::vector<pc::RtpEncodingParameters> simulcast_encodings() {
   // Lower layers capped low, so that the top one has most of a modest target: on a busy
   // machine the scheduling jitter holds the estimate near 500 kbit/s over loopback, and the
@@ -290,6 +291,8 @@ base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const Media
       return std::unique_ptr<ClientTest>(std::make_unique<MediaTest>(outcome, std::move(*echo), media));
     }
     case 3: return std::unique_ptr<ClientTest>(std::make_unique<StressTest>(outcome));
+    case 4: return make_throughput_test(outcome);
+    case 5: return make_wrong_fingerprint_test(outcome);
     default: return base::Error{base::ErrorCode::kUnsupported, "unsupported"};
   }
 }

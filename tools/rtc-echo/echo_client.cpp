@@ -51,7 +51,7 @@ net::Callbacks common_callbacks(ClientTest& test, Outcome& outcome, Clock::time_
       }
       test.on_connected();
     }
-    if (state == pc::PeerConnectionState::kFailed) outcome.finish(false, "connection failed: " + reason);
+    if (state == pc::PeerConnectionState::kFailed) test.on_failed(reason);
   };
   callbacks.on_ice_connection_state_change = [start](pc::IceConnectionState state) {
     std::printf("ice %s (%.1f ms)\n", std::string(ice::to_string(state)).c_str(), ms_since(start));
@@ -75,7 +75,7 @@ net::Callbacks common_callbacks(ClientTest& test, Outcome& outcome, Clock::time_
 }
 
 // Offer (complete: candidates gathered, or 2 s), POST, answer. What went wrong, if anything.
-std::string exchange(net::PeerConnectionHandle& connection, const ClientOptions& options) {
+std::string exchange(net::PeerConnectionHandle& connection, const ClientTest& test, const ClientOptions& options) {
   auto offer = connection.create_offer();
   if (!offer || !connection.set_local_description(*offer)) return "could not create the offer";
   for (int i = 0; i < 200 && connection.ice_gathering_state() != pc::IceGatheringState::kComplete; ++i) {
@@ -85,7 +85,9 @@ std::string exchange(net::PeerConnectionHandle& connection, const ClientOptions&
   httplib::Client http(origin);
   http.set_connection_timeout(5);
   http.set_read_timeout(options.timeout_seconds);
-  const auto response = http.Post(offer_path, to_json(*connection.local_description()), "application/json");
+  pc::SessionDescriptionInit posted = *connection.local_description();
+  posted.sdp = test.offer_to_post(std::move(posted.sdp));
+  const auto response = http.Post(offer_path, to_json(posted), "application/json");
   if (!response || response->status != 200) {
     return "POST " + origin + offer_path + ": " +
            (response ? "HTTP " + std::to_string(response->status) + " " + response->body
@@ -148,7 +150,7 @@ int run_client(const ClientOptions& options) {
     std::printf("RESULT type=%d failed: %s\n", options.type, prepared.error().message.c_str());
     return 1;
   }
-  if (const std::string failure = exchange(**handle, options); !failure.empty()) {
+  if (const std::string failure = exchange(**handle, **test, options); !failure.empty()) {
     std::printf("RESULT type=%d failed: %s\n", options.type, failure.c_str());
     return 1;
   }
