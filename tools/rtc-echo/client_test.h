@@ -83,12 +83,13 @@ struct MediaChoice {
 std::vector<pc::RtpEncodingParameters> simulcast_encodings();
 inline constexpr int kSimulcastWidth = 640, kSimulcastHeight = 480;
 
-/// The test of `type` (0-5); kUnsupported for another number.
+/// The test of `type` (0-6); kUnsupported for another number.
 base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const MediaChoice& media, Outcome& outcome);
 
-/// Type 4 (throughput_test.cpp) and type 5 (fingerprint_test.cpp).
+/// Type 4 (throughput_test.cpp), type 5 (fingerprint_test.cpp) and type 6 (spray_test.cpp).
 std::unique_ptr<ClientTest> make_throughput_test(Outcome& outcome);
 std::unique_ptr<ClientTest> make_wrong_fingerprint_test(Outcome& outcome);
+std::unique_ptr<ClientTest> make_spray_test(Outcome& outcome);
 /// A channel of `label` before the offer, so that the offer carries the data section.
 base::Result<pc::ChannelHandle> add_channel(net::PeerConnectionHandle& connection, const char* label);
 

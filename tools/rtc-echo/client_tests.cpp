@@ -1,7 +1,7 @@
 // The echo test types of rtc-echo client (client_test.h): 0 connects, 1 echoes a text
 // message, 2 sends synthetic audio and video and decodes what comes back, 3 streams
-// messages of every size over a reliable, an unreliable and a time-limited channel; 4 and
-// 5 have files of their own.
+// messages of every size over a reliable, an unreliable and a time-limited channel; 4, 5
+// and 6 have files of their own.
 #include <algorithm>
 #include <map>
 #include <vector>
@@ -293,6 +293,7 @@ base::Result<std::unique_ptr<ClientTest>> make_client_test(int type, const Media
     case 3: return std::unique_ptr<ClientTest>(std::make_unique<StressTest>(outcome));
     case 4: return make_throughput_test(outcome);
     case 5: return make_wrong_fingerprint_test(outcome);
+    case 6: return make_spray_test(outcome);
     default: return base::Error{base::ErrorCode::kUnsupported, "unsupported"};
   }
 }

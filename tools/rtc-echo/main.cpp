@@ -34,7 +34,8 @@ int usage() {
                "  ICE, either: [--ice-server stun:|turn:|turns:URL]... [--ice-username U] [--ice-credential C]\n"
                "               [--relay-only] [--tls-ca FILE] [--transports udp|tcp|udp,tcp] [--mdns-host-names]\n"
                "types: 0 connection, 1 data channel echo, 2 media (video + Opus echoed and decoded), 3 data channel stress,\n"
-               "       4 throughput (16 MiB echoed), 5 wrong fingerprint (passes when the server refuses it)\n");
+               "       4 throughput (16 MiB echoed), 5 wrong fingerprint (passes when the server refuses it),\n"
+               "       6 garbage sprayed at the server during a session\n");
   return 2;
 }
 
