@@ -12,16 +12,6 @@
 namespace rtcstack::echo {
 namespace {
 
-// The echo convention's clients take the offer URL itself ("http://host:8080/offer");
-// one without a path (or with "/" alone) gets /offer, as older rtc-echo took it.
-std::pair<std::string, std::string> split_offer_url(const std::string& url) {
-  const std::size_t scheme = url.find("://");
-  const std::size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (path == std::string::npos) return {url, "/offer"};
-  const std::string rest = url.substr(path);
-  return {url.substr(0, path), rest == "/" ? "/offer" : rest};
-}
-
 base::Result<std::unique_ptr<net::Runtime>> make_runtime(const ClientOptions& options) {
   net::RuntimeOptions runtime_options;
   if (!options.bind.empty()) {

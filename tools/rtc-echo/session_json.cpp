@@ -56,4 +56,12 @@ base::Result<pc::SessionDescriptionInit> from_json(const std::string& text) {
   return description;
 }
 
+std::pair<std::string, std::string> split_offer_url(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (path == std::string::npos) return {url, "/offer"};
+  const std::string rest = url.substr(path);
+  return {url.substr(0, path), rest == "/" ? "/offer" : rest};
+}
+
 }  // namespace rtcstack::echo

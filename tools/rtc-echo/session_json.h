@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "base/result.h"
 #include "pc/peer_connection.h"
@@ -13,5 +14,10 @@ std::string to_json(const pc::SessionDescriptionInit& description);
 /// kMalformed when the text is not JSON, nests deeper than 4 levels, or lacks a known
 /// "type" or a string "sdp".
 base::Result<pc::SessionDescriptionInit> from_json(const std::string& text);
+
+/// The origin and path an offer is posted to. The convention's clients take the offer URL
+/// itself ("http://host:8080/offer"); one without a path (or with "/" alone) gets /offer,
+/// as older rtc-echo took it.
+std::pair<std::string, std::string> split_offer_url(const std::string& url);
 
 }  // namespace rtcstack::echo
