@@ -68,6 +68,24 @@ class ClientTest {
   Outcome& outcome_;
 };
 
+/// A test on one data channel of its own, made before the offer: it keeps the connection,
+/// the channel and whether it is open, under its lock (never held with the outcome's).
+class ChannelClientTest : public ClientTest {
+ public:
+  ChannelClientTest(Outcome& outcome, const char* label) : ClientTest(outcome), label_(label) {}
+  base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override;
+  void on_channel_open(net::PeerConnectionHandle& connection, pc::ChannelHandle channel) override;
+
+ protected:
+  mutable std::mutex mutex_;
+  std::weak_ptr<net::PeerConnectionHandle> connection_;
+  pc::ChannelHandle channel_ = 0;
+  bool open_ = false;
+
+ private:
+  const char* label_;
+};
+
 /// What type 2 offers: only `video_codec` (setCodecPreferences; nothing: every codec
 /// rtcstack has), with `audio_red` RED before Opus, so that audio goes in RED, and with
 /// `simulcast` video in three encodings (kSimulcast), which the answer must all take.

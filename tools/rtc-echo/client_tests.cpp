@@ -269,6 +269,20 @@ base::Result<pc::ChannelHandle> add_channel(net::PeerConnectionHandle& connectio
   return connection.create_data_channel(init);
 }
 
+base::Result<void> ChannelClientTest::prepare(std::shared_ptr<net::PeerConnectionHandle> connection) {
+  auto channel = add_channel(*connection, label_);
+  if (!channel) return channel.error();
+  std::lock_guard lock(mutex_);
+  connection_ = connection;
+  channel_ = *channel;
+  return {};
+}
+
+void ChannelClientTest::on_channel_open(net::PeerConnectionHandle&, pc::ChannelHandle channel) {
+  std::lock_guard lock(mutex_);
+  if (channel == channel_) open_ = true;
+}
+
 std::vector<pc::RtpEncodingParameters> simulcast_encodings() {
   // Lower layers capped low, so that the top one has most of a modest target: on a busy
   // machine the scheduling jitter holds the estimate near 500 kbit/s over loopback, and the

@@ -57,25 +57,11 @@ std::vector<std::uint8_t> garbage(int index, std::mt19937& random) {
   return out;
 }
 
-class SprayTest final : public ClientTest {
+class SprayTest final : public ChannelClientTest {
  public:
-  using ClientTest::ClientTest;
+  explicit SprayTest(Outcome& outcome) : ChannelClientTest(outcome, "rtc-echo-spray") {}
   ~SprayTest() override {
     if (socket_ >= 0) ::close(socket_);
-  }
-
-  base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    auto channel = add_channel(*connection, "rtc-echo-spray");
-    if (!channel) return channel.error();
-    std::lock_guard lock(mutex_);
-    connection_ = connection;
-    channel_ = *channel;
-    return {};
-  }
-
-  void on_channel_open(net::PeerConnectionHandle&, pc::ChannelHandle channel) override {
-    std::lock_guard lock(mutex_);
-    if (channel == channel_) open_ = true;
   }
 
   void on_message(pc::ChannelHandle, bool binary, base::Buffer data) override {
@@ -169,11 +155,7 @@ class SprayTest final : public ClientTest {
                            : "the connection did not survive the garbage");
   }
 
-  mutable std::mutex mutex_;  // never held with the outcome's
-  std::weak_ptr<net::PeerConnectionHandle> connection_;
-  pc::ChannelHandle channel_ = 0;
-  bool open_ = false;
-  int sent_ = 0, echoed_ = 0, sprayed_ = 0;
+  int sent_ = 0, echoed_ = 0, sprayed_ = 0;  // under mutex_
   // Main thread only.
   std::optional<std::vector<base::SocketAddress>> targets_;
   std::optional<Clock::time_point> started_;

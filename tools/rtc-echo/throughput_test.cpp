@@ -33,23 +33,9 @@ void fill_message(std::size_t index, std::vector<std::uint8_t>& out) {
   }
 }
 
-class ThroughputTest final : public ClientTest {
+class ThroughputTest final : public ChannelClientTest {
  public:
-  using ClientTest::ClientTest;
-
-  base::Result<void> prepare(std::shared_ptr<net::PeerConnectionHandle> connection) override {
-    auto channel = add_channel(*connection, "rtc-echo-throughput");
-    if (!channel) return channel.error();
-    std::lock_guard lock(mutex_);
-    connection_ = connection;
-    channel_ = *channel;
-    return {};
-  }
-
-  void on_channel_open(net::PeerConnectionHandle&, pc::ChannelHandle channel) override {
-    std::lock_guard lock(mutex_);
-    if (channel == channel_) open_ = true;
-  }
+  explicit ThroughputTest(Outcome& outcome) : ChannelClientTest(outcome, "rtc-echo-throughput") {}
 
   void on_message(pc::ChannelHandle channel, bool binary, base::Buffer data) override {
     // Judged under the test's lock, reported after it: the two locks are never held together.
@@ -113,11 +99,7 @@ class ThroughputTest final : public ClientTest {
   }
 
  private:
-  mutable std::mutex mutex_;  // never held with the outcome's
-  std::weak_ptr<net::PeerConnectionHandle> connection_;
-  pc::ChannelHandle channel_ = 0;
-  bool open_ = false;
-  std::size_t sent_ = 0, echoed_ = 0;
+  std::size_t sent_ = 0, echoed_ = 0;  // these under mutex_
   std::uint32_t sent_crc_ = 0, received_crc_ = 0;
   std::optional<Clock::time_point> first_sent_;
   std::vector<std::uint8_t> message_ = std::vector<std::uint8_t>(kMessageSize);
