@@ -50,10 +50,13 @@ void RtpSession::remove_stream(StreamId id) {
 
 void RtpSession::send_reports(base::Instant now) {
   for (auto& [id, stream] : streams_) {
-    // A report block for each layer received; they go with the first encoding's report.
+    // A report block for each layer received; they go with the first encoding's report,
+    // which is sent once anything arrived, blocks or not (as before simulcast).
     ReportBlock blocks[kMaxSimulcastLayers];
     std::size_t count = 0;
+    bool received = false;
     for (ReceiveStream& receive : stream.receive) {
+      received |= receive.statistics.has_value();
       if (receive.statistics && receive.statistics->valid() && receive.ssrc && count < std::size(blocks)) {
         blocks[count++] = receive.statistics->report(now, *receive.ssrc);
       }
@@ -62,7 +65,7 @@ void RtpSession::send_reports(base::Instant now) {
     for (std::size_t encoding = 0; encoding < stream.send.size(); ++encoding) {
       const SendStream& send = stream.send[encoding];
       const std::span<const ReportBlock> ours = encoding == 0 ? std::span<const ReportBlock>(blocks, count) : std::span<const ReportBlock>();
-      if (!send.statistics && ours.empty()) continue;
+      if (!send.statistics && !(encoding == 0 && received)) continue;
       const auto info = send.statistics ? send.statistics->sender_info(now, config_.ntp_clock) : std::nullopt;
       const auto report = [&](RtcpWriter& writer) {
         if (info) {
